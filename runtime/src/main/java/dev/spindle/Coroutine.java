@@ -1,0 +1,136 @@
+package dev.spindle;
+
+import dev.spindle.internal.Continuation;
+import java.util.Objects;
+
+/**
+ * A computation that can suspend itself at any depth of {@link Suspendable} calls and be resumed later, on the
+ * same thread or another one.
+ *
+ * <pre>{@code
+ * Coroutine c = new Coroutine(() -> {
+ *     for (int i = 0; i < 3; i++) {
+ *         System.out.println("step " + i);
+ *         Coroutine.yield();          // may also be called many @Suspendable calls deep
+ *     }
+ * });
+ * while (c.resume()) {
+ *     System.out.println("suspended");
+ * }
+ * }</pre>
+ *
+ * <p>A coroutine is not thread-safe: it may be resumed by different threads one after the other (with the
+ * usual happens-before between them), but not by two at once. A suspended coroutine that nobody references is
+ * garbage-collected like any object. Requires the Spindle agent ({@code -javaagent:spindle-agent.jar}, or
+ * {@link Spindle#install()}).
+ */
+public final class Coroutine extends Continuation {
+    /** The life of a coroutine. */
+    public enum State {
+        /** Created, not resumed yet. */
+        NEW,
+        /** Running on some thread now. */
+        RUNNING,
+        /** Stopped in {@link #yield()}; {@link #resume()} goes on from there. */
+        SUSPENDED,
+        /** Its body returned or threw. */
+        DONE
+    }
+
+    private static final State[] STATES = State.values();
+
+    private final SuspendableRunnable body;
+    private final String name;
+
+    /** A coroutine that will run {@code body} when first resumed. */
+    public Coroutine(SuspendableRunnable body) {
+        this(null, body);
+    }
+
+    /** A named coroutine; the name appears in {@link #toString()} and error messages. */
+    public Coroutine(String name, SuspendableRunnable body) {
+        Spindle.requireAgent();
+        this.body = Objects.requireNonNull(body, "body");
+        this.name = name;
+    }
+
+    /**
+     * Runs the body from where it last suspended (or from its start) until it suspends again or ends.
+     *
+     * @return true if it suspended, false if the body ended
+     * @throws IllegalStateException if the coroutine is done, is this thread's running coroutine, or is running
+     *                               on another thread
+     * @throws RuntimeException      (or Error) whatever escaped the body; the coroutine is then done
+     */
+    public boolean resume() {
+        return resumeBody();
+    }
+
+    /**
+     * Suspends the coroutine running on this thread: its {@link #resume()} returns true, and the next
+     * {@code resume()} continues after this call. Every method between the coroutine's body and this call must
+     * be {@link Suspendable}.
+     *
+     * @throws IllegalStateException if no coroutine runs on this thread, or the caller is not instrumented
+     */
+    @Suspendable
+    public static void yield() {
+        // The agent redirects every instrumented call of yield() to its own entry point, so reaching this body
+        // means the caller was not instrumented.
+        if (current() == null) {
+            throw new IllegalStateException("Coroutine.yield() called outside a coroutine: call it (directly or"
+                    + " through @Suspendable methods) from the body of a Coroutine that is being resumed");
+        }
+        String caller = StackWalker.getInstance()
+                .walk(s -> s.skip(1).findFirst())
+                .map(f -> f.getClassName() + "." + f.getMethodName())
+                .orElse("an unknown method");
+        throw new IllegalStateException("Coroutine.yield() was called from " + caller + ", which the Spindle"
+                + " agent did not instrument: mark it @Suspendable (and make sure its class is loaded after the"
+                + " agent is installed)");
+    }
+
+    /** The coroutine running on this thread, or null. */
+    public static Coroutine current() {
+        return (Coroutine) Spindle.running();
+    }
+
+    /** Where the coroutine is in its life. */
+    public State state() {
+        return STATES[status()];
+    }
+
+    /** True once the body has returned or thrown. */
+    public boolean isDone() {
+        return status() == 3;
+    }
+
+    /** The name given at construction, or null. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The logical call stack of a suspended coroutine, innermost frame first: each element names a method and
+     * the line of the call it is suspended in. Empty unless the coroutine is {@link State#SUSPENDED}.
+     */
+    public StackTraceElement[] stackTrace() {
+        return state() == State.SUSPENDED ? suspendedFrames() : new StackTraceElement[0];
+    }
+
+    @Override
+    protected void body() {
+        body.run();
+    }
+
+    @Override
+    protected String describe() {
+        return toString();
+    }
+
+    @Override
+    public String toString() {
+        return "Coroutine[" + (name != null ? name : Integer.toHexString(System.identityHashCode(this))) + ", "
+                + state() + "]";
+    }
+}

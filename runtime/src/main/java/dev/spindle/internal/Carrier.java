@@ -1,0 +1,225 @@
+package dev.spindle.internal;
+
+/**
+ * What one thread needs while it runs coroutines: the coroutine it is running, whether that coroutine is
+ * unwinding, the cursor of the frame being restored and the register that carries a finished frame's result (or
+ * exception) to the frame that called it. One per thread, reused by every coroutine the thread runs; the frames
+ * themselves live in the {@link Continuation}, so a coroutine can move between threads.
+ *
+ * <p>Not API: the methods are public only because generated code in other packages calls them.
+ */
+public final class Carrier {
+    private static final ThreadLocal<Carrier> CARRIERS = ThreadLocal.withInitial(Carrier::new);
+
+    static final byte VOID = 'V', INT = 'I', LONG = 'J', FLOAT = 'F', DOUBLE = 'D', REF = 'L',
+            BOOLEAN = 'Z', BYTE = 'B', CHAR = 'C', SHORT = 'S';
+
+    final Thread thread = Thread.currentThread();
+    Continuation running;
+    boolean unwinding;
+    /** The method that saved the latest frame, for error messages. */
+    String lastSaved;
+
+    // the frame being restored
+    int readWord, readRef, entry;
+    boolean describing;
+    StackTraceElement described;
+
+    // the result of the frame that finished last
+    byte tag = VOID;
+    long prim;
+    Object ref;
+    Throwable pending;
+
+    private Carrier() {
+    }
+
+    /** The carrier found last; a racy cache, valid only when its thread is the caller's. */
+    private static Carrier last;
+
+    static Carrier get() {
+        Carrier k = last;
+        if (k == null || k.thread != Thread.currentThread()) {
+            last = k = CARRIERS.get();
+        }
+        return k;
+    }
+
+    // ---- saving a frame (the callee has returned while this thread is unwinding) ----
+
+    /** Starts a frame record; {@code header} packs the resume point and the record's size. */
+    public void beginFrame(int header, Resumer resumer, String method) {
+        Continuation c = running;
+        int words = 1 + Frames.words(header), refs = 1 + Frames.refs(header);
+        if (c.wordTop + words > c.words.length) c.growWords(words);
+        if (c.refTop + refs > c.refs.length) c.growRefs(refs);
+        c.words[c.wordTop++] = header;
+        c.refs[c.refTop++] = resumer;
+        lastSaved = method;
+    }
+
+    public void pushI(int v) {
+        Continuation c = running;
+        c.words[c.wordTop++] = v;
+    }
+
+    public void pushJ(long v) {
+        Continuation c = running;
+        c.words[c.wordTop++] = (int) (v >>> 32);
+        c.words[c.wordTop++] = (int) v;
+    }
+
+    public void pushF(float v) {
+        pushI(Float.floatToRawIntBits(v));
+    }
+
+    public void pushD(double v) {
+        pushJ(Double.doubleToRawLongBits(v));
+    }
+
+    public void pushR(Object v) {
+        Continuation c = running;
+        c.refs[c.refTop++] = v;
+    }
+
+    // ---- restoring a frame (called from a resume copy) ----
+
+    /** The resume point of the frame being restored. */
+    public int state() {
+        return Frames.state(entry);
+    }
+
+    public boolean describing() {
+        return describing;
+    }
+
+    public int popI() {
+        return running.words[readWord++];
+    }
+
+    public long popJ() {
+        int[] w = running.words;
+        long hi = w[readWord++];
+        return (hi << 32) | (w[readWord++] & 0xFFFFFFFFL);
+    }
+
+    public float popF() {
+        return Float.intBitsToFloat(popI());
+    }
+
+    public double popD() {
+        return Double.longBitsToDouble(popJ());
+    }
+
+    public Object popR() {
+        Object[] r = running.refs;
+        Object v = r[readRef];
+        r[readRef++] = null; // the record is dead once read; let the GC have what it held
+        return v;
+    }
+
+    /**
+     * Called by a resume copy asked to describe itself instead of running: {@code lines} holds the line number of
+     * each resume point as one char.
+     */
+    public void describe(String owner, String method, String file, String lines) {
+        int s = state();
+        int line = s < lines.length() ? lines.charAt(s) : -1;
+        described = new StackTraceElement(owner.replace('/', '.'), method, file, line == 0 ? -1 : line);
+    }
+
+    // ---- the result of the call that suspended, as the resumed frame sees it ----
+
+    public void landV() {
+        throwPending();
+    }
+
+    public int landI() {
+        throwPending();
+        return switch (tag) {
+            case LONG -> (int) prim;
+            case REF -> Frames.unboxInt(ref);
+            case VOID -> 0;
+            default -> (int) prim;
+        };
+    }
+
+    public long landJ() {
+        throwPending();
+        return switch (tag) {
+            case FLOAT -> (long) Float.intBitsToFloat((int) prim);
+            case DOUBLE -> (long) Double.longBitsToDouble(prim);
+            case REF -> ((Number) ref).longValue();
+            default -> prim;
+        };
+    }
+
+    public float landF() {
+        throwPending();
+        return switch (tag) {
+            case FLOAT -> Float.intBitsToFloat((int) prim);
+            case DOUBLE -> (float) Double.longBitsToDouble(prim);
+            case REF -> ((Number) ref).floatValue();
+            default -> (float) prim;
+        };
+    }
+
+    public double landD() {
+        throwPending();
+        return switch (tag) {
+            case FLOAT -> Float.intBitsToFloat((int) prim);
+            case DOUBLE -> Double.longBitsToDouble(prim);
+            case REF -> ((Number) ref).doubleValue();
+            default -> (double) prim;
+        };
+    }
+
+    public Object landR() {
+        throwPending();
+        if (tag == REF) {
+            Object v = ref;
+            ref = null;
+            return v;
+        }
+        return Frames.box(tag, prim);
+    }
+
+    private void throwPending() {
+        Throwable t = pending;
+        if (t != null) {
+            pending = null;
+            throw Frames.sneaky(t);
+        }
+    }
+
+    // ---- a resume copy finished: its result goes to the frame that called it ----
+
+    public void returnV() {
+        tag = VOID;
+    }
+
+    public void returnI(int v, char kind) {
+        tag = (byte) kind;
+        prim = v;
+    }
+
+    public void returnJ(long v) {
+        tag = LONG;
+        prim = v;
+    }
+
+    public void returnF(float v) {
+        tag = FLOAT;
+        prim = Float.floatToRawIntBits(v);
+    }
+
+    public void returnD(double v) {
+        tag = DOUBLE;
+        prim = Double.doubleToRawLongBits(v);
+    }
+
+    public void returnR(Object v) {
+        tag = REF;
+        ref = v;
+    }
+}

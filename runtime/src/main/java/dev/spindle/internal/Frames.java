@@ -1,0 +1,70 @@
+package dev.spindle.internal;
+
+/**
+ * The layout of a saved frame's header and the value conversions a result may need on its way from a resumed
+ * frame to its caller (a lambda's proxy, which is skipped on resume, may have boxed or unboxed it).
+ *
+ * <p>A header packs the resume point (12 bits), the number of int words (10 bits) and the number of
+ * references (10 bits) the frame saved after the header and its resumer.
+ */
+public final class Frames {
+    public static final int MAX_STATES = 1 << 12;
+    public static final int MAX_SLOTS = (1 << 10) - 1;
+
+    private Frames() {
+    }
+
+    public static int header(int state, int words, int refs) {
+        return state | words << 12 | refs << 22;
+    }
+
+    static int state(int header) {
+        return header & 0xFFF;
+    }
+
+    static int words(int header) {
+        return (header >>> 12) & 0x3FF;
+    }
+
+    static int refs(int header) {
+        return header >>> 22;
+    }
+
+    static int unboxInt(Object v) {
+        if (v instanceof Boolean b) return b ? 1 : 0;
+        if (v instanceof Character c) return c;
+        return ((Number) v).intValue();
+    }
+
+    static Object box(byte tag, long prim) {
+        return switch (tag) {
+            case Carrier.INT -> (int) prim;
+            case Carrier.LONG -> prim;
+            case Carrier.FLOAT -> Float.intBitsToFloat((int) prim);
+            case Carrier.DOUBLE -> Double.longBitsToDouble(prim);
+            case Carrier.BOOLEAN -> prim != 0;
+            case Carrier.BYTE -> (byte) prim;
+            case Carrier.CHAR -> (char) prim;
+            case Carrier.SHORT -> (short) prim;
+            default -> null;
+        };
+    }
+
+    /** Marks the name of a resume copy that had to differ from its method's name (overloads, bridges). */
+    public static final String COPY_SUFFIX = "$spindle$";
+
+    /** The element as a thread would show it: a resume copy under its method's own name. */
+    static StackTraceElement natural(StackTraceElement e) {
+        String m = e.getMethodName();
+        int i = m.indexOf(COPY_SUFFIX);
+        if (i < 0) return e;
+        return new StackTraceElement(e.getClassLoaderName(), e.getModuleName(), e.getModuleVersion(),
+                e.getClassName(), m.substring(0, i), e.getFileName(), e.getLineNumber());
+    }
+
+    /** Rethrows any throwable unchanged, checked or not. */
+    @SuppressWarnings("unchecked")
+    static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+}

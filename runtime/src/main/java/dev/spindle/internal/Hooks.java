@@ -1,0 +1,112 @@
+package dev.spindle.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The static entry points instrumented code calls. Not API.
+ *
+ * <p>{@link #unwinding} is what every instrumented call site tests: it is non-zero while any thread is unwinding
+ * a coroutine, and only then does the call site ask (through a thread-local) whether its own thread is.
+ */
+public final class Hooks {
+    /** How many threads are unwinding a coroutine now. Read plainly by generated code; updated atomically. */
+    public static int unwinding;
+    private static final VarHandle UNWINDING;
+
+    static {
+        try {
+            UNWINDING = MethodHandles.lookup().findStaticVarHandle(Hooks.class, "unwinding", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Hooks() {
+    }
+
+    static void unwindStarted() {
+        UNWINDING.getAndAdd(1);
+    }
+
+    static void unwindEnded() {
+        UNWINDING.getAndAdd(-1);
+    }
+
+    /** The continuation running on this thread, or null. */
+    public static Continuation running() {
+        return Carrier.get().running;
+    }
+
+    /** What instrumented code calls in place of {@code Coroutine.yield()}. */
+    public static void yield() {
+        Carrier k = Carrier.get();
+        Continuation c = k.running;
+        if (c == null) {
+            throw new IllegalStateException("Coroutine.yield() called outside a coroutine: call it (directly or"
+                    + " through @Suspendable methods) from the body of a Coroutine that is being resumed");
+        }
+        c.startUnwind();
+        k.unwinding = true;
+        unwindStarted();
+    }
+
+    /** The carrier of this thread if it is unwinding, else null: a call site then saves its frame. */
+    public static Carrier unwindingCarrier() {
+        Carrier k = Carrier.get();
+        return k.unwinding ? k : null;
+    }
+
+    /**
+     * Entry of an instrumented method while some thread unwinds: if it is this thread, uninstrumented code that
+     * received a suspended call's placeholder result has gone on and called us again.
+     */
+    public static void entered(String method) {
+        Carrier k = Carrier.get();
+        if (k.unwinding) {
+            throw refuse(k, "suspendable method " + k.lastSaved + " returned into code that is not instrumented"
+                    + " (such as List.forEach, a reflective call or another JDK method), which went on to call "
+                    + method + ". Suspend only through @Suspendable methods: call " + k.lastSaved
+                    + " directly from a @Suspendable method, or use a plain loop instead of the JDK callback");
+        }
+    }
+
+    /** After a call that is not suspendable, in a suspendable method. */
+    public static void afterPlainCall(String caller, String callee) {
+        Carrier k = Carrier.get();
+        if (k.unwinding) {
+            throw refuse(k, "suspendable method " + k.lastSaved + " tried to suspend through " + callee
+                    + ", which is not instrumented (called from " + caller + "). Mark " + callee
+                    + " @Suspendable (or have it override a @Suspendable method); JDK methods, reflective calls"
+                    + " and method handles cannot suspend");
+        }
+    }
+
+    /** After a suspendable call in a method that is not suspendable. */
+    public static void afterCallInPlainMethod(String caller, String callee) {
+        Carrier k = Carrier.get();
+        if (k.unwinding) {
+            throw refuse(k, "method " + caller + " called suspendable method " + callee
+                    + " and it suspended, but " + caller + " is not @Suspendable, so it cannot be suspended:"
+                    + " mark " + caller + " @Suspendable");
+        }
+    }
+
+    /** After a suspendable call made while the frame holds a monitor. */
+    public static void afterCallHoldingMonitor(String caller, String callee) {
+        Carrier k = Carrier.get();
+        if (k.unwinding) {
+            throw refuse(k, "cannot suspend in " + caller + " while it holds a monitor (synchronized block or"
+                    + " method) around the call to " + callee + ". A suspended coroutine may resume on another"
+                    + " thread, so the lock would be held by nobody; use a Spindle lock or move the call out of"
+                    + " the synchronized region");
+        }
+    }
+
+    private static IllegalStateException refuse(Carrier k, String message) {
+        k.unwinding = false;
+        unwindEnded();
+        k.running.abortUnwind();
+        return new IllegalStateException(message);
+    }
+}
