@@ -103,6 +103,12 @@ public final class Hooks {
         }
     }
 
+    /** A resume copy was entered with a state it does not have: the saved frames do not match the code. */
+    public static IllegalStateException corrupt(String method) {
+        return new IllegalStateException("saved frame of " + method + " does not match its code (was the class"
+                + " redefined while a coroutine was suspended in it?)");
+    }
+
     private static IllegalStateException refuse(Carrier k, String message) {
         k.unwinding = false;
         unwindEnded();

@@ -1,0 +1,131 @@
+package dev.spindle.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Answers questions about classes by name, as seen from one class loader, without loading them: the class
+ * files are read as resources through that loader (and its parents) and kept in a cache per loader. Classes
+ * defined from bytes with no resource behind them are known once the agent has seen them being transformed.
+ */
+final class ClassHierarchy {
+    private static final ClassInfo UNKNOWN = ClassInfo.of("java/lang/Object", null, null, false);
+    private static final Map<ClassLoader, Map<String, ClassInfo>> CACHES = new WeakHashMap<>();
+    private static final Map<String, ClassInfo> BOOT = new ConcurrentHashMap<>();
+    private static final Map<String, Boolean> MISSING_REPORTED = new ConcurrentHashMap<>();
+
+    private final ClassLoader loader;
+    private final AgentOptions options;
+
+    ClassHierarchy(ClassLoader loader, AgentOptions options) {
+        this.loader = loader;
+        this.options = options;
+    }
+
+    ClassLoader loader() {
+        return loader;
+    }
+
+    private static Map<String, ClassInfo> cache(ClassLoader l) {
+        if (l == null) return BOOT;
+        synchronized (CACHES) {
+            return CACHES.computeIfAbsent(l, k -> new ConcurrentHashMap<>());
+        }
+    }
+
+    /** Records a class the agent is transforming (it may have no class file to read later). */
+    void remember(ClassInfo info) {
+        cache(loader).put(info.name, info);
+    }
+
+    static boolean isJdk(String name) {
+        return name.startsWith("java/") || name.startsWith("javax/") || name.startsWith("jdk/")
+                || name.startsWith("sun/") || name.startsWith("com/sun/");
+    }
+
+    /** The class's facts, or null if it cannot be found. */
+    ClassInfo find(String name) {
+        if (name.startsWith("[")) return null;
+        for (ClassLoader l = loader; ; l = l.getParent()) {
+            ClassInfo info = cache(l).get(name);
+            if (info != null) return info;
+            if (l == null) break;
+        }
+        ClassInfo info = readResource(name);
+        if (info != null) {
+            cache(loader).put(name, info);
+        } else if (options.verbose() && MISSING_REPORTED.putIfAbsent(name, Boolean.TRUE) == null) {
+            Log.info("no class file found for " + name.replace('/', '.') + " from " + loader
+                    + "; treating it as a plain subclass of Object");
+        }
+        return info;
+    }
+
+    private ClassInfo readResource(String name) {
+        String resource = name + ".class";
+        try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
+                : ClassLoader.getSystemResourceAsStream(resource)) {
+            if (in == null) return null;
+            return ClassInfo.read(in.readAllBytes());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    ClassInfo findOrUnknown(String name) {
+        ClassInfo info = find(name);
+        return info != null ? info : UNKNOWN;
+    }
+
+    boolean isInterface(String name) {
+        ClassInfo info = find(name);
+        return info != null && info.isInterface;
+    }
+
+    String superName(String name) {
+        ClassInfo info = find(name);
+        return info == null ? (name.equals("java/lang/Object") ? null : "java/lang/Object") : info.superName;
+    }
+
+    /** All supertypes of the class, itself included. */
+    Set<String> supertypes(String name) {
+        Set<String> out = new HashSet<>();
+        collect(name, out);
+        return out;
+    }
+
+    private void collect(String name, Set<String> out) {
+        if (name == null || !out.add(name)) return;
+        ClassInfo info = find(name);
+        if (info == null) {
+            out.add("java/lang/Object");
+            return;
+        }
+        collect(info.superName, out);
+        for (String i : info.interfaces) collect(i, out);
+    }
+
+    /** True if a value of class {@code sub} can be assigned to {@code sup} (both internal names, no arrays). */
+    boolean isAssignable(String sup, String sub) {
+        if (sup.equals(sub) || sup.equals("java/lang/Object")) return true;
+        return supertypes(sub).contains(sup);
+    }
+
+    /** The nearest common superclass, as the JVM's verifier would merge two types. */
+    String commonSuperClass(String a, String b) {
+        if (isAssignable(a, b)) return a;
+        if (isAssignable(b, a)) return b;
+        if (isInterface(a) || isInterface(b)) return "java/lang/Object";
+        String s = a;
+        do {
+            s = superName(s);
+            if (s == null) return "java/lang/Object";
+        } while (!isAssignable(s, b));
+        return s;
+    }
+}

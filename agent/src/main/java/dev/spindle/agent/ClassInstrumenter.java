@@ -1,0 +1,186 @@
+package dev.spindle.agent;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.BasicValue;
+
+/**
+ * Instruments one class: rewrites its suspendable methods (adding their resume copies), guards its plain
+ * methods' calls to suspendable ones, and writes the class with freshly computed stack map frames.
+ */
+final class ClassInstrumenter {
+    /** Marks a resume copy's name when it cannot be the method's own (the runtime strips it in stack traces). */
+    private static final String COPY_SUFFIX = "$spindle$";
+
+    private final ClassHierarchy hierarchy;
+    private final SuspendableRules rules;
+    private final AgentOptions options;
+
+    ClassInstrumenter(ClassHierarchy hierarchy, AgentOptions options) {
+        this.hierarchy = hierarchy;
+        this.rules = new SuspendableRules(hierarchy);
+        this.options = options;
+    }
+
+    /** The rewritten class, or null if it needs no change. */
+    byte[] instrument(byte[] bytes, ClassInfo info) {
+        Set<String> suspendable = rules.suspendableMethodsOf(info);
+        if (suspendable.isEmpty() && !info.mentionsSpindle) return null;
+
+        ClassNode cls = new ClassNode(ASM9);
+        new ClassReader(bytes).accept(cls, ClassReader.SKIP_FRAMES);
+        if ((cls.version & 0xFFFF) < 52) {
+            if (!suspendable.isEmpty()) {
+                Log.warn("class " + info.name.replace('/', '.') + " has suspendable methods but was compiled for Java "
+                        + ((cls.version & 0xFFFF) - 44) + "; Spindle instruments class files of Java 8 and later only");
+            }
+            return null;
+        }
+        HierarchyVerifier verifier = verifier(cls);
+        boolean isInterface = (cls.access & ACC_INTERFACE) != 0;
+        List<MethodNode> copies = new ArrayList<>();
+        Map<String, Integer> copyNames = new HashMap<>();
+        boolean changed = false;
+        for (int index = 0; index < cls.methods.size(); index++) {
+            MethodNode m = cls.methods.get(index);
+            if (m.instructions.size() == 0) continue; // abstract or native
+            String key = ClassInfo.key(m.name, m.desc);
+            boolean isSuspendable = suspendable.contains(key) || hasAnnotation(m);
+            if (m.name.equals("<init>") || m.name.equals("<clinit>")) {
+                if (hasAnnotation(m)) {
+                    Log.warn("@Suspendable on " + (m.name.equals("<init>") ? "constructor" : "static initializer")
+                            + " of " + info.name.replace('/', '.') + " ignored: constructors and static initializers"
+                            + " cannot suspend");
+                }
+                changed |= guardPlainMethod(cls.name, m);
+                continue;
+            }
+            if (!isSuspendable) {
+                changed |= guardPlainMethod(cls.name, m);
+                continue;
+            }
+            int n = copyNames.merge(m.name, 1, Integer::sum);
+            String copyName = n == 1 ? m.name : m.name + COPY_SUFFIX + (n - 1);
+            try {
+                MethodNode copy = new MethodInstrumenter(cls.name, isInterface, cls.version, cls.sourceFile, m,
+                        copyName, rules, verifier).instrument();
+                if (copy != null) copies.add(copy);
+                changed = true;
+                if (options.verbose()) {
+                    Log.info("instrumented " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
+                            + (copy == null ? " (no suspension points)" : ""));
+                }
+            } catch (AnalyzerException | RuntimeException e) {
+                cls.methods.set(index, pristine(bytes, m.name, m.desc));
+                Log.warn("could not instrument " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
+                        + ": " + e.getMessage() + "; it will refuse to suspend");
+            }
+        }
+        redirectYieldReferences(cls);
+        if (!changed && copies.isEmpty()) return null;
+        cls.methods.addAll(copies);
+        HierarchyClassWriter writer = new HierarchyClassWriter(hierarchy);
+        cls.accept(writer);
+        byte[] out = writer.toByteArray();
+        if (options.verify()) verify(out);
+        return out;
+    }
+
+    private HierarchyVerifier verifier(ClassNode cls) {
+        List<Type> interfaces = new ArrayList<>();
+        for (String i : cls.interfaces) interfaces.add(Type.getObjectType(i));
+        return new HierarchyVerifier(hierarchy, Type.getObjectType(cls.name),
+                cls.superName == null ? null : Type.getObjectType(cls.superName), interfaces,
+                (cls.access & ACC_INTERFACE) != 0);
+    }
+
+    private static boolean hasAnnotation(MethodNode m) {
+        if (m.visibleAnnotations == null) return false;
+        return m.visibleAnnotations.stream().anyMatch(a -> a.desc.equals(ClassInfo.SUSPENDABLE_DESC));
+    }
+
+    /**
+     * In a method that is not suspendable, a call to a suspendable method that suspends is refused right after
+     * it returns, before this method can run on with the placeholder result.
+     */
+    private boolean guardPlainMethod(String owner, MethodNode m) {
+        boolean changed = false;
+        for (AbstractInsnNode insn : m.instructions.toArray()) {
+            if (!(insn instanceof MethodInsnNode call)) continue;
+            if (!rules.isSuspendableCall(call.owner, call.name, call.desc)) continue;
+            LabelNode ok = new LabelNode();
+            InsnList guard = new InsnList();
+            guard.add(new FieldInsnNode(GETSTATIC, MethodInstrumenter.HOOKS, "unwinding", "I"));
+            guard.add(new JumpInsnNode(IFEQ, ok));
+            guard.add(new LdcInsnNode(MethodInstrumenter.describe(owner, m.name)));
+            guard.add(new LdcInsnNode(MethodInstrumenter.describe(call.owner, call.name)));
+            guard.add(new MethodInsnNode(INVOKESTATIC, MethodInstrumenter.HOOKS, "afterCallInPlainMethod",
+                    "(Ljava/lang/String;Ljava/lang/String;)V", false));
+            guard.add(ok);
+            m.instructions.insert(insn, guard);
+            changed = true;
+        }
+        return changed;
+    }
+
+    /**
+     * {@code Coroutine::yield} as a method reference: point it at the agent's yield entry, so the lambda's
+     * proxy (which the agent cannot instrument) is transparent.
+     */
+    private static void redirectYieldReferences(ClassNode cls) {
+        for (MethodNode m : cls.methods) {
+            for (AbstractInsnNode insn : m.instructions) {
+                if (!(insn instanceof InvokeDynamicInsnNode indy)) continue;
+                for (int i = 0; i < indy.bsmArgs.length; i++) {
+                    if (indy.bsmArgs[i] instanceof Handle h && h.getOwner().equals(SuspendableRules.COROUTINE)
+                            && h.getName().equals("yield") && h.getDesc().equals("()V")) {
+                        indy.bsmArgs[i] = new Handle(H_INVOKESTATIC, MethodInstrumenter.HOOKS, "yield", "()V", false);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The method as it was in the class file, for when its rewrite failed half-way. */
+    private static MethodNode pristine(byte[] bytes, String name, String desc) {
+        ClassNode fresh = new ClassNode(ASM9);
+        new ClassReader(bytes).accept(fresh, ClassReader.SKIP_FRAMES);
+        return fresh.methods.stream().filter(m -> m.name.equals(name) && m.desc.equals(desc)).findFirst().orElseThrow();
+    }
+
+    /** The {@code verify} option: ASM's verifier over every method of the rewritten class. */
+    private void verify(byte[] bytes) {
+        ClassNode cls = new ClassNode(ASM9);
+        new ClassReader(bytes).accept(cls, 0);
+        HierarchyVerifier verifier = verifier(cls);
+        for (MethodNode m : cls.methods) {
+            if (m.instructions.size() == 0) continue;
+            try {
+                new Analyzer<BasicValue>(verifier).analyze(cls.name, m);
+            } catch (AnalyzerException e) {
+                Log.warn("verify: rewritten class " + cls.name.replace('/', '.') + " fails verification in "
+                        + m.name + m.desc + ": " + e.getMessage());
+            }
+        }
+    }
+}

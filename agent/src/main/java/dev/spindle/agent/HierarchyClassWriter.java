@@ -1,0 +1,23 @@
+package dev.spindle.agent;
+
+import org.objectweb.asm.ClassWriter;
+
+/** A ClassWriter that computes stack map frames with the {@link ClassHierarchy}, never loading a class. */
+final class HierarchyClassWriter extends ClassWriter {
+    private final ClassHierarchy hierarchy;
+
+    HierarchyClassWriter(ClassHierarchy hierarchy) {
+        super(COMPUTE_FRAMES);
+        this.hierarchy = hierarchy;
+    }
+
+    @Override
+    protected String getCommonSuperClass(String a, String b) {
+        return hierarchy.commonSuperClass(a, b);
+    }
+
+    @Override
+    protected ClassLoader getClassLoader() {
+        throw new UnsupportedOperationException("the agent never loads classes");
+    }
+}

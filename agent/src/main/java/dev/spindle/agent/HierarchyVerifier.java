@@ -1,0 +1,68 @@
+package dev.spindle.agent;
+
+import java.util.List;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.analysis.BasicValue;
+import org.objectweb.asm.tree.analysis.SimpleVerifier;
+
+/**
+ * ASM's {@link SimpleVerifier} answering its type questions from the {@link ClassHierarchy} (class files read as
+ * resources) instead of loading classes. Like the JVM's verifier, it lets any reference stand where an interface
+ * is expected.
+ */
+final class HierarchyVerifier extends SimpleVerifier {
+    private final ClassHierarchy hierarchy;
+
+    HierarchyVerifier(ClassHierarchy hierarchy, Type currentClass, Type currentSuper, List<Type> interfaces,
+                      boolean isInterface) {
+        super(Opcodes.ASM9, currentClass, currentSuper, interfaces, isInterface);
+        this.hierarchy = hierarchy;
+    }
+
+    @Override
+    protected boolean isInterface(Type type) {
+        return type.getSort() == Type.OBJECT && hierarchy.isInterface(type.getInternalName());
+    }
+
+    @Override
+    protected Type getSuperClass(Type type) {
+        if (type.getSort() != Type.OBJECT) return Type.getObjectType("java/lang/Object");
+        String s = hierarchy.superName(type.getInternalName());
+        return s == null ? null : Type.getObjectType(s);
+    }
+
+    @Override
+    protected boolean isAssignableFrom(Type sup, Type sub) {
+        if (sup.equals(sub)) return true;
+        if (sup.getSort() == Type.OBJECT && sup.getInternalName().equals("java/lang/Object")) return true;
+        if (sub.getSort() == Type.ARRAY) {
+            if (sup.getSort() == Type.ARRAY) {
+                Type a = elementOf(sup), b = elementOf(sub);
+                if (a.getSort() < Type.ARRAY || b.getSort() < Type.ARRAY) return a.equals(b);
+                return isAssignableFrom(a, b);
+            }
+            String n = sup.getInternalName();
+            return n.equals("java/lang/Cloneable") || n.equals("java/io/Serializable");
+        }
+        if (sup.getSort() == Type.ARRAY) return false;
+        if (sub.getSort() != Type.OBJECT || sup.getSort() != Type.OBJECT) return false;
+        return hierarchy.isAssignable(sup.getInternalName(), sub.getInternalName());
+    }
+
+    private static Type elementOf(Type array) {
+        return Type.getType(array.getDescriptor().substring(1));
+    }
+
+    @Override
+    protected boolean isSubTypeOf(BasicValue value, BasicValue expected) {
+        Type e = expected.getType();
+        if (e != null && e.getSort() == Type.OBJECT && value.isReference() && isInterface(e)) return true;
+        return super.isSubTypeOf(value, expected);
+    }
+
+    @Override
+    protected Class<?> getClass(Type type) {
+        throw new UnsupportedOperationException("the agent never loads classes: " + type);
+    }
+}

@@ -1,0 +1,525 @@
+package dev.spindle.agent;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.BasicValue;
+import org.objectweb.asm.tree.analysis.Frame;
+
+/**
+ * Rewrites one suspendable method into a resumable state machine, in two parts:
+ * <ul>
+ *   <li>the method itself keeps its code; after each suspendable call it tests whether its thread is unwinding
+ *       and if so saves its live locals and operand stack (the "save path", out of line at the end) and returns
+ *       at once. Nothing is saved, and nothing allocated, unless a suspension actually happens;</li>
+ *   <li>a static <em>resume copy</em> of the same code, taking the thread's carrier, restores the frame saved at
+ *       a given call and continues right after that call with the callee's result (or exception) taken from the
+ *       carrier. Only the innermost frame is re-entered on a resume; its callers are re-entered, one by one, when
+ *       it returns.</li>
+ * </ul>
+ */
+final class MethodInstrumenter {
+    static final String HOOKS = "dev/spindle/internal/Hooks";
+    static final String CARRIER = "dev/spindle/internal/Carrier";
+    static final String RESUMER = "dev/spindle/internal/Resumer";
+    static final String FRAMES = "dev/spindle/internal/Frames";
+    static final String COPY_DESC = "(L" + CARRIER + ";)V";
+    private static final int MAX_STATES = 1 << 12, MAX_SLOTS = (1 << 10) - 1;
+    private static final Type NULL_TYPE = Type.getObjectType("null");
+
+    /** A suspendable call that saves its frame when it suspends. */
+    private static final class Site {
+        MethodInsnNode call;
+        int state;
+        int[] locals;
+        Type[] localTypes;
+        Type[] stack; // below the call's arguments, bottom first
+        int line;
+        boolean monitor;
+        int words, refs;
+    }
+
+    private final String owner;
+    private final boolean ownerIsInterface;
+    private final MethodNode method;
+    private final String copyName;
+    private final String id;
+    private final SuspendableRules rules;
+    private final HierarchyVerifier verifier;
+    private final String sourceFile;
+    private final int classVersion;
+
+    MethodInstrumenter(String owner, boolean ownerIsInterface, int classVersion, String sourceFile,
+                       MethodNode method, String copyName, SuspendableRules rules, HierarchyVerifier verifier) {
+        this.owner = owner;
+        this.classVersion = classVersion & 0xFFFF;
+        this.ownerIsInterface = ownerIsInterface;
+        this.sourceFile = sourceFile;
+        this.method = method;
+        this.copyName = copyName;
+        this.rules = rules;
+        this.verifier = verifier;
+        this.id = describe(owner, method.name);
+    }
+
+    static String describe(String owner, String name) {
+        return owner.replace('/', '.') + "." + name;
+    }
+
+    /**
+     * Rewrites the method in place and returns its resume copy, or null if no call in it can suspend and save
+     * (then only the checks are added).
+     */
+    MethodNode instrument() throws AnalyzerException {
+        Set<AbstractInsnNode> suspending = new HashSet<>();
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof MethodInsnNode m && isSuspendable(m)) suspending.add(insn);
+        }
+        if (!suspending.isEmpty()) NewRelocator.relocate(method, suspending);
+
+        FlowAnalyzer flow = new FlowAnalyzer(owner, method, verifier);
+        boolean synchronizedMethod = (method.access & ACC_SYNCHRONIZED) != 0;
+        List<Site> sites = new ArrayList<>();
+        int states = 0;
+        for (int i = 0; i < method.instructions.size(); i++) {
+            AbstractInsnNode insn = method.instructions.get(i);
+            if (!suspending.contains(insn) || flow.frames[i] == null) continue;
+            Site site = new Site();
+            site.call = (MethodInsnNode) insn;
+            site.line = lineOf(insn);
+            site.monitor = synchronizedMethod || flow.holdsMonitor(i);
+            if (!site.monitor) {
+                site.state = states++;
+                describeFrame(site, flow.frames[i], flow.liveAfter(i));
+            }
+            sites.add(site);
+        }
+        if (states > MAX_STATES) throw new IllegalArgumentException("more than " + MAX_STATES + " suspension points");
+        redirectYields();
+
+        int carrierSlot = method.maxLocals;
+        int tempBase = carrierSlot + 1;
+        int temps = 0;
+        for (Site s : sites) {
+            if (s.monitor) continue;
+            int size = 0;
+            for (Type t : s.stack) size += t.getSize();
+            temps = Math.max(temps, size);
+        }
+
+        MethodNode copy = null;
+        Map<AbstractInsnNode, AbstractInsnNode> twin = null;
+        if (states > 0) {
+            twin = new HashMap<>();
+            copy = cloneAsCopy(twin);
+        }
+        List<AbstractInsnNode> plainCalls = new ArrayList<>();
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof MethodInsnNode m && !suspending.contains(insn) && !m.owner.startsWith("dev/spindle/internal/")) {
+                plainCalls.add(insn);
+            }
+        }
+        rewrite(method, false, sites, plainCalls, carrierSlot, tempBase, null);
+        method.maxLocals = tempBase + temps;
+        if (copy != null) {
+            rewrite(copy, true, sites, plainCalls, carrierSlot, tempBase, twin);
+            copy.maxLocals = tempBase + temps;
+        }
+        return copy;
+    }
+
+    private boolean isSuspendable(MethodInsnNode m) {
+        return rules.isSuspendableCall(m.owner, m.name, m.desc);
+    }
+
+    private void redirectYields() {
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof MethodInsnNode m && m.owner.equals(SuspendableRules.COROUTINE)
+                    && m.name.equals("yield") && m.desc.equals("()V")) {
+                m.owner = HOOKS;
+            }
+        }
+    }
+
+    private static int lineOf(AbstractInsnNode insn) {
+        for (AbstractInsnNode p = insn; p != null; p = p.getPrevious()) {
+            if (p instanceof LineNumberNode l) return l.line;
+        }
+        return 0;
+    }
+
+    private void describeFrame(Site site, Frame<BasicValue> frame, BitSet live) {
+        List<Integer> locals = new ArrayList<>();
+        List<Type> types = new ArrayList<>();
+        for (int l = 0; l < frame.getLocals(); l++) {
+            Type t = frame.getLocal(l).getType();
+            if (t == null || !live.get(l)) continue;
+            if (t.getSort() == Type.METHOD) continue;
+            locals.add(l);
+            types.add(t);
+        }
+        site.locals = locals.stream().mapToInt(Integer::intValue).toArray();
+        site.localTypes = types.toArray(new Type[0]);
+        int args = Type.getArgumentTypes(site.call.desc).length + (site.call.getOpcode() == INVOKESTATIC ? 0 : 1);
+        int below = frame.getStackSize() - args;
+        site.stack = new Type[below];
+        for (int j = 0; j < below; j++) {
+            Type t = frame.getStack(j).getType();
+            if (t == null) throw new IllegalArgumentException("unknown value on the stack at line " + site.line);
+            site.stack[j] = t;
+        }
+        for (Type t : site.localTypes) count(site, t);
+        for (Type t : site.stack) count(site, t);
+        if (site.words > MAX_SLOTS || site.refs > MAX_SLOTS) {
+            throw new IllegalArgumentException("too many live values at line " + site.line);
+        }
+    }
+
+    private static void count(Site site, Type t) {
+        if (isRef(t)) {
+            if (!t.equals(NULL_TYPE)) site.refs++;
+        } else {
+            site.words += t.getSize();
+        }
+    }
+
+    private static boolean isRef(Type t) {
+        return t.getSort() == Type.OBJECT || t.getSort() == Type.ARRAY;
+    }
+
+    // ---- building the copy ----
+
+    private MethodNode cloneAsCopy(Map<AbstractInsnNode, AbstractInsnNode> twin) {
+        // interfaces may have private methods only from Java 9 (class file 53) on
+        boolean privateOk = !ownerIsInterface || classVersion >= 53;
+        int access = ACC_STATIC | ACC_SYNTHETIC | (privateOk ? ACC_PRIVATE : ACC_PUBLIC);
+        MethodNode copy = new MethodNode(ASM9, access, copyName, COPY_DESC, null, null);
+        Map<LabelNode, LabelNode> labels = new HashMap<>();
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof LabelNode l) labels.put(l, new LabelNode());
+        }
+        for (AbstractInsnNode insn : method.instructions) {
+            AbstractInsnNode c = insn.clone(labels);
+            copy.instructions.add(c);
+            twin.put(insn, c);
+        }
+        for (TryCatchBlockNode t : method.tryCatchBlocks) {
+            copy.tryCatchBlocks.add(new TryCatchBlockNode(labels.get(t.start), labels.get(t.end),
+                    labels.get(t.handler), t.type));
+        }
+        return copy;
+    }
+
+    // ---- the rewrite, shared by the method and its copy ----
+
+    private void rewrite(MethodNode target, boolean isCopy, List<Site> sites, List<AbstractInsnNode> plainCalls,
+                         int carrierSlot, int tempBase, Map<AbstractInsnNode, AbstractInsnNode> twin) {
+        InsnList insns = target.instructions;
+        InsnList outOfLine = new InsnList();
+        Type returnType = Type.getReturnType(method.desc);
+
+        // guards after calls that cannot suspend: a suspension must not pass through them
+        for (AbstractInsnNode original : plainCalls) {
+            MethodInsnNode m = (MethodInsnNode) original;
+            AbstractInsnNode at = isCopy ? twin.get(original) : original;
+            insns.insert(at, checkOutOfLine(outOfLine, HOOKS, "afterPlainCall", m));
+        }
+
+        LabelNode[] landings = new LabelNode[sites.size()];
+        for (Site s : sites) {
+            AbstractInsnNode at = isCopy ? twin.get(s.call) : s.call;
+            if (s.monitor) {
+                insns.insert(at, monitorGuard(s.call));
+                continue;
+            }
+            LabelNode cont = new LabelNode();
+            LabelNode maybe = new LabelNode();
+            InsnList after = new InsnList();
+            LabelNode check = new LabelNode();
+            if (isCopy) {
+                LabelNode land = new LabelNode();
+                landings[s.state] = land;
+                after.add(new JumpInsnNode(GOTO, check));
+                after.add(land);
+                land(after, carrierSlot, Type.getReturnType(s.call.desc));
+            }
+            after.add(check);
+            after.add(new FieldInsnNode(GETSTATIC, HOOKS, "unwinding", "I"));
+            after.add(new JumpInsnNode(IFNE, maybe));
+            after.add(cont);
+            insns.insert(at, after);
+            save(outOfLine, s, maybe, cont, carrierSlot, tempBase, isCopy, returnType);
+        }
+
+        if (isCopy) {
+            for (AbstractInsnNode insn : insns.toArray()) {
+                int op = insn.getOpcode();
+                if (op >= IRETURN && op <= RETURN) insns.insertBefore(insn, returnThroughCarrier(insn, carrierSlot, returnType));
+            }
+            for (AbstractInsnNode insn : insns.toArray()) {
+                int op = insn.getOpcode();
+                if (op >= IRETURN && op <= ARETURN) insns.set(insn, new InsnNode(RETURN));
+            }
+            insns.insert(prologue(sites, landings, carrierSlot));
+        } else {
+            LabelNode back = new LabelNode();
+            LabelNode out = new LabelNode();
+            InsnList entry = new InsnList();
+            entry.add(new FieldInsnNode(GETSTATIC, HOOKS, "unwinding", "I"));
+            entry.add(new JumpInsnNode(IFNE, out));
+            entry.add(back);
+            insns.insert(entry);
+            outOfLine.add(out);
+            outOfLine.add(new LdcInsnNode(id));
+            outOfLine.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "entered", "(Ljava/lang/String;)V", false));
+            outOfLine.add(new JumpInsnNode(GOTO, back));
+        }
+        insns.add(outOfLine);
+    }
+
+    /** {@code if (Hooks.unwinding != 0) Hooks.<hook>(caller, callee)}, the call out of line. */
+    private InsnList checkOutOfLine(InsnList outOfLine, String hooks, String hook, MethodInsnNode callee) {
+        LabelNode back = new LabelNode();
+        LabelNode out = new LabelNode();
+        InsnList check = new InsnList();
+        check.add(new FieldInsnNode(GETSTATIC, HOOKS, "unwinding", "I"));
+        check.add(new JumpInsnNode(IFNE, out));
+        check.add(back);
+        outOfLine.add(out);
+        outOfLine.add(new LdcInsnNode(id));
+        outOfLine.add(new LdcInsnNode(describe(callee.owner, callee.name)));
+        outOfLine.add(new MethodInsnNode(INVOKESTATIC, hooks, hook, "(Ljava/lang/String;Ljava/lang/String;)V", false));
+        outOfLine.add(new JumpInsnNode(GOTO, back));
+        return check;
+    }
+
+    private InsnList monitorGuard(MethodInsnNode callee) {
+        LabelNode ok = new LabelNode();
+        InsnList guard = new InsnList();
+        guard.add(new FieldInsnNode(GETSTATIC, HOOKS, "unwinding", "I"));
+        guard.add(new JumpInsnNode(IFEQ, ok));
+        guard.add(new LdcInsnNode(id));
+        guard.add(new LdcInsnNode(describe(callee.owner, callee.name)));
+        guard.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "afterCallHoldingMonitor",
+                "(Ljava/lang/String;Ljava/lang/String;)V", false));
+        guard.add(ok);
+        return guard;
+    }
+
+    /** The out-of-line save path of one call site. */
+    private void save(InsnList out, Site s, LabelNode maybe, LabelNode cont, int carrierSlot, int tempBase,
+                      boolean isCopy, Type returnType) {
+        LabelNode saveLabel = new LabelNode();
+        out.add(maybe);
+        out.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "unwindingCarrier", "()L" + CARRIER + ";", false));
+        out.add(new InsnNode(DUP));
+        out.add(new JumpInsnNode(IFNONNULL, saveLabel));
+        out.add(new InsnNode(POP));
+        out.add(new JumpInsnNode(GOTO, cont));
+        out.add(saveLabel);
+        out.add(new VarInsnNode(ASTORE, carrierSlot));
+        Type ret = Type.getReturnType(s.call.desc);
+        if (ret.getSize() == 1) out.add(new InsnNode(POP));
+        else if (ret.getSize() == 2) out.add(new InsnNode(POP2));
+        int[] tempSlots = new int[s.stack.length];
+        int slot = tempBase;
+        for (int j = 0; j < s.stack.length; j++) {
+            tempSlots[j] = slot;
+            slot += s.stack[j].getSize();
+        }
+        for (int j = s.stack.length - 1; j >= 0; j--) {
+            Type t = s.stack[j];
+            if (t.equals(NULL_TYPE)) out.add(new InsnNode(POP));
+            else out.add(new VarInsnNode(t.getOpcode(ISTORE), tempSlots[j]));
+        }
+        out.add(new VarInsnNode(ALOAD, carrierSlot));
+        out.add(new LdcInsnNode(s.state | s.words << 12 | s.refs << 22));
+        out.add(resumerIndy());
+        out.add(new LdcInsnNode(id));
+        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame",
+                "(IL" + RESUMER + ";Ljava/lang/String;)V", false));
+        for (int i = 0; i < s.locals.length; i++) push(out, carrierSlot, s.localTypes[i], s.locals[i]);
+        for (int j = 0; j < s.stack.length; j++) push(out, carrierSlot, s.stack[j], tempSlots[j]);
+        if (isCopy) {
+            out.add(new InsnNode(RETURN));
+        } else {
+            out.add(defaultValue(returnType));
+            out.add(new InsnNode(returnType.getOpcode(IRETURN)));
+        }
+    }
+
+    private static void push(InsnList out, int carrierSlot, Type t, int slot) {
+        if (t.equals(NULL_TYPE)) return;
+        out.add(new VarInsnNode(ALOAD, carrierSlot));
+        out.add(new VarInsnNode(t.getOpcode(ILOAD), slot));
+        String kind = kind(t);
+        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "push" + kind, "(" + (kind.equals("R") ? "Ljava/lang/Object;" : kind) + ")V", false));
+    }
+
+    private static void pop(InsnList out, int carrierSlot, Type t) {
+        if (t.equals(NULL_TYPE)) {
+            out.add(new InsnNode(ACONST_NULL));
+            return;
+        }
+        out.add(new VarInsnNode(ALOAD, carrierSlot));
+        String kind = kind(t);
+        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "pop" + kind, "()" + (kind.equals("R") ? "Ljava/lang/Object;" : kind), false));
+        if (kind.equals("R") && !t.getDescriptor().equals("Ljava/lang/Object;")) {
+            out.add(new TypeInsnNode(CHECKCAST, t.getInternalName()));
+        }
+    }
+
+    /** The carrier method suffix for a value type: I (and the types that fit an int), J, F, D or R. */
+    private static String kind(Type t) {
+        return switch (t.getSort()) {
+            case Type.LONG -> "J";
+            case Type.FLOAT -> "F";
+            case Type.DOUBLE -> "D";
+            case Type.OBJECT, Type.ARRAY -> "R";
+            default -> "I";
+        };
+    }
+
+    private AbstractInsnNode resumerIndy() {
+        Handle metafactory = new Handle(H_INVOKESTATIC, "java/lang/invoke/LambdaMetafactory", "metafactory",
+                "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
+                        + "Ljava/lang/invoke/MethodType;Ljava/lang/invoke/MethodHandle;Ljava/lang/invoke/MethodType;)"
+                        + "Ljava/lang/invoke/CallSite;", false);
+        Type sam = Type.getMethodType(COPY_DESC);
+        Handle impl = new Handle(H_INVOKESTATIC, owner, copyName, COPY_DESC, ownerIsInterface);
+        return new InvokeDynamicInsnNode("resume", "()L" + RESUMER + ";", metafactory, sam, impl, sam);
+    }
+
+    private static AbstractInsnNode defaultValue(Type t) {
+        return switch (t.getSort()) {
+            case Type.VOID -> new InsnNode(NOP);
+            case Type.LONG -> new InsnNode(LCONST_0);
+            case Type.FLOAT -> new InsnNode(FCONST_0);
+            case Type.DOUBLE -> new InsnNode(DCONST_0);
+            case Type.OBJECT, Type.ARRAY -> new InsnNode(ACONST_NULL);
+            default -> new InsnNode(ICONST_0);
+        };
+    }
+
+    /** At a landing: the suspended call's result (or exception) from the carrier. */
+    private static void land(InsnList out, int carrierSlot, Type ret) {
+        out.add(new VarInsnNode(ALOAD, carrierSlot));
+        switch (ret.getSort()) {
+            case Type.VOID -> out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "landV", "()V", false));
+            case Type.LONG -> out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "landJ", "()J", false));
+            case Type.FLOAT -> out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "landF", "()F", false));
+            case Type.DOUBLE -> out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "landD", "()D", false));
+            case Type.OBJECT, Type.ARRAY -> {
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "landR", "()Ljava/lang/Object;", false));
+                if (!ret.getDescriptor().equals("Ljava/lang/Object;")) out.add(new TypeInsnNode(CHECKCAST, ret.getInternalName()));
+            }
+            default -> out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "landI", "()I", false));
+        }
+    }
+
+    /** In the copy, before a return: hand the result to the carrier. */
+    private static InsnList returnThroughCarrier(AbstractInsnNode ret, int carrierSlot, Type returnType) {
+        InsnList out = new InsnList();
+        switch (ret.getOpcode()) {
+            case RETURN -> {
+                out.add(new VarInsnNode(ALOAD, carrierSlot));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "returnV", "()V", false));
+            }
+            case LRETURN, DRETURN -> {
+                out.add(new VarInsnNode(ALOAD, carrierSlot));
+                out.add(new InsnNode(DUP_X2));
+                out.add(new InsnNode(POP));
+                boolean isLong = ret.getOpcode() == LRETURN;
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, isLong ? "returnJ" : "returnD", isLong ? "(J)V" : "(D)V", false));
+            }
+            case FRETURN -> {
+                out.add(new VarInsnNode(ALOAD, carrierSlot));
+                out.add(new InsnNode(SWAP));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "returnF", "(F)V", false));
+            }
+            case ARETURN -> {
+                out.add(new VarInsnNode(ALOAD, carrierSlot));
+                out.add(new InsnNode(SWAP));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "returnR", "(Ljava/lang/Object;)V", false));
+            }
+            default -> { // IRETURN: remember which int-like type it was, for boxing on the way
+                out.add(new VarInsnNode(ALOAD, carrierSlot));
+                out.add(new InsnNode(SWAP));
+                char kind = returnType.getSort() == Type.VOID ? 'I' : returnType.getDescriptor().charAt(0);
+                out.add(new IntInsnNode(BIPUSH, kind));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "returnI", "(IC)V", false));
+            }
+        }
+        return out;
+    }
+
+    /** The copy's entry: describe itself, or restore the frame of the saved state and jump to its landing. */
+    private InsnList prologue(List<Site> sites, LabelNode[] landings, int carrierSlot) {
+        InsnList p = new InsnList();
+        p.add(new VarInsnNode(ALOAD, 0));
+        p.add(new VarInsnNode(ASTORE, carrierSlot));
+        LabelNode describe = new LabelNode();
+        p.add(new VarInsnNode(ALOAD, carrierSlot));
+        p.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "describing", "()Z", false));
+        p.add(new JumpInsnNode(IFNE, describe));
+        p.add(new VarInsnNode(ALOAD, carrierSlot));
+        p.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "state", "()I", false));
+        LabelNode bad = new LabelNode();
+        LabelNode[] restores = new LabelNode[landings.length];
+        for (int i = 0; i < restores.length; i++) restores[i] = new LabelNode();
+        p.add(new TableSwitchInsnNode(0, restores.length - 1, bad, restores));
+        StringBuilder lines = new StringBuilder();
+        for (Site s : sites) {
+            if (s.monitor) continue;
+            while (lines.length() <= s.state) lines.append('\0');
+            lines.setCharAt(s.state, (char) Math.min(s.line, Character.MAX_VALUE));
+            p.add(restores[s.state]);
+            for (int i = 0; i < s.locals.length; i++) {
+                pop(p, carrierSlot, s.localTypes[i]);
+                p.add(new VarInsnNode(s.localTypes[i].getOpcode(ISTORE), s.locals[i]));
+            }
+            for (Type t : s.stack) pop(p, carrierSlot, t);
+            p.add(new JumpInsnNode(GOTO, landings[s.state]));
+        }
+        p.add(bad);
+        p.add(new LdcInsnNode(id));
+        p.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "corrupt", "(Ljava/lang/String;)Ljava/lang/IllegalStateException;", false));
+        p.add(new InsnNode(ATHROW));
+        p.add(describe);
+        p.add(new VarInsnNode(ALOAD, carrierSlot));
+        p.add(new LdcInsnNode(owner));
+        p.add(new LdcInsnNode(method.name));
+        if (sourceFile != null) p.add(new LdcInsnNode(sourceFile));
+        else p.add(new InsnNode(ACONST_NULL));
+        p.add(new LdcInsnNode(lines.toString()));
+        p.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "describe",
+                "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V", false));
+        p.add(new InsnNode(RETURN));
+        return p;
+    }
+}

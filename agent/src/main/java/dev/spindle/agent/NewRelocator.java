@@ -1,0 +1,77 @@
+package dev.spindle.agent;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Moves {@code new X; dup} past the evaluation of the constructor's arguments when those may suspend, so no
+ * uninitialized object is on the stack at a suspension point (such a value can be neither saved nor recreated):
+ * {@code new Foo(f(), g())} becomes "evaluate f() and g() into locals, then new Foo, dup, load them, call the
+ * constructor". The only visible difference is that Foo's static initializer may run after the arguments.
+ */
+final class NewRelocator {
+    private NewRelocator() {
+    }
+
+    /**
+     * Rewrites every {@code new}/{@code <init>} pair that spans one of {@code suspendingCalls}.
+     *
+     * @throws IllegalArgumentException for a shape javac does not produce (a {@code new} not followed by
+     *                                  {@code dup}), which cannot be rewritten
+     */
+    static void relocate(MethodNode method, Set<AbstractInsnNode> suspendingCalls) {
+        InsnList insns = method.instructions;
+        Deque<TypeInsnNode> open = new ArrayDeque<>();
+        Deque<Boolean> spans = new ArrayDeque<>();
+        for (AbstractInsnNode insn = insns.getFirst(); insn != null; ) {
+            AbstractInsnNode next = insn.getNext();
+            if (insn.getOpcode() == Opcodes.NEW) {
+                open.push((TypeInsnNode) insn);
+                spans.push(false);
+            } else if (suspendingCalls.contains(insn)) {
+                // every constructor call still open around this call spans a suspension point
+                int k = spans.size();
+                spans.clear();
+                for (int i = 0; i < k; i++) spans.push(true);
+            } else if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL
+                    && m.name.equals("<init>") && !open.isEmpty() && open.peek().desc.equals(m.owner)) {
+                TypeInsnNode alloc = open.pop();
+                if (spans.pop()) move(method, alloc, m);
+            }
+            insn = next;
+        }
+    }
+
+    private static void move(MethodNode method, TypeInsnNode alloc, MethodInsnNode init) {
+        AbstractInsnNode dup = alloc.getNext();
+        if (dup == null || dup.getOpcode() != Opcodes.DUP) {
+            throw new IllegalArgumentException("'new " + alloc.desc + "' is not followed by 'dup' and its"
+                    + " constructor's arguments may suspend");
+        }
+        InsnList insns = method.instructions;
+        insns.remove(alloc);
+        insns.remove(dup);
+        Type[] args = Type.getArgumentTypes(init.desc);
+        int[] slots = new int[args.length];
+        for (int i = 0; i < args.length; i++) {
+            slots[i] = method.maxLocals;
+            method.maxLocals += args[i].getSize();
+        }
+        InsnList before = new InsnList();
+        for (int i = args.length - 1; i >= 0; i--) before.add(new VarInsnNode(args[i].getOpcode(Opcodes.ISTORE), slots[i]));
+        before.add(new TypeInsnNode(Opcodes.NEW, alloc.desc));
+        before.add(new InsnNode(Opcodes.DUP));
+        for (int i = 0; i < args.length; i++) before.add(new VarInsnNode(args[i].getOpcode(Opcodes.ILOAD), slots[i]));
+        insns.insertBefore(init, before);
+    }
+}

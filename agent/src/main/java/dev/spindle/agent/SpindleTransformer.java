@@ -1,0 +1,40 @@
+package dev.spindle.agent;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+
+/**
+ * The agent's transformer: picks the classes to look at, hands them to {@link ClassInstrumenter}, and never lets
+ * anything escape (a failure is logged with the class name and the class is left as it was).
+ */
+final class SpindleTransformer implements ClassFileTransformer {
+    private final AgentOptions options;
+
+    SpindleTransformer(AgentOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
+                            byte[] bytes) {
+        if (className == null || loader == null || redefined != null || skipped(className)) return null;
+        try {
+            ClassHierarchy hierarchy = new ClassHierarchy(loader, options);
+            ClassInfo info = ClassInfo.read(bytes);
+            hierarchy.remember(info);
+            return new ClassInstrumenter(hierarchy, options).instrument(bytes, info);
+        } catch (Throwable t) {
+            Log.warn("could not instrument class " + className.replace('/', '.') + ": " + t
+                    + "; it is loaded unchanged and its methods cannot suspend");
+            if (options.verbose()) t.printStackTrace();
+            return null;
+        }
+    }
+
+    /** JDK classes, Spindle's own internals and the agent itself are never instrumented. */
+    static boolean skipped(String name) {
+        return ClassHierarchy.isJdk(name) || name.startsWith("dev/spindle/internal/")
+                || name.startsWith("dev/spindle/agent/") || name.equals("dev/spindle/Coroutine")
+                || name.equals("dev/spindle/Spindle");
+    }
+}

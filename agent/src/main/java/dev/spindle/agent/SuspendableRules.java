@@ -1,0 +1,84 @@
+package dev.spindle.agent;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides which methods are suspendable: those annotated {@code @Suspendable}, those that override or implement
+ * one in any supertype, the methods suspendable bridges call, and the implementations of lambdas and method
+ * references of suspendable interfaces.
+ */
+final class SuspendableRules {
+    static final String COROUTINE = "dev/spindle/Coroutine";
+
+    /**
+     * Methods in other classes that a method reference of a suspendable interface points at, by class name.
+     * Filled when the class holding the reference is transformed, read when the target class is.
+     */
+    private static final Map<String, Set<String>> REFERENCED = new ConcurrentHashMap<>();
+
+    private final ClassHierarchy hierarchy;
+    private final Map<String, Set<String>> keysByClass = new ConcurrentHashMap<>();
+
+    SuspendableRules(ClassHierarchy hierarchy) {
+        this.hierarchy = hierarchy;
+    }
+
+    /** name+desc of every suspendable method a class declares or inherits. */
+    Set<String> suspendableKeys(String className) {
+        Set<String> keys = keysByClass.get(className);
+        if (keys != null) return keys;
+        keys = compute(className, new HashSet<>());
+        keysByClass.put(className, keys);
+        return keys;
+    }
+
+    private Set<String> compute(String className, Set<String> visiting) {
+        Set<String> cached = keysByClass.get(className);
+        if (cached != null) return cached;
+        Set<String> keys = new HashSet<>();
+        if (ClassHierarchy.isJdk(className) || !visiting.add(className)) return keys;
+        ClassInfo info = hierarchy.find(className);
+        if (info == null) return keys;
+        keys.addAll(info.annotated);
+        Set<String> referenced = REFERENCED.get(className);
+        if (referenced != null) keys.addAll(referenced);
+        if (info.superName != null) keys.addAll(compute(info.superName, visiting));
+        for (String i : info.interfaces) keys.addAll(compute(i, visiting));
+        for (String[] bridge : info.bridges) {
+            if (keys.contains(bridge[0])) keys.add(bridge[1]);
+        }
+        keysByClass.put(className, keys);
+        return keys;
+    }
+
+    /** True if a call instruction to owner.name desc may suspend. */
+    boolean isSuspendableCall(String owner, String name, String desc) {
+        if (owner.startsWith("[") || ClassHierarchy.isJdk(owner)) return false;
+        if (owner.equals(COROUTINE)) return name.equals("yield") && desc.equals("()V");
+        return suspendableKeys(owner).contains(ClassInfo.key(name, desc));
+    }
+
+    /**
+     * The suspendable methods of the class being transformed: its suspendable keys plus the lambdas it
+     * implements for suspendable interfaces. Method references to other classes are remembered for when those
+     * are transformed.
+     */
+    Set<String> suspendableMethodsOf(ClassInfo info) {
+        Set<String> own = new HashSet<>(suspendableKeys(info.name));
+        for (ClassInfo.Lambda lambda : info.lambdas) {
+            if (!isSuspendableCall(lambda.iface(), lambda.samName(), lambda.samDesc())) continue;
+            String implKey = ClassInfo.key(lambda.impl().getName(), lambda.impl().getDesc());
+            String implOwner = lambda.impl().getOwner();
+            if (implOwner.equals(info.name)) {
+                own.add(implKey);
+            } else if (!ClassHierarchy.isJdk(implOwner) && !implOwner.equals(COROUTINE)) {
+                REFERENCED.computeIfAbsent(implOwner, k -> ConcurrentHashMap.newKeySet()).add(implKey);
+            }
+        }
+        own.retainAll(info.declared);
+        return own;
+    }
+}
