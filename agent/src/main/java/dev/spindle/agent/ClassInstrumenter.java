@@ -130,7 +130,7 @@ final class ClassInstrumenter {
             if (!rules.isSuspendableCall(call.owner, call.name, call.desc)) continue;
             LabelNode ok = new LabelNode();
             InsnList guard = new InsnList();
-            guard.add(new FieldInsnNode(GETSTATIC, MethodInstrumenter.HOOKS, "unwinding", "I"));
+            guard.add(MethodInstrumenter.unwindingTest());
             guard.add(new JumpInsnNode(IFEQ, ok));
             guard.add(new LdcInsnNode(MethodInstrumenter.describe(owner, m.name)));
             guard.add(new LdcInsnNode(MethodInstrumenter.describe(call.owner, call.name)));

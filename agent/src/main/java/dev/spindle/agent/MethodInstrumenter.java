@@ -87,6 +87,11 @@ final class MethodInstrumenter {
         this.id = describe(owner, method.name);
     }
 
+    /** Pushes true (non-zero) while some thread unwinds: the test after every call. */
+    static AbstractInsnNode unwindingTest() {
+        return new MethodInsnNode(INVOKESTATIC, HOOKS, "unwinding", "()Z", false);
+    }
+
     static String describe(String owner, String name) {
         return owner.replace('/', '.') + "." + name;
     }
@@ -269,7 +274,7 @@ final class MethodInstrumenter {
                 land(after, carrierSlot, Type.getReturnType(s.call.desc));
             }
             after.add(check);
-            after.add(new FieldInsnNode(GETSTATIC, HOOKS, "unwinding", "I"));
+            after.add(unwindingTest());
             after.add(new JumpInsnNode(IFNE, maybe));
             after.add(cont);
             insns.insert(at, after);
@@ -290,7 +295,7 @@ final class MethodInstrumenter {
             LabelNode back = new LabelNode();
             LabelNode out = new LabelNode();
             InsnList entry = new InsnList();
-            entry.add(new FieldInsnNode(GETSTATIC, HOOKS, "unwinding", "I"));
+            entry.add(unwindingTest());
             entry.add(new JumpInsnNode(IFNE, out));
             entry.add(back);
             insns.insert(entry);
@@ -307,7 +312,7 @@ final class MethodInstrumenter {
         LabelNode back = new LabelNode();
         LabelNode out = new LabelNode();
         InsnList check = new InsnList();
-        check.add(new FieldInsnNode(GETSTATIC, HOOKS, "unwinding", "I"));
+        check.add(unwindingTest());
         check.add(new JumpInsnNode(IFNE, out));
         check.add(back);
         outOfLine.add(out);
@@ -321,7 +326,7 @@ final class MethodInstrumenter {
     private InsnList monitorGuard(MethodInsnNode callee) {
         LabelNode ok = new LabelNode();
         InsnList guard = new InsnList();
-        guard.add(new FieldInsnNode(GETSTATIC, HOOKS, "unwinding", "I"));
+        guard.add(unwindingTest());
         guard.add(new JumpInsnNode(IFEQ, ok));
         guard.add(new LdcInsnNode(id));
         guard.add(new LdcInsnNode(describe(callee.owner, callee.name)));
@@ -360,9 +365,7 @@ final class MethodInstrumenter {
         out.add(new VarInsnNode(ALOAD, carrierSlot));
         out.add(new LdcInsnNode(s.state | s.words << 12 | s.refs << 22));
         out.add(resumerIndy());
-        out.add(new LdcInsnNode(id));
-        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame",
-                "(IL" + RESUMER + ";Ljava/lang/String;)V", false));
+        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(IL" + RESUMER + ";)V", false));
         for (int i = 0; i < s.locals.length; i++) push(out, carrierSlot, s.localTypes[i], s.locals[i]);
         for (int j = 0; j < s.stack.length; j++) push(out, carrierSlot, s.stack[j], tempSlots[j]);
         if (isCopy) {

@@ -14,11 +14,14 @@ public final class Carrier {
     static final byte VOID = 'V', INT = 'I', LONG = 'J', FLOAT = 'F', DOUBLE = 'D', REF = 'L',
             BOOLEAN = 'Z', BYTE = 'B', CHAR = 'C', SHORT = 'S';
 
-    final Thread thread = Thread.currentThread();
+    /** A carrier of no thread, never unwinding: what {@link Hooks} compares with before any thread suspends. */
+    static final Carrier NOBODY = new Carrier(null);
+
+    final Thread thread;
     Continuation running;
     boolean unwinding;
-    /** The method that saved the latest frame, for error messages. */
-    String lastSaved;
+    /** Where the latest frame was saved, for error messages (ints: storing a reference costs a GC barrier). */
+    int lastWord, lastRef;
 
     // the frame being restored
     int readWord, readRef, entry;
@@ -32,6 +35,11 @@ public final class Carrier {
     Throwable pending;
 
     private Carrier() {
+        this(Thread.currentThread());
+    }
+
+    private Carrier(Thread thread) {
+        this.thread = thread;
     }
 
     /** The carrier found last; a racy cache, valid only when its thread is the caller's. */
@@ -48,14 +56,25 @@ public final class Carrier {
     // ---- saving a frame (the callee has returned while this thread is unwinding) ----
 
     /** Starts a frame record; {@code header} packs the resume point and the record's size. */
-    public void beginFrame(int header, Resumer resumer, String method) {
+    public void beginFrame(int header, Resumer resumer) {
         Continuation c = running;
-        int words = 1 + Frames.words(header), refs = 1 + Frames.refs(header);
-        if (c.wordTop + words > c.words.length) c.growWords(words);
-        if (c.refTop + refs > c.refs.length) c.growRefs(refs);
-        c.words[c.wordTop++] = header;
-        c.refs[c.refTop++] = resumer;
-        lastSaved = method;
+        int w = c.wordTop, r = c.refTop;
+        if (w + 1 + Frames.words(header) > c.words.length) c.growWords(1 + Frames.words(header));
+        if (r + 1 + Frames.refs(header) > c.refs.length) c.growRefs(1 + Frames.refs(header));
+        c.words[w] = header;
+        Object[] refs = c.refs;
+        // a frame saved again at the same place has the same resumer: skip the store and its GC barrier
+        if (refs[r] != resumer) refs[r] = resumer;
+        c.wordTop = w + 1;
+        c.refTop = r + 1;
+        lastWord = w;
+        lastRef = r;
+    }
+
+    /** The method that saved the latest frame, as "Class.method". */
+    String lastSaved() {
+        StackTraceElement e = running.describeFrame(this, lastWord, lastRef);
+        return e == null ? "(unknown)" : e.getClassName() + "." + e.getMethodName();
     }
 
     public void pushI(int v) {

@@ -82,8 +82,7 @@ public abstract class Continuation {
         }
         for (;;) {
             if (k.unwinding) {
-                k.unwinding = false;
-                Hooks.unwindEnded();
+                Hooks.endUnwinding(k);
                 if (thrown == null) {
                     status = SUSPENDED;
                     return true;
@@ -119,8 +118,7 @@ public abstract class Continuation {
 
     private Resumer takeFrame(Carrier k) {
         int header = words[readWord];
-        Resumer resumer = (Resumer) refs[readRef];
-        refs[readRef] = null;
+        Resumer resumer = (Resumer) refs[readRef]; // left in place: see Carrier.beginFrame
         k.entry = header;
         k.readWord = readWord + 1;
         k.readRef = readRef + 1;
@@ -186,34 +184,40 @@ public abstract class Continuation {
         Carrier k = Carrier.get();
         List<StackTraceElement> out = new ArrayList<>();
         int w = readWord, r = readRef, end = wordTop, sw = segWord, n = nesting;
+        for (;;) {
+            while (w < end) {
+                int h = words[w];
+                StackTraceElement e = describeFrame(k, w, r);
+                if (e != null) out.add(e);
+                w += 1 + Frames.words(h);
+                r += 1 + Frames.refs(h);
+            }
+            if (n == 0) break;
+            int b = sw - 4;
+            end = b;
+            sw = words[b];
+            w = words[b + 2];
+            r = words[b + 3];
+            n--;
+        }
+        return out.toArray(new StackTraceElement[0]);
+    }
+
+    /** The method and line of the frame saved at the given place, asked of its resume copy. */
+    final StackTraceElement describeFrame(Carrier k, int word, int ref) {
         boolean wasDescribing = k.describing;
         int savedEntry = k.entry;
         k.describing = true;
+        k.entry = words[word];
+        k.described = null;
         try {
-            for (;;) {
-                while (w < end) {
-                    int h = words[w];
-                    k.entry = h;
-                    k.described = null;
-                    ((Resumer) refs[r]).resume(k);
-                    if (k.described != null) out.add(k.described);
-                    w += 1 + Frames.words(h);
-                    r += 1 + Frames.refs(h);
-                }
-                if (n == 0) break;
-                int b = sw - 4;
-                end = b;
-                sw = words[b];
-                w = words[b + 2];
-                r = words[b + 3];
-                n--;
-            }
+            ((Resumer) refs[ref]).resume(k);
+            return k.described;
         } finally {
             k.describing = wasDescribing;
             k.entry = savedEntry;
             k.described = null;
         }
-        return out.toArray(new StackTraceElement[0]);
     }
 
     /**

@@ -6,17 +6,22 @@ import java.lang.invoke.VarHandle;
 /**
  * The static entry points instrumented code calls. Not API.
  *
- * <p>{@link #unwinding} is what every instrumented call site tests: it is non-zero while any thread is unwinding
- * a coroutine, and only then does the call site ask (through a thread-local) whether its own thread is.
+ * <p>{@link #unwinding()} is what every instrumented call site tests, so it must cost next to nothing: it is
+ * true while any thread is unwinding a coroutine, and only then does the call site ask (through a thread-local)
+ * whether its own thread is. The first thread that suspends a coroutine becomes the <em>solo</em> thread and
+ * signals its unwinding with a plain field of its carrier; other threads count themselves in an atomic counter.
  */
 public final class Hooks {
-    /** How many threads are unwinding a coroutine now. Read plainly by generated code; updated atomically. */
-    public static int unwinding;
-    private static final VarHandle UNWINDING;
+    private static Carrier solo = Carrier.NOBODY;
+    /** How many threads other than the solo one are unwinding now. */
+    private static int others;
+    private static final VarHandle SOLO, OTHERS;
 
     static {
         try {
-            UNWINDING = MethodHandles.lookup().findStaticVarHandle(Hooks.class, "unwinding", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SOLO = lookup.findStaticVarHandle(Hooks.class, "solo", Carrier.class);
+            OTHERS = lookup.findStaticVarHandle(Hooks.class, "others", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -25,12 +30,21 @@ public final class Hooks {
     private Hooks() {
     }
 
-    static void unwindStarted() {
-        UNWINDING.getAndAdd(1);
+    /** True while some thread is unwinding; tested after every call in instrumented code. */
+    public static boolean unwinding() {
+        return solo.unwinding | others != 0;
     }
 
-    static void unwindEnded() {
-        UNWINDING.getAndAdd(-1);
+    static void startUnwinding(Carrier k) {
+        if (k != solo && !(solo == Carrier.NOBODY && SOLO.compareAndSet(Carrier.NOBODY, k))) {
+            OTHERS.getAndAdd(1);
+        }
+        k.unwinding = true;
+    }
+
+    static void endUnwinding(Carrier k) {
+        k.unwinding = false;
+        if (k != solo) OTHERS.getAndAdd(-1);
     }
 
     /** The continuation running on this thread, or null. */
@@ -47,8 +61,7 @@ public final class Hooks {
                     + " through @Suspendable methods) from the body of a Coroutine that is being resumed");
         }
         c.startUnwind();
-        k.unwinding = true;
-        unwindStarted();
+        startUnwinding(k);
     }
 
     /** The carrier of this thread if it is unwinding, else null: a call site then saves its frame. */
@@ -64,9 +77,9 @@ public final class Hooks {
     public static void entered(String method) {
         Carrier k = Carrier.get();
         if (k.unwinding) {
-            throw refuse(k, "suspendable method " + k.lastSaved + " returned into code that is not instrumented"
+            throw refuse(k, "suspendable method " + k.lastSaved() + " returned into code that is not instrumented"
                     + " (such as List.forEach, a reflective call or another JDK method), which went on to call "
-                    + method + ". Suspend only through @Suspendable methods: call " + k.lastSaved
+                    + method + ". Suspend only through @Suspendable methods: call " + k.lastSaved()
                     + " directly from a @Suspendable method, or use a plain loop instead of the JDK callback");
         }
     }
@@ -75,10 +88,12 @@ public final class Hooks {
     public static void afterPlainCall(String caller, String callee) {
         Carrier k = Carrier.get();
         if (k.unwinding) {
-            throw refuse(k, "suspendable method " + k.lastSaved + " tried to suspend through " + callee
-                    + ", which is not instrumented (called from " + caller + "). Mark " + callee
-                    + " @Suspendable (or have it override a @Suspendable method); JDK methods, reflective calls"
-                    + " and method handles cannot suspend");
+            boolean jdk = callee.startsWith("java.") || callee.startsWith("jdk.") || callee.startsWith("sun.");
+            throw refuse(k, "suspendable method " + k.lastSaved() + " tried to suspend through " + callee
+                    + " (called from " + caller + "), which is not instrumented. "
+                    + (jdk ? "JDK methods, reflective calls and method handles cannot suspend: call "
+                            + k.lastSaved() + " directly from a @Suspendable method"
+                            : "Mark " + callee + " @Suspendable (or make it override a @Suspendable method)"));
         }
     }
 
@@ -110,8 +125,7 @@ public final class Hooks {
     }
 
     private static IllegalStateException refuse(Carrier k, String message) {
-        k.unwinding = false;
-        unwindEnded();
+        endUnwinding(k);
         k.running.abortUnwind();
         return new IllegalStateException(message);
     }

@@ -4,7 +4,7 @@
  *
  * <p>How a suspension works: {@link dev.spindle.internal.Hooks#yield()} marks the thread's {@link
  * dev.spindle.internal.Carrier} as unwinding and returns. Each instrumented caller checks {@link
- * dev.spindle.internal.Hooks#unwinding} after every call, and when its own thread is unwinding it saves its
+ * dev.spindle.internal.Hooks#unwinding()} after every call, and when its own thread is unwinding it saves its
  * locals and operand stack into the coroutine's frame arrays and returns at once, and so on up to the driver in
  * {@link dev.spindle.internal.Continuation}. Resuming re-enters only the innermost saved frame, through its
  * {@link dev.spindle.internal.Resumer}; when that frame returns, the driver hands its result to the next saved
