@@ -22,12 +22,24 @@ final class SpindleTransformer implements ClassFileTransformer {
             ClassHierarchy hierarchy = new ClassHierarchy(loader, options);
             ClassInfo info = ClassInfo.read(bytes);
             hierarchy.remember(info);
-            return new ClassInstrumenter(hierarchy, options).instrument(bytes, info);
+            byte[] out = new ClassInstrumenter(hierarchy, options).instrument(bytes, info);
+            if (out != null && options.dumpDir() != null) dump(className, out);
+            return out;
         } catch (Throwable t) {
             Log.warn("could not instrument class " + className.replace('/', '.') + ": " + t
                     + "; it is loaded unchanged and its methods cannot suspend");
             if (options.verbose()) t.printStackTrace();
             return null;
+        }
+    }
+
+    private void dump(String className, byte[] bytes) {
+        try {
+            java.nio.file.Path file = java.nio.file.Path.of(options.dumpDir(), className + ".class");
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.write(file, bytes);
+        } catch (java.io.IOException e) {
+            Log.warn("could not dump " + className + ": " + e);
         }
     }
 
