@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Handle;
+import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -44,6 +45,21 @@ final class ClassInstrumenter {
 
     /** The rewritten class, or null if it needs no change. */
     byte[] instrument(byte[] bytes, ClassInfo info) {
+        Set<String> tooLarge = new java.util.HashSet<>();
+        for (;;) {
+            try {
+                return instrument(bytes, info, tooLarge);
+            } catch (MethodTooLargeException e) {
+                String key = ClassInfo.key(e.getMethodName(), e.getDescriptor());
+                if (!tooLarge.add(key)) throw e;
+                Log.warn("could not instrument " + MethodInstrumenter.describe(info.name, e.getMethodName())
+                        + e.getDescriptor() + ": the rewritten method exceeds the JVM's 64 KB limit; split it into"
+                        + " smaller methods. It is left as it was and will refuse to suspend");
+            }
+        }
+    }
+
+    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
         if (suspendable.isEmpty() && !info.mentionsSpindle) return null;
 
@@ -77,6 +93,9 @@ final class ClassInstrumenter {
             }
             if (!isSuspendable) {
                 changed |= guardPlainMethod(cls.name, m);
+                continue;
+            }
+            if (tooLarge.contains(key) || tooLarge.contains(ClassInfo.key(m.name, MethodInstrumenter.COPY_DESC))) {
                 continue;
             }
             int n = copyNames.merge(m.name, 1, Integer::sum);

@@ -62,6 +62,15 @@ final class MethodInstrumenter {
         int line;
         boolean monitor;
         int words, refs;
+
+        /** Sites with equal signatures save and restore the same values: they share that code. */
+        String signature() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < locals.length; i++) b.append(locals[i]).append(localTypes[i].getDescriptor()).append(',');
+            b.append('|');
+            for (Type t : stack) b.append(t.getDescriptor()).append(',');
+            return b.toString();
+        }
     }
 
     private final String owner;
@@ -128,7 +137,7 @@ final class MethodInstrumenter {
         redirectYields();
 
         int carrierSlot = method.maxLocals;
-        int tempBase = carrierSlot + 1;
+        int tempBase = carrierSlot + 2; // carrierSlot + 1 holds the state while saving
         int temps = 0;
         for (Site s : sites) {
             if (s.monitor) continue;
@@ -256,6 +265,7 @@ final class MethodInstrumenter {
         }
 
         LabelNode[] landings = new LabelNode[sites.size()];
+        Map<String, LabelNode> sharedSaves = new HashMap<>();
         for (Site s : sites) {
             AbstractInsnNode at = isCopy ? twin.get(s.call) : s.call;
             if (s.monitor) {
@@ -278,7 +288,7 @@ final class MethodInstrumenter {
             after.add(new JumpInsnNode(IFNE, maybe));
             after.add(cont);
             insns.insert(at, after);
-            save(outOfLine, s, maybe, cont, carrierSlot, tempBase, isCopy, returnType);
+            save(outOfLine, s, maybe, cont, carrierSlot, tempBase, isCopy, returnType, sharedSaves);
         }
 
         if (isCopy) {
@@ -336,9 +346,12 @@ final class MethodInstrumenter {
         return guard;
     }
 
-    /** The out-of-line save path of one call site. */
+    /**
+     * The out-of-line save path of one call site: pop the call's placeholder result, note the state, and jump to
+     * the save code shared by all sites with the same live values.
+     */
     private void save(InsnList out, Site s, LabelNode maybe, LabelNode cont, int carrierSlot, int tempBase,
-                      boolean isCopy, Type returnType) {
+                      boolean isCopy, Type returnType, Map<String, LabelNode> shared) {
         LabelNode saveLabel = new LabelNode();
         out.add(maybe);
         out.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "unwindingCarrier", "()L" + CARRIER + ";", false));
@@ -351,6 +364,17 @@ final class MethodInstrumenter {
         Type ret = Type.getReturnType(s.call.desc);
         if (ret.getSize() == 1) out.add(new InsnNode(POP));
         else if (ret.getSize() == 2) out.add(new InsnNode(POP2));
+        out.add(new LdcInsnNode(s.state));
+        out.add(new VarInsnNode(ISTORE, carrierSlot + 1));
+        String signature = s.signature();
+        LabelNode common = shared.get(signature);
+        if (common != null) {
+            out.add(new JumpInsnNode(GOTO, common));
+            return;
+        }
+        common = new LabelNode();
+        shared.put(signature, common);
+        out.add(common);
         int[] tempSlots = new int[s.stack.length];
         int slot = tempBase;
         for (int j = 0; j < s.stack.length; j++) {
@@ -363,7 +387,9 @@ final class MethodInstrumenter {
             else out.add(new VarInsnNode(t.getOpcode(ISTORE), tempSlots[j]));
         }
         out.add(new VarInsnNode(ALOAD, carrierSlot));
-        out.add(new LdcInsnNode(s.state | s.words << 12 | s.refs << 22));
+        out.add(new VarInsnNode(ILOAD, carrierSlot + 1));
+        out.add(new LdcInsnNode(s.words << 12 | s.refs << 22));
+        out.add(new InsnNode(IOR));
         out.add(resumerIndy());
         out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(IL" + RESUMER + ";)V", false));
         for (int i = 0; i < s.locals.length; i++) push(out, carrierSlot, s.localTypes[i], s.locals[i]);
@@ -497,17 +523,37 @@ final class MethodInstrumenter {
         for (int i = 0; i < restores.length; i++) restores[i] = new LabelNode();
         p.add(new TableSwitchInsnNode(0, restores.length - 1, bad, restores));
         StringBuilder lines = new StringBuilder();
+        Map<String, List<Site>> bySignature = new java.util.LinkedHashMap<>();
         for (Site s : sites) {
             if (s.monitor) continue;
             while (lines.length() <= s.state) lines.append('\0');
             lines.setCharAt(s.state, (char) Math.min(s.line, Character.MAX_VALUE));
-            p.add(restores[s.state]);
+            bySignature.computeIfAbsent(s.signature(), k -> new ArrayList<>()).add(s);
+        }
+        for (List<Site> group : bySignature.values()) {
+            Site s = group.get(0);
+            for (Site g : group) p.add(restores[g.state]);
             for (int i = 0; i < s.locals.length; i++) {
                 pop(p, carrierSlot, s.localTypes[i]);
                 p.add(new VarInsnNode(s.localTypes[i].getOpcode(ISTORE), s.locals[i]));
             }
             for (Type t : s.stack) pop(p, carrierSlot, t);
-            p.add(new JumpInsnNode(GOTO, landings[s.state]));
+            if (group.size() == 1) {
+                p.add(new JumpInsnNode(GOTO, landings[s.state]));
+                continue;
+            }
+            // restored once for the group; now on to the landing of the state that was saved
+            LabelNode groupBad = new LabelNode();
+            LabelNode[] targets = new LabelNode[restores.length];
+            java.util.Arrays.fill(targets, groupBad);
+            for (Site g : group) targets[g.state] = landings[g.state];
+            p.add(new VarInsnNode(ALOAD, carrierSlot));
+            p.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "state", "()I", false));
+            p.add(new TableSwitchInsnNode(0, restores.length - 1, groupBad, targets));
+            p.add(groupBad);
+            p.add(new LdcInsnNode(id));
+            p.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "corrupt", "(Ljava/lang/String;)Ljava/lang/IllegalStateException;", false));
+            p.add(new InsnNode(ATHROW));
         }
         p.add(bad);
         p.add(new LdcInsnNode(id));
