@@ -1,0 +1,325 @@
+package dev.spindle.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.Coroutine;
+import dev.spindle.SuspendableCallable;
+import dev.spindle.SuspendableRunnable;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Classes compiled at run time and loaded by loaders other than the application class loader. */
+class ClassLoaderTest {
+    private static final String THREE_LEVELS = """
+            package gen;
+
+            import dev.spindle.Coroutine;
+            import dev.spindle.Suspendable;
+            import dev.spindle.SuspendableRunnable;
+            import java.util.List;
+
+            public class ThreeLevels implements SuspendableRunnable {
+                private final List<String> log;
+
+                public ThreeLevels(List<String> log) {
+                    this.log = log;
+                }
+
+                @Suspendable
+                static void pause() {
+                    if (Coroutine.current() != null) {
+                        Coroutine.yield();
+                    }
+                }
+
+                @Override
+                public void run() {
+                    long t = a(10);
+                    log.add("result " + t);
+                }
+
+                @Suspendable
+                long a(int x) {
+                    long r = x + b(x * 2);
+                    log.add("a " + r);
+                    pause();
+                    return r;
+                }
+
+                @Suspendable
+                long b(int x) {
+                    double d = x / 4.0;
+                    long r = (long) (d * 100) + c(x + 1);
+                    log.add("b " + r);
+                    pause();
+                    return r;
+                }
+
+                @Suspendable
+                long c(int x) {
+                    log.add("c " + x);
+                    pause();
+                    return x * 1000L;
+                }
+            }
+            """;
+
+    @Test
+    void classFromAFreshUrlClassLoader(@TempDir Path dir) throws Exception {
+        byte[] bytes = RuntimeCompiler.compile(Map.of("gen.ThreeLevels", THREE_LEVELS)).get("gen.ThreeLevels");
+        Files.createDirectories(dir.resolve("gen"));
+        Files.write(dir.resolve("gen/ThreeLevels.class"), bytes);
+        ClassLoader parent = getClass().getClassLoader();
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("gen.ThreeLevels", false, parent));
+
+        try (URLClassLoader loader = new URLClassLoader("spindle-test-urls", new URL[] {dir.toUri().toURL()},
+                parent)) {
+            Class<?> cls = loader.loadClass("gen.ThreeLevels");
+            assertSame(loader, cls.getClassLoader());
+
+            List<String> expected = new ArrayList<>();
+            ((SuspendableRunnable) cls.getConstructor(List.class).newInstance(expected)).run();
+
+            List<String> log = new ArrayList<>();
+            Coroutine co = new Coroutine((SuspendableRunnable) cls.getConstructor(List.class).newInstance(log));
+            List<Integer> logSizes = new ArrayList<>();
+            List<String> firstTrace = null;
+            while (co.resume()) {
+                logSizes.add(log.size());
+                if (firstTrace == null) {
+                    firstTrace = Arrays.stream(co.stackTrace()).limit(5)
+                            .map(e -> e.getClassName() + "." + e.getMethodName()).toList();
+                }
+            }
+            assertEquals(expected, log);
+            // one entry is logged before each of the 3 suspensions (in c, then b, then a)
+            assertEquals(List.of(1, 2, 3), logSizes);
+            assertEquals(List.of("gen.ThreeLevels.pause", "gen.ThreeLevels.c", "gen.ThreeLevels.b",
+                    "gen.ThreeLevels.a", "gen.ThreeLevels.run"), firstTrace);
+        }
+    }
+
+    private static final String BASE = """
+            package gen;
+
+            import dev.spindle.Coroutine;
+            import dev.spindle.Suspendable;
+            import dev.spindle.SuspendableCallable;
+
+            public abstract class Base implements SuspendableCallable<String> {
+                @Suspendable
+                protected static void pause() {
+                    if (Coroutine.current() != null) {
+                        Coroutine.yield();
+                    }
+                }
+
+                @Suspendable
+                protected abstract String step(int k);
+
+                @Override
+                public String call() { // suspendable: it implements SuspendableCallable.call
+                    StringBuilder sb = new StringBuilder();
+                    for (int k = 0; k < 3; k++) {
+                        sb.append(step(k)).append(',');
+                        pause();
+                    }
+                    return sb.toString();
+                }
+            }
+            """;
+
+    private static final String DERIVED = """
+            package gen;
+
+            public class Derived extends Base {
+                @Override
+                protected String step(int k) { // suspendable only because Base.step is
+                    String s = "s" + k;
+                    long wide = k * 1_000_000_000_000L;
+                    pause();
+                    return s + ":" + wide;
+                }
+            }
+            """;
+
+    /** Defines classes from bytes, on request or when asked to load one; it shows no class files as resources. */
+    static final class BytesLoader extends ClassLoader {
+        private final Map<String, byte[]> classes;
+
+        BytesLoader(ClassLoader parent, Map<String, byte[]> classes) {
+            super("spindle-test-bytes", parent);
+            this.classes = classes;
+        }
+
+        Class<?> define(String name) {
+            byte[] bytes = classes.get(name);
+            return defineClass(name, bytes, 0, bytes.length);
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            if (!classes.containsKey(name)) {
+                throw new ClassNotFoundException(name);
+            }
+            return define(name);
+        }
+    }
+
+    @Test
+    void classDefinedFromBytesWhoseSupertypeWasDefinedEarlierInTheSameLoader() throws Exception {
+        Map<String, byte[]> classes = RuntimeCompiler.compile(Map.of("gen.Base", BASE, "gen.Derived", DERIVED));
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(), classes);
+        Class<?> base = loader.define("gen.Base");
+        Class<?> derived = loader.define("gen.Derived");
+        assertSame(base, derived.getSuperclass());
+        assertNull(loader.getResource("gen/Base.class"), "the supertype is known only as a defined class");
+
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> callable =
+                (SuspendableCallable<String>) derived.getConstructor().newInstance();
+        String expected = callable.call();
+        Co.Run<String> run = Co.inCoroutine(callable);
+        assertEquals(expected, run.value());
+        // each of the 3 steps suspends once in Derived.step and once in Base.call
+        assertEquals(6, run.suspensions());
+        assertTrue(expected.startsWith("s0:0,s1:"), expected);
+    }
+
+    /**
+     * Target{suffix}.answer() is not annotated: it is suspendable as the target of Referrer{suffix}'s method
+     * reference. Each test uses its own names, so what the agent learnt in one test cannot help another.
+     */
+    private static Map<String, String> referenceSources(String suffix) {
+        String target = """
+                package gen;
+
+                public class Target%s {
+                    public static int answer() {
+                        dev.spindle.Coroutine.yield();
+                        return 42;
+                    }
+                }
+                """.formatted(suffix);
+        String referrer = """
+                package gen;
+
+                import dev.spindle.SuspendableCallable;
+
+                public class Referrer%s {
+                    public static SuspendableCallable<Integer> reference() {
+                        return Target%s::answer;
+                    }
+                }
+                """.formatted(suffix, suffix);
+        return Map.of("gen.Target" + suffix, target, "gen.Referrer" + suffix, referrer);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Co.Run<Integer> callReference(BytesLoader loader, String suffix) throws Exception {
+        SuspendableCallable<Integer> ref = (SuspendableCallable<Integer>) loader.loadClass("gen.Referrer" + suffix)
+                .getMethod("reference").invoke(null);
+        return Co.inCoroutine(ref);
+    }
+
+    @Test
+    void methodReferenceToAClassLoadedAfterTheReferringClass() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(referenceSources("After")));
+        loader.define("gen.ReferrerAfter"); // Target is loaded only when the reference is first used
+        assertEquals(new Co.Run<>(42, 1), callReference(loader, "After"));
+    }
+
+    /**
+     * A documented limit: an unannotated method becomes suspendable by being the target of a method reference of
+     * a suspendable interface, which the agent learns when it sees the reference. If the target's class was
+     * loaded before that, it stays uninstrumented, and its suspension is refused with a message naming it.
+     */
+    @Test
+    void methodReferenceToAClassLoadedBeforeTheReferringClassIsRefusedClearly() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(referenceSources("Before")));
+        loader.define("gen.TargetBefore");
+        loader.define("gen.ReferrerBefore");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> callReference(loader, "Before"));
+        assertTrue(e.getMessage().contains("gen.TargetBefore.answer"), e.getMessage());
+        assertTrue(e.getMessage().contains("@Suspendable"), e.getMessage());
+    }
+
+    /** A long method: many locals of all kinds live across many suspension points. */
+    private static String manyPointsSource(int locals, int points) {
+        StringBuilder src = new StringBuilder("""
+                package gen;
+
+                import dev.spindle.Coroutine;
+                import dev.spindle.Suspendable;
+                import dev.spindle.SuspendableCallable;
+
+                public class Many implements SuspendableCallable<String> {
+                    @Suspendable
+                    static long p(long v) {
+                        if (Coroutine.current() != null) {
+                            Coroutine.yield();
+                        }
+                        return v;
+                    }
+
+                    @Override
+                    public String call() {
+                        long acc = 7;
+                """);
+        String[] types = {"long", "int", "double", "String", "float", "boolean", "char", "Object"};
+        for (int k = 0; k < locals; k++) {
+            String t = types[k % types.length];
+            String init = switch (t) {
+                case "long" -> "p(" + k + "L) << 20";
+                case "int" -> "(int) p(" + k + ") - 3";
+                case "double" -> "p(" + k + ") / 7.0";
+                case "String" -> "\"s\" + p(" + k + ")";
+                case "float" -> "p(" + k + ") * 0.5f";
+                case "boolean" -> "p(" + k + ") % 3 == 0";
+                case "char" -> "(char) ('a' + p(" + k + ") % 26)";
+                default -> "p(" + k + ") % 2 == 0 ? null : java.util.List.of(" + k + ")";
+            };
+            src.append("        ").append(t).append(" v").append(k).append(" = ").append(init).append(";\n");
+        }
+        for (int k = 0; k < points; k++) {
+            int v = k % locals;
+            src.append("        acc = acc * 31 + p(").append(k).append(") + String.valueOf(v").append(v)
+                    .append(").hashCode();\n");
+        }
+        src.append("        return acc");
+        for (int k = 0; k < locals; k++) {
+            src.append(" + \"|\" + v").append(k);
+        }
+        src.append(";\n    }\n}\n");
+        return src.toString();
+    }
+
+    @Test
+    void manyLocalsLiveAcrossManySuspensionPoints() throws Exception {
+        int locals = 40;
+        int points = 150;
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gen.Many", manyPointsSource(locals, points))));
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> many = (SuspendableCallable<String>) loader.loadClass("gen.Many")
+                .getConstructor().newInstance();
+        String expected = many.call();
+        Co.Run<String> run = Co.inCoroutine(many);
+        assertEquals(expected, run.value());
+        assertEquals(locals + points, run.suspensions());
+    }
+}

@@ -1,0 +1,369 @@
+package dev.spindle.it;
+
+import static dev.spindle.it.Co.pause;
+import static dev.spindle.it.Co.sInt;
+import static dev.spindle.it.Co.sLong;
+import static dev.spindle.it.Co.sRef;
+import static dev.spindle.it.Co.sameWithAndWithoutSuspension;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.Coroutine;
+import dev.spindle.Suspendable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Exceptions thrown, caught and cleaned up around suspension points. */
+class ExceptionsTest {
+    static final class Boom extends RuntimeException {
+        Boom(String message) {
+            super(message);
+        }
+    }
+
+    /** Suspends, then throws. */
+    @Suspendable
+    private static int throwAfterPause(String message) {
+        pause();
+        throw new Boom(message);
+    }
+
+    @Test
+    void tryCatchFinallyAroundSuspensionPoints() {
+        List<String> log = sameWithAndWithoutSuspension(ExceptionsTest::tryCatchFinally);
+        assertEquals(List.of("try0", "tried", "finally0", "try1", "caught m1", "finally1", "try2", "boom deep2",
+                "finally2"), log);
+    }
+
+    @Suspendable
+    private static List<String> tryCatchFinally() {
+        List<String> log = new ArrayList<>();
+        for (int m = 0; m < 3; m++) {
+            long wide = sLong(m * 1000L);
+            try {
+                log.add("try" + sInt(m));
+                if (m == 1) {
+                    throw new IllegalArgumentException("m" + sInt(m));
+                }
+                if (m == 2) {
+                    throwAfterPause("deep" + m);
+                }
+                log.add("tried");
+            } catch (IllegalArgumentException e) {
+                pause();
+                log.add("caught " + e.getMessage());
+            } catch (Boom e) {
+                log.add("boom " + sRef(e.getMessage()));
+            } finally {
+                pause();
+                log.add("finally" + wide / 1000);
+            }
+        }
+        return log;
+    }
+
+    @Test
+    void returnValueSurvivesSuspensionInFinally() {
+        String r = sameWithAndWithoutSuspension(() -> {
+            List<String> log = new ArrayList<>();
+            int v = returnThroughFinally(log);
+            return v + " " + log;
+        });
+        assertEquals("7 [try, finally inner, finally outer]", r);
+    }
+
+    @Suspendable
+    private static int returnThroughFinally(List<String> log) {
+        try {
+            try {
+                log.add("try");
+                return sInt(7);
+            } finally {
+                pause();
+                log.add("finally inner");
+            }
+        } finally {
+            log.add(sRef("finally outer"));
+        }
+    }
+
+    /** A resource whose close() itself suspends. */
+    static final class Resource implements AutoCloseable {
+        final String name;
+        final List<String> log;
+        final boolean failOnClose;
+
+        Resource(String name, List<String> log, boolean failOnClose) {
+            this.name = name;
+            this.log = log;
+            this.failOnClose = failOnClose;
+            log.add("open " + name);
+        }
+
+        @Suspendable
+        @Override
+        public void close() {
+            pause();
+            log.add("close " + name);
+            if (failOnClose) {
+                throw new Boom("close " + name);
+            }
+        }
+    }
+
+    @Test
+    void tryWithResourcesAroundSuspensionPoints() {
+        String r = sameWithAndWithoutSuspension(() -> {
+            List<String> log = new ArrayList<>();
+            try (Resource a = new Resource(sRef("a"), log, false); Resource b = new Resource("b", log, false)) {
+                log.add("body " + a.name + sInt(1) + b.name);
+            }
+            log.add("after");
+            return log.toString();
+        });
+        assertEquals("[open a, open b, body a1b, close b, close a, after]", r);
+    }
+
+    @Test
+    void tryWithResourcesWithExceptionsInBodyAndClose() {
+        String r = sameWithAndWithoutSuspension(() -> {
+            List<String> log = new ArrayList<>();
+            try (Resource a = new Resource("a", log, true); Resource b = new Resource("b", log, true)) {
+                log.add("body");
+                throwAfterPause("body");
+            } catch (Boom e) {
+                log.add("caught " + e.getMessage() + " suppressed " + Arrays.stream(e.getSuppressed())
+                        .map(Throwable::getMessage).toList());
+            }
+            return log.toString();
+        });
+        assertEquals("[open a, open b, body, close b, close a, caught body suppressed [close b, close a]]", r);
+    }
+
+    @Test
+    void exceptionAfterResumeIsCaughtInOuterFrame() {
+        String r = sameWithAndWithoutSuspension(() -> outer(5));
+        assertEquals("outer 5 caught middle 6 ok", r);
+    }
+
+    @Suspendable
+    private static String outer(int x) {
+        long keep = sLong(x);
+        try {
+            return middle(x + 1) + " not caught";
+        } catch (Boom e) {
+            return "outer " + keep + " caught " + e.getMessage() + sRef(" ok");
+        }
+    }
+
+    @Suspendable
+    private static String middle(int y) {
+        String s = "middle " + sInt(y);
+        return s + throwAfterPause(s); // throws after a resume; nothing here catches it
+    }
+
+    @Test
+    void suspensionPointRightBeforeACatch() {
+        String ok = sameWithAndWithoutSuspension(() -> lastCallInTry(false));
+        String failed = sameWithAndWithoutSuspension(() -> lastCallInTry(true));
+        assertEquals("start-a-end", ok);
+        assertEquals("start-a-caught:late-end", failed);
+        String only = sameWithAndWithoutSuspension(ExceptionsTest::onlyCallInTry);
+        assertEquals("0 caught 1 caught 2 caught", only);
+    }
+
+    @Suspendable
+    private static String lastCallInTry(boolean fail) {
+        String s = "start";
+        try {
+            s = s + sRef("-a");
+            mayThrowAfterPause(fail); // the last instruction covered by the handler
+        } catch (IllegalStateException e) {
+            s = s + "-caught:" + e.getMessage();
+        }
+        return s + "-end";
+    }
+
+    @Suspendable
+    private static void mayThrowAfterPause(boolean fail) {
+        pause();
+        if (fail) {
+            throw new IllegalStateException("late");
+        }
+    }
+
+    @Suspendable
+    private static String onlyCallInTry() {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < 3; k++) {
+            sb.append(k);
+            try {
+                throwAfterPause("x");
+            } catch (Boom e) {
+                sb.append(" caught");
+            }
+            if (k < 2) {
+                sb.append(' ');
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void caughtExceptionKeptAcrossSuspensionAndRethrown() {
+        Boom[] created = new Boom[1];
+        Coroutine c = new Coroutine(() -> {
+            try {
+                created[0] = new Boom("original");
+                throw created[0];
+            } catch (Boom e) {
+                pause();
+                throw e;
+            }
+        });
+        assertTrue(c.resume());
+        Boom thrown = assertThrows(Boom.class, c::resume);
+        assertSame(created[0], thrown);
+        assertTrue(c.isDone());
+    }
+
+    @Test
+    void exceptionEscapingTheBodyComesOutOfResumeAsTheSameObject() {
+        RuntimeException[] created = new RuntimeException[1];
+        Coroutine c = new Coroutine(() -> {
+            pause();
+            created[0] = new Boom("escape");
+            deepThrow(created[0], 3);
+        });
+        assertTrue(c.resume());
+        assertEquals(Coroutine.State.SUSPENDED, c.state());
+        int[] suspensions = new int[1];
+        Boom thrown = assertThrows(Boom.class, () -> {
+            while (c.resume()) {
+                suspensions[0]++;
+            }
+        });
+        assertSame(created[0], thrown);
+        assertEquals(4, suspensions[0], "deepThrow suspends once at each of its 4 levels before throwing");
+        assertEquals(Coroutine.State.DONE, c.state());
+        assertTrue(c.isDone());
+        assertThrows(IllegalStateException.class, c::resume);
+    }
+
+    @Suspendable
+    private static void deepThrow(RuntimeException e, int depth) {
+        pause();
+        if (depth == 0) {
+            throw e;
+        }
+        deepThrow(e, depth - 1);
+    }
+
+    @Test
+    void errorsAndCheckedExceptionsEscapeUnchanged() {
+        AssertionError error = new AssertionError("an error");
+        Coroutine c1 = new Coroutine(() -> {
+            pause();
+            throw error;
+        });
+        assertTrue(c1.resume());
+        assertSame(error, assertThrows(AssertionError.class, c1::resume));
+        assertTrue(c1.isDone());
+
+        Exception checked = new java.io.IOException("checked");
+        Coroutine c2 = new Coroutine(() -> {
+            pause();
+            ExceptionsTest.<RuntimeException>sneakyThrow(checked);
+        });
+        assertTrue(c2.resume());
+        assertSame(checked, assertThrows(java.io.IOException.class, c2::resume));
+        assertTrue(c2.isDone());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    @Test
+    void exceptionThrownBeforeAnySuspensionEscapesTheFirstResume() {
+        Boom boom = new Boom("first");
+        Coroutine c = new Coroutine(() -> {
+            throw boom;
+        });
+        assertSame(boom, assertThrows(Boom.class, c::resume));
+        assertTrue(c.isDone());
+    }
+
+    // ---- the stack trace of an exception thrown after a resume ----
+
+    @Suspendable
+    private static void a() {
+        b();
+    }
+
+    @Suspendable
+    private static void b() {
+        c();
+    }
+
+    @Suspendable
+    private static void c() {
+        pause();
+        throw new Boom("in c");
+    }
+
+    /** The frames of a(), b() and c() in the trace, in order, as method name and line. */
+    private static List<String> abcFrames(Throwable t) {
+        List<String> out = new ArrayList<>();
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(ExceptionsTest.class.getName())
+                    && Set.of("a", "b", "c").contains(e.getMethodName())) {
+                assertTrue(e.getLineNumber() > 0, "no line number in " + e);
+                out.add(e.getMethodName() + ":" + e.getLineNumber());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void stackTraceOfExceptionAfterResumeShowsTheSuspendedCallers() {
+        Boom direct = assertThrows(Boom.class, ExceptionsTest::a);
+        List<String> expected = abcFrames(direct);
+        assertEquals(List.of("c", "b", "a"), expected.stream().map(s -> s.substring(0, 1)).toList());
+
+        Coroutine co = new Coroutine(ExceptionsTest::a);
+        assertTrue(co.resume());
+        Boom resumed = assertThrows(Boom.class, co::resume);
+        assertEquals(expected, abcFrames(resumed), "full trace: " + Arrays.toString(resumed.getStackTrace()));
+        for (StackTraceElement e : resumed.getStackTrace()) {
+            assertFalse(e.getMethodName().contains("$spindle"), "internal method name in the trace: " + e);
+        }
+    }
+
+    @Test
+    void exceptionPendingAcrossASuspensionInFinally() {
+        String r = sameWithAndWithoutSuspension(() -> {
+            List<String> log = new ArrayList<>();
+            try {
+                try {
+                    log.add("try");
+                    throw new Boom("pending");
+                } finally {
+                    log.add("finally " + sInt(1)); // the exception waits in a local while this suspends
+                    pause();
+                }
+            } catch (Boom e) {
+                log.add("caught " + e.getMessage());
+            }
+            return log.toString();
+        });
+        assertEquals("[try, finally 1, caught pending]", r);
+    }
+}

@@ -1,0 +1,251 @@
+package dev.spindle.it;
+
+import static dev.spindle.it.Co.pause;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.Coroutine;
+import dev.spindle.Suspendable;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Suspending where it cannot work must fail loudly with an {@link IllegalStateException} that names the culprit,
+ * end the coroutine, and leave nothing half done (no code run twice, no monitor left held).
+ */
+class MisuseTest {
+    /** Counters the tests read after the coroutine failed. */
+    private final AtomicInteger entered = new AtomicInteger();
+    private final AtomicInteger afterSuspension = new AtomicInteger();
+
+    /** Resumes {@code c} expecting its first resume to fail with an ISE; checks the coroutine is then done. */
+    private static IllegalStateException failsOnFirstResume(Coroutine c) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, c::resume);
+        assertNotNull(e.getMessage());
+        assertTrue(c.isDone(), "a coroutine whose body threw is done");
+        assertEquals(Coroutine.State.DONE, c.state());
+        return e;
+    }
+
+    private static void assertMentions(IllegalStateException e, String name) {
+        assertTrue(e.getMessage().contains(name), "the message should name " + name + ": " + e.getMessage());
+    }
+
+    @Test
+    void yieldOutsideACoroutine() {
+        assertThrows(IllegalStateException.class, Coroutine::yield);
+        assertThrows(IllegalStateException.class, Co::pauseAlways);
+    }
+
+    // ---- through JDK code ----
+
+    /** A Consumer whose accept is suspendable. */
+    interface SuspendableConsumer<T> extends Consumer<T> {
+        @Suspendable
+        @Override
+        void accept(T t);
+    }
+
+    @Suspendable
+    private void stepOfForEach(String s) {
+        entered.incrementAndGet();
+        pause();
+        afterSuspension.incrementAndGet();
+    }
+
+    @Test
+    void suspendingThroughListForEach() {
+        SuspendableConsumer<String> each = this::stepOfForEach;
+        Coroutine c = new Coroutine(() -> List.of("a", "b", "c").forEach(each));
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "stepOfForEach");
+        assertEquals(1, entered.get(), "the suspendable lambda must have run only once");
+        assertEquals(0, afterSuspension.get());
+    }
+
+    @Test
+    void suspendingThroughForEachOfOneElement() {
+        // forEach returns normally after the lambda suspended: the caller of forEach must notice
+        SuspendableConsumer<String> each = this::stepOfForEach;
+        int[] afterForEach = new int[1];
+        Coroutine c = new Coroutine(() -> {
+            List.of("only").forEach(each);
+            afterForEach[0]++;
+        });
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "forEach");
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get());
+        assertEquals(0, afterForEach[0], "code after the refused call must not run");
+    }
+
+    @Suspendable
+    public static void reflectiveTarget(AtomicInteger[] counters) {
+        counters[0].incrementAndGet();
+        pause();
+        counters[1].incrementAndGet();
+    }
+
+    @Suspendable
+    private static void callReflectively(Method m, AtomicInteger[] counters) {
+        try {
+            m.invoke(null, (Object) counters);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void suspendingThroughAReflectiveCall() throws Exception {
+        Method m = MisuseTest.class.getMethod("reflectiveTarget", AtomicInteger[].class);
+        AtomicInteger[] counters = {entered, afterSuspension};
+        Coroutine c = new Coroutine(() -> callReflectively(m, counters));
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "invoke");
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get());
+    }
+
+    @Test
+    void suspendingThroughAMethodHandle() throws Exception {
+        MethodHandle mh = MethodHandles.lookup().findStatic(MisuseTest.class, "reflectiveTarget",
+                MethodType.methodType(void.class, AtomicInteger[].class));
+        AtomicInteger[] counters = {entered, afterSuspension};
+        Coroutine c = new Coroutine(() -> {
+            try {
+                mh.invokeExact(counters);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError("unexpected", t);
+            }
+        });
+        assertMentions(failsOnFirstResume(c), "invokeExact");
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get());
+    }
+
+    // ---- through a method that is not suspendable ----
+
+    @Suspendable
+    private void outerSuspendable() {
+        plainMiddleMethod();
+        afterSuspension.incrementAndGet();
+    }
+
+    private void plainMiddleMethod() { // not @Suspendable
+        innerSuspendable();
+        afterSuspension.incrementAndGet(); // must not run: the suspension is refused right after the call
+    }
+
+    @Suspendable
+    private void innerSuspendable() {
+        entered.incrementAndGet();
+        pause();
+        afterSuspension.incrementAndGet();
+    }
+
+    @Test
+    void unmarkedMethodBetweenSuspendableOnes() {
+        Coroutine c = new Coroutine(this::outerSuspendable);
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "plainMiddleMethod");
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get(), "no code after the suspension point may run");
+    }
+
+    private void plainMethodThatYields() { // not @Suspendable, yet calls yield directly
+        entered.incrementAndGet();
+        Coroutine.yield();
+        afterSuspension.incrementAndGet();
+    }
+
+    @Test
+    void yieldFromAnUnmarkedMethodInsideACoroutine() {
+        Coroutine c = new Coroutine(() -> plainMethodThatYields());
+        assertMentions(failsOnFirstResume(c), "plainMethodThatYields");
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get());
+    }
+
+    static final class SuspendsInConstructor {
+        SuspendsInConstructor(AtomicInteger after) {
+            pause(); // constructors cannot be suspendable
+            after.incrementAndGet();
+        }
+    }
+
+    @Test
+    void suspendingInAConstructor() {
+        Coroutine c = new Coroutine(() -> new SuspendsInConstructor(afterSuspension));
+        assertMentions(failsOnFirstResume(c), "SuspendsInConstructor");
+        assertEquals(0, afterSuspension.get());
+    }
+
+    // ---- while holding a monitor ----
+
+    @Suspendable
+    private void suspendInSynchronizedBlock(Object lock) {
+        synchronized (lock) {
+            entered.incrementAndGet();
+            pause();
+            afterSuspension.incrementAndGet();
+        }
+    }
+
+    static final class Guarded {
+        final AtomicInteger after = new AtomicInteger();
+
+        @Suspendable
+        synchronized void suspendInSynchronizedMethod() {
+            pause();
+            after.incrementAndGet();
+        }
+    }
+
+    /** Asserts neither this thread nor any other still holds {@code lock}. */
+    private static void assertMonitorFree(Object lock) throws InterruptedException {
+        assertFalse(Thread.holdsLock(lock));
+        CountDownLatch acquired = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            synchronized (lock) {
+                acquired.countDown();
+            }
+        }, "spindle-test-locker");
+        t.setDaemon(true);
+        t.start();
+        assertTrue(acquired.await(1, TimeUnit.MINUTES), "another thread could not take the monitor");
+    }
+
+    @Test
+    void suspendingInsideASynchronizedBlock() throws InterruptedException {
+        Object lock = new Object();
+        Coroutine c = new Coroutine(() -> suspendInSynchronizedBlock(lock));
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "suspendInSynchronizedBlock");
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get());
+        assertMonitorFree(lock);
+    }
+
+    @Test
+    void suspendingInsideASynchronizedMethod() throws InterruptedException {
+        Guarded g = new Guarded();
+        Coroutine c = new Coroutine(g::suspendInSynchronizedMethod);
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "suspendInSynchronizedMethod");
+        assertEquals(0, g.after.get());
+        assertMonitorFree(g);
+    }
+}

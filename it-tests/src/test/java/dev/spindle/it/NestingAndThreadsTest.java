@@ -1,0 +1,242 @@
+package dev.spindle.it;
+
+import static dev.spindle.it.Co.pause;
+import static dev.spindle.it.Co.sInt;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.Coroutine;
+import dev.spindle.Suspendable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Coroutines inside coroutines, coroutines moving between threads, and many suspensions. */
+class NestingAndThreadsTest {
+
+    @Test
+    void coroutineDrivesAnotherCoroutine() {
+        List<String> log = new ArrayList<>();
+        Coroutine outer = new Coroutine("outer", () -> {
+            log.add("outer start");
+            Coroutine inner = new Coroutine("inner", () -> {
+                for (int k = 0; k < 3; k++) {
+                    log.add("inner " + sInt(k));
+                }
+                log.add("inner end");
+            });
+            int innerSuspensions = 0;
+            while (inner.resume()) { // each suspension of inner comes back here, not to outer's driver
+                innerSuspensions++;
+                log.add("outer saw inner suspend");
+                Coroutine.yield(); // outer suspends while holding the suspended inner in a local
+            }
+            log.add("outer end " + innerSuspensions + " " + inner.isDone());
+        });
+        while (outer.resume()) {
+            log.add("driver");
+        }
+        assertEquals(List.of("outer start", "outer saw inner suspend", "driver", "inner 0",
+                "outer saw inner suspend", "driver", "inner 1", "outer saw inner suspend", "driver", "inner 2",
+                "inner end", "outer end 3 true"), log);
+    }
+
+    @Test
+    void currentIsTheInnermostRunningCoroutine() {
+        assertNull(Coroutine.current());
+        Coroutine[] seen = new Coroutine[6];
+        Coroutine[] self = new Coroutine[2];
+        self[0] = new Coroutine(() -> {
+            seen[0] = Coroutine.current();
+            self[1] = new Coroutine(() -> {
+                seen[1] = Coroutine.current();
+                pause();
+                seen[2] = Coroutine.current();
+            });
+            assertTrue(self[1].resume());
+            seen[3] = Coroutine.current();
+            pause();
+            seen[4] = Coroutine.current();
+            assertFalse(self[1].resume());
+            seen[5] = Coroutine.current();
+        });
+        assertTrue(self[0].resume());
+        assertNull(Coroutine.current());
+        assertFalse(self[0].resume());
+        assertNull(Coroutine.current());
+        Coroutine outer = self[0];
+        Coroutine inner = self[1];
+        assertSame(outer, seen[0]);
+        assertSame(inner, seen[1]);
+        assertSame(inner, seen[2]);
+        assertSame(outer, seen[3]);
+        assertSame(outer, seen[4]);
+        assertSame(outer, seen[5]);
+    }
+
+    @Test
+    void threeLevelsOfNestingEachYieldingToItsOwnResumer() {
+        StringBuilder trace = new StringBuilder();
+        Coroutine level1 = new Coroutine(() -> {
+            Coroutine level2 = new Coroutine(() -> {
+                Coroutine level3 = new Coroutine(() -> {
+                    trace.append("3a ");
+                    pause();
+                    trace.append("3b ");
+                });
+                trace.append("2a ");
+                while (level3.resume()) {
+                    trace.append("2<3 ");
+                    pause();
+                }
+                trace.append("2b ");
+            });
+            while (level2.resume()) {
+                trace.append("1<2 ");
+                pause();
+            }
+            trace.append("1b ");
+        });
+        int suspensions = Co.drive(level1);
+        assertEquals("2a 3a 2<3 1<2 3b 2b 1b ", trace.toString());
+        assertEquals(1, suspensions);
+    }
+
+    /** Accumulates over several steps, suspending once (two calls deep) in each; records each step's thread. */
+    @Suspendable
+    private static long accumulate(int steps, List<String> threads) {
+        long acc = 17;
+        double scale = 1.5;
+        for (int k = 0; k < steps; k++) {
+            threads.add(Thread.currentThread().getName());
+            acc = acc * 31 + step(k, scale);
+            scale = scale * 1.25;
+        }
+        return acc + (long) scale;
+    }
+
+    @Suspendable
+    private static long step(int k, double scale) {
+        long local = (long) (k * scale * 1000);
+        pause();
+        return local ^ k;
+    }
+
+    @Test
+    void resumedAlternatelyOnTwoThreads() throws Exception {
+        int steps = 10;
+        long expected = accumulate(steps, new ArrayList<>());
+
+        ExecutorService[] pools = {
+            Executors.newSingleThreadExecutor(r -> new Thread(r, "spindle-test-A")),
+            Executors.newSingleThreadExecutor(r -> new Thread(r, "spindle-test-B"))
+        };
+        try {
+            List<String> threads = new ArrayList<>();
+            long[] result = new long[1];
+            Coroutine c = new Coroutine(() -> result[0] = accumulate(steps, threads));
+            List<String> resumers = new ArrayList<>();
+            boolean suspended = true;
+            for (int n = 0; suspended; n++) {
+                ExecutorService pool = pools[n % 2];
+                Future<String> name = pool.submit(() -> Thread.currentThread().getName());
+                resumers.add(name.get());
+                suspended = pool.submit(c::resume).get();
+            }
+            assertEquals(expected, result[0]);
+            assertTrue(c.isDone());
+            // each step of the body ran on the thread that resumed the coroutine for it
+            assertEquals(resumers.subList(0, threads.size()), threads);
+            assertTrue(threads.contains("spindle-test-A") && threads.contains("spindle-test-B"));
+        } finally {
+            for (ExecutorService pool : pools) {
+                pool.shutdownNow();
+                assertTrue(pool.awaitTermination(1, TimeUnit.MINUTES));
+            }
+        }
+    }
+
+    @Test
+    void manyCoroutinesInterleavedRoundRobin() {
+        int n = 200;
+        List<Coroutine> coroutines = new ArrayList<>();
+        long[] results = new long[n];
+        for (int k = 0; k < n; k++) {
+            int id = k;
+            coroutines.add(new Coroutine("rr-" + k, () -> results[id] = accumulate(1 + id % 7, new ArrayList<>())));
+        }
+        // resume each in turn until all are done: every coroutine keeps its own frames
+        boolean anySuspended = true;
+        while (anySuspended) {
+            anySuspended = false;
+            for (Coroutine c : coroutines) {
+                if (!c.isDone() && c.resume()) {
+                    anySuspended = true;
+                }
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            assertEquals(accumulate(1 + k % 7, new ArrayList<>()), results[k], "coroutine " + k);
+        }
+    }
+
+    @Suspendable
+    private static void yieldThreeDeep(int k) {
+        level2(k);
+    }
+
+    @Suspendable
+    private static void level2(int k) {
+        level3(k);
+    }
+
+    @Suspendable
+    private static void level3(int k) {
+        Coroutine.yield();
+    }
+
+    private static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int k = 0; k < 3; k++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    @Test
+    void aMillionYieldsInALoopInConstantMemory() {
+        int total = 1_000_000;
+        int[] count = new int[1];
+        Coroutine c = new Coroutine(() -> {
+            for (int k = 0; k < total; k++) {
+                count[0]++;
+                yieldThreeDeep(k);
+            }
+        });
+        int suspensions = 0;
+        long heapAt100k = 0;
+        long heapAt1M = 0;
+        while (c.resume()) {
+            suspensions++;
+            if (suspensions == 100_000) {
+                heapAt100k = usedHeapAfterGc();
+            } else if (suspensions == total) {
+                heapAt1M = usedHeapAfterGc();
+            }
+        }
+        assertEquals(total, count[0]);
+        assertEquals(total, suspensions);
+        assertTrue(c.isDone());
+        // every suspension saves 4 frames; keeping them (even only a header and a reference each) would take
+        // well over 16 MB for the 900k suspensions in between
+        long growth = heapAt1M - heapAt100k;
+        assertTrue(growth < 16L << 20, "used heap grew by " + (growth >> 10) + " KB between 100k and 1M yields");
+    }
+}

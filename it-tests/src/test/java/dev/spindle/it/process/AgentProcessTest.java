@@ -1,0 +1,81 @@
+package dev.spindle.it.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent as a user starts it: on the command line with options, by self-attach, next to JaCoCo, or missing. */
+class AgentProcessTest {
+    private static final String OK = "result=321 expected=321 suspensions=3";
+
+    @Test
+    void verboseListsEveryInstrumentedMethod() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("-javaagent:" + ChildJvm.agentJar() + "=verbose"),
+                ChildJvm.classPathWithoutAgent(), ChainProgram.class);
+        assertTrue(r.out().contains(OK), r.out());
+        for (String method : List.of("outer", "middle", "inner")) {
+            assertTrue(r.out().contains("instrumented dev.spindle.it.process.ChainProgram." + method), r.out());
+        }
+    }
+
+    @Test
+    void withoutOptionsTheAgentIsQuiet() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("-javaagent:" + ChildJvm.agentJar()),
+                ChildJvm.classPathWithoutAgent(), ChainProgram.class);
+        assertEquals(OK, r.out().strip());
+    }
+
+    @Test
+    void withoutTheAgentTheFirstCoroutineSaysHowToAddIt() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of(), ChildJvm.classPathWithoutAgent(), ChainProgram.class);
+        assertTrue(r.exitCode() != 0);
+        assertTrue(r.out().contains("IllegalStateException"), r.out());
+        assertTrue(r.out().contains("-javaagent:"), r.out());
+    }
+
+    @Test
+    void installAttachesTheAgentToARunningJvm() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of(), System.getProperty("java.class.path"), InstallProgram.class);
+        assertTrue(r.out().contains("before install: agent=false"), r.out());
+        assertTrue(r.out().contains("after install: agent=true"), r.out());
+        assertTrue(r.out().contains(OK), r.out());
+    }
+
+    @Test
+    void suspendableConstructorIsLeftAloneWithAWarning() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("-javaagent:" + ChildJvm.agentJar()),
+                ChildJvm.classPathWithoutAgent(), AnnotatedConstructorProgram.class);
+        assertEquals(0, r.exitCode(), r.out());
+        assertTrue(r.out().contains("constructed"), r.out());
+        assertTrue(r.out().contains("WARNING: @Suspendable on constructor of "
+                + AnnotatedConstructorProgram.class.getName()), r.out());
+    }
+
+    @Test
+    void jacocoBeforeSpindle(@TempDir Path dir) throws Exception {
+        runWithJacoco(dir, true);
+    }
+
+    @Test
+    void jacocoAfterSpindle(@TempDir Path dir) throws Exception {
+        runWithJacoco(dir, false);
+    }
+
+    private static void runWithJacoco(Path dir, boolean jacocoFirst) throws Exception {
+        Path exec = dir.resolve("jacoco.exec");
+        String jacoco = "-javaagent:" + ChildJvm.jacocoAgentJar() + "=destfile=" + exec
+                + ",includes=dev.spindle.it.process.*";
+        String spindle = "-javaagent:" + ChildJvm.agentJar() + "=verify";
+        List<String> agents = jacocoFirst ? List.of(jacoco, spindle) : List.of(spindle, jacoco);
+        ChildJvm.Result r = ChildJvm.run(agents, ChildJvm.classPathWithoutAgent(), ChainProgram.class);
+        assertTrue(r.out().contains(OK), r.out());
+        assertFalse(r.out().contains("WARNING"), r.out());
+        assertTrue(Files.size(exec) > 0, "JaCoCo wrote no coverage data");
+    }
+}

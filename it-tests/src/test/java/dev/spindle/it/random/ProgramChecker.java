@@ -1,0 +1,270 @@
+package dev.spindle.it.random;
+
+import dev.spindle.Coroutine;
+import dev.spindle.SuspendableCallable;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs a generated program's {@code run()} outside any coroutine, then its {@code call()} inside a coroutine driven
+ * by {@code resume()} until done, and compares the two: the trace (the returned string, or the trace so far when
+ * an exception escaped), the exception (class, and message for the program's own GenEx), the number of
+ * {@code maybeYield()} calls, and the number of suspensions, which must equal it.
+ */
+final class ProgramChecker implements AutoCloseable {
+    /** How a program ran. {@code exception} is null if it returned. */
+    record Outcome(String trace, String exception, int yields) {
+    }
+
+    /** Why a program failed: {@code kind} classifies it (the reducer keeps it), {@code details} explains it. */
+    record Failure(String kind, String details) {
+    }
+
+    private final long timeoutMillis;
+    private ExecutorService threadA;
+    private ExecutorService threadB;
+
+    ProgramChecker(long timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+        newThreads();
+    }
+
+    private void newThreads() {
+        threadA = Executors.newSingleThreadExecutor(r -> daemon(r, "random-program-A"));
+        threadB = Executors.newSingleThreadExecutor(r -> daemon(r, "random-program-B"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Runs {@code run()} outside any coroutine, on this thread. */
+    static Outcome runOutside(Class<?> c) throws ReflectiveOperationException {
+        Method run = c.getMethod("run");
+        try {
+            String result = (String) run.invoke(null);
+            return new Outcome(result, null, yields(c));
+        } catch (InvocationTargetException e) {
+            return new Outcome(traceSoFar(c), describe(e.getCause()), yields(c));
+        }
+    }
+
+    static String traceSoFar(Class<?> c) throws ReflectiveOperationException {
+        Field f = c.getDeclaredField("trace");
+        f.setAccessible(true);
+        return String.valueOf(f.get(null));
+    }
+
+    static int yields(Class<?> c) throws ReflectiveOperationException {
+        Field f = c.getDeclaredField("yields");
+        f.setAccessible(true);
+        return f.getInt(null);
+    }
+
+    /** The class name, plus the message for the generated GenEx (JIT-compiled implicit exceptions may lack one). */
+    static String describe(Throwable t) {
+        String name = t.getClass().getName();
+        return name.endsWith("$GenEx") ? name + ": " + t.getMessage() : name;
+    }
+
+    /** Whether an exception that escaped {@code run()} outside a coroutine is one a correct program may throw. */
+    static boolean expectedOutside(String exception) {
+        return exception == null || exception.contains("$GenEx") || exception.equals("java.lang.ArithmeticException")
+                || exception.equals("java.lang.ArrayIndexOutOfBoundsException");
+    }
+
+    /**
+     * Checks one loaded program: null if it behaves the same inside and outside a coroutine.
+     *
+     * @param alternate resume on two threads alternately instead of on one
+     * @param insideFirst run inside the coroutine before running outside
+     */
+    Failure check(Class<?> c, boolean alternate, boolean insideFirst) {
+        Outcome outside;
+        Inside inside;
+        try {
+            if (insideFirst) {
+                inside = runInside(c, alternate, Integer.MAX_VALUE);
+                if (inside.failure != null) return inside.failure;
+                outside = runOutside(c);
+            } else {
+                outside = runOutside(c);
+                if (!expectedOutside(outside.exception)) {
+                    return new Failure("outside:" + outside.exception, "run() outside a coroutine threw "
+                            + outside.exception + " (a correct program only throws GenEx, ArithmeticException or"
+                            + " ArrayIndexOutOfBoundsException)\ntrace so far: " + outside.trace);
+                }
+                inside = runInside(c, alternate, outside.yields);
+                if (inside.failure != null) return inside.failure;
+            }
+        } catch (Throwable t) {
+            return new Failure("harness:" + t.getClass().getName(), stackTrace(t));
+        }
+        if (!expectedOutside(outside.exception)) {
+            return new Failure("outside:" + outside.exception, "run() outside a coroutine threw " + outside.exception
+                    + "\ntrace so far: " + outside.trace);
+        }
+        Outcome in = inside.outcome;
+        String where = alternate ? " (resumed on two threads alternately)" : "";
+        if (!equal(outside.exception, in.exception)) {
+            return new Failure("exception:" + in.exception, "outside a coroutine run() "
+                    + (outside.exception == null ? "returned" : "threw " + outside.exception)
+                    + ", inside a coroutine" + where + " it " + (in.exception == null ? "returned" : "threw " + in.exception)
+                    + (inside.thrown != null ? "\n" + stackTrace(inside.thrown) : "")
+                    + "\n" + diff(outside.trace, in.trace));
+        }
+        if (!outside.trace.equals(in.trace)) {
+            return new Failure("trace", "the trace differs inside a coroutine" + where + ":\n" + diff(outside.trace, in.trace));
+        }
+        if (outside.yields != in.yields) {
+            return new Failure("yields", "maybeYield() ran " + outside.yields + " times outside, " + in.yields
+                    + " times inside a coroutine" + where);
+        }
+        if (inside.suspensions != in.yields) {
+            return new Failure("suspensions", "the coroutine" + where + " suspended " + inside.suspensions
+                    + " times, but maybeYield() ran " + in.yields + " times");
+        }
+        return null;
+    }
+
+    private static boolean equal(String a, String b) {
+        return a == null ? b == null : a.equals(b);
+    }
+
+    static String diff(String expected, String actual) {
+        if (expected.equals(actual)) return "trace (same both ways): " + clip(expected, 0, 400);
+        int i = 0;
+        while (i < expected.length() && i < actual.length() && expected.charAt(i) == actual.charAt(i)) i++;
+        int from = Math.max(0, i - 120);
+        return "traces differ at char " + i + "\n  outside: ..." + clip(expected, from, 300) + "\n  inside:  ..."
+                + clip(actual, from, 300);
+    }
+
+    private static String clip(String s, int from, int len) {
+        if (from >= s.length()) return "<end>";
+        return s.substring(from, Math.min(s.length(), from + len)) + (from + len < s.length() ? "..." : "<end>");
+    }
+
+    static String stackTrace(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        String s = w.toString();
+        return s.length() > 6000 ? s.substring(0, 6000) + "\n..." : s;
+    }
+
+    private static final class Inside {
+        Outcome outcome;
+        Failure failure;
+        Throwable thrown;
+        int suspensions;
+    }
+
+    /** Runs {@code call()} in a coroutine; fails as soon as it suspends more often than {@code maxSuspensions}. */
+    private Inside runInside(Class<?> c, boolean alternate, int maxSuspensions) throws Exception {
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> program = (SuspendableCallable<String>) c.getConstructor().newInstance();
+        String[] result = new String[1];
+        Coroutine co = new Coroutine(() -> result[0] = program.call());
+        Inside in = new Inside();
+        if (alternate) {
+            for (int n = 0; ; n++) {
+                Future<Boolean> f = (n % 2 == 0 ? threadA : threadB).submit(co::resume);
+                Boolean suspended;
+                try {
+                    suspended = await(f);
+                } catch (ExecutionException e) {
+                    in.thrown = e.getCause();
+                    break;
+                } catch (TimeoutException e) {
+                    return hung(in, co);
+                }
+                if (suspended == null || !suspended) break;
+                if (stepFailed(in, co, maxSuspensions)) return in;
+            }
+        } else {
+            Callable<Void> drive = () -> {
+                try {
+                    while (co.resume()) {
+                        if (stepFailed(in, co, maxSuspensions)) return null;
+                    }
+                } catch (Throwable t) {
+                    in.thrown = t;
+                }
+                return null;
+            };
+            try {
+                await(threadA.submit(drive));
+            } catch (TimeoutException e) {
+                return hung(in, co);
+            }
+            if (in.failure != null) return in;
+        }
+        if (!co.isDone() || co.state() != Coroutine.State.DONE) {
+            in.failure = new Failure("state", "the coroutine ended but its state is " + co.state());
+            return in;
+        }
+        String exception = in.thrown == null ? null : describe(in.thrown);
+        if (in.thrown instanceof Error) {
+            in.failure = new Failure("inside:" + exception, "resume() threw " + stackTrace(in.thrown));
+            return in;
+        }
+        String trace = in.thrown == null ? result[0] : traceSoFar(c);
+        if (in.thrown == null && trace == null) {
+            in.failure = new Failure("result", "the coroutine ended normally but call() returned no result");
+            return in;
+        }
+        in.outcome = new Outcome(trace, exception, yields(c));
+        return in;
+    }
+
+    private boolean stepFailed(Inside in, Coroutine co, int maxSuspensions) {
+        in.suspensions++;
+        if (co.state() != Coroutine.State.SUSPENDED) {
+            in.failure = new Failure("state", "resume() returned true but the state is " + co.state());
+            return true;
+        }
+        if (in.suspensions > maxSuspensions) {
+            in.failure = new Failure("suspensions", "the coroutine suspended more than the " + maxSuspensions
+                    + " times maybeYield() ran outside a coroutine");
+            return true;
+        }
+        return false;
+    }
+
+    private <X> X await(Future<X> f) throws Exception {
+        try {
+            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw e;
+        }
+    }
+
+    private Inside hung(Inside in, Coroutine co) {
+        // the stuck thread is abandoned (it is a daemon); later programs get fresh ones
+        threadA.shutdownNow();
+        threadB.shutdownNow();
+        newThreads();
+        in.failure = new Failure("hang", "the coroutine did not suspend or end within " + timeoutMillis + " ms after "
+                + in.suspensions + " suspensions (" + co + ")");
+        return in;
+    }
+
+    @Override
+    public void close() {
+        threadA.shutdownNow();
+        threadB.shutdownNow();
+    }
+}

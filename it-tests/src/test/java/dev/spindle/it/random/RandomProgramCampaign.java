@@ -1,0 +1,277 @@
+package dev.spindle.it.random;
+
+import dev.spindle.Coroutine;
+import dev.spindle.it.random.RandomProgramGenerator.Feature;
+import dev.spindle.it.random.RandomProgramGenerator.Program;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Generates, compiles (in batches, on background threads) and checks a range of random programs. Programs that
+ * fail are written to {@code target/random-failures/} with a header saying how to reproduce them, and the first
+ * failure of each kind is reduced to a smaller program that fails the same way.
+ */
+final class RandomProgramCampaign {
+    /** What to run. */
+    record Settings(long seed, int start, int count, int batchSize, int compileThreads, Set<Feature> features,
+            boolean inside, int alternateEvery, long timeoutMillis, Path failureDir, int reduceSeconds, int maxReductions) {
+
+        /** From system properties {@code spindle.random.*}, with defaults for a run of {@code defaultCount}. */
+        static Settings fromSystemProperties(int defaultCount) {
+            return new Settings(
+                    Long.getLong("spindle.random.seed", 20261125L),
+                    Integer.getInteger("spindle.random.start", 0),
+                    Integer.getInteger("spindle.random.programs", defaultCount),
+                    Integer.getInteger("spindle.random.batch", 100),
+                    Integer.getInteger("spindle.random.compileThreads",
+                            Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()))),
+                    RandomProgramGenerator.featuresWithout(System.getProperty("spindle.random.disable")),
+                    true,
+                    Integer.getInteger("spindle.random.alternateEvery", 4),
+                    Long.getLong("spindle.random.timeoutMillis", 20_000L),
+                    Path.of(System.getProperty("spindle.random.failureDir", "target/random-failures")),
+                    Integer.getInteger("spindle.random.reduceSeconds", 90),
+                    Integer.getInteger("spindle.random.maxReductions", 3));
+        }
+
+        String reproduce(int index) {
+            return "-Dspindle.random.seed=" + seed + " -Dspindle.random.start=" + index + " -Dspindle.random.programs=1"
+                    + (features.size() == Feature.values().length ? ""
+                    : " -Dspindle.random.disable=" + disabled());
+        }
+
+        String disabled() {
+            Set<Feature> off = new LinkedHashSet<>(List.of(Feature.values()));
+            off.removeAll(features);
+            StringBuilder sb = new StringBuilder();
+            for (Feature f : off) sb.append(sb.length() == 0 ? "" : ",").append(f);
+            return sb.toString();
+        }
+    }
+
+    /** A program that failed. */
+    record Failed(Program program, ProgramChecker.Failure failure, Path file) {
+    }
+
+    /** What happened. */
+    static final class Report {
+        int programs;
+        int checked;
+        int threwOutside;
+        long yields;
+        long lines;
+        int maxYields;
+        final AtomicLong generateNanos = new AtomicLong();
+        final AtomicLong compileNanos = new AtomicLong();
+        long checkNanos;
+        long wallNanos;
+        final List<Failed> failures = new ArrayList<>();
+        final List<String> reductions = new ArrayList<>();
+
+        String summary() {
+            return String.format("%d programs (%d checked, %d threw out of run(), %d lines, %d maybeYield() calls, at"
+                            + " most %d in one program) in %.1f s: generating %.1f s, compiling %.1f s (cpu, background),"
+                            + " checking %.1f s; %d failures",
+                    programs, checked, threwOutside, lines, yields, maxYields, wallNanos / 1e9, generateNanos.get() / 1e9,
+                    compileNanos.get() / 1e9, checkNanos / 1e9, failures.size());
+        }
+    }
+
+    private record Compiled(List<Program> programs, InMemoryCompiler.Result result, Map<String, String> errors) {
+    }
+
+    private final Settings settings;
+    private final RandomProgramGenerator generator;
+    private final String classPath;
+    private final ThreadLocal<InMemoryCompiler> compilers;
+
+    RandomProgramCampaign(Settings settings) {
+        this.settings = settings;
+        this.generator = new RandomProgramGenerator(settings.features());
+        this.classPath = InMemoryCompiler.defaultClassPath(Coroutine.class, RandomProgramCampaign.class);
+        this.compilers = ThreadLocal.withInitial(() -> new InMemoryCompiler(classPath));
+    }
+
+    Report run() throws Exception {
+        Report report = new Report();
+        long t0 = System.nanoTime();
+        int end = settings.start() + settings.count();
+        List<int[]> batches = new ArrayList<>();
+        for (int i = settings.start(); i < end; i += settings.batchSize()) {
+            batches.add(new int[] {i, Math.min(end, i + settings.batchSize())});
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(settings.compileThreads(), r -> {
+            Thread t = new Thread(r, "random-program-javac");
+            t.setDaemon(true);
+            return t;
+        });
+        Deque<Future<Compiled>> inFlight = new ArrayDeque<>();
+        int next = 0;
+        try (ProgramChecker checker = new ProgramChecker(settings.timeoutMillis())) {
+            for (int b = 0; b < batches.size(); b++) {
+                while (next < batches.size() && inFlight.size() <= settings.compileThreads()) {
+                    int[] range = batches.get(next++);
+                    inFlight.add(pool.submit(() -> compileBatch(range[0], range[1], report)));
+                }
+                Compiled compiled = inFlight.removeFirst().get();
+                long c0 = System.nanoTime();
+                checkBatch(compiled, checker, report);
+                report.checkNanos += System.nanoTime() - c0;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        reduceFailures(report);
+        report.wallNanos = System.nanoTime() - t0;
+        return report;
+    }
+
+    private Compiled compileBatch(int from, int to, Report report) {
+        long g0 = System.nanoTime();
+        List<Program> programs = new ArrayList<>();
+        for (int i = from; i < to; i++) programs.add(generator.generate(settings.seed(), i));
+        long c0 = System.nanoTime();
+        report.generateNanos.addAndGet(c0 - g0);
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (Program p : programs) sources.put(p.qualifiedName(), p.source());
+        InMemoryCompiler compiler = compilers.get();
+        InMemoryCompiler.Result result = compiler.compile(sources);
+        Map<String, String> errors = new LinkedHashMap<>(result.errors());
+        for (int retry = 0; !result.ok() && retry < 5; retry++) {
+            // a generator bug: compile the others without the broken ones
+            for (String broken : result.errors().keySet()) sources.remove(broken);
+            if (errors.containsKey("?")) sources.clear();
+            result = compiler.compile(sources);
+            errors.putAll(result.errors());
+        }
+        report.compileNanos.addAndGet(System.nanoTime() - c0);
+        return new Compiled(programs, result, errors);
+    }
+
+    private void checkBatch(Compiled compiled, ProgramChecker checker, Report report) throws IOException {
+        InMemoryCompiler.MemoryClassLoader loader =
+                new InMemoryCompiler.MemoryClassLoader(compiled.result().classes(), RandomProgramCampaign.class.getClassLoader());
+        for (Program p : compiled.programs()) {
+            report.programs++;
+            report.lines += p.source().chars().filter(ch -> ch == '\n').count();
+            String error = compiled.errors().get(p.qualifiedName());
+            if (error == null && compiled.errors().containsKey("?")) error = compiled.errors().get("?");
+            if (error != null) {
+                fail(report, p, new ProgramChecker.Failure("compile", "the generated program does not compile (a bug of"
+                        + " the generator):\n" + error));
+                continue;
+            }
+            ProgramChecker.Failure failure;
+            Class<?> c;
+            try {
+                c = Class.forName(p.qualifiedName(), true, loader);
+            } catch (Throwable t) {
+                fail(report, p, new ProgramChecker.Failure("load:" + t.getClass().getName(), ProgramChecker.stackTrace(t)));
+                continue;
+            }
+            if (settings.inside()) {
+                failure = checker.check(c, alternate(p), insideFirst(p));
+            } else {
+                failure = checkOutsideOnly(c);
+            }
+            report.checked++;
+            if (failure != null) {
+                fail(report, p, failure);
+                continue;
+            }
+            try {
+                ProgramChecker.Outcome o = ProgramChecker.runOutside(c);
+                report.yields += o.yields();
+                report.maxYields = Math.max(report.maxYields, o.yields());
+                if (o.exception() != null) report.threwOutside++;
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Whether program p is resumed on two threads alternately. */
+    private boolean alternate(Program p) {
+        return settings.alternateEvery() > 0 && p.index() % settings.alternateEvery() == 1;
+    }
+
+    /** Whether program p runs inside a coroutine before running outside (checks that run() resets its state). */
+    private static boolean insideFirst(Program p) {
+        return p.index() % 3 == 2;
+    }
+
+    /** Without the agent: run() twice outside a coroutine; it must end the same way both times. */
+    static ProgramChecker.Failure checkOutsideOnly(Class<?> c) {
+        try {
+            ProgramChecker.Outcome a = ProgramChecker.runOutside(c);
+            ProgramChecker.Outcome b = ProgramChecker.runOutside(c);
+            if (!ProgramChecker.expectedOutside(a.exception())) {
+                return new ProgramChecker.Failure("outside:" + a.exception(), "run() threw " + a.exception());
+            }
+            if (!a.equals(b)) {
+                return new ProgramChecker.Failure("nondeterministic", "two runs differ:\n" + ProgramChecker.diff(a.trace(), b.trace()));
+            }
+            return null;
+        } catch (Throwable t) {
+            return new ProgramChecker.Failure("harness:" + t.getClass().getName(), ProgramChecker.stackTrace(t));
+        }
+    }
+
+    private void fail(Report report, Program p, ProgramChecker.Failure failure) throws IOException {
+        Path file = null;
+        if (report.failures.size() < 200) {
+            file = write(p.className() + ".java", header(p, failure) + p.source());
+        }
+        report.failures.add(new Failed(p, failure, file));
+    }
+
+    private String header(Program p, ProgramChecker.Failure failure) {
+        return "// Spindle random program " + p.index() + " (program seed " + p.seed() + "L), failed: " + failure.kind()
+                + "\n// reproduce: mvn -pl it-tests verify -Dtest=RandomProgramTest " + settings.reproduce(p.index())
+                + "\n/*\n" + failure.details().replace("*/", "* /") + "\n*/\n";
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Files.createDirectories(settings.failureDir());
+        Path file = settings.failureDir().resolve(name);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file.toAbsolutePath();
+    }
+
+    private void reduceFailures(Report report) throws IOException {
+        if (!settings.inside() || settings.maxReductions() <= 0) return;
+        Set<String> kinds = new LinkedHashSet<>();
+        long deadline = System.nanoTime() + settings.reduceSeconds() * 1_000_000_000L;
+        for (Failed f : report.failures) {
+            String kind = f.failure().kind();
+            if (kind.equals("compile") || kind.equals("hang") || kind.startsWith("harness") || !kinds.add(kind)) continue;
+            if (kinds.size() > settings.maxReductions() || System.nanoTime() > deadline) break;
+            ProgramReducer.Reduced reduced;
+            try (ProgramChecker checker = new ProgramChecker(Math.min(settings.timeoutMillis(), 3000))) {
+                ProgramReducer reducer = new ProgramReducer(compilers.get(), checker, alternate(f.program()),
+                        insideFirst(f.program()));
+                reduced = reducer.reduce(f.program(), kind, deadline);
+            }
+            if (reduced == null) continue;
+            Path file = write(f.program().className() + "-reduced.java", "// reduced from random program "
+                    + f.program().index() + " (" + f.program().source().lines().count() + " -> "
+                    + reduced.source().lines().count() + " lines, " + reduced.attempts() + " attempts), fails: " + kind
+                    + "\n/*\n" + reduced.failure().details().replace("*/", "* /") + "\n*/\n" + reduced.source());
+            report.reductions.add(file + "\n" + reduced.source() + "\n" + reduced.failure().details());
+        }
+    }
+}
