@@ -67,6 +67,18 @@ public final class Coroutine extends Continuation {
     }
 
     /**
+     * Resumes the coroutine by making the {@code yield()} it is suspended in throw {@code exception}, so its
+     * handlers and {@code finally} blocks run (what Python's {@code generator.throw} does). A coroutine that has
+     * not started yet does not start: it is done at once and {@code exception} is thrown from here.
+     *
+     * @return true if it suspended again, false if the body ended
+     * @throws IllegalStateException as {@link #resume()}
+     */
+    public boolean resumeThrowing(Throwable exception) {
+        return resumeBody(Objects.requireNonNull(exception, "exception"));
+    }
+
+    /**
      * Suspends the coroutine running on this thread: its {@link #resume()} returns true, and the next
      * {@code resume()} continues after this call. Every method between the coroutine's body and this call must
      * be {@link Suspendable}.

@@ -48,6 +48,14 @@ public abstract class Continuation {
      * is rethrown as is.
      */
     protected final boolean resumeBody() {
+        return resumeBody(null);
+    }
+
+    /**
+     * Like {@link #resumeBody()}, but the suspended frame sees {@code thrown} thrown by the call it is suspended
+     * in (a coroutine not started yet is done at once, and {@code thrown} comes out of here).
+     */
+    protected final boolean resumeBody(Throwable thrown) {
         Carrier k = Carrier.get();
         switch (status) {
             case DONE -> throw new IllegalStateException("cannot resume " + describe() + ": it is done");
@@ -58,18 +66,22 @@ public abstract class Continuation {
                             + " an outer coroutine of the one calling resume)");
             default -> { }
         }
+        if (thrown != null && status == NEW) {
+            status = DONE;
+            throw Frames.sneaky(thrown);
+        }
         Continuation outer = k.running;
         boolean first = status == NEW;
         status = RUNNING;
         k.running = this;
         try {
-            return drive(k, first);
+            return drive(k, first, thrown);
         } finally {
             k.running = outer;
         }
     }
 
-    private boolean drive(Carrier k, boolean first) {
+    private boolean drive(Carrier k, boolean first, Throwable toThrow) {
         Throwable thrown = null;
         if (first) {
             try {
@@ -79,6 +91,7 @@ public abstract class Continuation {
             }
         } else {
             k.tag = Carrier.VOID;
+            k.pending = toThrow;
         }
         for (;;) {
             if (k.unwinding) {

@@ -995,16 +995,18 @@ public final class RandomProgramGenerator {
             for (int i = 0; i < 3; i++) {
                 sb.append(i == 2 ? "default -> " : "case " + i + " -> ");
                 if (i == blockCase) {
-                    // a block with a yield in it, on one line
-                    sb.append("{ maybeYield(); trace.append(\"s").append(ids++).append("\"); yield ")
-                            .append(expr(t, d + 1)).append("; } ");
+                    // a block with a yield in it, on one line; "yield (x);" would be a call of a method yield
+                    String tmp = id("y");
+                    sb.append("{ maybeYield(); trace.append(\"").append(tmp).append("\"); ").append(t.java).append(' ')
+                            .append(tmp).append(" = ").append(expr(t, d + 1)).append("; yield ").append(tmp).append("; } ");
                     cost += mult;
                 } else {
                     sb.append(expr(t, d + 1)).append("; ");
                 }
             }
-            String e = "(" + sb.append('}').toString() + ")";
-            return t == T.SHORT || t == T.BYTE || t == T.CHAR ? "((" + t.java + ") " + e + ")" : e;
+            // the cast makes it a standalone expression: as a poly expression (an argument of an overloaded or
+            // generic method) javac attributes it once per candidate, exponentially in the nesting
+            return "((" + t.java + ") " + sb.append('}') + ")";
         }
 
         String lambdaCall(T t, int d) {
