@@ -20,8 +20,6 @@ public final class Carrier {
     final Thread thread;
     Continuation running;
     boolean unwinding;
-    /** Where the latest frame was saved, for error messages (ints: storing a reference costs a GC barrier). */
-    int lastWord, lastRef;
 
     // the frame being restored
     int readWord, readRef, entry;
@@ -67,13 +65,11 @@ public final class Carrier {
         if (refs[r] != resumer) refs[r] = resumer;
         c.wordTop = w + 1;
         c.refTop = r + 1;
-        lastWord = w;
-        lastRef = r;
     }
 
-    /** The method that saved the latest frame, as "Class.method". */
+    /** The method that saved the latest frame of the unwind in progress, as "Class.method", for messages. */
     String lastSaved() {
-        StackTraceElement e = running.describeFrame(this, lastWord, lastRef);
+        StackTraceElement e = running.lastSavedFrame(this);
         return e == null ? "(unknown)" : e.getClassName() + "." + e.getMethodName();
     }
 

@@ -216,6 +216,19 @@ public abstract class Continuation {
         return out.toArray(new StackTraceElement[0]);
     }
 
+    /** The frame saved last by the unwind in progress (the outermost of its segment so far), or null. */
+    final StackTraceElement lastSavedFrame(Carrier k) {
+        int w = segWord, r = segRef, lastW = -1, lastR = -1;
+        while (w < wordTop) {
+            lastW = w;
+            lastR = r;
+            int h = words[w];
+            w += 1 + Frames.words(h);
+            r += 1 + Frames.refs(h);
+        }
+        return lastW < 0 ? null : describeFrame(k, lastW, lastR);
+    }
+
     /** The method and line of the frame saved at the given place, asked of its resume copy. */
     final StackTraceElement describeFrame(Carrier k, int word, int ref) {
         boolean wasDescribing = k.describing;
