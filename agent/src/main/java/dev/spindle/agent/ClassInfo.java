@@ -36,6 +36,8 @@ final class ClassInfo {
     /** name+desc of a bridge -> name+desc of the method it calls. */
     final List<String[]> bridges = new ArrayList<>();
     final List<Lambda> lambdas = new ArrayList<>();
+    /** name+desc of a synthetic accessor (javac's access$NNN) -> name+desc of a method of this class it calls. */
+    final List<String[]> accessors = new ArrayList<>();
     /** True if the constant pool mentions a dev/spindle class. */
     boolean mentionsSpindle;
 
@@ -88,6 +90,7 @@ final class ClassInfo {
             String key = key(mName, mDesc);
             declared.add(key);
             boolean bridge = (access & Opcodes.ACC_BRIDGE) != 0;
+            boolean accessor = (access & Opcodes.ACC_SYNTHETIC) != 0 && mName.startsWith("access$");
             return new MethodVisitor(Opcodes.ASM9) {
                 @Override
                 public AnnotationVisitor visitAnnotation(String desc, boolean visible) {
@@ -98,6 +101,7 @@ final class ClassInfo {
                 @Override
                 public void visitMethodInsn(int op, String owner, String n, String d, boolean itf) {
                     if (bridge && owner.equals(name) && n.equals(mName)) bridges.add(new String[] {key, key(n, d)});
+                    if (accessor && owner.equals(name)) accessors.add(new String[] {key, key(n, d)});
                 }
 
                 @Override

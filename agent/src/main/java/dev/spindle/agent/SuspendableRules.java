@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides which methods are suspendable: those annotated {@code @Suspendable}, those that override or implement
- * one in any supertype, the methods suspendable bridges call, and the implementations of lambdas and method
- * references of suspendable interfaces.
+ * one in any supertype, the methods suspendable bridges call, javac's synthetic accessors of suspendable private
+ * methods, and the implementations of lambdas and method references of suspendable interfaces.
  */
 final class SuspendableRules {
     static final String COROUTINE = "dev/spindle/Coroutine";
@@ -50,14 +50,23 @@ final class SuspendableRules {
         for (String[] bridge : info.bridges) {
             if (keys.contains(bridge[0])) keys.add(bridge[1]);
         }
+        // javac's accessors for private members (class files before Java 11) stand in for what they call
+        for (String[] accessor : info.accessors) {
+            if (keys.contains(accessor[1])) keys.add(accessor[0]);
+        }
         keysByClass.put(className, keys);
         return keys;
     }
 
-    /** True if a call instruction to owner.name desc may suspend. */
+    /**
+     * True if a call instruction to owner.name desc may suspend. A call to a class whose class file cannot be
+     * found (defined from bytes by a loader that offers no resources, and not seen yet) is assumed to: that costs
+     * a test after the call, while the opposite guess would refuse a legitimate suspension.
+     */
     boolean isSuspendableCall(String owner, String name, String desc) {
         if (owner.startsWith("[") || ClassHierarchy.isJdk(owner)) return false;
         if (owner.equals(COROUTINE)) return name.equals("yield") && desc.equals("()V");
+        if (hierarchy.find(owner) == null) return !name.equals("<init>");
         return suspendableKeys(owner).contains(ClassInfo.key(name, desc));
     }
 

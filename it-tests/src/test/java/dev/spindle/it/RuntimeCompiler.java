@@ -37,6 +37,11 @@ final class RuntimeCompiler {
      * @return the class files produced, by binary class name
      */
     static Map<String, byte[]> compile(Map<String, String> sources) {
+        return compile(sources, "17");
+    }
+
+    /** Compiles the sources for the given {@code --release}. */
+    static Map<String, byte[]> compile(Map<String, String> sources, String release) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertNotNull(javac, "these tests need a JDK (javax.tools.ToolProvider.getSystemJavaCompiler())");
         List<JavaFileObject> units = new ArrayList<>();
@@ -57,7 +62,7 @@ final class RuntimeCompiler {
                 };
             }
         };
-        List<String> options = List.of("--release", "17", "-g", "-classpath", classPath());
+        List<String> options = List.of("--release", release, "-g", "-classpath", classPath());
         StringWriter messages = new StringWriter();
         boolean ok = javac.getTask(messages, inMemory, diagnostics, options, null, units).call();
         assertTrue(ok, "compilation failed: " + messages + diagnostics.getDiagnostics());
