@@ -26,12 +26,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@code count} is printed. Afterwards every computation is resumed to its end and the results are checked.
  *
  * <pre>
- * usage: MemoryFootprint [count] [spindle|loom|vthreads|all]   (default: 100000 all)
+ * usage: MemoryFootprint [count] [spindle|lean|loom|vthreads|all]   (default: 100000 all)
  *        MemoryFootprint million                               (1,000,000 Spindle coroutines; run with -Xmx1g)
  * </pre>
  *
  * <ul>
  *   <li>{@code spindle}: {@link Coroutine}s, each resumed once (needs the Spindle agent).</li>
+ *   <li>{@code lean}: Spindle coroutines suspended in {@link LeanChain}, frames that keep one {@code int} each:
+ *       the cost of a suspended coroutine beyond the values it keeps.</li>
  *   <li>{@code loom}: {@code jdk.internal.vm.Continuation}s, each run once (JDK 21+, needs
  *       {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}).</li>
  *   <li>{@code vthreads}: started virtual threads, each parked ({@code LockSupport.park}) in the innermost
@@ -55,6 +57,10 @@ public final class MemoryFootprint {
         long r = SpindleChain.descend(DEPTH, SEED, true);
         total += r;
     };
+    private static final SuspendableRunnable LEAN_BODY = () -> {
+        int r = LeanChain.lean(DEPTH);
+        total += r;
+    };
     private static final Runnable LOOM_BODY = () -> {
         long r = LoomChain.descend(DEPTH, SEED, true);
         total += r;
@@ -76,10 +82,10 @@ public final class MemoryFootprint {
                 million = true;
             } else if (arg.matches("\\d+")) {
                 count = Integer.parseInt(arg);
-            } else if (arg.matches("spindle|loom|vthreads|all")) {
+            } else if (arg.matches("spindle|lean|loom|vthreads|all")) {
                 which = arg;
             } else {
-                System.err.println("usage: MemoryFootprint [count] [spindle|loom|vthreads|all]\n"
+                System.err.println("usage: MemoryFootprint [count] [spindle|lean|loom|vthreads|all]\n"
                         + "       MemoryFootprint million   (1,000,000 Spindle coroutines; run with -Xmx1g)");
                 System.exit(2);
             }
@@ -90,6 +96,7 @@ public final class MemoryFootprint {
         }
         boolean ok = true;
         if (which.equals("all") || which.equals("spindle")) ok &= spindle(count);
+        if (which.equals("all") || which.equals("lean")) ok &= lean(count);
         if (which.equals("all") || which.equals("loom")) ok &= loom(count);
         if (which.equals("all") || which.equals("vthreads")) ok &= virtualThreads(count);
         System.exit(ok ? 0 : 1);
@@ -122,9 +129,28 @@ public final class MemoryFootprint {
         return finishSpindle(keep);
     }
 
+    private static boolean lean(int count) throws InterruptedException {
+        if (!Spindle.isAgentInstalled()) return false;
+        createSpindle(new Object[Math.min(count, 10_000)], LEAN_BODY);
+        Object[] keep = new Object[count];
+        long before = usedHeap();
+        createSpindle(keep, LEAN_BODY);
+        long after = usedHeap();
+        report("spindle Coroutine, lean", count, before, after);
+        total = 0;
+        for (Object c : keep) ((Coroutine) c).resume();
+        long expected = (long) count * (1 + DEPTH * (DEPTH + 1) / 2);
+        System.out.printf(Locale.ROOT, "lean: %s%n", total == expected ? "results correct" : "WRONG RESULTS");
+        return total == expected;
+    }
+
     private static Object[] createSpindle(Object[] keep) {
+        return createSpindle(keep, SPINDLE_BODY);
+    }
+
+    private static Object[] createSpindle(Object[] keep, SuspendableRunnable body) {
         for (int i = 0; i < keep.length; i++) {
-            Coroutine c = new Coroutine(SPINDLE_BODY);
+            Coroutine c = new Coroutine(body);
             if (!c.resume()) throw new IllegalStateException("coroutine " + i + " did not suspend");
             keep[i] = c;
         }
