@@ -1,0 +1,312 @@
+package dev.spindle;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A generator: a body that yields values one at a time, suspended in between, read as an {@link Iterator}, an
+ * {@link Iterable} or a {@link Stream}. Python's generators and Kotlin's {@code sequence {}}, with the body
+ * suspended by Spindle wherever it is, at any depth of {@link Suspendable} calls.
+ *
+ * <pre>{@code
+ * Generator<Integer> fib = Generator.of(g -> {
+ *     int a = 0, b = 1;
+ *     for (;;) {
+ *         g.yield(a);                      // hands a to the consumer, waits for the next request
+ *         int next = a + b;
+ *         a = b;
+ *         b = next;
+ *     }
+ * });
+ * fib.stream().limit(10).forEach(System.out::println);   // 0 1 1 2 3 5 8 13 21 34
+ * }</pre>
+ *
+ * <p>The body ({@link GeneratorBody}) gets a {@link GeneratorScope} {@code g}: {@code g.yield(v)} hands out a
+ * value, {@code g.yieldAll(iterable)} several ({@code yield from}). Nothing runs until the first
+ * {@code hasNext()}, {@code next()} or {@code send(null)}; each of them runs the body up to its next yield.
+ * Methods the body calls may yield too, if they are {@code @Suspendable} and get {@code g}:
+ *
+ * <pre>{@code
+ * @Suspendable
+ * static void lines(Path file, GeneratorScope<String> g) {
+ *     try (BufferedReader r = Files.newBufferedReader(file)) {     // closed when the generator is
+ *         for (String line; (line = r.readLine()) != null; ) g.yield(line);
+ *     } catch (IOException e) {
+ *         throw new UncheckedIOException(e);                       // a body declares no checked exceptions
+ *     }
+ * }
+ *
+ * try (Generator<String> gen = Generator.of(g -> lines(path, g))) {
+ *     for (String line : gen) {
+ *         if (line.isEmpty()) break;        // close() then runs the try-with-resources above
+ *     }
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Sending values.</b> {@link #send(Object)} resumes the body and makes its pending {@code g.yield(..)}
+ *       return the value sent (Python's {@code generator.send}); {@code next()} makes it return null.</li>
+ *   <li><b>Closing.</b> {@link #close()} of a suspended generator throws a private exit (an {@link Error},
+ *       like Python's {@code GeneratorExit}, so {@code catch (Exception e)} does not stop it) at its pending
+ *       yield, so its {@code finally} blocks and try-with-resources run. It is {@link AutoCloseable}, and
+ *       closing its {@link #stream()} closes it.</li>
+ *   <li><b>Exceptions.</b> An exception that escapes the body comes out of the consumer's call that ran it
+ *       ({@code next()}, {@code hasNext()} or {@code send()}) as the same object, with the body's suspended
+ *       callers in its stack trace; the generator has then ended.</li>
+ * </ul>
+ *
+ * <p>Where Java differs from Python and Kotlin:
+ * <ul>
+ *   <li>Java's {@code yield} belongs to switch expressions, so the body gets {@code g} (Kotlin's receiver), and
+ *       a helper method yields by getting {@code g} as an argument. In exchange, it needs no {@code yield from}
+ *       at each level as a Python helper generator would: a call many frames deep yields straight to the
+ *       consumer.</li>
+ *   <li>Java's {@code Iterator} asks {@code hasNext()} before {@code next()}, and only running the body tells;
+ *       so {@code hasNext()} runs it up to its next yield and keeps the value for {@code next()}. A for-each
+ *       loop therefore sees a body's exception at its {@code hasNext()}.</li>
+ *   <li>The end is {@code hasNext() == false}, and {@code next()} or {@code send()} after it throws
+ *       {@link NoSuchElementException} (Python's {@code StopIteration}); bodies return no value.</li>
+ *   <li>A generator is iterable once, as in Python: {@link #iterator()} returns the generator itself. For a
+ *       Kotlin-like sequence that starts over at each iteration, use an {@code Iterable} lambda:
+ *       {@code Iterable<T> seq = () -> Generator.of(body);}</li>
+ *   <li>Python closes a generator when it is garbage-collected; the JVM does not, so a generator dropped while
+ *       suspended is collected without running its {@code finally} blocks. Close what holds resources
+ *       (try-with-resources on the generator or on its stream).</li>
+ *   <li>Python's {@code generator.throw(e)} has no counterpart: {@link #close()} is the one exception a
+ *       consumer can raise in the body.</li>
+ *   <li>Not thread-safe: like a {@link Coroutine}, it may be advanced by different threads one after the
+ *       other, not at once.</li>
+ * </ul>
+ *
+ * @param <T> the type of the values yielded
+ */
+public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
+    private final Coroutine coroutine;
+    private final GeneratorScope<T> scope = new GeneratorScope<>(this);
+    private final String name;
+    /** The value of the latest yield, until the consumer takes it. */
+    private T value;
+    /** The body has yielded a value that the consumer has not taken yet. */
+    private boolean ready;
+    /** What the pending yield returns when the body resumes. */
+    private Object sent;
+
+    private Generator(String name, GeneratorBody<T> body) {
+        Objects.requireNonNull(body, "body");
+        this.name = name;
+        this.coroutine = new Coroutine(name, () -> body.run(scope));
+    }
+
+    /** A generator that runs {@code body} when first asked for a value. */
+    public static <T> Generator<T> of(GeneratorBody<T> body) {
+        return new Generator<>(null, body);
+    }
+
+    /** A named generator: the name appears in {@link #toString()} and in error messages. */
+    public static <T> Generator<T> of(String name, GeneratorBody<T> body) {
+        return new Generator<>(name, body);
+    }
+
+    /**
+     * True if the body yielded another value: runs it up to its next yield unless a value is already waiting.
+     *
+     * @throws IllegalStateException if called from inside this generator's body
+     * @throws RuntimeException      (or Error) whatever escaped the body; the generator has then ended
+     */
+    @Override
+    public boolean hasNext() {
+        return ready || (coroutine.state() != Coroutine.State.DONE && advance(null));
+    }
+
+    /**
+     * The next value: runs the body up to its next yield (unless {@link #hasNext()} already did) and returns
+     * the value yielded. The pending {@code g.yield(..)} returns null when the body resumes.
+     *
+     * @throws NoSuchElementException if the body has ended (or the generator was closed)
+     * @throws IllegalStateException  if called from inside this generator's body
+     * @throws RuntimeException       (or Error) whatever escaped the body; the generator has then ended
+     */
+    @Override
+    public T next() {
+        if (!hasNext()) throw new NoSuchElementException(this + " has no more values");
+        return take();
+    }
+
+    /**
+     * Resumes the body, making its pending {@code g.yield(..)} return {@code value}, and returns the next value
+     * it yields: Python's {@code generator.send}. {@code send(null)} is {@code next()}; a generator that has not
+     * started can only be sent null (it has no pending yield to receive anything else).
+     *
+     * <pre>{@code
+     * Generator<String> echo = Generator.of(g -> {
+     *     String heard = g.yield("ready");
+     *     while (heard != null) heard = g.yield("heard " + heard);
+     * });
+     * echo.next();             // "ready"
+     * echo.send("hello");      // "heard hello"
+     * }</pre>
+     *
+     * @throws IllegalStateException  if the generator has not started and {@code value} is not null (Python's
+     *                                {@code TypeError}); if {@code hasNext()} ran the body to a yield whose value
+     *                                {@code next()} has not taken (that yield would get {@code value} and its
+     *                                own value would be lost); if called from inside this generator's body
+     * @throws NoSuchElementException if the body ended (or had ended) without yielding another value
+     * @throws RuntimeException       (or Error) whatever escaped the body; the generator has then ended
+     */
+    public T send(Object value) {
+        if (ready) {
+            throw new IllegalStateException("cannot send to " + this + ": hasNext() already ran it to its next"
+                    + " yield, whose value next() has not taken; call next() first");
+        }
+        Coroutine.State state = coroutine.state();
+        if (state == Coroutine.State.NEW && value != null) {
+            throw new IllegalStateException("cannot send a non-null value to " + this + ", which has not"
+                    + " started: no yield is waiting to receive it; start it with next() or send(null)");
+        }
+        if (state == Coroutine.State.DONE) throw new NoSuchElementException(this + " has no more values");
+        if (!advance(value)) throw new NoSuchElementException(this + " ended without yielding another value");
+        return take();
+    }
+
+    /**
+     * Ends the generator. If it is suspended, its pending yield throws an exit so that its {@code finally}
+     * blocks and try-with-resources run (also those of a generator it delegates to with {@code yieldAll});
+     * if it has not started, its body never runs; if it has ended, this does nothing. Afterwards
+     * {@code hasNext()} is false. A value that {@code hasNext()} fetched and {@code next()} did not take is
+     * dropped.
+     *
+     * @throws IllegalStateException if the body catches the exit and yields again (Python's "generator ignored
+     *                               GeneratorExit"; it is then still suspended there), or if called from
+     *                               inside this generator's body
+     * @throws RuntimeException      (or Error) whatever else the body throws while unwinding
+     */
+    @Override
+    public void close() {
+        Coroutine.State state = coroutine.state();
+        if (state == Coroutine.State.DONE) return;
+        checkNotRunning();
+        ready = false;
+        value = null;
+        try {
+            if (coroutine.resumeThrowing(new GeneratorExit())) {
+                ready = false;
+                value = null;
+                throw new IllegalStateException(this + " ignored close(): its body caught the exit and yielded"
+                        + " again. Let the exit propagate and clean up in finally blocks");
+            }
+        } catch (GeneratorExit expected) {
+            // the body unwound: closed
+        }
+    }
+
+    /** This generator: it is its own iterator, so it can be iterated once (see the class comment). */
+    @Override
+    public Iterator<T> iterator() {
+        return this;
+    }
+
+    /**
+     * The remaining values as a sequential, ordered stream, pulled from the body as the stream needs them.
+     * Closing the stream closes the generator; a short-circuiting stream ({@code limit}, {@code findFirst})
+     * leaves it suspended otherwise.
+     *
+     * <pre>{@code
+     * try (Stream<Integer> s = Generator.of(g -> walk(tree, g)).stream()) {
+     *     s.filter(v -> v % 2 == 0).map(v -> v * v).forEach(System.out::println);
+     * }
+     * }</pre>
+     */
+    public Stream<T> stream() {
+        Spliterator<T> split = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED) {
+            @Override
+            public boolean tryAdvance(Consumer<? super T> action) {
+                if (!hasNext()) return false;
+                action.accept(take());
+                return true;
+            }
+        };
+        return StreamSupport.stream(split, false).onClose(this::close);
+    }
+
+    /**
+     * Where the generator is: {@code NEW} (not started), {@code RUNNING}, {@code SUSPENDED} at a yield, or
+     * {@code DONE} (ended, failed or closed).
+     */
+    public Coroutine.State state() {
+        return coroutine.state();
+    }
+
+    /** The name given to {@link #of(String, GeneratorBody)}, or null. */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "Generator[" + (name != null ? name : Integer.toHexString(System.identityHashCode(this))) + ", "
+                + coroutine.state() + "]";
+    }
+
+    // ---- between the consumer and the body ----
+
+    /**
+     * Runs the body to its next yield, making the pending yield return {@code toSend}; true if a value is now
+     * ready. A value already ready counts without running anything.
+     */
+    boolean advance(Object toSend) {
+        if (ready) return true;
+        if (coroutine.state() == Coroutine.State.DONE) return false;
+        checkNotRunning();
+        sent = toSend;
+        boolean suspended = coroutine.resume();
+        while (suspended && !ready) {
+            // suspended by a bare Coroutine.yield(): raise the mistake where it was made
+            suspended = coroutine.resumeThrowing(new IllegalStateException("the body of " + this
+                    + " suspended with Coroutine.yield(), which hands the consumer no value: yield values with"
+                    + " the GeneratorScope the body was given (g.yield(value))"));
+        }
+        return suspended;
+    }
+
+    /** Takes the ready value. */
+    T take() {
+        ready = false;
+        T v = value;
+        value = null;
+        return v;
+    }
+
+    /** Called by the body's yield. */
+    void offer(T v) {
+        value = v;
+        ready = true;
+    }
+
+    /** Called by the body's yield once resumed. */
+    Object takeSent() {
+        Object s = sent;
+        sent = null;
+        return s;
+    }
+
+    void checkInBody(String method) {
+        if (Coroutine.current() != coroutine) {
+            throw new IllegalStateException("GeneratorScope." + method + "() of " + this + " was called outside"
+                    + " its body: yield only from the body the scope was given to (or @Suspendable methods it"
+                    + " calls), not from the consumer, another generator or a coroutine the body started");
+        }
+    }
+
+    private void checkNotRunning() {
+        if (coroutine.state() == Coroutine.State.RUNNING) {
+            throw new IllegalStateException(this + " is already running: a generator cannot iterate, send to or"
+                    + " close itself from inside its body (nor be used by two threads at once)");
+        }
+    }
+}
