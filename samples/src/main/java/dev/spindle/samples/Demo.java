@@ -1,7 +1,7 @@
 package dev.spindle.samples;
 
 import dev.spindle.Coroutine;
-import dev.spindle.Spindle;
+import dev.spindle.Generator;
 
 /**
  * The first thing to run: a short tour of Spindle coroutines.
@@ -11,8 +11,8 @@ import dev.spindle.Spindle;
  *       {@code Coroutine.yield()} that suspends them is three {@code @Suspendable} calls deep.</li>
  *   <li>The logical stack of a suspended coroutine ({@link Coroutine#stackTrace()}): the chain of calls it is
  *       suspended in, although none of them is on the thread's stack any more.</li>
- *   <li>Generators ({@link Generators}): Fibonacci numbers pulled out of an endless coroutine, and a recursive
- *       tree walk that emits values from any depth of the recursion.</li>
+ *   <li>Generators ({@link Generators}, made with {@link Generator}): Fibonacci numbers pulled out of an
+ *       endless generator, and a recursive tree walk that yields values from any depth of the recursion.</li>
  * </ol>
  *
  * <p>Run from the repository root:
@@ -25,11 +25,7 @@ public final class Demo {
     }
 
     public static void main(String[] args) {
-        if (!Spindle.isAgentInstalled()) {
-            System.err.println("Spindle needs its agent: java -javaagent:agent/target/spindle-agent.jar"
-                    + " -jar samples/target/spindle-samples.jar");
-            System.exit(1);
-        }
+        AgentCheck.requireAgent("Demo");
 
         System.out.println("1. Round-robin (Example 6 of \"Concurrency and Python\"), yield three calls deep:");
         RoundRobin.run(3);
@@ -45,8 +41,10 @@ public final class Demo {
 
         System.out.println();
         System.out.println("3. Generators:");
-        System.out.println("   Fibonacci: " + Generators.fibonacci(12));
+        Generator<Long> fibonacci = Generators.fibonacci();            // endless: take 12 values, then drop it
+        System.out.println("   Fibonacci: " + Generators.first(12, fibonacci));
+        Generator<Integer> walk = Generators.inOrder(Generators.SAMPLE_TREE);
         System.out.println("   In-order walk of " + Generators.SAMPLE_TREE + ":");
-        System.out.println("     " + Generators.inOrder(Generators.SAMPLE_TREE));
+        System.out.println("     " + Generators.joined(walk));
     }
 }

@@ -2,7 +2,6 @@ package dev.spindle.samples;
 
 import dev.spindle.Generator;
 import dev.spindle.GeneratorScope;
-import dev.spindle.Spindle;
 import dev.spindle.Suspendable;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +40,7 @@ public final class GeneratorPipeline {
     }
 
     public static void main(String[] args) {
-        if (!Spindle.isAgentInstalled()) {
-            System.err.println("Run with the Spindle agent: java -javaagent:agent/target/spindle-agent.jar"
-                    + " -cp samples/target/spindle-samples.jar dev.spindle.samples.GeneratorPipeline");
-            System.exit(1);
-        }
+        AgentCheck.requireAgent("GeneratorPipeline");
         System.out.println("1. Example 6, generator-based coroutines under a round-robin:");
         example6(3);
 

@@ -1,21 +1,21 @@
 package dev.spindle.samples;
 
-import dev.spindle.Coroutine;
-import dev.spindle.Spindle;
+import dev.spindle.Generator;
+import dev.spindle.GeneratorScope;
 import dev.spindle.Suspendable;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
- * Generators made of coroutines, like Python's {@code yield}: a producer hands out one value at a time and is
- * suspended in between, while a consumer loop pulls values by calling {@link Coroutine#resume()}.
+ * Generators, like Python's {@code yield}, with {@link Generator}: a body hands out one value at a time with
+ * {@code g.yield(value)} and is suspended in between, while the consumer pulls values as an {@link Iterator}.
  *
  * <ul>
- *   <li><b>Fibonacci</b>: an endless producer; the consumer stops after a few values, and the suspended producer
- *       is simply dropped (a suspended coroutine is garbage-collected like any object).</li>
- *   <li><b>Tree walk</b>: a recursive in-order traversal that emits each node's value from whatever depth of
- *       recursion it is at. A hand-written {@link Iterator} would need an explicit stack to do this; here the
- *       recursion itself is suspended, and the {@link Generator} is an ordinary {@code Iterable}.</li>
+ *   <li><b>Fibonacci</b>: an endless generator; the consumer calls {@code next()} for the first few values and
+ *       stops, and the suspended generator is simply dropped (it is garbage-collected like any object).</li>
+ *   <li><b>Tree walk</b>: a recursive in-order traversal that yields each node's value from whatever depth of
+ *       the recursion it is at, the helper getting the generator's scope {@code g} as an argument. A
+ *       hand-written {@link Iterator} would need an explicit stack to do this; here the recursion itself is
+ *       suspended, and the generator is an ordinary {@code Iterable} read with a for-each loop.</li>
  * </ul>
  *
  * <p>Run (from the repository root, after {@code mvn -B -q -DskipTests package}):
@@ -28,83 +28,36 @@ public final class Generators {
     }
 
     public static void main(String[] args) {
-        if (!Spindle.isAgentInstalled()) {
-            System.err.println("Run with the Spindle agent: java -javaagent:agent/target/spindle-agent.jar"
-                    + " -cp samples/target/spindle-samples.jar dev.spindle.samples.Generators");
-            System.exit(1);
-        }
-        System.out.println("Fibonacci: " + fibonacci(12));
-        System.out.println("Tree " + SAMPLE_TREE + " in order: " + inOrder(SAMPLE_TREE));
+        AgentCheck.requireAgent("Generators");
+        System.out.println("Fibonacci: " + first(12, fibonacci()));
+        System.out.println("Tree " + SAMPLE_TREE + " in order: " + joined(inOrder(SAMPLE_TREE)));
     }
 
-    // ---- a generator as a bare coroutine plus a shared holder ----
+    // ---- an endless generator ----
 
-    /** The first {@code n} Fibonacci numbers, pulled one by one out of an endless producer. */
-    public static String fibonacci(int n) {
-        long[] holder = new long[1];                 // where the producer leaves each value
-        Coroutine fib = new Coroutine("fibonacci", () -> {
+    /** 0, 1, 1, 2, 3, 5, ... without end. */
+    public static Generator<Long> fibonacci() {
+        return Generator.of("fibonacci", g -> {
             long a = 0, b = 1;
             while (true) {                           // never ends by itself
-                holder[0] = a;
-                Coroutine.yield();                   // hand the value over, wait to be asked again
+                g.yield(a);                          // hand the value over, wait to be asked again
                 long next = a + b;
                 a = b;
                 b = next;
             }
         });
+    }
+
+    /** The first {@code n} values of {@code values}, pulled one by one with {@code next()}, space-separated. */
+    public static String first(int n, Iterator<?> values) {
         StringBuilder out = new StringBuilder();
-        for (int i = 0; i < n && fib.resume(); i++) {  // resume() == true: a value is waiting in the holder
-            out.append(i == 0 ? "" : " ").append(holder[0]);
+        for (int i = 0; i < n && values.hasNext(); i++) {
+            out.append(i == 0 ? "" : " ").append(values.next());
         }
         return out.toString();
     }
 
-    // ---- a reusable generator, and a recursive producer ----
-
-    /** The code of a generator: emits values through {@code out}. */
-    @FunctionalInterface
-    public interface Producer<T> {
-        @Suspendable
-        void produce(Generator<T> out);
-    }
-
-    /** A coroutine that produces values of type T, readable as an {@code Iterable}. */
-    public static final class Generator<T> implements Iterable<T>, Iterator<T> {
-        private final Coroutine coroutine;
-        private T value;
-        private boolean ready;
-
-        public Generator(Producer<T> producer) {
-            coroutine = new Coroutine("generator", () -> producer.produce(this));
-        }
-
-        /** Called by the producer, at any depth of @Suspendable calls: hands out a value and suspends. */
-        @Suspendable
-        public void emit(T v) {
-            value = v;
-            Coroutine.yield();
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (!ready && !coroutine.isDone()) ready = coroutine.resume();
-            return ready;
-        }
-
-        @Override
-        public T next() {
-            if (!hasNext()) throw new NoSuchElementException();
-            ready = false;
-            T v = value;
-            value = null;
-            return v;
-        }
-
-        @Override
-        public Iterator<T> iterator() {
-            return this;
-        }
-    }
+    // ---- a recursive generator ----
 
     /** A binary tree node. */
     public record Node(Node left, int value, Node right) {
@@ -119,27 +72,32 @@ public final class Generators {
         }
     }
 
-    /** A small unbalanced tree: values 1..7, emitted from depths 0 to 3. */
+    /** A small unbalanced tree: values 1..7, yielded from depths 0 to 3. */
     public static final Node SAMPLE_TREE = new Node(
             new Node(Node.leaf(1), 2, new Node(Node.leaf(3), 4, null)),
             5,
             new Node(null, 6, Node.leaf(7)));
 
-    /** Recursive in-order walk: the emit happens deep inside the recursion, yet each value comes out at once. */
-    @Suspendable
-    static void walk(Node node, Generator<Integer> out) {
-        if (node == null) return;
-        walk(node.left(), out);
-        out.emit(node.value());
-        walk(node.right(), out);
+    /** The values of {@code tree}, in order. */
+    public static Generator<Integer> inOrder(Node tree) {
+        return Generator.of("in-order", g -> walk(tree, g));
     }
 
-    /** The values of {@code tree} in order, consumed with a for-each loop over a generator. */
-    public static String inOrder(Node tree) {
-        StringBuilder sb = new StringBuilder();
-        for (int v : new Generator<Integer>(out -> walk(tree, out))) {
-            sb.append(sb.length() == 0 ? "" : " ").append(v);
+    /** Recursive in-order walk: the yield happens deep inside the recursion, yet each value comes out at once. */
+    @Suspendable
+    static void walk(Node node, GeneratorScope<Integer> g) {
+        if (node == null) return;
+        walk(node.left(), g);
+        g.yield(node.value());
+        walk(node.right(), g);
+    }
+
+    /** All the values of {@code values}, consumed with a for-each loop, space-separated. */
+    public static String joined(Iterable<?> values) {
+        StringBuilder out = new StringBuilder();
+        for (Object v : values) {
+            out.append(out.length() == 0 ? "" : " ").append(v);
         }
-        return sb.toString();
+        return out.toString();
     }
 }

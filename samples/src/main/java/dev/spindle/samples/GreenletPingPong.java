@@ -2,7 +2,6 @@ package dev.spindle.samples;
 
 import dev.spindle.Greenlet;
 import dev.spindle.GreenletExit;
-import dev.spindle.Spindle;
 import dev.spindle.Suspendable;
 
 /**
@@ -33,11 +32,7 @@ public final class GreenletPingPong {
     }
 
     public static void main(String[] args) {
-        if (!Spindle.isAgentInstalled()) {
-            System.err.println("Run with the Spindle agent: java -javaagent:agent/target/spindle-agent.jar"
-                    + " -cp samples/target/spindle-samples.jar dev.spindle.samples.GreenletPingPong");
-            System.exit(1);
-        }
+        AgentCheck.requireAgent("GreenletPingPong");
         int rallies = args.length > 0 ? Integer.parseInt(args[0]) : 3;
 
         ping = new Greenlet("ping", ball -> {

@@ -1,7 +1,6 @@
 package dev.spindle.samples;
 
 import dev.spindle.Coroutine;
-import dev.spindle.Spindle;
 import dev.spindle.Suspendable;
 import java.util.List;
 
@@ -25,11 +24,7 @@ public final class RoundRobin {
     }
 
     public static void main(String[] args) {
-        if (!Spindle.isAgentInstalled()) {
-            System.err.println("Run with the Spindle agent: java -javaagent:agent/target/spindle-agent.jar"
-                    + " -cp samples/target/spindle-samples.jar dev.spindle.samples.RoundRobin");
-            System.exit(1);
-        }
+        AgentCheck.requireAgent("RoundRobin");
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         run(rounds);
     }
