@@ -1,0 +1,271 @@
+package dev.spindle.sched;
+
+import dev.spindle.Coroutine;
+import dev.spindle.Suspendable;
+import java.util.ArrayDeque;
+import java.util.Objects;
+
+/**
+ * A channel between tasklets of a {@link Scheduler}: Stackless Python's {@code channel}, Go's {@code chan}.
+ *
+ * <p>By default a channel is <em>unbuffered</em>, a rendezvous (Stackless semantics): {@link #send} waits until a
+ * tasklet receives the value, and {@link #receive} waits until one sends. With a capacity, up to that many values
+ * wait in a buffer and {@code send} only waits when it is full (Go's buffered channel). Tasklets waiting on the
+ * same side are served first come, first served.
+ *
+ * <pre>{@code
+ * Scheduler s = new Scheduler();
+ * Channel<Integer> numbers = new Channel<>("numbers");
+ * s.spawn("producer", () -> {
+ *     for (int i = 1; i <= 3; i++) numbers.send(i);
+ *     numbers.close();                               // no more values
+ * });
+ * s.spawn("consumer", () -> {
+ *     for (ChannelIterator<Integer> it = numbers.iterator(); it.hasNext(); ) {
+ *         System.out.println(it.next());             // 1 2 3, then the loop ends
+ *     }
+ * });
+ * s.run();
+ * }</pre>
+ *
+ * <p><b>Closing.</b> After {@link #close()}, receivers still get the values already buffered; then
+ * {@code receive()} throws {@link ChannelClosedException} (the end-of-channel signal), an iterator's
+ * {@code hasNext()} returns false and a {@link Select} receive case reports {@link Select.Selected#isClosed()}.
+ * Tasklets waiting to receive are woken with that signal; tasklets waiting to send, and every later
+ * {@code send}, get a {@code ChannelClosedException}. Closing twice does nothing.
+ *
+ * <p><b>Preference</b> ({@link #setPreference}) decides who runs on when a send meets a waiting receiver, or a
+ * receive meets a waiting sender (Stackless's {@code channel.preference}; Go leaves this to its scheduler).
+ *
+ * <p><b>Who may call.</b> {@code send} and {@code receive} are {@link Suspendable}: call them from a tasklet,
+ * through suspendable methods. Code outside any tasklet (the thread's own code, before or between
+ * {@code run()}s) may call them as long as they need not wait (sending to a waiting receiver, or into a buffer
+ * with room; receiving a buffered value); having to wait there is refused with an
+ * {@link IllegalStateException}, since there is no tasklet to suspend. Values may be null.
+ *
+ * <p><b>Why not {@code Iterable}?</b> A for-each loop calls {@code java.util.Iterator.hasNext()}, a JDK
+ * interface method the agent cannot make suspendable, so a receive inside it could not wait. {@link #iterator()}
+ * returns a {@link ChannelIterator}, whose methods are suspendable, for an explicit loop.
+ *
+ * @param <T> the type of the values sent
+ */
+public final class Channel<T> {
+    /** Who runs on when a send or receive completes a rendezvous with a tasklet that was waiting. */
+    public enum Preference {
+        /**
+         * The receiver runs first (Stackless's default, {@code preference = -1}): a send to a waiting receiver
+         * switches to the receiver at once, the sender right behind it in the run queue; a receive from a
+         * waiting sender takes the value and goes on, the sender runs when its turn comes.
+         */
+        RECEIVER,
+        /**
+         * The sender runs first ({@code preference = 1}): a send to a waiting receiver goes on, the receiver
+         * runs when its turn comes; a receive from a waiting sender switches to the sender at once.
+         */
+        SENDER,
+        /** Neither ({@code preference = 0}): the caller goes on, the tasklet it woke runs when its turn comes. */
+        NEITHER
+    }
+
+    /** What {@link #pollReceive()} returns when it would have to wait. */
+    static final Object NOTHING = new Object();
+    /** What {@link #pollReceive()} returns when the channel is closed and drained. */
+    static final Object END = new Object();
+    private static final Object NULL = new Object(); // ArrayDeque refuses null
+
+    private final String name;
+    private final int capacity;
+    private final ArrayDeque<Object> buffer;
+    final WaitQueue senders = new WaitQueue();
+    final WaitQueue receivers = new WaitQueue();
+    private Preference preference = Preference.RECEIVER;
+    private boolean closed;
+
+    /** An unbuffered (rendezvous) channel. */
+    public Channel() {
+        this(null, 0);
+    }
+
+    /** An unbuffered channel with a name for messages and deadlock reports. */
+    public Channel(String name) {
+        this(name, 0);
+    }
+
+    /** A channel with room for {@code capacity} values (0: unbuffered). */
+    public Channel(int capacity) {
+        this(null, capacity);
+    }
+
+    /** A named channel with room for {@code capacity} values (0: unbuffered). */
+    public Channel(String name, int capacity) {
+        if (capacity < 0) throw new IllegalArgumentException("capacity < 0: " + capacity);
+        this.name = name;
+        this.capacity = capacity;
+        this.buffer = capacity == 0 ? null : new ArrayDeque<>(Math.min(capacity, 16));
+    }
+
+    /**
+     * Sends {@code value}: hands it to the longest-waiting receiver, or puts it in the buffer if there is room,
+     * or else waits until a receiver takes it.
+     *
+     * @throws ChannelClosedException if the channel is closed, or is closed while this send waits
+     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet
+     */
+    @Suspendable
+    public void send(T value) {
+        if (offerOrThrow(value)) return;
+        Tasklet me = Scheduler.requireTasklet("wait to send on", this);
+        Waiter w = new Waiter(me, "send on", this);
+        w.value = value;
+        senders.add(w);
+        Scheduler.blocking(me, w);
+        Coroutine.yield(); // here rather than in a helper: one frame less to save and restore per hand-off
+        if (w.outcome == Waiter.CLOSED) throw ChannelClosedException.onSend(this);
+    }
+
+    /**
+     * Receives a value: the oldest buffered one, or the value of the longest-waiting sender, or else waits for
+     * a sender.
+     *
+     * @throws ChannelClosedException once the channel is closed and nothing is left to receive (also when it
+     *                                is closed while this receive waits): the end of the channel
+     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet
+     */
+    @Suspendable
+    @SuppressWarnings("unchecked")
+    public T receive() {
+        Object v = pollReceive();
+        if (v == NOTHING) {
+            Tasklet me = Scheduler.requireTasklet("wait to receive on", this);
+            Waiter w = new Waiter(me, "receive on", this);
+            receivers.add(w);
+            Scheduler.blocking(me, w);
+            Coroutine.yield();
+            v = w.outcome == Waiter.CLOSED ? END : w.value;
+        }
+        if (v == END) throw ChannelClosedException.atEnd(this);
+        return (T) v;
+    }
+
+    /** Iterates over the values received until the channel is closed and drained. */
+    public ChannelIterator<T> iterator() {
+        return new ChannelIterator<>(this);
+    }
+
+    /**
+     * Closes the channel: see the class comment. Buffered values stay for receivers; waiting receivers and
+     * waiting senders are woken (they run when their turn comes) with the end-of-channel signal and a
+     * {@link ChannelClosedException} respectively.
+     */
+    public void close() {
+        if (closed) return;
+        closed = true;
+        receivers.wakeAll(Waiter.CLOSED); // only waiting if the buffer is empty: nothing left for them
+        senders.wakeAll(Waiter.CLOSED);
+    }
+
+    /** True once {@link #close()} has been called (values may still be buffered). */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Tasklets waiting to send minus tasklets waiting to receive, as Stackless's {@code channel.balance}:
+     * positive when senders wait, negative when receivers wait, 0 when nobody does.
+     */
+    public int balance() {
+        return senders.size() - receivers.size();
+    }
+
+    /** How many values are buffered now (always 0 for an unbuffered channel). */
+    public int size() {
+        return buffer == null ? 0 : buffer.size();
+    }
+
+    /** How many values the buffer holds at most (0: unbuffered). */
+    public int capacity() {
+        return capacity;
+    }
+
+    public Preference preference() {
+        return preference;
+    }
+
+    /** Sets who runs on after a rendezvous; {@link Preference#RECEIVER} by default. Returns this channel. */
+    public Channel<T> setPreference(Preference preference) {
+        this.preference = Objects.requireNonNull(preference, "preference");
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "Channel[" + (name != null ? name + ", " : "") + "capacity " + capacity
+                + (buffer != null ? ", " + buffer.size() + " buffered" : "") + ", balance " + balance()
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    // ---- the non-waiting halves, shared with Select ----
+
+    /** True if a send would not wait (or would throw because the channel is closed). */
+    boolean canSend() {
+        return closed || !receivers.isEmpty() || size() < capacity;
+    }
+
+    /** True if a receive would not wait (a value, or the end-of-channel signal). */
+    boolean canReceive() {
+        return size() > 0 || !senders.isEmpty() || closed;
+    }
+
+    /** Sends without waiting if possible: false if it would have to wait. */
+    @Suspendable
+    boolean offerOrThrow(Object value) {
+        if (closed) throw ChannelClosedException.onSend(this);
+        Waiter r = receivers.poll();
+        if (r != null) {
+            r.complete(Waiter.DONE, value);
+            Scheduler.wake(r.tasklet, preference == Preference.RECEIVER);
+            return true;
+        }
+        if (size() < capacity) {
+            buffer.addLast(value == null ? NULL : value);
+            return true;
+        }
+        return false;
+    }
+
+    /** A send from a timer: never waits, never switches; false if the value did not fit. */
+    boolean offer(Object value) {
+        if (closed || !canSend()) return false;
+        Waiter r = receivers.poll();
+        if (r != null) {
+            r.complete(Waiter.DONE, value);
+            Scheduler.wakeLater(r.tasklet);
+        } else {
+            buffer.addLast(value == null ? NULL : value);
+        }
+        return true;
+    }
+
+    /** Receives without waiting if possible: the value, {@link #END}, or {@link #NOTHING}. */
+    @Suspendable
+    Object pollReceive() {
+        if (size() > 0) {
+            Object v = buffer.pollFirst();
+            Waiter s = senders.poll();
+            if (s != null) { // its value takes the place just freed, so buffered order stays send order
+                buffer.addLast(s.value == null ? NULL : s.value);
+                s.completeKeepingValue(Waiter.DONE);
+                Scheduler.wake(s.tasklet, preference == Preference.SENDER);
+            }
+            return v == NULL ? null : v;
+        }
+        Waiter s = senders.poll();
+        if (s != null) {
+            Object v = s.value;
+            s.completeKeepingValue(Waiter.DONE);
+            Scheduler.wake(s.tasklet, preference == Preference.SENDER);
+            return v;
+        }
+        return closed ? END : NOTHING;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.spindle.sched;
+
+import dev.spindle.Suspendable;
+
+/**
+ * A countdown that tasklets can wait for: {@link #await()} waits until {@link #countDown()} has been called
+ * {@code count} times, then every waiter is woken and later {@code await}s return at once. Java's
+ * {@code CountDownLatch}, for tasklets; Go's {@code sync.WaitGroup} without {@code Add}.
+ *
+ * <pre>{@code
+ * Latch done = new Latch("workers", 3);
+ * for (int i = 0; i < 3; i++) s.spawn(() -> { try { work(); } finally { done.countDown(); } });
+ * s.spawn(() -> { done.await(); System.out.println("all three finished"); });
+ * s.run();
+ * }</pre>
+ */
+public final class Latch {
+    private final String name;
+    private final WaitQueue waiters = new WaitQueue();
+    private int count;
+
+    public Latch(int count) {
+        this(null, count);
+    }
+
+    /** A latch with a name for deadlock reports. */
+    public Latch(String name, int count) {
+        if (count < 0) throw new IllegalArgumentException("count < 0: " + count);
+        this.name = name;
+        this.count = count;
+    }
+
+    /** Counts down; at zero wakes every waiting tasklet. Does nothing once at zero. */
+    public void countDown() {
+        if (count == 0) return;
+        if (--count == 0) waiters.wakeAll(Waiter.DONE);
+    }
+
+    /** Waits until the count is zero. */
+    @Suspendable
+    public void await() {
+        if (count == 0) return;
+        Tasklet me = Scheduler.requireTasklet("wait for", this);
+        Waiter w = new Waiter(me, "see zero on", this);
+        waiters.add(w);
+        Scheduler.park(me, w);
+    }
+
+    public int count() {
+        return count;
+    }
+
+    @Override
+    public String toString() {
+        return "Latch[" + (name != null ? name + ", " : "") + count + " to go]";
+    }
+}

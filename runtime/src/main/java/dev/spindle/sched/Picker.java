@@ -1,0 +1,95 @@
+package dev.spindle.sched;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Decides which of several alternatives happens: which runnable tasklet runs next, and which of several ready
+ * cases a {@link Select} takes. The round-robin scheduler always takes the first; the seeded and replaying ones
+ * are how {@link Interleavings} explores other schedules.
+ */
+abstract class Picker {
+    /** Always the first: the head of the run queue, the first ready select case. */
+    static final Picker FIRST = new Picker() {
+        @Override
+        int choose(int n) {
+            return 0;
+        }
+    };
+
+    /** Picks one of {@code n >= 1} alternatives. */
+    abstract int choose(int n);
+
+    /** Keeps every real choice (one with two or more alternatives), so that a run can be replayed and reported. */
+    abstract static class Recording extends Picker {
+        /** The index chosen at each choice point. */
+        final List<Integer> chosen = new ArrayList<>();
+        /** How many alternatives each choice point had. */
+        final List<Integer> options = new ArrayList<>();
+
+        @Override
+        final int choose(int n) {
+            if (n == 1) return 0; // not a choice: not recorded, so replays line up
+            int k = pick(n, chosen.size());
+            chosen.add(k);
+            options.add(n);
+            return k;
+        }
+
+        abstract int pick(int n, int choicePoint);
+    }
+
+    /** Uniformly random and reproducible: the same seed gives the same choices. */
+    static final class Seeded extends Recording {
+        private final Random random;
+
+        Seeded(long seed) {
+            // java.util.Random's algorithm is fixed by its specification, so a seed replays on every JDK. The
+            // seed is mixed first because Random's first outputs are correlated for neighbouring seeds.
+            random = new Random(mix(seed));
+        }
+
+        @Override
+        int pick(int n, int choicePoint) {
+            return random.nextInt(n);
+        }
+
+        private static long mix(long z) {
+            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+            return z ^ (z >>> 31);
+        }
+    }
+
+    /**
+     * Makes the given choices at the first choice points, then takes the first alternative; choice points past
+     * {@code branchLimit} are counted as cut off (an exhaustive search did not branch there).
+     */
+    static final class Replaying extends Recording {
+        private final int[] prefix;
+        private final int branchLimit;
+        boolean cutOff;
+
+        Replaying(int[] prefix, int branchLimit) {
+            this.prefix = prefix;
+            this.branchLimit = branchLimit;
+        }
+
+        @Override
+        int pick(int n, int choicePoint) {
+            if (choicePoint < prefix.length) {
+                int k = prefix[choicePoint];
+                if (k >= n) {
+                    throw new IllegalStateException("the scenario is not deterministic: choice point "
+                            + choicePoint + " had " + n + " alternatives when replayed, fewer than the "
+                            + (k + 1) + " it had before (does it depend on a clock, a hash order, a random"
+                            + " number or state left over from an earlier run?)");
+                }
+                return k;
+            }
+            if (choicePoint >= branchLimit) cutOff = true;
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,523 @@
+package dev.spindle.sched;
+
+import dev.spindle.Coroutine;
+import dev.spindle.Suspendable;
+import dev.spindle.SuspendableRunnable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * Runs {@link Tasklet}s on one thread, round-robin, the way Stackless Python's scheduler does: each runnable
+ * tasklet runs until it gives up its turn, and then the next one in the queue runs.
+ *
+ * <pre>{@code
+ * Scheduler s = new Scheduler();
+ * Channel<String> ch = new Channel<>();
+ * s.spawn("producer", () -> {
+ *     for (String w : List.of("a", "b", "c")) ch.send(w);    // waits for a receiver each time
+ *     ch.close();
+ * });
+ * s.spawn("consumer", () -> {
+ *     for (ChannelIterator<String> it = ch.iterator(); it.hasNext(); ) System.out.println(it.next());
+ * });
+ * s.run();                                                  // returns when both are done
+ * }</pre>
+ *
+ * <p>A tasklet gives up its turn only at these points, never in between (so code between two of them runs
+ * atomically with respect to the other tasklets):
+ * <ul>
+ *   <li>{@link #schedule()}: it goes to the end of the run queue (a raw {@code Coroutine.yield()} in a tasklet
+ *       does the same);</li>
+ *   <li>{@link #sleep(Duration)}: it waits for a timer;</li>
+ *   <li>an operation that has to wait: {@link Channel#send}, {@link Channel#receive}, {@link Select#select},
+ *       {@link Mutex#lock}, {@link Semaphore#acquire}, {@link Condition#await}, {@link Event#await},
+ *       {@link Latch#await};</li>
+ *   <li>a channel operation that completes a rendezvous, when the channel's {@link Channel.Preference} says the
+ *       other side runs first.</li>
+ * </ul>
+ * Every method between a tasklet's body and these calls must be {@link Suspendable}.
+ *
+ * <p>{@link #run()} returns when every tasklet is done. When none can run but some are blocked, and no timer is
+ * pending that could wake one, it throws a {@link DeadlockException} listing each blocked tasklet, what it waits
+ * for and where; it never hangs. When tasklets only wait for timers it parks the thread until the earliest one
+ * (no busy waiting). An exception that escapes a tasklet's body ends that tasklet and comes out of {@code run()}
+ * unchanged; the other tasklets are left as they are, and {@code run()} can be called again.
+ *
+ * <p>Three kinds of scheduler:
+ * <ul>
+ *   <li>{@link #Scheduler() new Scheduler()}: round-robin, wall-clock time;</li>
+ *   <li>{@link #withVirtualTime()}: round-robin, with a clock that jumps to the next timer when every tasklet
+ *       sleeps: a simulation that sleeps for hours runs in microseconds, reproducibly;</li>
+ *   <li>{@link #seeded(long)}: picks the next tasklet (and the case of a {@link Select} when several are
+ *       ready) pseudo-randomly from a seed, with virtual time: the same seed gives the same schedule. This is
+ *       what {@link Interleavings} uses to test a program under many schedules.</li>
+ * </ul>
+ *
+ * <p>A scheduler, its tasklets, channels and locks belong to one thread at a time (the one that calls
+ * {@code run()}); they are not thread-safe, and using them from another thread while {@code run()} runs is
+ * refused. Differences from Stackless: there is no main tasklet, since the thread calling {@code run()} is not
+ * itself a coroutine (it may send to a waiting receiver, but cannot wait); {@code run()} reports a deadlock
+ * instead of returning while tasklets are blocked; the watchdog {@link #run(long)} counts switches rather than
+ * interpreter instructions, because a tasklet can only be stopped where it suspends. Differences from Go: one
+ * thread, no preemption and no parallelism, which is what makes schedules deterministic and testable.
+ */
+public final class Scheduler {
+    private static final ThreadLocal<Scheduler> CURRENT = new ThreadLocal<>();
+
+    final RunQueue runnable = new RunQueue();
+    /** Alive tasklets in spawn order (the deadlock report lists them in that order). */
+    private final Set<Tasklet> live = new LinkedHashSet<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    final Picker picker;
+    private final Clock clock;
+    /** The tasklet being resumed, or null. */
+    Tasklet current;
+    /** The thread inside run() (or inside an immediate kill), or null. */
+    private Thread runner;
+    private long switches;
+    private long timerSeq;
+    private int spawned;
+    /** A guard for Interleavings: more switches than this in one run is reported as a livelock. */
+    long switchLimit = Long.MAX_VALUE;
+    /** When not null, the name of each tasklet resumed, in order (for Interleavings' reports). */
+    List<String> trace;
+
+    /** A round-robin scheduler on wall-clock time. */
+    public Scheduler() {
+        this(Picker.FIRST, new Clock.Real());
+    }
+
+    Scheduler(Picker picker, Clock clock) {
+        this.picker = picker;
+        this.clock = clock;
+    }
+
+    /**
+     * A round-robin scheduler on virtual time: the clock stands still while tasklets run and, when all of them
+     * sleep, jumps to the earliest wake-up instead of waiting for it.
+     *
+     * <pre>{@code
+     * Scheduler s = Scheduler.withVirtualTime();
+     * s.spawn(() -> { Scheduler.sleep(Duration.ofHours(2)); System.out.println("late"); });
+     * s.spawn(() -> { Scheduler.sleep(Duration.ofHours(1)); System.out.println("early"); });
+     * s.run();                       // early, late: at once
+     * assert s.elapsed().equals(Duration.ofHours(2));
+     * }</pre>
+     */
+    public static Scheduler withVirtualTime() {
+        return new Scheduler(Picker.FIRST, new Clock.Virtual());
+    }
+
+    /**
+     * A scheduler that picks the next tasklet to run uniformly at random among the runnable ones (and the case
+     * of a {@link Select} among the ready ones), reproducibly from {@code seed}, on virtual time. A program that
+     * depends only on what its tasklets do (not on wall time, identity hash codes or another random source) runs
+     * the same way every time with the same seed. See {@link Interleavings} for the test helper built on it.
+     */
+    public static Scheduler seeded(long seed) {
+        return new Scheduler(new Picker.Seeded(seed), new Clock.Virtual());
+    }
+
+    /** The scheduler whose {@link #run()} is running on this thread (the innermost one), or null. */
+    public static Scheduler current() {
+        return CURRENT.get();
+    }
+
+    /** Creates a runnable tasklet named {@code tasklet-N} that runs {@code body}; it starts in a later turn. */
+    public Tasklet spawn(SuspendableRunnable body) {
+        return spawn(null, body);
+    }
+
+    /**
+     * Creates a runnable tasklet that runs {@code body} and puts it at the end of the run queue. It may be
+     * called before {@link #run()} or from a running tasklet; the new tasklet starts when its turn comes.
+     *
+     * @param name for {@link Tasklet#name()}, deadlock reports and schedules; null for {@code tasklet-N}
+     */
+    public Tasklet spawn(String name, SuspendableRunnable body) {
+        checkThread();
+        spawned++;
+        Tasklet t = new Tasklet(this, name != null ? name : "tasklet-" + spawned, body);
+        live.add(t);
+        runnable.addLast(t);
+        return t;
+    }
+
+    /**
+     * Runs tasklets until all are done.
+     *
+     * @throws DeadlockException if some are blocked and nothing can wake them
+     * @throws IllegalStateException if this scheduler is already running
+     * @throws java.util.concurrent.CancellationException if the thread is interrupted while tasklets sleep
+     * @throws RuntimeException (or Error) an exception that escaped a tasklet's body, unchanged
+     */
+    public void run() {
+        run(Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs tasklets until all are done or {@code maxSwitches} tasklet turns have been run, whichever comes
+     * first: the watchdog of Stackless's {@code stackless.run(timeout)}. A cooperative tasklet cannot be stopped
+     * in the middle of its turn, so the budget counts turns, not instructions; call it again to go on.
+     *
+     * <pre>{@code
+     * while (scheduler.run(1000)) {
+     *     render();                  // a game loop: 1000 tasklet turns, then a frame
+     * }
+     * }</pre>
+     *
+     * @return true if it stopped because the budget ran out and tasklets remain (runnable, sleeping or blocked:
+     *         a deadlock is reported by the next call), false if all are done
+     * @throws DeadlockException as {@link #run()}
+     */
+    public boolean run(long maxSwitches) {
+        if (maxSwitches < 0) throw new IllegalArgumentException("maxSwitches < 0: " + maxSwitches);
+        Scheduler outer = enter();
+        try {
+            long left = maxSwitches;
+            for (;;) {
+                if (!timers.isEmpty()) fireDueTimers();
+                if (live.isEmpty()) return false;
+                if (left == 0) return true; // a deadlock, if any, is reported by the next run
+                if (runnable.isEmpty()) {
+                    if (timers.isEmpty()) throw new DeadlockException(new ArrayList<>(live));
+                    clock.waitUntil(timers.peek().deadline);
+                    continue;
+                }
+                if (switches >= switchLimit) {
+                    throw new IllegalStateException("the tasklets did not finish within " + switchLimit
+                            + " switches: an endless loop with Scheduler.schedule() in it, or a livelock");
+                }
+                left--;
+                step(runnable.removeAt(picker.choose(runnable.size())));
+            }
+        } finally {
+            exit(outer);
+        }
+    }
+
+    /** The alive tasklets, in the order they were spawned. */
+    public List<Tasklet> tasklets() {
+        return List.copyOf(live);
+    }
+
+    /** How many tasklet turns this scheduler has run so far. */
+    public long switches() {
+        return switches;
+    }
+
+    /** The time on this scheduler's clock: wall time or virtual time since the scheduler was created. */
+    public Duration elapsed() {
+        return Duration.ofNanos(clock.now());
+    }
+
+    /**
+     * Gives the other runnable tasklets their turn: the calling tasklet goes to the end of the run queue
+     * (Stackless's {@code stackless.schedule()}, Go's {@code runtime.Gosched()}). If it is the only runnable
+     * one, it goes on at once.
+     *
+     * @throws IllegalStateException if no tasklet runs on this thread, or it is called from a coroutine nested
+     *                               inside a tasklet
+     */
+    @Suspendable
+    public static void schedule() {
+        requireTasklet("call Scheduler.schedule()", null);
+        Coroutine.yield(); // still RUNNING: step() puts it at the end of the queue
+    }
+
+    /**
+     * Suspends the calling tasklet for {@code duration} of its scheduler's clock; the others run meanwhile.
+     * Tasklets whose sleeps end at the same instant wake in the order they went to sleep. A duration of zero or
+     * less is a {@link #schedule()}. When every tasklet sleeps, the thread parks until the earliest wake-up (on
+     * virtual time, the clock jumps there).
+     *
+     * <pre>{@code
+     * s.spawn(() -> { for (int i = 0; i < 3; i++) { Scheduler.sleep(Duration.ofMillis(100)); poll(); } });
+     * }</pre>
+     *
+     * <p>Unlike {@code Thread.sleep} it is not interruptible and throws no {@code InterruptedException}; to stop
+     * a sleeping tasklet, {@link Tasklet#kill()} it.
+     */
+    @Suspendable
+    public static void sleep(Duration duration) {
+        Tasklet me = requireTasklet("sleep", null);
+        long nanos = toNanos(duration);
+        if (nanos <= 0) {
+            Coroutine.yield();
+            return;
+        }
+        Scheduler s = me.scheduler;
+        Timer t = Timer.waking(s, s.deadline(nanos), s.timerSeq++, me);
+        s.timers.add(t);
+        park(me, t, Tasklet.State.SLEEPING);
+    }
+
+    /**
+     * A channel that receives this scheduler's {@link #elapsed()} time once, {@code delay} from now (Go's
+     * {@code time.After}), for a timeout in a {@link Select}:
+     *
+     * <pre>{@code
+     * Select.Case<String> reply = Select.receive(replies);
+     * Select.Case<Duration> timeout = Select.receive(Scheduler.current().after(Duration.ofSeconds(1)));
+     * Select.Selected got = Select.select(reply, timeout);
+     * if (got.is(timeout)) System.out.println("no reply in time");
+     * }</pre>
+     *
+     * The channel has room for the one value, so the timer never waits for a receiver. A pending timer keeps
+     * {@link #run()} waiting only while some tasklet is alive.
+     */
+    public Channel<Duration> after(Duration delay) {
+        checkThread();
+        Channel<Duration> ch = new Channel<>("after " + delay, 1);
+        long nanos = Math.max(0, toNanos(delay));
+        timers.add(Timer.running(this, deadline(nanos), timerSeq++, () -> ch.offer(elapsed())));
+        return ch;
+    }
+
+    @Override
+    public String toString() {
+        return "Scheduler[" + live.size() + " alive, " + runnable.size() + " runnable, " + timers.size()
+                + " timers, " + switches + " switches" + (clock.isVirtual() ? ", virtual time " : ", ")
+                + elapsed() + "]";
+    }
+
+    // ---- what the primitives call ----
+
+    /** The tasklet whose own coroutine runs on this thread now, or null. */
+    static Tasklet runningTasklet() {
+        Scheduler s = CURRENT.get();
+        if (s == null) return null;
+        Tasklet t = s.current;
+        return t != null && Coroutine.current() == t.coroutine ? t : null;
+    }
+
+    /**
+     * The running tasklet, which is about to wait or switch; refused (with the reason) outside one, and in a
+     * coroutine nested inside one, whose yield would suspend the nested coroutine instead of the tasklet.
+     */
+    static Tasklet requireTasklet(String verb, Object target) {
+        Tasklet me = runningTasklet();
+        if (me != null) return me;
+        // The message is built only here: a blocking operation is on the hot path of every channel hand-off.
+        String what = target == null ? verb : verb + " " + target;
+        Scheduler s = CURRENT.get();
+        Tasklet outer = s == null ? null : s.current;
+        if (outer != null) {
+            throw new IllegalStateException("cannot " + what + " in " + Coroutine.current() + ": it is a"
+                    + " coroutine nested inside tasklet " + outer.name() + ", and only a tasklet's own coroutine"
+                    + " can wait or switch (a yield here would suspend the nested coroutine, not the tasklet)");
+        }
+        throw new IllegalStateException("cannot " + what + " here: no tasklet runs on this thread, and only a"
+                + " tasklet can wait or switch. Do it in a body given to Scheduler.spawn(...), which"
+                + " Scheduler.run() runs");
+    }
+
+    /** Suspends {@code me} until something wakes it; {@code b} says what it waits for. */
+    @Suspendable
+    static void park(Tasklet me, Blocker b) {
+        park(me, b, Tasklet.State.BLOCKED);
+    }
+
+    @Suspendable
+    private static void park(Tasklet me, Blocker b, Tasklet.State state) {
+        me.blocker = b;
+        me.state = state;
+        Coroutine.yield(); // step() leaves it out of the run queue: whatever it waits for puts it back
+    }
+
+    /** What {@link #park} does before it yields, for callers that yield themselves (one frame less). */
+    static void blocking(Tasklet me, Blocker b) {
+        me.blocker = b;
+        me.state = Tasklet.State.BLOCKED;
+    }
+
+    /**
+     * Ends {@code t}'s wait. If {@code preferred} and the caller is a tasklet of the same scheduler, switches to
+     * {@code t} at once with the caller right behind it in the queue (Stackless's channel preference: it rotates
+     * the run queue to the preferred tasklet); otherwise {@code t} goes to the end of the queue.
+     */
+    @Suspendable
+    static void wake(Tasklet t, boolean preferred) {
+        Scheduler s = t.scheduler;
+        if (preferred) {
+            Tasklet me = runningTasklet();
+            if (me != null && me.scheduler == s) {
+                s.unblock(t);
+                me.state = Tasklet.State.RUNNABLE;
+                s.runnable.addFirst(me);
+                s.runnable.addFirst(t);
+                Coroutine.yield();
+                return;
+            }
+        }
+        s.makeRunnable(t);
+    }
+
+    /** Ends {@code t}'s wait; it runs when its turn comes. */
+    static void wakeLater(Tasklet t) {
+        t.scheduler.makeRunnable(t);
+    }
+
+    void makeRunnable(Tasklet t) {
+        if (t.state == Tasklet.State.DONE) return;
+        unblock(t);
+        runnable.addLast(t);
+    }
+
+    private void unblock(Tasklet t) {
+        checkThread();
+        t.blocker = null;
+        t.state = Tasklet.State.RUNNABLE;
+    }
+
+    /** Which of {@code n} ready alternatives to take (the first, unless this scheduler explores schedules). */
+    static int choose(int n) {
+        Scheduler s = CURRENT.get();
+        return s == null || n == 1 ? 0 : s.picker.choose(n);
+    }
+
+    void cancel(Timer t) {
+        timers.remove(t);
+    }
+
+    /** Kill or raiseException: see {@link Tasklet#kill()}. */
+    void interrupt(Tasklet t, Throwable exception, boolean kill) {
+        switch (t.state) {
+            case DONE:
+                if (kill) return;
+                throw new IllegalStateException("cannot raise " + exception + " in tasklet " + t.name()
+                        + ": it is done");
+            case RUNNING:
+                if (current == t && runner == Thread.currentThread()) throw Throwables.sneaky(exception);
+                throw new IllegalStateException("cannot interrupt tasklet " + t.name() + ": it is running"
+                        + (runner != null ? " on thread " + runner.getName() : ""));
+            case BLOCKED:
+            case SLEEPING:
+                checkThread();
+                t.blocker.withdraw();
+                t.blocker = null;
+                break;
+            default:
+                checkThread();
+                runnable.remove(t);
+        }
+        if (kill && t.coroutine.state() == Coroutine.State.NEW) {
+            finish(t); // never started: nothing to unwind
+            return;
+        }
+        t.pending = exception;
+        t.state = Tasklet.State.RUNNABLE;
+        if (runner != null) {
+            runnable.addFirst(t); // its turn comes next
+            return;
+        }
+        Scheduler outer = enter(); // not running: unwind it now, as Stackless does
+        try {
+            step(t);
+        } finally {
+            exit(outer);
+        }
+    }
+
+    // ---- the loop ----
+
+    /** Runs one turn of {@code t}. */
+    private void step(Tasklet t) {
+        current = t;
+        t.state = Tasklet.State.RUNNING;
+        switches++;
+        if (trace != null) trace.add(t.name());
+        Throwable pending = t.pending;
+        t.pending = null;
+        boolean suspended;
+        try {
+            suspended = pending == null ? t.coroutine.resume() : t.coroutine.resumeThrowing(pending);
+        } catch (TaskletExit killed) {
+            suspended = false;
+        } catch (Throwable failure) {
+            current = null;
+            finish(t);
+            throw failure;
+        }
+        current = null;
+        if (!suspended) {
+            finish(t);
+        } else if (t.state == Tasklet.State.RUNNING) { // schedule(), or a raw Coroutine.yield()
+            t.state = Tasklet.State.RUNNABLE;
+            runnable.addLast(t);
+        }
+    }
+
+    private void finish(Tasklet t) {
+        if (t.blocker != null) { // it ended while registered somewhere (a refused suspension it caught)
+            t.blocker.withdraw();
+            t.blocker = null;
+        }
+        t.state = Tasklet.State.DONE;
+        live.remove(t);
+    }
+
+    private void fireDueTimers() {
+        long now = clock.now();
+        Timer t;
+        while ((t = timers.peek()) != null && t.deadline <= now) {
+            timers.poll();
+            t.fire();
+        }
+    }
+
+    private Scheduler enter() {
+        Thread me = Thread.currentThread();
+        if (runner != null) {
+            throw new IllegalStateException(runner == me
+                    ? "this scheduler is already running on this thread (Scheduler.run() called from one of its"
+                            + " own tasklets?): a tasklet lets the others run with Scheduler.schedule()"
+                    : "this scheduler is running on thread " + runner.getName() + "; a scheduler and its"
+                            + " tasklets belong to one thread at a time");
+        }
+        runner = me;
+        Scheduler outer = CURRENT.get();
+        CURRENT.set(this);
+        return outer;
+    }
+
+    private void exit(Scheduler outer) {
+        runner = null;
+        if (outer == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(outer);
+        }
+    }
+
+    /** Refuses use from a thread other than the one running this scheduler. */
+    void checkThread() {
+        Thread r = runner;
+        if (r != null && r != Thread.currentThread()) {
+            throw new IllegalStateException("this scheduler is running on thread " + r.getName() + ", and its"
+                    + " tasklets, channels and locks may only be used from that thread (they are not"
+                    + " thread-safe; run one scheduler per thread and hand work between threads with"
+                    + " java.util.concurrent queues)");
+        }
+    }
+
+    private long deadline(long nanos) {
+        long now = clock.now();
+        long d = now + nanos;
+        return d < now ? Long.MAX_VALUE : d;
+    }
+
+    private static long toNanos(Duration d) {
+        Objects.requireNonNull(d, "duration");
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package dev.spindle.sched;
+
+import dev.spindle.Suspendable;
+import java.util.Objects;
+
+/**
+ * Waits on several channel operations at once and performs exactly one of them: Go's {@code select}, Quasar's
+ * {@code Selector.select}. Each case is a receive from a channel or a send of a value to a channel.
+ *
+ * <pre>{@code
+ * Select.Case<Integer> number = Select.receive(numbers);
+ * Select.Case<String> word = Select.receive(words);
+ * Select.Case<String> log = Select.send(logs, "tick");
+ * for (;;) {
+ *     Select.Selected s = Select.select(number, word, log);    // waits until one of them can happen
+ *     if (s.isClosed()) break;                                 // a receive found its channel closed
+ *     if (s.is(number)) total += s.value(number);
+ *     else if (s.is(word)) System.out.println(s.value(word));
+ *     else System.out.println("logged");
+ * }
+ * }</pre>
+ *
+ * <p>With a default branch, Go's {@code select { ...; default: }}: {@link #trySelect} never waits; if no case
+ * can happen now it performs none and returns a result whose {@link Selected#isDefault()} is true.
+ *
+ * <pre>{@code
+ * Select.Selected s = Select.trySelect(Select.receive(jobs));
+ * if (s.isDefault()) idle(); else work(s.value());
+ * }</pre>
+ *
+ * <p>When several cases are ready, the round-robin schedulers take the first in argument order (Quasar's
+ * priority select), which is deterministic; Go picks at random so that no case starves, so put the case that
+ * must not starve first, or rotate the order. A {@link Scheduler#seeded seeded} scheduler picks at random among
+ * the ready cases, so {@link Interleavings} tests every choice. A receive case whose channel is closed and
+ * drained is ready, and reports {@link Selected#isClosed()}; a send case whose channel is closed throws
+ * {@link ChannelClosedException} (Go panics). Channel preferences apply to the case performed as they do to a
+ * plain send or receive. Case objects can be reused in a loop.
+ */
+public final class Select {
+    /** The {@link Selected#index()} of the default branch of {@link #trySelect}. */
+    public static final int DEFAULT = -1;
+
+    private Select() {
+    }
+
+    /**
+     * One operation of a select: a receive, or a send of a fixed value.
+     *
+     * @param <T> the channel's value type
+     */
+    public static final class Case<T> {
+        final Channel<T> channel;
+        final boolean send;
+        final T value;
+
+        private Case(Channel<T> channel, boolean send, T value) {
+            this.channel = Objects.requireNonNull(channel, "channel");
+            this.send = send;
+            this.value = value;
+        }
+
+        public Channel<T> channel() {
+            return channel;
+        }
+
+        /** True for a send case, false for a receive case. */
+        public boolean isSend() {
+            return send;
+        }
+
+        @Override
+        public String toString() {
+            return (send ? "send on " : "receive on ") + channel;
+        }
+    }
+
+    /** The outcome of a select: which case happened, and what it received. */
+    public static final class Selected {
+        private final int index;
+        private final Case<?> chosen;
+        private final Object value;
+        private final boolean closed;
+
+        Selected(int index, Case<?> chosen, Object value, boolean closed) {
+            this.index = index;
+            this.chosen = chosen;
+            this.value = value;
+            this.closed = closed;
+        }
+
+        /** The position of the case performed among the arguments, or {@link #DEFAULT}. */
+        public int index() {
+            return index;
+        }
+
+        /** The case performed, or null for the default branch. */
+        public Case<?> selectedCase() {
+            return chosen;
+        }
+
+        /** True if this case was performed. */
+        public boolean is(Case<?> c) {
+            return chosen == c;
+        }
+
+        /** True if no case was ready and {@link #trySelect} took the default branch. */
+        public boolean isDefault() {
+            return index == DEFAULT;
+        }
+
+        /** True if the case performed is a receive that found its channel closed and drained. */
+        public boolean isClosed() {
+            return closed;
+        }
+
+        /**
+         * The value received by the case performed, which must be {@code c}: a typed accessor.
+         *
+         * @throws IllegalStateException if {@code c} was not performed, or it is a send, or found its channel
+         *                               closed ({@link ChannelClosedException})
+         */
+        @SuppressWarnings("unchecked")
+        public <T> T value(Case<T> c) {
+            if (chosen != c) throw new IllegalStateException(c + " was not selected; " + this + " was");
+            return (T) value();
+        }
+
+        /** The value received by the case performed (null for a send); see {@link #value(Case)}. */
+        public Object value() {
+            if (chosen == null) throw new IllegalStateException("no case was selected: the default branch was");
+            if (chosen.send) throw new IllegalStateException(chosen + " is a send: it received nothing");
+            if (closed) throw ChannelClosedException.atEnd(chosen.channel);
+            return value;
+        }
+
+        @Override
+        public String toString() {
+            return chosen == null ? "Selected[default]"
+                    : "Selected[" + index + ": " + chosen + (closed ? ", closed" : "") + "]";
+        }
+    }
+
+    /** A case that receives from {@code channel}. */
+    public static <T> Case<T> receive(Channel<T> channel) {
+        return new Case<>(channel, false, null);
+    }
+
+    /** A case that sends {@code value} to {@code channel}. */
+    public static <T> Case<T> send(Channel<T> channel, T value) {
+        return new Case<>(channel, true, value);
+    }
+
+    /**
+     * Performs one of the cases, waiting until one can happen if none can now.
+     *
+     * @throws ChannelClosedException if the case performed is a send on a closed channel
+     * @throws IllegalStateException  if it would have to wait and the caller is not a tasklet
+     */
+    @Suspendable
+    public static Selected select(Case<?>... cases) {
+        if (cases.length == 0) throw new IllegalArgumentException("select of no cases would wait forever");
+        Selected now = trySelect(cases);
+        if (!now.isDefault()) return now;
+        Tasklet me = Scheduler.requireTasklet("wait in a select", null);
+        SelectGroup group = new SelectGroup(cases.length);
+        for (int i = 0; i < cases.length; i++) {
+            Case<?> c = cases[i];
+            Waiter w = new Waiter(me, c.send ? "send on" : "receive on", c.channel);
+            w.group = group;
+            w.caseIndex = i;
+            w.value = c.value;
+            group.waiters[i] = w;
+            (c.send ? c.channel.senders : c.channel.receivers).add(w);
+        }
+        Scheduler.park(me, group);
+        Waiter won = group.winner;
+        Case<?> c = cases[won.caseIndex];
+        boolean closed = won.outcome == Waiter.CLOSED;
+        if (closed && c.send) throw ChannelClosedException.onSend(c.channel);
+        return new Selected(won.caseIndex, c, c.send ? null : won.value, closed);
+    }
+
+    /**
+     * Performs one of the cases that can happen now without waiting, or none: Go's {@code select} with a
+     * {@code default} branch. Never waits, so it may be called outside a tasklet.
+     *
+     * @return the case performed, or a result whose {@link Selected#isDefault()} is true
+     * @throws ChannelClosedException if the case performed is a send on a closed channel
+     */
+    @Suspendable
+    public static Selected trySelect(Case<?>... cases) {
+        int ready = 0;
+        for (Case<?> c : cases) {
+            if (c.send ? c.channel.canSend() : c.channel.canReceive()) ready++;
+        }
+        if (ready == 0) return new Selected(DEFAULT, null, null, false);
+        int k = Scheduler.choose(ready);
+        for (int i = 0; i < cases.length; i++) {
+            Case<?> c = cases[i];
+            if (!(c.send ? c.channel.canSend() : c.channel.canReceive()) || k-- > 0) continue;
+            if (c.send) {
+                c.channel.offerOrThrow(c.value);
+                return new Selected(i, c, null, false);
+            }
+            Object v = c.channel.pollReceive();
+            return v == Channel.END ? new Selected(i, c, null, true) : new Selected(i, c, v, false);
+        }
+        throw new AssertionError("unreachable: " + ready + " cases were ready");
+    }
+}
