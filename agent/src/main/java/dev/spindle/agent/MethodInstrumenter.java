@@ -49,7 +49,8 @@ final class MethodInstrumenter {
     static final String RESUMER = "dev/spindle/internal/Resumer";
     static final String FRAMES = "dev/spindle/internal/Frames";
     static final String COPY_DESC = "(L" + CARRIER + ";)V";
-    private static final int MAX_STATES = 1 << 12, MAX_SLOTS = (1 << 10) - 1;
+    // state 4095 is the runtime's "describe yourself"
+    private static final int MAX_STATES = (1 << 12) - 1, MAX_SLOTS = (1 << 10) - 1;
     private static final Type NULL_TYPE = Type.getObjectType("null");
 
     /** A suspendable call that saves its frame when it suspends. */
@@ -512,16 +513,13 @@ final class MethodInstrumenter {
         InsnList p = new InsnList();
         p.add(new VarInsnNode(ALOAD, 0));
         p.add(new VarInsnNode(ASTORE, carrierSlot));
-        LabelNode describe = new LabelNode();
-        p.add(new VarInsnNode(ALOAD, carrierSlot));
-        p.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "describing", "()Z", false));
-        p.add(new JumpInsnNode(IFNE, describe));
         p.add(new VarInsnNode(ALOAD, carrierSlot));
         p.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "state", "()I", false));
-        LabelNode bad = new LabelNode();
+        // any other state: describe (the carrier refuses if it did not ask)
+        LabelNode describe = new LabelNode();
         LabelNode[] restores = new LabelNode[landings.length];
         for (int i = 0; i < restores.length; i++) restores[i] = new LabelNode();
-        p.add(new TableSwitchInsnNode(0, restores.length - 1, bad, restores));
+        p.add(new TableSwitchInsnNode(0, restores.length - 1, describe, restores));
         StringBuilder lines = new StringBuilder();
         Map<String, List<Site>> bySignature = new java.util.LinkedHashMap<>();
         for (Site s : sites) {
@@ -555,10 +553,6 @@ final class MethodInstrumenter {
             p.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "corrupt", "(Ljava/lang/String;)Ljava/lang/IllegalStateException;", false));
             p.add(new InsnNode(ATHROW));
         }
-        p.add(bad);
-        p.add(new LdcInsnNode(id));
-        p.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "corrupt", "(Ljava/lang/String;)Ljava/lang/IllegalStateException;", false));
-        p.add(new InsnNode(ATHROW));
         p.add(describe);
         p.add(new VarInsnNode(ALOAD, carrierSlot));
         p.add(new LdcInsnNode(owner));

@@ -21,8 +21,8 @@ public final class Carrier {
     Continuation running;
     boolean unwinding;
 
-    // the frame being restored
-    int readWord, readRef, entry;
+    // the frame being restored (or, while describing, the one being described)
+    int readWord, readRef, entry, describedHeader;
     boolean describing;
     StackTraceElement described;
 
@@ -104,9 +104,6 @@ public final class Carrier {
         return Frames.state(entry);
     }
 
-    public boolean describing() {
-        return describing;
-    }
 
     public int popI() {
         return running.words[readWord++];
@@ -134,11 +131,13 @@ public final class Carrier {
     }
 
     /**
-     * Called by a resume copy asked to describe itself instead of running: {@code lines} holds the line number of
+     * Called by a resume copy entered with a state it does not have: asked to describe itself (the driver gave
+     * it {@link Frames#DESCRIBE}) instead of running: {@code lines} holds the line number of
      * each resume point as one char.
      */
     public void describe(String owner, String method, String file, String lines) {
-        int s = state();
+        if (!describing) throw Hooks.corrupt(owner.replace('/', '.') + "." + method);
+        int s = Frames.state(describedHeader);
         int line = s < lines.length() ? lines.charAt(s) : -1;
         described = new StackTraceElement(owner.replace('/', '.'), method, file, line == 0 ? -1 : line);
     }

@@ -232,9 +232,10 @@ public abstract class Continuation {
     /** The method and line of the frame saved at the given place, asked of its resume copy. */
     final StackTraceElement describeFrame(Carrier k, int word, int ref) {
         boolean wasDescribing = k.describing;
-        int savedEntry = k.entry;
+        int savedEntry = k.entry, savedHeader = k.describedHeader;
         k.describing = true;
-        k.entry = words[word];
+        k.describedHeader = words[word];
+        k.entry = Frames.DESCRIBE;
         k.described = null;
         try {
             ((Resumer) refs[ref]).resume(k);
@@ -242,6 +243,7 @@ public abstract class Continuation {
         } finally {
             k.describing = wasDescribing;
             k.entry = savedEntry;
+            k.describedHeader = savedHeader;
             k.described = null;
         }
     }

@@ -8,7 +8,10 @@ package dev.spindle.internal;
  * references (10 bits) the frame saved after the header and its resumer.
  */
 public final class Frames {
-    public static final int MAX_STATES = 1 << 12;
+    /** Resume points per method: 0 to 4094; 4095 means "describe yourself". */
+    public static final int MAX_STATES = (1 << 12) - 1;
+    /** The header a resume copy is entered with to describe itself: a state no copy has. */
+    static final int DESCRIBE = 0xFFF;
     public static final int MAX_SLOTS = (1 << 10) - 1;
 
     private Frames() {
