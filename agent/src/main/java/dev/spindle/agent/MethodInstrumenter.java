@@ -276,17 +276,16 @@ final class MethodInstrumenter {
             LabelNode cont = new LabelNode();
             LabelNode maybe = new LabelNode();
             InsnList after = new InsnList();
-            LabelNode check = new LabelNode();
+            after.add(unwindingTest());
+            after.add(new JumpInsnNode(IFNE, maybe));
             if (isCopy) {
+                // the landing: where a resumed frame gets its callee's result; it cannot be unwinding there
                 LabelNode land = new LabelNode();
                 landings[s.state] = land;
-                after.add(new JumpInsnNode(GOTO, check));
+                after.add(new JumpInsnNode(GOTO, cont));
                 after.add(land);
                 land(after, carrierSlot, Type.getReturnType(s.call.desc));
             }
-            after.add(check);
-            after.add(unwindingTest());
-            after.add(new JumpInsnNode(IFNE, maybe));
             after.add(cont);
             insns.insert(at, after);
             save(outOfLine, s, maybe, cont, carrierSlot, tempBase, isCopy, returnType, sharedSaves);
