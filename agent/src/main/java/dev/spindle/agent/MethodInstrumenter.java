@@ -354,7 +354,12 @@ final class MethodInstrumenter {
                       boolean isCopy, Type returnType, Map<String, LabelNode> shared) {
         LabelNode saveLabel = new LabelNode();
         out.add(maybe);
-        out.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "unwindingCarrier", "()L" + CARRIER + ";", false));
+        if (isCopy) {
+            out.add(new VarInsnNode(ALOAD, carrierSlot));
+            out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "ifUnwinding", "()L" + CARRIER + ";", false));
+        } else {
+            out.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "unwindingCarrier", "()L" + CARRIER + ";", false));
+        }
         out.add(new InsnNode(DUP));
         out.add(new JumpInsnNode(IFNONNULL, saveLabel));
         out.add(new InsnNode(POP));

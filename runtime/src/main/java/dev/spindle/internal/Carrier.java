@@ -53,6 +53,11 @@ public final class Carrier {
 
     // ---- saving a frame (the callee has returned while this thread is unwinding) ----
 
+    /** This carrier if its thread is unwinding, else null: a resume copy's test, which has its carrier at hand. */
+    public Carrier ifUnwinding() {
+        return unwinding ? this : null;
+    }
+
     /** Starts a frame record; {@code header} packs the resume point and the record's size. */
     public void beginFrame(int header, Resumer resumer) {
         Continuation c = running;
