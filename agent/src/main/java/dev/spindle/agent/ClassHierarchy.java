@@ -116,6 +116,27 @@ final class ClassHierarchy {
         return supertypes(sub).contains(sup);
     }
 
+    /**
+     * The nearest common superclass, as the JVM's verifier would merge two types. Where the hierarchy cannot tell
+     * (a class file that cannot be read): for two exceptions (the unknown one named by a catch clause), the
+     * nearest superclass of the known one that javac's own frames name, else {@code Throwable}; for anything else
+     * {@code Object}, which is always safe for a merge that later code does not use.
+     */
+    String commonSuperClass(String a, String b, TypeHints hints) {
+        boolean knowA = find(a) != null, knowB = find(b) != null;
+        if (knowA && knowB) return commonSuperClass(a, b);
+        String throwable = "java/lang/Throwable";
+        boolean exceptions = (knowA ? isAssignable(throwable, a) : hints.isCaught(a))
+                && (knowB ? isAssignable(throwable, b) : hints.isCaught(b));
+        if (!exceptions) return "java/lang/Object";
+        if (knowA || knowB) {
+            for (String s = knowA ? a : b; s != null && !s.equals(throwable); s = superName(s)) {
+                if (hints.contains(s)) return s;
+            }
+        }
+        return throwable;
+    }
+
     /** The nearest common superclass, as the JVM's verifier would merge two types. */
     String commonSuperClass(String a, String b) {
         if (isAssignable(a, b)) return a;

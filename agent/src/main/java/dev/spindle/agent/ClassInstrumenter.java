@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Type;
@@ -64,7 +66,10 @@ final class ClassInstrumenter {
         if (suspendable.isEmpty() && !info.mentionsSpindle) return null;
 
         ClassNode cls = new ClassNode(ASM9);
-        new ClassReader(bytes).accept(cls, ClassReader.SKIP_FRAMES);
+        // javac's frames are kept for their type names (see TypeHints); the writer computes all frames anew
+        new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
+        Map<String, TypeHints> hints = new HashMap<>();
+        for (MethodNode m : cls.methods) hints.put(ClassInfo.key(m.name, m.desc), TypeHints.of(m));
         if ((cls.version & 0xFFFF) < 52) {
             if (!suspendable.isEmpty()) {
                 Log.warn("class " + info.name.replace('/', '.') + " has suspendable methods but was compiled for Java "
@@ -100,17 +105,24 @@ final class ClassInstrumenter {
             }
             int n = copyNames.merge(m.name, 1, Integer::sum);
             String copyName = n == 1 ? m.name : m.name + COPY_SUFFIX + (n - 1);
+            verifier.hints = hints.get(key);
             try {
                 MethodNode copy = new MethodInstrumenter(cls.name, isInterface, cls.version, cls.sourceFile, m,
                         copyName, rules, verifier).instrument();
-                if (copy != null) copies.add(copy);
+                if (copy != null) {
+                    copies.add(copy);
+                    hints.put(ClassInfo.key(copy.name, copy.desc), verifier.hints);
+                }
                 changed = true;
                 if (options.verbose()) {
                     Log.info("instrumented " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
                             + (copy == null ? " (no suspension points)" : ""));
                 }
             } catch (AnalyzerException | RuntimeException e) {
-                cls.methods.set(index, pristine(bytes, m.name, m.desc));
+                MethodNode plain = pristine(bytes, m.name, m.desc);
+                cls.methods.set(index, plain);
+                guardPlainMethod(cls.name, plain); // so a suspension through it is refused, not run on with garbage
+                changed = true;
                 Log.warn("could not instrument " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
                         + ": " + e.getMessage() + "; it will refuse to suspend");
             }
@@ -119,7 +131,13 @@ final class ClassInstrumenter {
         if (!changed && copies.isEmpty()) return null;
         cls.methods.addAll(copies);
         HierarchyClassWriter writer = new HierarchyClassWriter(hierarchy);
-        cls.accept(writer);
+        cls.accept(new ClassVisitor(ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] ex) {
+                writer.hints = hints.getOrDefault(ClassInfo.key(name, desc), TypeHints.NONE);
+                return super.visitMethod(access, name, desc, signature, ex);
+            }
+        });
         byte[] out = writer.toByteArray();
         if (options.verify()) verify(out);
         return out;
@@ -190,10 +208,11 @@ final class ClassInstrumenter {
     /** The {@code verify} option: ASM's verifier over every method of the rewritten class. */
     private void verify(byte[] bytes) {
         ClassNode cls = new ClassNode(ASM9);
-        new ClassReader(bytes).accept(cls, 0);
+        new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
         HierarchyVerifier verifier = verifier(cls);
         for (MethodNode m : cls.methods) {
             if (m.instructions.size() == 0) continue;
+            verifier.hints = TypeHints.of(m);
             try {
                 new Analyzer<BasicValue>(verifier).analyze(cls.name, m);
             } catch (AnalyzerException e) {

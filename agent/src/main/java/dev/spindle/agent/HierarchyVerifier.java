@@ -13,6 +13,8 @@ import org.objectweb.asm.tree.analysis.SimpleVerifier;
  */
 final class HierarchyVerifier extends SimpleVerifier {
     private final ClassHierarchy hierarchy;
+    /** The hints of the method being analyzed. */
+    TypeHints hints = TypeHints.NONE;
 
     HierarchyVerifier(ClassHierarchy hierarchy, Type currentClass, Type currentSuper, List<Type> interfaces,
                       boolean isInterface) {
@@ -55,10 +57,41 @@ final class HierarchyVerifier extends SimpleVerifier {
     }
 
     @Override
+    public BasicValue merge(BasicValue v, BasicValue w) {
+        if (!v.equals(w) && isClass(v) && isClass(w) && (unknown(v.getType()) || unknown(w.getType()))) {
+            String common = hierarchy.commonSuperClass(v.getType().getInternalName(), w.getType().getInternalName(), hints);
+            return newValue(Type.getObjectType(common));
+        }
+        return super.merge(v, w);
+    }
+
+    private static boolean isClass(BasicValue v) {
+        Type t = v.getType();
+        return t != null && t.getSort() == Type.OBJECT && !t.getInternalName().equals("null");
+    }
+
+    private boolean unknown(Type t) {
+        return t.getSort() == Type.OBJECT && hierarchy.find(t.getInternalName()) == null;
+    }
+
+    /**
+     * javac has type-checked the code already; this only has to avoid rejecting it. So, as the JVM's verifier,
+     * any reference fits an interface, and a class the hierarchy cannot read fits anything.
+     */
+    @Override
     protected boolean isSubTypeOf(BasicValue value, BasicValue expected) {
-        Type e = expected.getType();
-        if (e != null && e.getSort() == Type.OBJECT && value.isReference() && isInterface(e)) return true;
-        return super.isSubTypeOf(value, expected);
+        Type e = expected.getType(), t = value.getType();
+        if (e.getSort() != Type.OBJECT && e.getSort() != Type.ARRAY || !value.isReference()) {
+            return super.isSubTypeOf(value, expected);
+        }
+        if (t.getSort() == Type.OBJECT && t.getInternalName().equals("null")) return true;
+        if (e.getSort() == Type.OBJECT && (isInterface(e) || unknown(e))) return true;
+        if (unknown(t) || t.getSort() == Type.ARRAY && unknown(elementOfArray(t))) return true;
+        return isAssignableFrom(e, t);
+    }
+
+    private static Type elementOfArray(Type array) {
+        return array.getElementType();
     }
 
     @Override

@@ -1,6 +1,12 @@
 package dev.spindle.it.random;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLConnection;
+import java.net.URLStreamHandler;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -77,6 +83,7 @@ final class InMemoryCompiler implements AutoCloseable {
 
     /** Compiles sources (qualified class name to source) in one javac task. */
     Result compile(Map<String, String> sources) {
+        if (sources.isEmpty()) return new Result(Map.of(), Map.of());
         List<JavaFileObject> units = new ArrayList<>();
         for (Map.Entry<String, String> e : sources.entrySet()) units.add(new Source(e.getKey(), e.getValue()));
         Map<String, ByteArrayOutputStream> outputs = new ConcurrentHashMap<>();
@@ -132,6 +139,7 @@ final class InMemoryCompiler implements AutoCloseable {
 
     /** Defines classes from bytes; everything else comes from the parent. */
     static final class MemoryClassLoader extends ClassLoader {
+        private static final boolean SERVE_RESOURCES = Boolean.getBoolean("spindle.random.loaderResources");
         private final Map<String, byte[]> classes;
 
         MemoryClassLoader(Map<String, byte[]> classes, ClassLoader parent) {
@@ -144,6 +152,37 @@ final class InMemoryCompiler implements AutoCloseable {
             byte[] b = classes.get(name);
             if (b == null) throw new ClassNotFoundException(name);
             return defineClass(name, b, 0, b.length);
+        }
+
+        /**
+         * Like most loaders of generated code, this one does not serve its classes as resources, unless system
+         * property {@code spindle.random.loaderResources} is true (to tell agent bugs about classes known only once
+         * defined from others).
+         */
+        @Override
+        protected URL findResource(String name) {
+            if (!SERVE_RESOURCES || !name.endsWith(".class")) return null;
+            byte[] b = classes.get(name.substring(0, name.length() - 6).replace('/', '.'));
+            if (b == null) return null;
+            try {
+                return new URL(null, "mem:/" + name, new URLStreamHandler() {
+                    @Override
+                    protected URLConnection openConnection(URL u) {
+                        return new URLConnection(u) {
+                            @Override
+                            public void connect() {
+                            }
+
+                            @Override
+                            public InputStream getInputStream() {
+                                return new ByteArrayInputStream(b);
+                            }
+                        };
+                    }
+                });
+            } catch (MalformedURLException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

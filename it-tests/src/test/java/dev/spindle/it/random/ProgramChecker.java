@@ -79,6 +79,24 @@ final class ProgramChecker implements AutoCloseable {
         return name.endsWith("$GenEx") ? name + ": " + t.getMessage() : name;
     }
 
+    /**
+     * A short description of an unexpected exception that groups failures with the same cause: its class and the
+     * first line of its message (for a VerifyError its reason), with names of generated classes, methods and
+     * numbers replaced.
+     */
+    static String signature(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        int reason = m.indexOf("Reason:\n");
+        if (reason >= 0) m = m.substring(reason + 8);
+        m = m.strip();
+        int nl = m.indexOf('\n');
+        if (nl >= 0) m = m.substring(0, nl);
+        m = m.replaceAll("Gen\\d+", "GenN").replaceAll("\\bm\\d+\\b", "mN").replaceAll("\\blambda\\$[\\w$]+", "lambda")
+                .replaceAll("\\d+", "N").strip();
+        if (m.length() > 160) m = m.substring(0, 160) + "...";
+        return t.getClass().getName() + "[" + m + "]";
+    }
+
     /** Whether an exception that escaped {@code run()} outside a coroutine is one a correct program may throw. */
     static boolean expectedOutside(String exception) {
         return exception == null || exception.contains("$GenEx") || exception.equals("java.lang.ArithmeticException")
@@ -119,7 +137,8 @@ final class ProgramChecker implements AutoCloseable {
         Outcome in = inside.outcome;
         String where = alternate ? " (resumed on two threads alternately)" : "";
         if (!equal(outside.exception, in.exception)) {
-            return new Failure("exception:" + in.exception, "outside a coroutine run() "
+            String kind = inside.thrown != null && !expectedOutside(in.exception) ? signature(inside.thrown) : in.exception;
+            return new Failure("exception:" + kind, "outside a coroutine run() "
                     + (outside.exception == null ? "returned" : "threw " + outside.exception)
                     + ", inside a coroutine" + where + " it " + (in.exception == null ? "returned" : "threw " + in.exception)
                     + (inside.thrown != null ? "\n" + stackTrace(inside.thrown) : "")
@@ -217,7 +236,7 @@ final class ProgramChecker implements AutoCloseable {
         }
         String exception = in.thrown == null ? null : describe(in.thrown);
         if (in.thrown instanceof Error) {
-            in.failure = new Failure("inside:" + exception, "resume() threw " + stackTrace(in.thrown));
+            in.failure = new Failure("inside:" + signature(in.thrown), "resume() threw " + stackTrace(in.thrown));
             return in;
         }
         String trace = in.thrown == null ? result[0] : traceSoFar(c);

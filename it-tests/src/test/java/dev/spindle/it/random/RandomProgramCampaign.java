@@ -4,6 +4,8 @@ import dev.spindle.Coroutine;
 import dev.spindle.it.random.RandomProgramGenerator.Feature;
 import dev.spindle.it.random.RandomProgramGenerator.Program;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ final class RandomProgramCampaign {
                     Integer.getInteger("spindle.random.alternateEvery", 4),
                     Long.getLong("spindle.random.timeoutMillis", 20_000L),
                     Path.of(System.getProperty("spindle.random.failureDir", "target/random-failures")),
-                    Integer.getInteger("spindle.random.reduceSeconds", 90),
+                    Integer.getInteger("spindle.random.reduceSeconds", 40),
                     Integer.getInteger("spindle.random.maxReductions", 3));
         }
 
@@ -75,23 +77,46 @@ final class RandomProgramCampaign {
         long yields;
         long lines;
         int maxYields;
+        int withoutYields;
         final AtomicLong generateNanos = new AtomicLong();
         final AtomicLong compileNanos = new AtomicLong();
+        final AtomicLong compileCpuNanos = new AtomicLong();
         long checkNanos;
+        long checkCpuNanos;
+        final List<String> batchTimes = new ArrayList<>();
         long wallNanos;
+        /** The first 200 failures and the first of each kind (a long run keeps no more in memory). */
         final List<Failed> failures = new ArrayList<>();
+        int failureCount;
+        /** Per kind of failure: how many, and the index of the first program. */
+        final Map<String, int[]> kindCounts = new LinkedHashMap<>();
         final List<String> reductions = new ArrayList<>();
+
+        /** How many failures of each kind, most frequent first. */
+        String kinds() {
+            StringBuilder sb = new StringBuilder();
+            kindCounts.entrySet().stream().sorted((a, b) -> b.getValue()[0] - a.getValue()[0]).forEach(e ->
+                    sb.append(String.format("%6d  %s (first: program %d)%n", e.getValue()[0], e.getKey(), e.getValue()[1])));
+            return sb.toString();
+        }
 
         String summary() {
             return String.format("%d programs (%d checked, %d threw out of run(), %d lines, %d maybeYield() calls, at"
-                            + " most %d in one program) in %.1f s: generating %.1f s, compiling %.1f s (cpu, background),"
-                            + " checking %.1f s; %d failures",
-                    programs, checked, threwOutside, lines, yields, maxYields, wallNanos / 1e9, generateNanos.get() / 1e9,
-                    compileNanos.get() / 1e9, checkNanos / 1e9, failures.size());
+                            + " most %d in one program, %d programs without) in %.1f s: generating %.1f s, compiling %.1f s (%.1f s cpu, in the"
+                            + " background), loading and checking %.1f s (%.1f s cpu); %d failures",
+                    programs, checked, threwOutside, lines, yields, maxYields, withoutYields, wallNanos / 1e9, generateNanos.get() / 1e9,
+                    compileNanos.get() / 1e9, compileCpuNanos.get() / 1e9, checkNanos / 1e9, checkCpuNanos / 1e9,
+                    failureCount);
         }
     }
 
-    private record Compiled(List<Program> programs, InMemoryCompiler.Result result, Map<String, String> errors) {
+    private record Compiled(List<Program> programs, InMemoryCompiler.Result result, Map<String, String> errors,
+            long compileCpuNanos) {
+    }
+
+    private static long cpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        return mx.isCurrentThreadCpuTimeSupported() ? mx.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     private final Settings settings;
@@ -129,8 +154,13 @@ final class RandomProgramCampaign {
                 }
                 Compiled compiled = inFlight.removeFirst().get();
                 long c0 = System.nanoTime();
+                long cpu0 = cpuNanos();
                 checkBatch(compiled, checker, report);
+                long cpu = cpuNanos() - cpu0;
                 report.checkNanos += System.nanoTime() - c0;
+                report.checkCpuNanos += cpu;
+                report.batchTimes.add(String.format("check %d ms cpu / compile %d ms cpu", cpu / 1_000_000,
+                        compiled.compileCpuNanos() / 1_000_000));
             }
         } finally {
             pool.shutdownNow();
@@ -145,6 +175,7 @@ final class RandomProgramCampaign {
         List<Program> programs = new ArrayList<>();
         for (int i = from; i < to; i++) programs.add(generator.generate(settings.seed(), i));
         long c0 = System.nanoTime();
+        long cpu0 = cpuNanos();
         report.generateNanos.addAndGet(c0 - g0);
         Map<String, String> sources = new LinkedHashMap<>();
         for (Program p : programs) sources.put(p.qualifiedName(), p.source());
@@ -159,7 +190,9 @@ final class RandomProgramCampaign {
             errors.putAll(result.errors());
         }
         report.compileNanos.addAndGet(System.nanoTime() - c0);
-        return new Compiled(programs, result, errors);
+        long cpu = cpuNanos() - cpu0;
+        report.compileCpuNanos.addAndGet(cpu);
+        return new Compiled(programs, result, errors, cpu);
     }
 
     private void checkBatch(Compiled compiled, ProgramChecker checker, Report report) throws IOException {
@@ -180,7 +213,7 @@ final class RandomProgramCampaign {
             try {
                 c = Class.forName(p.qualifiedName(), true, loader);
             } catch (Throwable t) {
-                fail(report, p, new ProgramChecker.Failure("load:" + t.getClass().getName(), ProgramChecker.stackTrace(t)));
+                fail(report, p, new ProgramChecker.Failure("load:" + ProgramChecker.signature(t), ProgramChecker.stackTrace(t)));
                 continue;
             }
             if (settings.inside()) {
@@ -197,6 +230,7 @@ final class RandomProgramCampaign {
                 ProgramChecker.Outcome o = ProgramChecker.runOutside(c);
                 report.yields += o.yields();
                 report.maxYields = Math.max(report.maxYields, o.yields());
+                if (o.yields() == 0) report.withoutYields++;
                 if (o.exception() != null) report.threwOutside++;
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
@@ -232,11 +266,13 @@ final class RandomProgramCampaign {
     }
 
     private void fail(Report report, Program p, ProgramChecker.Failure failure) throws IOException {
-        Path file = null;
-        if (report.failures.size() < 200) {
-            file = write(p.className() + ".java", header(p, failure) + p.source());
+        report.failureCount++;
+        int[] count = report.kindCounts.computeIfAbsent(failure.kind(), k -> new int[] {0, p.index()});
+        boolean newKind = count[0]++ == 0;
+        if (report.failures.size() < 200 || newKind) {
+            Path file = write(p.className() + ".java", header(p, failure) + p.source());
+            report.failures.add(new Failed(p, failure, file));
         }
-        report.failures.add(new Failed(p, failure, file));
     }
 
     private String header(Program p, ProgramChecker.Failure failure) {

@@ -131,6 +131,7 @@ public final class RandomProgramGenerator {
     }
 
     static final T[] ALL = T.values();
+    static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     static final T[] INTEGRAL_OPERANDS = {T.INT, T.INT, T.INT, T.CHAR, T.SHORT, T.BYTE};
     static final String[] STRINGS = {"a", "bb", "Aa", "BB", "xyz", "", "q1", "Spin"};
 
@@ -175,6 +176,7 @@ public final class RandomProgramGenerator {
         int indent;
         int ids;
         int programStatements;
+        String bodiesSoFar = "";
 
         // the method being generated
         M m;
@@ -262,66 +264,98 @@ public final class RandomProgramGenerator {
                 bodies.insert(0, out);
             }
             out.setLength(0);
-            indent = 0;
-            header();
-            out.append(bodies);
             indent = 1;
+            bodiesSoFar = bodies.toString();
             runMethod();
             line("");
             line("@Override");
             line("public String call() { return run(); }");
-            close("}");
-            return out.toString();
+            indent = 0;
+            line("}");
+            String run = out.toString();
+            // helpers only if used: they are a large part of what javac and the agent spend on a program
+            Set<String> text = identifiers(bodies + run);
+            out.setLength(0);
+            indent = 0;
+            header(text);
+            return out.append(bodies).append(run).toString();
         }
 
-        void header() {
+        Set<String> identifiers(String text) {
+            Set<String> ids = new java.util.HashSet<>();
+            java.util.regex.Matcher m = IDENTIFIER.matcher(text);
+            while (m.find()) ids.add(m.group());
+            return ids;
+        }
+
+        boolean uses(Set<String> text, String identifier) {
+            return text.contains(identifier);
+        }
+
+        void header(Set<String> text) {
+            boolean holder = uses(text, "Holder");
+            boolean pair = uses(text, "Pair");
+            boolean msg = uses(text, "msg");
+            boolean genEx = msg || uses(text, "GenEx");
+            boolean cut = holder || uses(text, "cut");
+            boolean pick = uses(text, "pick");
+            boolean h = uses(text, "h");
             line("package " + PACKAGE + ";");
             line("");
             line("import dev.spindle.Coroutine;");
             line("import dev.spindle.Suspendable;");
             line("import dev.spindle.SuspendableCallable;");
-            line("import dev.spindle.SuspendableRunnable;");
-            line("import java.util.Arrays;");
+            if (uses(text, "SuspendableRunnable")) line("import dev.spindle.SuspendableRunnable;");
+            if (h || uses(text, "Arrays")) line("import java.util.Arrays;");
             line("");
             open("public final class " + cls + " implements SuspendableCallable<String> {");
             line("static StringBuilder trace = new StringBuilder();");
             line("static int yields;");
-            line("static int sfI; static long sfL; static double sfD; static String sfS = \"\"; static int[] sfA = {0};");
-            line("int fI;");
-            line("static final " + cls + " INST = new " + cls + "();");
+            if (uses(text, "sfI")) line("static int sfI;");
+            if (uses(text, "sfL")) line("static long sfL;");
+            if (uses(text, "sfD")) line("static double sfD;");
+            if (uses(text, "sfS")) line("static String sfS = \"\";");
+            if (uses(text, "sfA")) line("static int[] sfA = {0};");
+            if (uses(text, "fI")) line("int fI;");
+            if (uses(text, "INST")) line("static final " + cls + " INST = new " + cls + "();");
             line("");
-            line("static final class GenEx extends RuntimeException { GenEx(String m) { super(m); } }");
-            open("static final class Holder {");
-            line("final int a; final String b;");
-            line("Holder(int a, String b) { this.a = a; this.b = b; }");
-            line("@Suspendable int mix(int k) { maybeYield(); return a * 31 + k + b.length(); }");
-            line("@Suspendable Holder next(String s) { maybeYield(); return new Holder(a + 1, cut(b + s)); }");
-            line("@Override public String toString() { return \"H(\" + a + \",\" + b + \")\"; }");
-            close("}");
-            line("record Pair(long x, double y) { }");
+            if (genEx) line("static final class GenEx extends RuntimeException { GenEx(String m) { super(m); } }");
+            if (holder) {
+                open("static final class Holder {");
+                line("final int a; final String b;");
+                line("Holder(int a, String b) { this.a = a; this.b = b; }");
+                line("@Suspendable int mix(int k) { maybeYield(); return a * 31 + k + b.length(); }");
+                line("@Suspendable Holder next(String s) { maybeYield(); return new Holder(a + 1, cut(b + s)); }");
+                line("@Override public String toString() { return \"H(\" + a + \",\" + b + \")\"; }");
+                close("}");
+            }
+            if (pair) line("record Pair(long x, double y) { }");
             line("");
             line("@Suspendable static void maybeYield() { yields++; if (Coroutine.current() != null) Coroutine.yield(); }");
-            line("@Suspendable static int yi(int v) { maybeYield(); return v; }");
-            line("@Suspendable static long yl(long v) { maybeYield(); return v; }");
-            line("@Suspendable static double yd(double v) { maybeYield(); return v; }");
-            line("@Suspendable static float yf(float v) { maybeYield(); return v; }");
-            line("@Suspendable static boolean yz(boolean v) { maybeYield(); return v; }");
-            line("@Suspendable static String ys(String v) { maybeYield(); return v; }");
-            line("@Suspendable static <X> X yo(X v) { maybeYield(); return v; }");
-            open("static int h(Object o) {");
-            line("if (o == null) return 0;");
-            line("if (o instanceof int[]) return Arrays.hashCode((int[]) o);");
-            line("if (o instanceof Holder) return ((Holder) o).a * 31 + ((Holder) o).b.hashCode();");
-            line("if (o instanceof Pair) return Long.hashCode(((Pair) o).x()) * 31 + Double.hashCode(((Pair) o).y());");
-            line("return o.hashCode();");
-            close("}");
-            line("static String cut(String s) { return s.length() <= 24 ? s : s.substring(0, 12) + \"~\" + s.length(); }");
-            line("static String pick(int i) { return STR[Math.floorMod(i, STR.length)]; }");
-            StringBuilder strs = new StringBuilder("static final String[] STR = {");
-            for (int i = 0; i < STRINGS.length; i++) strs.append(i == 0 ? "" : ", ").append('"').append(STRINGS[i]).append('"');
-            line(strs.append("};").toString());
-            line("static String msg(Throwable t) { return t instanceof GenEx ? \"G:\" + t.getMessage() : t.getClass().getSimpleName(); }");
-            line("");
+            if (uses(text, "yi")) line("@Suspendable static int yi(int v) { maybeYield(); return v; }");
+            if (uses(text, "yl")) line("@Suspendable static long yl(long v) { maybeYield(); return v; }");
+            if (uses(text, "yd")) line("@Suspendable static double yd(double v) { maybeYield(); return v; }");
+            if (uses(text, "yf")) line("@Suspendable static float yf(float v) { maybeYield(); return v; }");
+            if (uses(text, "yz")) line("@Suspendable static boolean yz(boolean v) { maybeYield(); return v; }");
+            if (uses(text, "ys")) line("@Suspendable static String ys(String v) { maybeYield(); return v; }");
+            if (uses(text, "yo")) line("@Suspendable static <X> X yo(X v) { maybeYield(); return v; }");
+            if (h) {
+                open("static int h(Object o) {");
+                line("if (o == null) return 0;");
+                line("if (o instanceof int[]) return Arrays.hashCode((int[]) o);");
+                if (holder) line("if (o instanceof Holder) return ((Holder) o).a * 31 + ((Holder) o).b.hashCode();");
+                if (pair) line("if (o instanceof Pair) return Long.hashCode(((Pair) o).x()) * 31 + Double.hashCode(((Pair) o).y());");
+                line("return o.hashCode();");
+                close("}");
+            }
+            if (cut) line("static String cut(String s) { return s.length() <= 24 ? s : s.substring(0, 12) + \"~\" + s.length(); }");
+            if (pick) {
+                StringBuilder strs = new StringBuilder("static final String[] STR = {");
+                for (int i = 0; i < STRINGS.length; i++) strs.append(i == 0 ? "" : ", ").append('"').append(STRINGS[i]).append('"');
+                line(strs.append("};").toString());
+                line("static String pick(int i) { return STR[Math.floorMod(i, STR.length)]; }");
+            }
+            if (msg) line("static String msg(Throwable t) { return t instanceof GenEx ? \"G:\" + t.getMessage() : t.getClass().getSimpleName(); }");
         }
 
         void runMethod() {
@@ -330,10 +364,14 @@ public final class RandomProgramGenerator {
             open("public static String run() {");
             line("trace = new StringBuilder();");
             line("yields = 0;");
-            line("sfI = " + r.nextInt(50) + "; sfL = " + r.nextInt(50) + "L; sfD = " + r.nextInt(50) + ".5; sfS = \""
-                    + STRINGS[r.nextInt(STRINGS.length)] + "\"; sfA = new int[] {" + r.nextInt(9) + ", " + r.nextInt(9)
-                    + ", " + r.nextInt(9) + "};");
-            line("INST.fI = " + r.nextInt(20) + ";");
+            // run() runs twice (outside and inside a coroutine): it resets all static state
+            Set<String> body = identifiers(bodiesSoFar);
+            if (uses(body, "sfI")) line("sfI = " + r.nextInt(50) + ";");
+            if (uses(body, "sfL")) line("sfL = " + r.nextInt(50) + "L;");
+            if (uses(body, "sfD")) line("sfD = " + r.nextInt(50) + ".5;");
+            if (uses(body, "sfS")) line("sfS = \"" + STRINGS[r.nextInt(STRINGS.length)] + "\";");
+            if (uses(body, "sfA")) line("sfA = new int[] {" + r.nextInt(9) + ", " + r.nextInt(9) + ", " + r.nextInt(9) + "};");
+            if (uses(body, "fI")) line("INST.fI = " + r.nextInt(20) + ";");
             // the run context: a static method without locals that may call anything
             m = new M(-1);
             vars = new ArrayList<>();
@@ -367,7 +405,7 @@ public final class RandomProgramGenerator {
             selfCalls = 0;
             labels = new ArrayList<>();
             budget = mm.recursive ? 24 : 160 + r.nextInt(200);
-            stmtBudget = Math.max(4, Math.min(6 + r.nextInt(12), 70 - programStatements));
+            stmtBudget = Math.max(3, Math.min(4 + r.nextInt(9), 44 - programStatements));
 
             StringBuilder sig = new StringBuilder();
             if (mm.isPrivate) sig.append("private ");
@@ -390,9 +428,9 @@ public final class RandomProgramGenerator {
                 line(mm.ret == null ? "return;" : "return " + leaf(mm.ret) + ";");
                 close("}");
             }
-            StringBuilder entry = new StringBuilder("trace.append(\"" + mm.name + "(\")");
-            for (Var v : vars) entry.append(".append(").append(traceValue(v.type, v.name)).append(").append(',')");
-            line(entry.append(".append(')');").toString());
+            StringBuilder entry = new StringBuilder("trace.append(\"" + mm.name + "(\"");
+            for (Var v : vars) entry.append(" + ").append(traceValue(v.type, v.name)).append(" + \",\"");
+            line(entry.append(" + \")\");").toString());
             int before = stmtBudget;
             block();
             programStatements += before - stmtBudget;
@@ -434,7 +472,7 @@ public final class RandomProgramGenerator {
         boolean tryStmt(int depth) {
             boolean deep = depth >= 3;
             int k = r.nextInt(100);
-            if (k < 14) return declare();
+            if (k < 17) return declare();
             if (k < 26) return assign();
             if (k < 35) return traceStmt();
             if (k < 41) {
@@ -518,7 +556,13 @@ public final class RandomProgramGenerator {
 
         boolean traceStmt() {
             T t = randomType();
-            line("trace.append(\"" + id("t") + ":\").append(" + traceValue(t, expr(t, 0)) + ").append(';');");
+            String e = traceValue(t, expr(t, 0));
+            if (chance(50)) {
+                line("trace.append(\"" + id("t") + ":\").append(" + e + ").append(';');");
+            } else {
+                // the StringBuilder stays on the operand stack while the concatenation's operands are computed
+                line("trace.append(\"" + id("t") + ":\" + " + e + " + \";\");");
+            }
             return true;
         }
 
@@ -533,6 +577,13 @@ public final class RandomProgramGenerator {
             List<M> c = callees(null);
             if (c.isEmpty()) return false;
             M callee = pick(c);
+            if (callee.params.isEmpty() && callee != m && on(Feature.METHOD_REF) && chance(35)) {
+                // a method reference as a SuspendableRunnable: its result, if any, is dropped
+                if (!affordable(callee)) return false;
+                String recv = callee.isStatic ? cls : m.index >= 0 && !m.isStatic && chance(50) ? "this" : "INST";
+                line("((SuspendableRunnable) " + recv + "::" + callee.name + ").run();");
+                return true;
+            }
             String call = callOrNull(callee, 1);
             if (call == null) return false;
             line(call + ";");
@@ -648,6 +699,7 @@ public final class RandomProgramGenerator {
                 for (int v = 0; v < mod; v++) if (chance(70)) cases.add(String.valueOf(v));
                 if (cases.isEmpty()) cases.add("0");
             }
+            while (cases.size() > Math.max(1, stmtBudget)) cases.remove(cases.size() - 1);
             boolean savedSwitch = inSwitch;
             inSwitch = true;
             boolean arrow = chance(40);
@@ -664,7 +716,7 @@ public final class RandomProgramGenerator {
                     close(chance(75) ? "} break;" : "} // falls through");
                 }
             }
-            if (chance(70)) {
+            if (chance(70) && stmtBudget > 0) {
                 open(arrow ? "default -> {" : "default: {");
                 nestedBlock(depth + 1);
                 close("}");
@@ -851,7 +903,7 @@ public final class RandomProgramGenerator {
         // ---- expressions ----
 
         String leaf(T t) {
-            if (chance(65)) {
+            if (chance(80)) {
                 List<Var> c = new ArrayList<>();
                 for (Var v : vars) {
                     if (!widens(v.type, t)) continue;
@@ -1102,7 +1154,7 @@ public final class RandomProgramGenerator {
         }
 
         String intExpr(int d) {
-            int k = r.nextInt(24);
+            int k = r.nextInt(21);
             switch (k) {
                 case 0: case 1: case 2: case 3: {
                     String[] ops = {"+", "-", "*", "&", "|", "^"};
