@@ -1,0 +1,117 @@
+package dev.spindle.it.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.io.DeadlineExceededException;
+import dev.spindle.io.EventLoop;
+import dev.spindle.io.EventLoopGroup;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** await and blocking: suspended while others run, resumed on the coroutine's own loop. */
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class BridgeTest {
+    @Test
+    void awaitResumesOnTheLoopWhateverThreadCompletes() {
+        try (EventLoopGroup group = new EventLoopGroup(2)) {
+            for (EventLoop loop : group.loops()) {
+                CompletableFuture<String> later = new CompletableFuture<>();
+                CompletableFuture<Thread> resumedOn = loop.submit(() -> {
+                    String v = EventLoop.await(later);
+                    assertEquals("value", v);
+                    return Thread.currentThread();
+                });
+                new Thread(() -> later.complete("value")).start();
+                assertSame(loop.thread(), resumedOn.join());
+            }
+        }
+    }
+
+    @Test
+    void awaitRethrowsTheCause() {
+        try (EventLoop loop = new EventLoop("await-fail")) {
+            CompletableFuture<String> failing = new CompletableFuture<>();
+            CompletableFuture<String> f = loop.submit(() -> {
+                try {
+                    return EventLoop.await(failing);
+                } catch (IllegalArgumentException e) {
+                    return "caught " + e.getMessage();
+                }
+            });
+            failing.completeExceptionally(new IllegalArgumentException("no"));
+            assertEquals("caught no", f.join());
+        }
+    }
+
+    @Test
+    void blockingRunsOnAWorkerWhileTheLoopServesOthers() {
+        try (EventLoop loop = new EventLoop("blocking")) {
+            CountDownLatch otherRan = new CountDownLatch(1);
+            AtomicReference<Thread> worker = new AtomicReference<>();
+            CompletableFuture<Thread> f = loop.submit(() -> {
+                String r = EventLoop.blocking(() -> {
+                    worker.set(Thread.currentThread());
+                    otherRan.await(); // only returns if the loop runs another coroutine meanwhile
+                    return "slow result";
+                });
+                assertEquals("slow result", r);
+                return Thread.currentThread();
+            });
+            loop.spawn(() -> otherRan.countDown());
+            assertSame(loop.thread(), f.join());
+            assertNotSame(loop.thread(), worker.get());
+        }
+    }
+
+    @Test
+    void blockingCutShortByATimeoutInterruptsTheWorker() throws Exception {
+        try (EventLoop loop = new EventLoop("blocking-timeout")) {
+            CountDownLatch interrupted = new CountDownLatch(1);
+            CompletableFuture<String> f = loop.submit(() -> {
+                try {
+                    return EventLoop.withTimeout(Duration.ofMillis(20), () -> EventLoop.blocking(() -> {
+                        try {
+                            new CountDownLatch(1).await();
+                        } catch (InterruptedException e) {
+                            interrupted.countDown();
+                        }
+                        return "never";
+                    }));
+                } catch (DeadlineExceededException e) {
+                    return "timed out";
+                }
+            });
+            assertEquals("timed out", f.join());
+            interrupted.await();
+        }
+    }
+
+    @Test
+    void checkedExceptionsOfBlockingWorkComeOutUnchanged() {
+        try (EventLoop loop = new EventLoop("blocking-fail")) {
+            CompletableFuture<Object> f = loop.submit(() -> EventLoop.blocking(() -> {
+                throw new java.io.FileNotFoundException("x");
+            }));
+            Throwable e = assertThrows(java.util.concurrent.CompletionException.class, f::join);
+            assertTrue(e.getCause() instanceof java.io.FileNotFoundException, e.toString());
+        }
+    }
+
+    @Test
+    void executeFromAnotherThreadWakesASleepingLoop() throws Exception {
+        try (EventLoop loop = new EventLoop("wake")) {
+            loop.submit(() -> null).join(); // now idle in select, with no timer
+            CompletableFuture<Thread> ran = new CompletableFuture<>();
+            loop.execute(() -> ran.complete(Thread.currentThread()));
+            assertSame(loop.thread(), ran.join());
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.spindle.it.io;
+
+import static dev.spindle.it.io.IoSupport.ANY_LOOPBACK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.spindle.io.EventLoop;
+import dev.spindle.io.EventLoopGroup;
+import dev.spindle.io.Listener;
+import dev.spindle.io.http.HttpResponse;
+import dev.spindle.io.http.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The HTTP/1.1 server over raw sockets: keep-alive, pipelining, errors, idle timeout, blocking work. */
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class HttpTest {
+    private EventLoopGroup group;
+    private int port;
+    private final CountDownLatch slowMayFinish = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() throws IOException {
+        group = new EventLoopGroup(2);
+        HttpServer server = new HttpServer(req -> {
+            switch (req.path()) {
+                case "/":
+                    return HttpResponse.text(200, "hello\n");
+                case "/echo":
+                    return new HttpResponse(200, req.body());
+                case "/slow":
+                    return HttpResponse.text(200, EventLoop.blocking(() -> {
+                        slowMayFinish.await();
+                        return "slow\n";
+                    }));
+                default:
+                    return HttpResponse.text(404, "not found\n");
+            }
+        }, HttpServer.Limits.DEFAULT.withMaxBody(1000).withIdleTimeout(Duration.ofMillis(200))
+                .withRequestTimeout(Duration.ofMillis(300)));
+        Listener l = group.serve(ANY_LOOPBACK, server);
+        port = l.localAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        slowMayFinish.countDown();
+        group.close();
+    }
+
+    @Test
+    void keepAliveServesSeveralRequestsOnOneConnection() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            for (int i = 0; i < 3; i++) {
+                send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals("200 hello\n", response(s.getInputStream()));
+            }
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde"
+                    + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            InputStream in = s.getInputStream();
+            assertEquals("200 hello\n", response(in));
+            assertEquals("200 abcde", response(in));
+            assertEquals("404 not found\n", response(in));
+            assertEquals("200 ok", response(in));
+            assertEquals(-1, in.read());
+        }
+    }
+
+    @Test
+    void malformedRequestsGet400AndAClosedConnection() throws IOException {
+        for (String bad : new String[] {"NONSENSE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
+                "GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -3\r\n\r\n",
+                "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/2.0\r\nHost: x\r\n\r\n"}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, bad);
+                String r = response(s.getInputStream());
+                assertEquals("400", r.substring(0, 3), bad + " -> " + r);
+                assertEquals(-1, s.getInputStream().read());
+            }
+        }
+    }
+
+    @Test
+    void oversizeRequestsGet413Or431() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
+            assertEquals("413", response(s.getInputStream()).substring(0, 3));
+        }
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+            assertEquals("431", response(s.getInputStream()).substring(0, 3));
+        }
+    }
+
+    @Test
+    void aRequestThatNeverCompletesGets408() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "); // slowloris: the rest never comes
+            assertEquals("408", response(s.getInputStream()).substring(0, 3));
+            assertEquals(-1, s.getInputStream().read());
+        }
+    }
+
+    @Test
+    void anIdleConnectionIsClosed() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("200 hello\n", response(s.getInputStream()));
+            assertEquals(-1, s.getInputStream().read()); // nothing more sent: the idle timeout closes it
+        }
+    }
+
+    @Test
+    void slowBlockingWorkDoesNotHoldUpOtherRequests() throws Exception {
+        try (Socket slow = new Socket("127.0.0.1", port); Socket fast = new Socket("127.0.0.1", port)) {
+            send(slow, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+            for (int i = 0; i < 5; i++) {
+                send(fast, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals("200 hello\n", response(fast.getInputStream()));
+            }
+            slowMayFinish.countDown();
+            assertEquals("200 slow\n", response(slow.getInputStream()));
+        }
+    }
+
+    private static void send(Socket s, String text) throws IOException {
+        s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Reads one response; returns its status code, a space and its body. */
+    static String response(InputStream in) throws IOException {
+        String status = line(in);
+        int length = 0;
+        for (String h; !(h = line(in)).isEmpty(); ) {
+            if (h.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(h.substring(15).trim());
+        }
+        byte[] body = in.readNBytes(length);
+        return status.substring(9, 12) + " " + new String(body, StandardCharsets.UTF_8);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) throw new java.io.EOFException("in a response line: " + b);
+            if (c != '\r') b.write(c);
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+}

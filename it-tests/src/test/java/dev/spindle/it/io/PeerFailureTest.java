@@ -1,0 +1,111 @@
+package dev.spindle.it.io;
+
+import static dev.spindle.it.io.IoSupport.ANY_LOOPBACK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.io.EventLoop;
+import dev.spindle.io.Listener;
+import dev.spindle.io.SocketInput;
+import dev.spindle.io.TcpSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Peers that reset, half-close or make the handler throw: only their own coroutine ends. */
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class PeerFailureTest {
+    @Test
+    void aResetPeerEndsItsCoroutineWithAnIOExceptionAndFreesTheSocket() throws Exception {
+        LinkedBlockingQueue<Throwable> outcomes = new LinkedBlockingQueue<>();
+        try (EventLoop loop = new EventLoop("reset")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                try {
+                    ByteBuffer buf = ByteBuffer.allocate(1024);
+                    while (socket.read(buf) >= 0) buf.clear(); // reads until the peer goes away
+                    outcomes.add(new AssertionError("clean end of stream instead of a reset"));
+                } catch (IOException e) {
+                    outcomes.add(e);
+                    throw e;
+                }
+            });
+            try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                client.getOutputStream().write("partial request".getBytes(StandardCharsets.US_ASCII));
+                client.setSoLinger(true, 0); // close sends RST
+            }
+            assertTrue(outcomes.take() instanceof IOException);
+            IoSupport.eventually(() -> loop.liveTasks() == 1); // only the acceptor is left
+            // the loop goes on serving
+            try (Socket again = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                again.setSoLinger(true, 0);
+            }
+            outcomes.take();
+        }
+    }
+
+    @Test
+    void aHalfClosedPeerStillGetsItsAnswer() throws Exception {
+        try (EventLoop loop = new EventLoop("half")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                ByteBuffer all = ByteBuffer.allocate(1 << 16);
+                while (socket.read(all) >= 0) { } // until the peer's FIN
+                String got = new String(all.array(), 0, all.position(), StandardCharsets.US_ASCII);
+                socket.writeAll(ByteBuffer.wrap(("got " + got.length() + " bytes\n").getBytes(StandardCharsets.US_ASCII)));
+            });
+            try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                OutputStream out = client.getOutputStream();
+                out.write(new byte[5000]);
+                client.shutdownOutput();
+                InputStream in = client.getInputStream();
+                assertEquals("got 5000 bytes\n", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+            }
+            IoSupport.eventually(() -> loop.liveTasks() == 1);
+        }
+    }
+
+    @Test
+    void anExceptionInOneConnectionDoesNotStopTheLoop() throws Exception {
+        try (EventLoop loop = new EventLoop("throws")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                String line = new SocketInput(socket, 256).readLine(200);
+                if (line.equals("boom")) throw new IllegalStateException("handler failure for the test (expected in the log)");
+                socket.writeAll(ByteBuffer.wrap(("ok " + line + "\n").getBytes(StandardCharsets.US_ASCII)));
+            });
+            try (Socket bad = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                bad.getOutputStream().write("boom\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, bad.getInputStream().read()); // closed by the loop after the failure
+            }
+            try (Socket good = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                good.getOutputStream().write("fine\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("ok fine\n", new String(good.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void connectingToAClosedPortFailsInTheCoroutine() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (EventLoop loop = new EventLoop("refused")) {
+            CompletableFuture<TcpSocket> f = loop.submit(() -> {
+                try {
+                    return TcpSocket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Throwable e = assertThrows(java.util.concurrent.CompletionException.class, f::join).getCause();
+            assertTrue(e.getCause() instanceof java.net.ConnectException, e.toString());
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.spindle.it.io;
+
+import static dev.spindle.it.io.IoSupport.ANY_LOOPBACK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.io.EventLoop;
+import dev.spindle.io.EventLoopGroup;
+import dev.spindle.io.Listener;
+import dev.spindle.io.SocketInput;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Shutdown stops accepting, lets in-flight work finish within the grace period, then closes the rest. */
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ShutdownTest {
+    @Test
+    void inFlightRequestsFinishAndNewConnectionsAreRefused() throws Exception {
+        CountDownLatch requestRead = new CountDownLatch(1);
+        CountDownLatch mayAnswer = new CountDownLatch(1);
+        EventLoop loop = new EventLoop("graceful");
+        Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+            String line = new SocketInput(socket, 256).readLine(200);
+            requestRead.countDown();
+            EventLoop.blocking(() -> {
+                mayAnswer.await();
+                return null;
+            });
+            socket.writeAll(ByteBuffer.wrap(("done " + line + "\n").getBytes(StandardCharsets.US_ASCII)));
+        });
+        int port = l.localAddress().getPort();
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.getOutputStream().write("work\n".getBytes(StandardCharsets.US_ASCII));
+            requestRead.await();
+            loop.shutdown(Duration.ofSeconds(30));
+            IoSupport.eventually(() -> !l.isOpen());
+            assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+            mayAnswer.countDown();
+            assertEquals("done work\n", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+        }
+        loop.termination().join(); // the last coroutine ended: no need to wait out the grace period
+        assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> { }));
+    }
+
+    @Test
+    void afterTheGracePeriodIdleConnectionsAreClosed() throws Exception {
+        try (EventLoopGroup group = new EventLoopGroup(2)) {
+            Set<String> closed = ConcurrentHashMap.newKeySet();
+            Listener l = group.serve(ANY_LOOPBACK, socket -> {
+                try {
+                    socket.read(ByteBuffer.allocate(10)); // a peer that never sends
+                } finally {
+                    closed.add(socket.peer());
+                }
+            });
+            Socket[] clients = new Socket[4];
+            for (int i = 0; i < clients.length; i++) clients[i] = new Socket("127.0.0.1", l.localAddress().getPort());
+            IoSupport.eventually(() -> group.liveTasks() == 1 + clients.length);
+            group.shutdown(Duration.ofMillis(50)).join();
+            for (Socket c : clients) {
+                assertEquals(-1, c.getInputStream().read());
+                c.close();
+            }
+            assertEquals(clients.length, closed.size());
+            assertTrue(group.loops().stream().allMatch(lp -> lp.termination().isDone()));
+        }
+    }
+
+    @Test
+    void connectionsAreSpreadOverTheLoopsOfAGroup() throws Exception {
+        try (EventLoopGroup group = new EventLoopGroup(2)) {
+            Listener l = group.serve(ANY_LOOPBACK, socket -> socket.writeAll(
+                    ByteBuffer.wrap(Thread.currentThread().getName().getBytes(StandardCharsets.US_ASCII))));
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 6; i++) {
+                try (Socket c = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                    threads.add(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                }
+            }
+            assertEquals(Set.of("spindle-0", "spindle-1"), threads);
+        }
+    }
+}

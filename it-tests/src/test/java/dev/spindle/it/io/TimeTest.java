@@ -1,0 +1,146 @@
+package dev.spindle.it.io;
+
+import static dev.spindle.it.io.IoSupport.ANY_LOOPBACK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.io.DeadlineExceededException;
+import dev.spindle.io.EventLoop;
+import dev.spindle.io.Listener;
+import dev.spindle.io.SocketInput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** sleep, timeouts that fire and timeouts that do not; a timed-out wait leaves nothing registered. */
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TimeTest {
+    @Test
+    void sleepersWakeInDeadlineOrder() {
+        try (EventLoop loop = new EventLoop("sleep")) {
+            List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int i = 5; i >= 1; i--) {
+                int n = i;
+                done.add(loop.spawn(() -> {
+                    EventLoop.sleep(Duration.ofMillis(20L * n));
+                    order.add(n);
+                }).completion());
+            }
+            done.forEach(CompletableFuture::join);
+            assertEquals(List.of(1, 2, 3, 4, 5), order);
+        }
+    }
+
+    @Test
+    void manyPendingTimersMostlyCancelled() {
+        try (EventLoop loop = new EventLoop("timers")) {
+            int n = 100_000;
+            // every coroutine sets a long timeout it never reaches: 100,000 pending timers, each cancelled
+            CompletableFuture<Integer> f = loop.submit(() -> {
+                int[] finished = new int[1];
+                List<dev.spindle.io.Task> tasks = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    tasks.add(EventLoop.current().spawn(() -> {
+                        EventLoop.withTimeout(Duration.ofHours(1), () -> {
+                            EventLoop.yieldNow();
+                            return null;
+                        });
+                        finished[0]++;
+                    }));
+                }
+                for (dev.spindle.io.Task t : tasks) EventLoop.await(t.completion());
+                return finished[0];
+            });
+            assertEquals(n, f.join());
+        }
+    }
+
+    @Test
+    void withTimeoutInterruptsAWaitingReadAndTheSocketStaysUsable() throws Exception {
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        try (EventLoop loop = new EventLoop("deadline")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                SocketInput in = new SocketInput(socket, 256);
+                try {
+                    EventLoop.withTimeout(Duration.ofMillis(50), () -> readLine(in));
+                    events.add("read a line?!");
+                } catch (DeadlineExceededException e) {
+                    events.add("timed out");
+                }
+                events.add("then " + readLine(in)); // the same socket reads again: the interest was withdrawn
+            });
+            try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                assertEquals("timed out", events.take()); // the client sends nothing until the timeout fired
+                client.getOutputStream().write("late\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("then late", events.take());
+            }
+        }
+    }
+
+    @Test
+    void withTimeoutThatDoesNotFireReturnsTheValue() {
+        try (EventLoop loop = new EventLoop("no-deadline")) {
+            assertEquals("done", loop.submit(() -> EventLoop.withTimeout(Duration.ofMinutes(5), () -> {
+                EventLoop.sleep(Duration.ofMillis(1));
+                return "done";
+            })).join());
+            assertEquals("outer", loop.submit(() -> EventLoop.withTimeout(Duration.ofMinutes(5), () -> {
+                try {
+                    EventLoop.withTimeout(Duration.ofMillis(1), () -> {
+                        EventLoop.sleep(Duration.ofMinutes(10));
+                        return null;
+                    });
+                } catch (DeadlineExceededException inner) {
+                    return "outer";
+                }
+                return "inner?!";
+            })).join());
+        }
+    }
+
+    @Test
+    void aReadTimeoutRaisesSocketTimeoutException() throws Exception {
+        try (EventLoop loop = new EventLoop("read-timeout")) {
+            LinkedBlockingQueue<Throwable> got = new LinkedBlockingQueue<>();
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                socket.setReadTimeout(Duration.ofMillis(30));
+                try {
+                    socket.read(ByteBuffer.allocate(10));
+                } catch (SocketTimeoutException e) {
+                    got.add(e);
+                }
+            });
+            try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                assertTrue(got.take() instanceof SocketTimeoutException);
+                assertEquals(-1, client.getInputStream().read()); // and the handler's end closed the socket
+            }
+        }
+    }
+
+    @Test
+    void timeOperationsOutsideALoopAreRefused() {
+        assertThrows(IllegalStateException.class, () -> EventLoop.sleep(Duration.ofMillis(1)));
+    }
+
+    @dev.spindle.Suspendable
+    static String readLine(SocketInput in) {
+        try {
+            return in.readLine(200);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}

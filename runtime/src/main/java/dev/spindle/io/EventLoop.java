@@ -1,0 +1,721 @@
+package dev.spindle.io;
+
+import dev.spindle.Coroutine;
+import dev.spindle.Suspendable;
+import dev.spindle.SuspendableCallable;
+import dev.spindle.SuspendableRunnable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs coroutines on one thread around a {@link Selector}: a coroutine that would block on a socket registers
+ * its interest and suspends, and the loop resumes it when the selector reports the socket ready. Code reads like
+ * thread-per-connection code; a connection costs a suspended coroutine, not a thread.
+ *
+ * <pre>{@code
+ * try (EventLoop loop = new EventLoop("echo")) {
+ *     Listener l = loop.serve(new InetSocketAddress("127.0.0.1", 7000), socket -> {
+ *         ByteBuffer buf = ByteBuffer.allocate(4096);
+ *         while (socket.read(buf) >= 0) { buf.flip(); socket.writeAll(buf); buf.clear(); }
+ *     });
+ *     loop.submit(() -> {                                    // a client, on the same loop
+ *         TcpSocket s = TcpSocket.connect(l.localAddress());
+ *         s.writeAll(ByteBuffer.wrap("hi\n".getBytes()));
+ *         return new SocketInput(s, 256).readLine(256);     // "hi"
+ *     }).join();
+ * }
+ * }</pre>
+ *
+ * <p>Inside a coroutine of a loop, these static methods suspend it: {@link #sleep}, {@link #yieldNow},
+ * {@link #await} (a {@link CompletionStage}), {@link #blocking} (a {@link Callable} on a worker pool),
+ * {@link #withTimeout}; and the socket operations of {@link TcpSocket}, {@link TcpServer} and
+ * {@link SocketInput}. Every method between the coroutine's body and them must be {@link Suspendable}, and none
+ * may hold a monitor.
+ *
+ * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve}, {@link #shutdown} and
+ * {@link #close()} may be called from any thread; everything else belongs to the loop's thread. Timers are a
+ * heap (a cancelled timeout costs O(log n)); other threads wake the loop with {@link Selector#wakeup()}, and only
+ * when it sleeps. An exception that escapes a coroutine is logged with its name (a connection's coroutine is
+ * named after the peer) and ends only that coroutine.
+ */
+public final class EventLoop implements AutoCloseable {
+    static final System.Logger LOG = System.getLogger("dev.spindle.io");
+    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+    private static final AtomicInteger LOOPS = new AtomicInteger();
+
+    /**
+     * The accept backlog of {@link #serve}: large, so the kernel's own limit ({@code somaxconn}) is what applies
+     * (Java's default of 50 drops SYNs in a burst of connections, and each dropped one costs a second).
+     */
+    static final int DEFAULT_BACKLOG = 65535;
+
+    private enum Phase { RUNNING, STOPPING, FORCED, TERMINATED }
+
+    final Selector selector;
+    final TimerHeap timers = new TimerHeap();
+    private final Thread thread;
+    private final ExecutorService blockingPool;
+    private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /** True while the loop is (about to be) blocked in select: only then does execute() pay for a wakeup. */
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final Set<Task> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Every socket and server channel of this loop not closed yet, so that shutdown leaks no descriptor. */
+    private final Set<IoHandle> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final List<Listener> listeners = new ArrayList<>();
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    private volatile Phase phase = Phase.RUNNING;
+    private volatile int liveCount;
+    private Task current;
+    private final AtomicInteger spawned = new AtomicInteger();
+
+    /** A loop named {@code spindle-loop-N} with the default worker pool for {@link #blocking}. */
+    public EventLoop() {
+        this(null);
+    }
+
+    /** A loop whose thread is called {@code name}, with the default worker pool for {@link #blocking}. */
+    public EventLoop(String name) {
+        this(name, BlockingPool.shared());
+    }
+
+    /**
+     * A loop whose thread is called {@code name} and whose {@link #blocking} calls run on {@code blockingPool}
+     * (keep it bounded: its size is how many blocking calls run at once). The thread starts at once and is not a
+     * daemon: {@link #shutdown} or {@link #close()} the loop to end it.
+     */
+    public EventLoop(String name, ExecutorService blockingPool) {
+        this.blockingPool = Objects.requireNonNull(blockingPool, "blockingPool");
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector", e);
+        }
+        thread = new Thread(this::run, name != null ? name : "spindle-loop-" + LOOPS.incrementAndGet());
+        thread.start();
+    }
+
+    /** The loop whose thread this is, or null. */
+    public static EventLoop current() {
+        return CURRENT.get();
+    }
+
+    /** The thread this loop runs on. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** True on this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** How many coroutines of this loop are alive (started or queued, not done). Safe from any thread. */
+    public int liveTasks() {
+        return liveCount;
+    }
+
+    /** True once {@link #shutdown} has been called. */
+    public boolean isShuttingDown() {
+        return phase != Phase.RUNNING;
+    }
+
+    /** Completes when the loop's thread has ended, every channel of the loop closed. */
+    public CompletableFuture<Void> termination() {
+        return termination;
+    }
+
+    /**
+     * A report of the loop's live coroutines: each one's name, state, what it waits for and the logical stack
+     * it is suspended in, innermost first (for a hung server, like a thread dump). Any thread.
+     */
+    public CompletableFuture<String> dump() {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        execute(() -> {
+            StringBuilder b = new StringBuilder(toString()).append(", ").append(timers.size()).append(" timers, ")
+                    .append(open.size()).append(" open channels\n");
+            for (Task t : live) {
+                b.append("  ").append(t).append(t.blocker != null ? " on " + t.blocker : "").append('\n');
+                for (StackTraceElement e : t.coroutine.stackTrace()) b.append("      at ").append(e).append('\n');
+            }
+            f.complete(b.toString());
+        });
+        return f;
+    }
+
+    // ---- starting work ----
+
+    /** {@link #spawn(String, SuspendableRunnable)} with a generated name. */
+    public Task spawn(SuspendableRunnable body) {
+        return spawn(null, body);
+    }
+
+    /**
+     * Starts a coroutine running {@code body} on this loop; it runs in a later turn of the loop. Any thread.
+     *
+     * @throws RejectedExecutionException if the loop has terminated
+     */
+    public Task spawn(String name, SuspendableRunnable body) {
+        return spawn(name, body, true);
+    }
+
+    private Task spawn(String name, SuspendableRunnable body, boolean logFailure) {
+        Task t = new Task(this, name != null ? name : thread.getName() + "-task-" + spawned.incrementAndGet(), body);
+        t.logFailure = logFailure;
+        if (inLoop()) {
+            start(t);
+        } else {
+            execute(() -> start(t));
+        }
+        return t;
+    }
+
+    /**
+     * Runs {@code body} in a new coroutine of this loop and completes the future with its result (or what it
+     * threw). Any thread; handy to drive a loop from {@code main} or a test:
+     *
+     * <pre>{@code
+     * String line = loop.submit(() -> new SocketInput(TcpSocket.connect(addr), 1024).readLine(1024)).join();
+     * }</pre>
+     */
+    public <T> CompletableFuture<T> submit(SuspendableCallable<T> body) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Task t = spawn(null, () -> result.complete(body.call()), false); // the caller gets the failure
+        t.completion().whenComplete((v, e) -> {
+            if (e != null) result.completeExceptionally(unwrap(e));
+        });
+        return result;
+    }
+
+    /**
+     * Runs {@code action} on the loop's thread in its next turn, waking the loop if it waits in select. Any
+     * thread. The action must not block; to do work that suspends, {@link #spawn} instead.
+     *
+     * @throws RejectedExecutionException if the loop has terminated
+     */
+    public void execute(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        if (phase == Phase.TERMINATED) throw new RejectedExecutionException(thread.getName() + " has terminated");
+        inbox.add(action);
+        if (!inLoop() && sleeping.compareAndSet(true, false)) selector.wakeup();
+    }
+
+    /**
+     * Listens on {@code address} and runs {@code handler} in a new coroutine for each accepted connection,
+     * named {@code conn <peer>}; the socket is closed when the handler ends. Any thread. The accept backlog is
+     * the kernel's maximum ({@code net.core.somaxconn}).
+     *
+     * @return the listening socket's handle: its address, its count of accepted connections, and close()
+     */
+    public Listener serve(SocketAddress address, ConnectionHandler handler) throws IOException {
+        return accept(TcpServer.bind(this, address, DEFAULT_BACKLOG), handler, () -> this);
+    }
+
+    /**
+     * Accepts connections of {@code server} (a server of this loop) in a coroutine of this loop, and hands each
+     * to the loop {@code pick} chooses, which runs {@code handler} for it in a coroutine of its own.
+     */
+    Listener accept(TcpServer server, ConnectionHandler handler, java.util.function.Supplier<EventLoop> pick) {
+        Listener l = new Listener(server);
+        execute(() -> {
+            if (phase != Phase.RUNNING) {
+                server.close();
+                return;
+            }
+            listeners.add(l);
+            spawn("accept " + server.localAddress(), () -> {
+                try {
+                    for (;;) {
+                        SocketChannel ch = server.acceptChannel();
+                        l.accepted.incrementAndGet();
+                        EventLoop target = pick.get();
+                        if (target == this) {
+                            adopt(ch, handler);
+                        } else {
+                            try {
+                                target.execute(() -> target.adopt(ch, handler));
+                            } catch (RejectedExecutionException terminated) {
+                                closeQuietly(ch);
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    if (server.isOpen()) throw new UncheckedIOException(e); // else closed on purpose: the end
+                } finally {
+                    listeners.remove(l);
+                    server.close();
+                }
+            });
+        });
+        return l;
+    }
+
+    /** Runs {@code handler} for {@code ch}, accepted by some loop, in a new coroutine of this one. Loop thread. */
+    void adopt(SocketChannel ch, ConnectionHandler handler) {
+        TcpSocket s;
+        try {
+            s = new TcpSocket(this, ch);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "dropped an accepted connection", e);
+            closeQuietly(ch);
+            return;
+        }
+        spawn("conn " + s.peer(), () -> {
+            try {
+                handler.handle(s);
+            } catch (Exception e) {
+                throw sneaky(e); // unchanged, so the log shows what the handler threw
+            } finally {
+                s.close();
+            }
+        });
+    }
+
+    // ---- what coroutines call ----
+
+    /**
+     * Suspends the calling coroutine for {@code duration}; the loop runs others meanwhile. Zero or less is
+     * {@link #yieldNow()}.
+     */
+    @Suspendable
+    public static void sleep(Duration duration) {
+        Task t = requireTask("sleep");
+        long nanos = nanos(duration);
+        if (nanos <= 0) {
+            yieldNow();
+            return;
+        }
+        EventLoop loop = t.loop;
+        Timer timer = loop.timers.add(deadline(nanos), () -> loop.wake(t, null, null));
+        park(t, () -> loop.timers.remove(timer), 0, null);
+    }
+
+    /** Lets the loop's other ready coroutines and I/O run, then goes on. */
+    @Suspendable
+    public static void yieldNow() {
+        requireTask("yieldNow");
+        Coroutine.yield(); // still RUNNING: step() puts it back in the run queue
+    }
+
+    /**
+     * Suspends the calling coroutine until {@code stage} completes, and returns its value or throws its
+     * exception (the cause, not a {@code CompletionException}; checked ones too, undeclared). It resumes on its
+     * own loop whatever thread completes the stage; like {@code await} in ea-async or Twisted's
+     * {@code inlineCallbacks}.
+     *
+     * <pre>{@code
+     * HttpResponse<String> r = EventLoop.await(httpClient.sendAsync(request, BodyHandlers.ofString()));
+     * }</pre>
+     */
+    @Suspendable
+    public static <T> T await(CompletionStage<T> stage) {
+        Task t = requireTask("await");
+        return awaitFuture(t, stage.toCompletableFuture(), null);
+    }
+
+    /**
+     * Runs {@code work} on the loop's worker pool while the calling coroutine is suspended, and returns its
+     * result (or throws its exception, checked ones undeclared): JDBC, file I/O, a slow library call. The loop
+     * serves other coroutines meanwhile. If the wait is cut short (by {@link #withTimeout} or shutdown), the
+     * worker is interrupted.
+     *
+     * <pre>{@code
+     * List<Row> rows = EventLoop.blocking(() -> dao.findAll());
+     * }</pre>
+     */
+    @Suspendable
+    public static <T> T blocking(Callable<T> work) {
+        Task t = requireTask("blocking");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Future<?> job = t.loop.blockingPool.submit(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return awaitFuture(t, result, job);
+    }
+
+    /**
+     * Runs {@code body} in the calling coroutine; if it has not returned {@code timeout} from now, a
+     * {@link DeadlineExceededException} is thrown where it is suspended (its pending wait withdrawn), and
+     * propagates out of here unless the body catches it. A body that does not suspend cannot be interrupted.
+     *
+     * <pre>{@code
+     * String line = EventLoop.withTimeout(Duration.ofSeconds(5), () -> in.readLine(8192));
+     * }</pre>
+     */
+    @Suspendable
+    public static <T> T withTimeout(Duration timeout, SuspendableCallable<T> body) {
+        Task t = requireTask("withTimeout");
+        EventLoop loop = t.loop;
+        long nanos = nanos(timeout);
+        Timer timer = loop.timers.add(deadline(Math.max(0, nanos)),
+                () -> loop.interrupt(t, new DeadlineExceededException(timeout)));
+        try {
+            return body.call();
+        } finally {
+            loop.timers.remove(timer);
+        }
+    }
+
+    // ---- shutdown ----
+
+    /**
+     * Stops accepting connections (every {@link Listener} of this loop closes), lets coroutines finish for up
+     * to {@code grace}, then closes every remaining socket of the loop (their coroutines get an
+     * {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait for, and ends the
+     * thread once no coroutine is left runnable. Any thread; calling it again does nothing more.
+     *
+     * @return {@link #termination()}
+     */
+    public CompletableFuture<Void> shutdown(Duration grace) {
+        long nanos = Math.max(0, nanos(grace));
+        try {
+            execute(() -> beginShutdown(nanos));
+        } catch (RejectedExecutionException terminated) {
+            // already done
+        }
+        return termination;
+    }
+
+    /** {@link #shutdown(Duration) shutdown(Duration.ZERO)} and waits for the thread to end. */
+    @Override
+    public void close() {
+        if (inLoop()) throw new IllegalStateException("close() from the loop's own thread would wait for itself");
+        shutdown(Duration.ZERO).join();
+    }
+
+    private void beginShutdown(long graceNanos) {
+        if (phase != Phase.RUNNING) return;
+        phase = Phase.STOPPING;
+        for (Listener l : new ArrayList<>(listeners)) l.close();
+        timers.add(deadline(graceNanos), this::force);
+    }
+
+    private void force() {
+        phase = Phase.FORCED;
+        for (IoHandle h : new ArrayList<>(open)) h.close();
+        CancellationException stop = new CancellationException(thread.getName() + " shut down");
+        for (Task t : new ArrayList<>(live)) interrupt(t, stop);
+    }
+
+    // ---- the loop ----
+
+    private void run() {
+        CURRENT.set(this);
+        try {
+            for (;;) {
+                runInbox();
+                fireTimers();
+                runReady();
+                if (phase == Phase.STOPPING && live.isEmpty()) break;
+                if (phase == Phase.FORCED && (live.isEmpty() || runQueue.isEmpty() && inbox.isEmpty())) break;
+                select();
+            }
+        } catch (Throwable fatal) {
+            LOG.log(System.Logger.Level.ERROR, thread.getName() + " stopped by an internal error", fatal);
+        } finally {
+            phase = Phase.TERMINATED;
+            for (IoHandle h : new ArrayList<>(open)) h.closeChannel();
+            closeQuietly(selector);
+            CancellationException stop = new CancellationException(thread.getName() + " terminated");
+            for (Task t : live) t.completion().completeExceptionally(stop);
+            live.clear();
+            liveCount = 0;
+            for (Runnable r; (r = inbox.poll()) != null; ) {
+                // actions that arrived too late: nothing runs them now
+            }
+            CURRENT.remove();
+            termination.complete(null);
+        }
+    }
+
+    private void runInbox() {
+        for (Runnable r; (r = inbox.poll()) != null; ) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "an action run on " + thread.getName() + " failed", e);
+            }
+        }
+    }
+
+    private void fireTimers() {
+        if (timers.size() == 0) return;
+        long now = System.nanoTime();
+        for (Timer t; (t = timers.peek()) != null && t.deadline - now <= 0; ) {
+            timers.remove(t);
+            try {
+                t.action.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a timer action on " + thread.getName() + " failed", e);
+            }
+        }
+    }
+
+    /** Runs each task that was ready when the pass began, so a task that yields cannot starve the selector. */
+    private void runReady() {
+        for (int n = runQueue.size(); n > 0; n--) step(runQueue.poll());
+    }
+
+    private void select() throws IOException {
+        long timeoutMillis;
+        if (!runQueue.isEmpty() || !inbox.isEmpty()) {
+            timeoutMillis = -1;
+        } else if (timers.size() == 0) {
+            timeoutMillis = 0; // no deadline
+        } else {
+            long delay = timers.peek().deadline - System.nanoTime();
+            timeoutMillis = delay <= 0 ? -1 : Math.max(1, (delay + 999_999) / 1_000_000);
+        }
+        if (timeoutMillis < 0) {
+            selector.selectNow(this::ready);
+            return;
+        }
+        sleeping.set(true);
+        try {
+            if (!inbox.isEmpty()) { // queued before sleeping was set: its sender saw no reason to wake us
+                selector.selectNow(this::ready);
+            } else {
+                selector.select(this::ready, timeoutMillis);
+            }
+        } finally {
+            sleeping.set(false);
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        ((IoHandle) key.attachment()).ready(key);
+    }
+
+    private void start(Task t) {
+        if (phase == Phase.TERMINATED) {
+            t.completion().completeExceptionally(new RejectedExecutionException(thread.getName() + " has terminated"));
+            return;
+        }
+        live.add(t);
+        liveCount = live.size();
+        t.state = Task.State.QUEUED;
+        runQueue.add(t);
+    }
+
+    private void step(Task t) {
+        current = t;
+        t.state = Task.State.RUNNING;
+        Throwable pending = t.pending;
+        t.pending = null;
+        boolean suspended;
+        try {
+            suspended = pending == null ? t.coroutine.resume() : t.coroutine.resumeThrowing(pending);
+        } catch (Throwable failure) {
+            current = null;
+            finish(t, failure);
+            return;
+        }
+        current = null;
+        if (!suspended) {
+            finish(t, null);
+        } else if (t.state == Task.State.RUNNING) { // yieldNow()
+            t.state = Task.State.QUEUED;
+            runQueue.add(t);
+        }
+    }
+
+    private void finish(Task t, Throwable failure) {
+        t.state = Task.State.DONE;
+        withdraw(t);
+        live.remove(t);
+        liveCount = live.size();
+        if (failure == null) {
+            t.completion().complete(null);
+            return;
+        }
+        if (t.logFailure && !(failure instanceof CancellationException && phase != Phase.RUNNING)) {
+            System.Logger.Level level = failure instanceof IOException ? System.Logger.Level.DEBUG
+                    : System.Logger.Level.WARNING;
+            LOG.log(level, "coroutine " + t.name() + " on " + thread.getName() + " failed", failure);
+        }
+        t.completion().completeExceptionally(failure);
+    }
+
+    // ---- waiting and waking (loop thread) ----
+
+    /**
+     * Suspends {@code t} until {@link #wake} (or {@link #interrupt}); {@code b} withdraws what it waits for if
+     * the wait ends another way. With {@code timeoutNanos > 0}, {@code onTimeout} is thrown into it then.
+     *
+     * @return the value handed to {@code wake}
+     */
+    @Suspendable
+    static Object park(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
+        EventLoop loop = t.loop;
+        t.blocker = b;
+        t.state = Task.State.WAITING;
+        if (timeoutNanos > 0) t.waitTimer = loop.timers.add(deadline(timeoutNanos), () -> loop.interrupt(t, onTimeout.get()));
+        Coroutine.yield();
+        Object v = t.value;
+        t.value = null;
+        return v;
+    }
+
+    /** Ends {@code t}'s wait with {@code value}, or with {@code failure} thrown at its suspension point. */
+    void wake(Task t, Object value, Throwable failure) {
+        if (t.state != Task.State.WAITING) return;
+        withdraw(t);
+        t.value = value;
+        t.pending = failure;
+        t.state = Task.State.QUEUED;
+        runQueue.add(t);
+    }
+
+    /**
+     * Throws {@code failure} into {@code t} at its next resumption: at once if it waits, otherwise replacing
+     * whatever its pending wait was woken with (which it would re-check anyway).
+     */
+    void interrupt(Task t, Throwable failure) {
+        switch (t.state) {
+            case WAITING:
+                wake(t, null, failure);
+                break;
+            case QUEUED:
+                if (t.pending == null) {
+                    t.pending = failure;
+                    t.value = null;
+                }
+                break;
+            default: // RUNNING cannot be interrupted; DONE has nothing left to interrupt
+        }
+    }
+
+    private void withdraw(Task t) {
+        Blocker b = t.blocker;
+        t.blocker = null;
+        if (b != null) b.cancel();
+        Timer wt = t.waitTimer;
+        t.waitTimer = null;
+        if (wt != null) timers.remove(wt);
+    }
+
+    @Suspendable
+    @SuppressWarnings("unchecked")
+    private static <T> T awaitFuture(Task t, CompletableFuture<T> f, Future<?> job) {
+        if (!f.isDone()) {
+            EventLoop loop = t.loop;
+            // a fresh object per wait: its identity tells a late completion whether this wait is still on
+            Blocker token = job == null ? new Blocker.Token() : () -> job.cancel(true);
+            f.whenComplete((v, e) -> loop.execute(() -> {
+                if (t.blocker == token) loop.wake(t, null, null);
+            }));
+            park(t, token, 0, null);
+        }
+        try {
+            return f.getNow(null);
+        } catch (CompletionException | CancellationException e) {
+            throw sneaky(unwrap(e));
+        }
+    }
+
+    static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> RuntimeException sneaky(Throwable e) throws E {
+        throw (E) e;
+    }
+
+    /** The task whose coroutine runs on this thread now; refused, with the reason, anywhere else. */
+    static Task requireTask(String what) {
+        EventLoop loop = CURRENT.get();
+        Task t = loop == null ? null : loop.current;
+        if (t != null && Coroutine.current() == t.coroutine) return t;
+        throw new IllegalStateException("cannot " + what + " here: only a coroutine of an EventLoop can (one"
+                + " started with EventLoop.spawn/submit/serve), called through @Suspendable methods"
+                + (t != null ? "; this is a coroutine nested inside " + t.name() : ""));
+    }
+
+    /** The task running on this loop now, for an operation on one of its channels. */
+    Task requireTaskOf(String what) {
+        Task t = requireTask(what);
+        if (t.loop != this) {
+            throw new IllegalStateException("cannot " + what + " from " + t.name() + " on " + t.loop.thread.getName()
+                    + ": the channel belongs to " + thread.getName() + "; a socket stays on its loop");
+        }
+        return t;
+    }
+
+    void opened(IoHandle h) {
+        if (phase == Phase.TERMINATED) {
+            h.closeChannel();
+            throw new RejectedExecutionException(thread.getName() + " has terminated");
+        }
+        open.add(h);
+    }
+
+    void closed(IoHandle h) {
+        open.remove(h);
+    }
+
+    /** Open channels of this loop (sockets and servers), for leak checks. Loop thread. */
+    int openChannels() {
+        return open.size();
+    }
+
+    static long deadline(long nanos) {
+        long now = System.nanoTime();
+        long d = now + nanos;
+        return nanos > 0 && d - now < 0 ? now + Long.MAX_VALUE / 2 : d;
+    }
+
+    static long nanos(Duration d) {
+        Objects.requireNonNull(d, "duration");
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE / 4;
+        }
+    }
+
+    static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing: nothing useful to do with it
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + thread.getName() + ", " + phase + ", " + liveCount + " tasks]";
+    }
+}

@@ -1,0 +1,43 @@
+package dev.spindle.io;
+
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A listening socket whose connections an {@link EventLoop} or {@link EventLoopGroup} serves, as
+ * {@link EventLoop#serve} returns it. Closing it stops accepting; connections already accepted go on.
+ */
+public final class Listener implements Closeable {
+    private final TcpServer server;
+    final AtomicLong accepted = new AtomicLong();
+
+    Listener(TcpServer server) {
+        this.server = server;
+    }
+
+    /** The address it listens on (with the actual port when bound to port 0). */
+    public InetSocketAddress localAddress() {
+        return server.localAddress();
+    }
+
+    /** How many connections it has accepted so far. */
+    public long accepted() {
+        return accepted.get();
+    }
+
+    public boolean isOpen() {
+        return server.isOpen();
+    }
+
+    /** Stops accepting. Any thread. */
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Listener[" + localAddress() + ", " + accepted() + " accepted" + (isOpen() ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,95 @@
+package dev.spindle.io;
+
+import dev.spindle.Suspendable;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A listening TCP socket of one {@link EventLoop}, whose {@link #accept()} suspends the calling coroutine until
+ * a connection arrives. {@link EventLoop#serve} and {@link EventLoopGroup#serve} run the usual accept loop; use
+ * this for a loop of your own.
+ *
+ * <pre>{@code
+ * TcpServer server = TcpServer.bind(loop, new InetSocketAddress("127.0.0.1", 0), 0);
+ * loop.spawn(() -> {
+ *     for (;;) {
+ *         TcpSocket s = server.accept();
+ *         loop.spawn(() -> serve(s));       // a coroutine per connection
+ *     }
+ * });
+ * }</pre>
+ */
+public final class TcpServer implements Closeable {
+    private final ServerSocketChannel ch;
+    private final IoHandle io;
+    private final SocketAddress local;
+
+    private TcpServer(ServerSocketChannel ch, IoHandle io) throws IOException {
+        this.ch = ch;
+        this.io = io;
+        this.local = ch.getLocalAddress();
+    }
+
+    /**
+     * Opens a server socket of {@code loop} bound to {@code address} (port 0: any free port). Any thread.
+     *
+     * @param backlog the accept queue's length; 0 or less for the system's default
+     */
+    public static TcpServer bind(EventLoop loop, SocketAddress address, int backlog) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        try {
+            ch.bind(address, backlog);
+        } catch (IOException | RuntimeException e) {
+            EventLoop.closeQuietly(ch);
+            throw e;
+        }
+        return new TcpServer(ch, new IoHandle(loop, ch));
+    }
+
+    /** Waits for the next connection and returns it as a socket of this server's loop. */
+    @Suspendable
+    public TcpSocket accept() throws IOException {
+        SocketChannel c = acceptChannel();
+        try {
+            return new TcpSocket(io.loop, c);
+        } catch (IOException | RuntimeException e) {
+            EventLoop.closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** The next connection as a bare channel, to hand to another loop. */
+    @Suspendable
+    SocketChannel acceptChannel() throws IOException {
+        for (;;) {
+            SocketChannel c = ch.accept();
+            if (c != null) return c;
+            io.await(SelectionKey.OP_ACCEPT, 0, "accept on", local);
+        }
+    }
+
+    /** The bound address, with the port chosen if it was 0. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) local;
+    }
+
+    public boolean isOpen() {
+        return io.isOpen();
+    }
+
+    /** Stops listening; a coroutine waiting in {@link #accept()} gets an AsynchronousCloseException. Any thread. */
+    @Override
+    public void close() {
+        io.closeFromAnyThread();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServer[" + local + (isOpen() ? "" : ", closed") + "]";
+    }
+}

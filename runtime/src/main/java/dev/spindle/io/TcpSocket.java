@@ -1,0 +1,207 @@
+package dev.spindle.io;
+
+import dev.spindle.Suspendable;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * A connected TCP socket of one {@link EventLoop}, with operations that suspend the calling coroutine instead
+ * of blocking the thread. Buffers go straight to the channel: no copies. Its I/O methods must be called from
+ * coroutines of its loop (one reader and one writer at a time); {@link #close()} from anywhere.
+ *
+ * <pre>{@code
+ * TcpSocket s = TcpSocket.connect(new InetSocketAddress("127.0.0.1", 7000));
+ * s.setReadTimeout(Duration.ofSeconds(10));
+ * s.writeAll(ByteBuffer.wrap(request));
+ * ByteBuffer reply = ByteBuffer.allocate(32);
+ * s.readFully(reply);                       // exactly 32 bytes, or EOFException
+ * s.close();
+ * }</pre>
+ */
+public final class TcpSocket implements Closeable {
+    /** Sets options on a channel before it connects (buffer sizes must be set then to take full effect). */
+    @FunctionalInterface
+    public interface Configurer {
+        void configure(SocketChannel channel) throws IOException;
+    }
+
+    private final SocketChannel ch;
+    private final IoHandle io;
+    private final String peer;
+    private long readTimeoutNanos;
+    private long writeTimeoutNanos;
+
+    TcpSocket(EventLoop loop, SocketChannel ch) throws IOException {
+        this.ch = ch;
+        this.io = new IoHandle(loop, ch);
+        SocketAddress remote;
+        try {
+            remote = ch.getRemoteAddress();
+        } catch (IOException e) {
+            io.closeChannel();
+            throw e;
+        }
+        this.peer = remote != null ? remote.toString() : "unconnected";
+        try {
+            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // only a latency optimisation
+        }
+    }
+
+    /** Connects to {@code remote} from a coroutine of an event loop; the socket belongs to that loop. */
+    @Suspendable
+    public static TcpSocket connect(SocketAddress remote) throws IOException {
+        return connect(remote, ch -> { });
+    }
+
+    /**
+     * Connects to {@code remote}, first letting {@code configure} set options on the channel (for example
+     * {@code SO_RCVBUF}).
+     */
+    @Suspendable
+    public static TcpSocket connect(SocketAddress remote, Configurer configure) throws IOException {
+        EventLoop loop = EventLoop.requireTask("connect").loop;
+        SocketChannel ch = SocketChannel.open();
+        IoHandle io;
+        try {
+            configure.configure(ch);
+            io = new IoHandle(loop, ch);
+        } catch (IOException | RuntimeException e) {
+            EventLoop.closeQuietly(ch);
+            throw e;
+        }
+        try {
+            if (!ch.connect(remote)) {
+                do {
+                    io.await(SelectionKey.OP_CONNECT, 0, "connect to", remote);
+                } while (!ch.finishConnect());
+            }
+        } catch (IOException | RuntimeException e) {
+            io.close();
+            throw e;
+        }
+        return new TcpSocket(io, ch);
+    }
+
+    private TcpSocket(IoHandle io, SocketChannel ch) throws IOException {
+        this.ch = ch;
+        this.io = io;
+        this.peer = String.valueOf(ch.getRemoteAddress());
+        try {
+            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // only a latency optimisation
+        }
+    }
+
+    /**
+     * Reads some bytes into {@code dst}, suspending until at least one is available.
+     *
+     * @return the number of bytes read (0 only if {@code dst} has no room), or -1 at end of stream
+     * @throws java.net.SocketTimeoutException if the read timeout passes with no data
+     */
+    @Suspendable
+    public int read(ByteBuffer dst) throws IOException {
+        for (;;) {
+            int n = ch.read(dst);
+            if (n != 0 || !dst.hasRemaining()) return n;
+            io.await(SelectionKey.OP_READ, readTimeoutNanos, "read from", peer);
+        }
+    }
+
+    /**
+     * Fills {@code dst} completely (exactly {@code dst.remaining()} bytes).
+     *
+     * @throws EOFException if the stream ends first ({@code dst} keeps what arrived)
+     */
+    @Suspendable
+    public void readFully(ByteBuffer dst) throws IOException {
+        while (dst.hasRemaining()) {
+            if (read(dst) < 0) throw new EOFException("connection to " + peer + " ended " + dst.remaining()
+                    + " bytes short");
+        }
+    }
+
+    /** Writes all of {@code src}, suspending while the socket's send buffer is full (a slow reader). */
+    @Suspendable
+    public void writeAll(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            if (ch.write(src) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", peer);
+        }
+    }
+
+    /** Writes all of the buffers in order, with gathering writes (a header and a body without copying them). */
+    @Suspendable
+    public void writeAll(ByteBuffer... srcs) throws IOException {
+        int last = srcs.length - 1;
+        while (last >= 0 && !srcs[last].hasRemaining()) last--;
+        while (last >= 0 && srcs[last].hasRemaining()) {
+            if (ch.write(srcs) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", peer);
+        }
+    }
+
+    /** Ends the output side (the peer reads end of stream) while reading goes on: a half-close. */
+    public void shutdownOutput() throws IOException {
+        ch.shutdownOutput();
+    }
+
+    /**
+     * Closes the socket and frees its descriptor. A coroutine waiting to read or write on it gets an
+     * {@link java.nio.channels.AsynchronousCloseException}. Any thread; closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        io.closeFromAnyThread();
+    }
+
+    /** True until closed (by either side's close, not by the peer's). */
+    public boolean isOpen() {
+        return io.isOpen();
+    }
+
+    /** Each later read waits at most {@code timeout} for data, then throws SocketTimeoutException; zero: forever. */
+    public void setReadTimeout(Duration timeout) {
+        readTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+    }
+
+    /** Each later write waits at most {@code timeout} for room, then throws SocketTimeoutException; zero: forever. */
+    public void setWriteTimeout(Duration timeout) {
+        writeTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+    }
+
+    public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
+        ch.setOption(option, value);
+        return this;
+    }
+
+    /** The peer's address as text, as it appears in log messages. */
+    public String peer() {
+        return peer;
+    }
+
+    public SocketAddress remoteAddress() throws IOException {
+        return ch.getRemoteAddress();
+    }
+
+    public SocketAddress localAddress() throws IOException {
+        return ch.getLocalAddress();
+    }
+
+    /** The loop this socket belongs to. */
+    public EventLoop loop() {
+        return io.loop;
+    }
+
+    @Override
+    public String toString() {
+        return "TcpSocket[" + peer + (isOpen() ? "" : ", closed") + "]";
+    }
+}

@@ -1,0 +1,93 @@
+package dev.spindle.io;
+
+import dev.spindle.Suspendable;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.time.Duration;
+
+/**
+ * A UDP socket of one {@link EventLoop} whose {@link #receive} and {@link #send} suspend the calling coroutine
+ * instead of blocking.
+ *
+ * <pre>{@code
+ * UdpSocket udp = UdpSocket.bind(loop, new InetSocketAddress("127.0.0.1", 5353));
+ * loop.spawn(() -> {
+ *     ByteBuffer buf = ByteBuffer.allocate(1500);
+ *     for (;;) {
+ *         buf.clear();
+ *         SocketAddress from = udp.receive(buf);
+ *         buf.flip();
+ *         udp.send(buf, from);               // echo the datagram
+ *     }
+ * });
+ * }</pre>
+ */
+public final class UdpSocket implements Closeable {
+    private final DatagramChannel ch;
+    private final IoHandle io;
+    private long receiveTimeoutNanos;
+
+    private UdpSocket(DatagramChannel ch, IoHandle io) {
+        this.ch = ch;
+        this.io = io;
+    }
+
+    /** Opens a UDP socket of {@code loop} bound to {@code local} (port 0: any). Any thread. */
+    public static UdpSocket bind(EventLoop loop, SocketAddress local) throws IOException {
+        DatagramChannel ch = DatagramChannel.open();
+        try {
+            ch.bind(local);
+        } catch (IOException | RuntimeException e) {
+            EventLoop.closeQuietly(ch);
+            throw e;
+        }
+        return new UdpSocket(ch, new IoHandle(loop, ch));
+    }
+
+    /**
+     * Receives one datagram into {@code dst} (the part that does not fit is discarded, as UDP does).
+     *
+     * @return the sender's address
+     * @throws java.net.SocketTimeoutException if the receive timeout passes first
+     */
+    @Suspendable
+    public SocketAddress receive(ByteBuffer dst) throws IOException {
+        for (;;) {
+            SocketAddress from = ch.receive(dst);
+            if (from != null) return from;
+            io.await(SelectionKey.OP_READ, receiveTimeoutNanos, "receive on", localAddress());
+        }
+    }
+
+    /** Sends {@code src} as one datagram to {@code target}, waiting while the send buffer is full. */
+    @Suspendable
+    public void send(ByteBuffer src, SocketAddress target) throws IOException {
+        while (ch.send(src, target) == 0 && src.hasRemaining()) {
+            io.await(SelectionKey.OP_WRITE, 0, "send to", target);
+        }
+    }
+
+    /** Each later receive waits at most {@code timeout}; zero: forever. */
+    public void setReceiveTimeout(Duration timeout) {
+        receiveTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+    }
+
+    public InetSocketAddress localAddress() {
+        try {
+            return (InetSocketAddress) ch.getLocalAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Closes it; a coroutine waiting in receive or send gets an AsynchronousCloseException. Any thread. */
+    @Override
+    public void close() {
+        io.closeFromAnyThread();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.spindle.io.http;
+
+import java.util.Map;
+
+/**
+ * A parsed HTTP/1.x request: method, target, version, headers (names lower-cased) and the whole body.
+ *
+ * @param headers the header fields by lower-case name; repeated fields joined with {@code ", "}
+ */
+public record HttpRequest(String method, String target, String version, Map<String, String> headers, byte[] body) {
+    /** The header's value, or null; {@code name} in any case. */
+    public String header(String name) {
+        return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The target without its query string. */
+    public String path() {
+        int q = target.indexOf('?');
+        return q < 0 ? target : target.substring(0, q);
+    }
+
+    /** True if the connection stays open after this request, by the rules of its HTTP version. */
+    public boolean keepAlive() {
+        String c = header("connection");
+        if ("HTTP/1.0".equals(version)) return c != null && c.equalsIgnoreCase("keep-alive");
+        return c == null || !c.toLowerCase(java.util.Locale.ROOT).contains("close");
+    }
+}

@@ -1,0 +1,59 @@
+package dev.spindle.io.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What an {@link HttpHandler} answers: a status, header fields and a body. {@code Content-Length},
+ * {@code Connection} and {@code Date}-free framing are added by the server.
+ *
+ * <pre>{@code
+ * return HttpResponse.text(200, "hello\n").header("Cache-Control", "no-store");
+ * }</pre>
+ */
+public final class HttpResponse {
+    final int status;
+    final Map<String, String> headers = new LinkedHashMap<>();
+    final byte[] body;
+
+    public HttpResponse(int status, byte[] body) {
+        this.status = status;
+        this.body = body;
+    }
+
+    /** A {@code text/plain; charset=utf-8} response. */
+    public static HttpResponse text(int status, String body) {
+        return new HttpResponse(status, body.getBytes(StandardCharsets.UTF_8))
+                .header("Content-Type", "text/plain; charset=utf-8");
+    }
+
+    /** Adds (or replaces) a header field. */
+    public HttpResponse header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    static String reason(int status) {
+        switch (status) {
+            case 200: return "OK";
+            case 201: return "Created";
+            case 204: return "No Content";
+            case 400: return "Bad Request";
+            case 404: return "Not Found";
+            case 405: return "Method Not Allowed";
+            case 408: return "Request Timeout";
+            case 413: return "Content Too Large";
+            case 414: return "URI Too Long";
+            case 431: return "Request Header Fields Too Large";
+            case 500: return "Internal Server Error";
+            case 501: return "Not Implemented";
+            case 503: return "Service Unavailable";
+            default: return "Status " + status;
+        }
+    }
+}

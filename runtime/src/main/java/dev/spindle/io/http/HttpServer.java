@@ -1,0 +1,149 @@
+package dev.spindle.io.http;
+
+import dev.spindle.Suspendable;
+import dev.spindle.io.ConnectionHandler;
+import dev.spindle.io.DeadlineExceededException;
+import dev.spindle.io.EventLoop;
+import dev.spindle.io.SocketInput;
+import dev.spindle.io.TcpSocket;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A small HTTP/1.1 server as a {@link ConnectionHandler}: one coroutine per connection reads requests (request
+ * line, headers, a {@code Content-Length} body), calls the {@link HttpHandler} and writes the responses in order,
+ * so keep-alive and pipelining come for free. Malformed requests get {@code 400}, a body over the limit
+ * {@code 413}, a request line or header section over the limit {@code 414}/{@code 431}, chunked uploads
+ * {@code 501}, a request not read within {@code requestTimeout} (slowloris) {@code 408}; each of them closes the
+ * connection. A connection idle longer than {@code idleTimeout} between requests is closed, and so is one whose
+ * client stops reading a response for {@code requestTimeout}.
+ *
+ * <pre>{@code
+ * EventLoopGroup group = new EventLoopGroup();
+ * group.serve(new InetSocketAddress(8080), new HttpServer(req -> HttpResponse.text(200, "hello\n")));
+ * }</pre>
+ */
+public final class HttpServer implements ConnectionHandler {
+    private static final System.Logger LOG = System.getLogger("dev.spindle.io.http");
+
+    /**
+     * The bounds one connection may use.
+     *
+     * @param maxRequestLine bytes in the request line
+     * @param maxHeaderBytes bytes in the header section (also the connection's read buffer)
+     * @param maxHeaders     header fields
+     * @param maxBody        bytes of {@code Content-Length} body
+     * @param idleTimeout    the wait for the next request on a kept-alive connection
+     * @param requestTimeout the time to receive a whole request once it started
+     */
+    public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, int maxBody, Duration idleTimeout,
+                         Duration requestTimeout) {
+        /** 8 KB request line, 16 KB of headers, 100 fields, 1 MB body, 60 s idle, 30 s per request. */
+        public static final Limits DEFAULT = new Limits(8192, 16384, 100, 1 << 20, Duration.ofSeconds(60),
+                Duration.ofSeconds(30));
+
+        public Limits withIdleTimeout(Duration d) {
+            return new Limits(maxRequestLine, maxHeaderBytes, maxHeaders, maxBody, d, requestTimeout);
+        }
+
+        public Limits withRequestTimeout(Duration d) {
+            return new Limits(maxRequestLine, maxHeaderBytes, maxHeaders, maxBody, idleTimeout, d);
+        }
+
+        public Limits withMaxBody(int bytes) {
+            return new Limits(maxRequestLine, maxHeaderBytes, maxHeaders, bytes, idleTimeout, requestTimeout);
+        }
+    }
+
+    private final HttpHandler handler;
+    private final Limits limits;
+
+    public HttpServer(HttpHandler handler) {
+        this(handler, Limits.DEFAULT);
+    }
+
+    public HttpServer(HttpHandler handler, Limits limits) {
+        this.handler = handler;
+        this.limits = limits;
+    }
+
+    @Override
+    @Suspendable
+    public void handle(TcpSocket socket) throws IOException {
+        SocketInput in = new SocketInput(socket, Math.max(limits.maxRequestLine(), limits.maxHeaderBytes()) + 2);
+        RequestParser parser = new RequestParser(in, limits);
+        socket.setWriteTimeout(limits.requestTimeout()); // a client that stops reading its responses is cut off
+        for (;;) {
+            socket.setReadTimeout(limits.idleTimeout());
+            try {
+                if (!in.awaitData()) return; // closed between requests
+            } catch (SocketTimeoutException idle) {
+                return;
+            }
+            socket.setReadTimeout(Duration.ZERO); // the request timeout below bounds the whole request instead
+            Object parsed;
+            try {
+                parsed = EventLoop.withTimeout(limits.requestTimeout(), () -> parse(parser));
+            } catch (DeadlineExceededException slow) {
+                parsed = new HttpError(408, "request not received in " + limits.requestTimeout());
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (parsed == null) return;
+            if (parsed instanceof HttpError) {
+                HttpError e = (HttpError) parsed;
+                write(socket, HttpResponse.text(e.status, e.getMessage() + "\n"), false, false);
+                return;
+            }
+            HttpRequest req = (HttpRequest) parsed;
+            HttpResponse resp;
+            boolean keepAlive = req.keepAlive() && !socket.loop().isShuttingDown();
+            try {
+                resp = handler.handle(req);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "handler failed for " + req.method() + " " + req.target()
+                        + " from " + socket.peer(), e);
+                resp = HttpResponse.text(500, "internal error\n");
+                keepAlive = false;
+            }
+            write(socket, resp, keepAlive, req.method().equals("HEAD"));
+            if (!keepAlive) return;
+        }
+    }
+
+    /** The next request, an {@link HttpError} to answer with, or null at a clean end of stream. */
+    @Suspendable
+    private static Object parse(RequestParser parser) {
+        try {
+            return parser.next();
+        } catch (HttpError e) {
+            return e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Suspendable
+    private static void write(TcpSocket socket, HttpResponse resp, boolean keepAlive, boolean head)
+            throws IOException {
+        StringBuilder b = new StringBuilder(128).append("HTTP/1.1 ").append(resp.status).append(' ')
+                .append(HttpResponse.reason(resp.status)).append("\r\n");
+        for (Map.Entry<String, String> h : resp.headers.entrySet()) {
+            b.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+        }
+        b.append("Content-Length: ").append(resp.body.length).append("\r\n");
+        if (!keepAlive) b.append("Connection: close\r\n");
+        b.append("\r\n");
+        ByteBuffer headBytes = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.ISO_8859_1));
+        if (head) {
+            socket.writeAll(headBytes);
+        } else {
+            socket.writeAll(headBytes, ByteBuffer.wrap(resp.body));
+        }
+    }
+}

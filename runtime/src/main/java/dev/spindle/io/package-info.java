@@ -1,0 +1,17 @@
+/**
+ * An I/O-driven scheduler: coroutines on {@link java.nio.channels.Selector}-based event loops, one coroutine
+ * per connection, written like blocking code.
+ *
+ * <ul>
+ *   <li>{@link dev.spindle.io.EventLoop}: one thread, a selector, a run queue and a timer heap; static
+ *       {@code sleep}, {@code yieldNow}, {@code await}, {@code blocking} and {@code withTimeout} for its
+ *       coroutines;</li>
+ *   <li>{@link dev.spindle.io.EventLoopGroup}: N loops, connections spread over them;</li>
+ *   <li>{@link dev.spindle.io.TcpSocket}, {@link dev.spindle.io.TcpServer},
+ *       {@link dev.spindle.io.SocketInput}: suspending sockets;</li>
+ *   <li>{@link dev.spindle.io.http}: a small HTTP/1.1 server built on them.</li>
+ * </ul>
+ *
+ * Needs the Spindle agent, like every coroutine.
+ */
+package dev.spindle.io;

@@ -1,0 +1,47 @@
+package dev.spindle.samples.io;
+
+import dev.spindle.io.ConnectionHandler;
+import dev.spindle.io.EventLoopGroup;
+import dev.spindle.io.Listener;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * An echo server with a coroutine per connection, on an {@link EventLoopGroup} of one loop per core. The
+ * handler reads like thread-per-connection code: {@code read} and {@code writeAll} suspend the connection's
+ * coroutine, never the thread, so one loop serves thousands of connections. Stop it with Ctrl-C: the shutdown
+ * hook stops accepting and gives open connections a second to finish.
+ *
+ * <pre>
+ * java -javaagent:agent/target/spindle-agent.jar -cp samples/target/spindle-samples.jar \
+ *     dev.spindle.samples.io.EchoServer [port] [loops]
+ * </pre>
+ */
+public final class EchoServer {
+    /** Echoes what it reads until the peer closes its side. */
+    static final ConnectionHandler ECHO = socket -> {
+        ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+        while (socket.read(buf) >= 0) {
+            buf.flip();
+            socket.writeAll(buf);
+            buf.clear();
+        }
+    };
+
+    private EchoServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        AgentCheck.requireAgent(EchoServer.class);
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 7007;
+        int loops = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup group = new EventLoopGroup(loops);
+        Listener l = group.serve(new InetSocketAddress(port), ECHO);
+        System.out.println("echo server on " + l.localAddress() + " with " + loops + " loop(s); Ctrl-C to stop");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            group.shutdown(Duration.ofSeconds(1)).join();
+            System.out.println("stopped after " + l.accepted() + " connections");
+        }));
+    }
+}
