@@ -6,7 +6,7 @@ import dev.spindle.Spindle;
  * The check each sample's {@code main} starts with. Without the Spindle agent no class is instrumented, and the
  * first coroutine would fail; a sample says instead how to run it, and exits with status 1.
  */
-final class AgentCheck {
+public final class AgentCheck {
     private static final String RUN = "java -javaagent:agent/target/spindle-agent.jar";
     private static final String JAR = "samples/target/spindle-samples.jar";
     /** The Main-Class of the samples' jar, which runs with {@code -jar}. */
@@ -20,10 +20,19 @@ final class AgentCheck {
      * simple name of its class in this package, such as {@code "RoundRobin"}) and exits with status 1.
      */
     static void requireAgent(String sampleName) {
+        requireAgentFor(AgentCheck.class.getPackageName() + "." + sampleName);
+    }
+
+    /** As {@link #requireAgent(String)}, for a sample of any package. */
+    public static void requireAgent(Class<?> sample) {
+        requireAgentFor(sample.getName());
+    }
+
+    private static void requireAgentFor(String className) {
         if (Spindle.isAgentInstalled()) return;
-        String command = sampleName.equals(JAR_MAIN)
+        String command = className.endsWith("." + JAR_MAIN)
                 ? RUN + " -jar " + JAR
-                : RUN + " -cp " + JAR + " " + AgentCheck.class.getPackageName() + "." + sampleName;
+                : RUN + " -cp " + JAR + " " + className;
         System.err.println("Run with the Spindle agent: " + command);
         System.exit(1);
     }

@@ -1,5 +1,6 @@
 package dev.spindle.samples.io;
 
+import dev.spindle.samples.AgentCheck;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
 import dev.spindle.io.Listener;
