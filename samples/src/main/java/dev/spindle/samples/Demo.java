@@ -46,5 +46,9 @@ public final class Demo {
         Generator<Integer> walk = Generators.inOrder(Generators.SAMPLE_TREE);
         System.out.println("   In-order walk of " + Generators.SAMPLE_TREE + ":");
         System.out.println("     " + Generators.joined(walk));
+
+        System.out.println();
+        System.out.println("4. Tasklets on a round-robin Scheduler, a producer and a consumer over an unbuffered channel:");
+        ProducerConsumer.run(0, 3);
     }
 }
