@@ -155,7 +155,8 @@ final class MethodInstrumenter {
         }
         List<AbstractInsnNode> plainCalls = new ArrayList<>();
         for (AbstractInsnNode insn : method.instructions) {
-            if (insn instanceof MethodInsnNode m && !suspending.contains(insn) && !m.owner.startsWith("dev/spindle/internal/")) {
+            if (insn instanceof MethodInsnNode m && !suspending.contains(insn) && !m.owner.startsWith("dev/spindle/internal/")
+                    && !cannotCallBack(m)) {
                 plainCalls.add(insn);
             }
         }
@@ -166,6 +167,24 @@ final class MethodInstrumenter {
             copy.maxLocals = tempBase + temps;
         }
         return copy;
+    }
+
+    private static final Set<String> VALUE_CLASSES = Set.of("java/lang/String", "java/lang/Math",
+            "java/lang/StrictMath", "java/lang/Integer", "java/lang/Long", "java/lang/Double", "java/lang/Float",
+            "java/lang/Short", "java/lang/Byte", "java/lang/Character", "java/lang/Boolean");
+
+    /**
+     * A JDK value-class method that takes only primitives and strings cannot call back into user code, so no
+     * suspension can pass through it: it needs no guard after it (these are the calls on every fast path).
+     */
+    private static boolean cannotCallBack(MethodInsnNode m) {
+        if (!VALUE_CLASSES.contains(m.owner)) return false;
+        for (Type t : Type.getArgumentTypes(m.desc)) {
+            if (t.getSort() == Type.ARRAY || t.getSort() == Type.OBJECT && !t.getInternalName().equals("java/lang/String")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isSuspendable(MethodInsnNode m) {

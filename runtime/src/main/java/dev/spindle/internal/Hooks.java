@@ -9,10 +9,13 @@ import java.lang.invoke.VarHandle;
  * <p>{@link #unwinding()} is what every instrumented call site tests, so it must cost next to nothing: it is
  * true while any thread is unwinding a coroutine, and only then does the call site ask (through a thread-local)
  * whether its own thread is. The first thread that suspends a coroutine becomes the <em>solo</em> thread and
- * signals its unwinding with a plain field of its carrier; other threads count themselves in an atomic counter.
+ * signals its unwinding with a plain static field, which only it writes; other threads count themselves in an
+ * atomic counter.
  */
 public final class Hooks {
     private static Carrier solo = Carrier.NOBODY;
+    /** The solo thread is unwinding (written by that thread only, so plainly). */
+    private static boolean soloUnwinding;
     /** How many threads other than the solo one are unwinding now. */
     private static int others;
     private static final VarHandle SOLO, OTHERS;
@@ -32,11 +35,13 @@ public final class Hooks {
 
     /** True while some thread is unwinding; tested after every call in instrumented code. */
     public static boolean unwinding() {
-        return solo.unwinding | others != 0;
+        return soloUnwinding | others != 0; // two independent loads: this runs after every call
     }
 
     static void startUnwinding(Carrier k) {
-        if (k != solo && !(solo == Carrier.NOBODY && SOLO.compareAndSet(Carrier.NOBODY, k))) {
+        if (k == solo || solo == Carrier.NOBODY && SOLO.compareAndSet(Carrier.NOBODY, k)) {
+            soloUnwinding = true;
+        } else {
             OTHERS.getAndAdd(1);
         }
         k.unwinding = true;
@@ -44,7 +49,8 @@ public final class Hooks {
 
     static void endUnwinding(Carrier k) {
         k.unwinding = false;
-        if (k != solo) OTHERS.getAndAdd(-1);
+        if (k == solo) soloUnwinding = false;
+        else OTHERS.getAndAdd(-1);
     }
 
     /** The continuation running on this thread, or null. */
