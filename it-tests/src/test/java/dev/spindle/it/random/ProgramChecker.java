@@ -31,6 +31,7 @@ final class ProgramChecker implements AutoCloseable {
     }
 
     private final long timeoutMillis;
+    private Outcome lastOutside;
     private ExecutorService threadA;
     private ExecutorService threadB;
 
@@ -110,11 +111,12 @@ final class ProgramChecker implements AutoCloseable {
      * @param insideFirst run inside the coroutine before running outside
      */
     Failure check(Class<?> c, boolean alternate, boolean insideFirst) {
+        lastOutside = null;
         Outcome outside;
         Inside inside;
         try {
             if (insideFirst) {
-                inside = runInside(c, alternate, Integer.MAX_VALUE);
+                inside = runInside(c, alternate, 1_000_000);
                 if (inside.failure != null) return inside.failure;
                 outside = runOutside(c);
             } else {
@@ -134,10 +136,12 @@ final class ProgramChecker implements AutoCloseable {
             return new Failure("outside:" + outside.exception, "run() outside a coroutine threw " + outside.exception
                     + "\ntrace so far: " + outside.trace);
         }
+        lastOutside = outside;
         Outcome in = inside.outcome;
         String where = alternate ? " (resumed on two threads alternately)" : "";
         if (!equal(outside.exception, in.exception)) {
-            String kind = inside.thrown != null && !expectedOutside(in.exception) ? signature(inside.thrown) : in.exception;
+            String kind = inside.thrown != null && !expectedOutside(in.exception) ? signature(inside.thrown)
+                    : String.valueOf(in.exception).replaceAll("Gen\\d+", "GenN").replaceAll("\\d+", "N");
             return new Failure("exception:" + kind, "outside a coroutine run() "
                     + (outside.exception == null ? "returned" : "threw " + outside.exception)
                     + ", inside a coroutine" + where + " it " + (in.exception == null ? "returned" : "threw " + in.exception)
@@ -156,6 +160,11 @@ final class ProgramChecker implements AutoCloseable {
                     + " times, but maybeYield() ran " + in.yields + " times");
         }
         return null;
+    }
+
+    /** How the last program checked ran outside a coroutine (null if that failed). */
+    Outcome lastOutside() {
+        return lastOutside;
     }
 
     private static boolean equal(String a, String b) {

@@ -9,9 +9,8 @@ import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +18,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RandomProgramCampaign {
     /** What to run. */
-    record Settings(long seed, int start, int count, int batchSize, int compileThreads, Set<Feature> features,
+    record Settings(long seed, int start, int count, int statements, int batchSize, int compileThreads, int checkThreads,
+            Set<Feature> features,
             boolean inside, int alternateEvery, long timeoutMillis, Path failureDir, int reduceSeconds, int maxReductions) {
 
         /** From system properties {@code spindle.random.*}, with defaults for a run of {@code defaultCount}. */
@@ -38,20 +41,24 @@ final class RandomProgramCampaign {
                     Long.getLong("spindle.random.seed", 20261125L),
                     Integer.getInteger("spindle.random.start", 0),
                     Integer.getInteger("spindle.random.programs", defaultCount),
+                    Integer.getInteger("spindle.random.statements", RandomProgramGenerator.DEFAULT_STATEMENTS),
                     Integer.getInteger("spindle.random.batch", 100),
                     Integer.getInteger("spindle.random.compileThreads",
+                            Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()))),
+                    Integer.getInteger("spindle.random.checkThreads",
                             Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()))),
                     RandomProgramGenerator.featuresWithout(System.getProperty("spindle.random.disable")),
                     true,
                     Integer.getInteger("spindle.random.alternateEvery", 4),
                     Long.getLong("spindle.random.timeoutMillis", 20_000L),
                     Path.of(System.getProperty("spindle.random.failureDir", "target/random-failures")),
-                    Integer.getInteger("spindle.random.reduceSeconds", 40),
+                    Integer.getInteger("spindle.random.reduceSeconds", 30),
                     Integer.getInteger("spindle.random.maxReductions", 3));
         }
 
         String reproduce(int index) {
             return "-Dspindle.random.seed=" + seed + " -Dspindle.random.start=" + index + " -Dspindle.random.programs=1"
+                    + (statements == RandomProgramGenerator.DEFAULT_STATEMENTS ? "" : " -Dspindle.random.statements=" + statements)
                     + (features.size() == Feature.values().length ? ""
                     : " -Dspindle.random.disable=" + disabled());
         }
@@ -126,7 +133,7 @@ final class RandomProgramCampaign {
 
     RandomProgramCampaign(Settings settings) {
         this.settings = settings;
-        this.generator = new RandomProgramGenerator(settings.features());
+        this.generator = new RandomProgramGenerator(settings.features(), settings.statements());
         this.classPath = InMemoryCompiler.defaultClassPath(Coroutine.class, RandomProgramCampaign.class);
         this.compilers = ThreadLocal.withInitial(() -> new InMemoryCompiler(classPath));
     }
@@ -139,35 +146,58 @@ final class RandomProgramCampaign {
         for (int i = settings.start(); i < end; i += settings.batchSize()) {
             batches.add(new int[] {i, Math.min(end, i + settings.batchSize())});
         }
-        ExecutorService pool = Executors.newFixedThreadPool(settings.compileThreads(), r -> {
-            Thread t = new Thread(r, "random-program-javac");
-            t.setDaemon(true);
-            return t;
+        ExecutorService compilePool = Executors.newFixedThreadPool(settings.compileThreads(), daemon("random-program-javac"));
+        ExecutorService checkPool = Executors.newFixedThreadPool(settings.checkThreads(), daemon("random-program-check"));
+        // batches compile and check in parallel, each in its own class loader; at most this many are in memory
+        Semaphore window = new Semaphore(settings.compileThreads() + settings.checkThreads() + 1);
+        List<ProgramChecker> checkers = new CopyOnWriteArrayList<>();
+        ThreadLocal<ProgramChecker> checker = ThreadLocal.withInitial(() -> {
+            ProgramChecker c = new ProgramChecker(settings.timeoutMillis());
+            checkers.add(c);
+            return c;
         });
-        Deque<Future<Compiled>> inFlight = new ArrayDeque<>();
-        int next = 0;
-        try (ProgramChecker checker = new ProgramChecker(settings.timeoutMillis())) {
-            for (int b = 0; b < batches.size(); b++) {
-                while (next < batches.size() && inFlight.size() <= settings.compileThreads()) {
-                    int[] range = batches.get(next++);
-                    inFlight.add(pool.submit(() -> compileBatch(range[0], range[1], report)));
-                }
-                Compiled compiled = inFlight.removeFirst().get();
-                long c0 = System.nanoTime();
-                long cpu0 = cpuNanos();
-                checkBatch(compiled, checker, report);
-                long cpu = cpuNanos() - cpu0;
-                report.checkNanos += System.nanoTime() - c0;
-                report.checkCpuNanos += cpu;
-                report.batchTimes.add(String.format("check %d ms cpu / compile %d ms cpu", cpu / 1_000_000,
-                        compiled.compileCpuNanos() / 1_000_000));
+        List<Future<?>> checks = new ArrayList<>();
+        try {
+            for (int[] range : batches) {
+                window.acquire();
+                Future<Compiled> compiled = compilePool.submit(() -> compileBatch(range[0], range[1], report));
+                checks.add(checkPool.submit(() -> {
+                    try {
+                        Compiled c = compiled.get();
+                        long c0 = System.nanoTime();
+                        long cpu0 = cpuNanos();
+                        checkBatch(c, checker.get(), report);
+                        long cpu = cpuNanos() - cpu0;
+                        synchronized (report) {
+                            report.checkNanos += System.nanoTime() - c0;
+                            report.checkCpuNanos += cpu;
+                            report.batchTimes.add(String.format("programs %d..: check %d ms cpu / compile %d ms cpu",
+                                    range[0], cpu / 1_000_000, c.compileCpuNanos() / 1_000_000));
+                        }
+                        return null;
+                    } finally {
+                        window.release();
+                    }
+                }));
             }
+            for (Future<?> f : checks) f.get();
         } finally {
-            pool.shutdownNow();
+            compilePool.shutdownNow();
+            checkPool.shutdownNow();
+            checkers.forEach(ProgramChecker::close);
         }
+        report.failures.sort(Comparator.comparingInt(f -> f.program().index()));
         reduceFailures(report);
         report.wallNanos = System.nanoTime() - t0;
         return report;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private Compiled compileBatch(int from, int to, Report report) {
@@ -199,8 +229,10 @@ final class RandomProgramCampaign {
         InMemoryCompiler.MemoryClassLoader loader =
                 new InMemoryCompiler.MemoryClassLoader(compiled.result().classes(), RandomProgramCampaign.class.getClassLoader());
         for (Program p : compiled.programs()) {
-            report.programs++;
-            report.lines += p.source().chars().filter(ch -> ch == '\n').count();
+            synchronized (report) {
+                report.programs++;
+                report.lines += p.source().chars().filter(ch -> ch == '\n').count();
+            }
             String error = compiled.errors().get(p.qualifiedName());
             if (error == null && compiled.errors().containsKey("?")) error = compiled.errors().get("?");
             if (error != null) {
@@ -216,25 +248,28 @@ final class RandomProgramCampaign {
                 fail(report, p, new ProgramChecker.Failure("load:" + ProgramChecker.signature(t), ProgramChecker.stackTrace(t)));
                 continue;
             }
+            ProgramChecker.Outcome o;
             if (settings.inside()) {
                 failure = checker.check(c, alternate(p), insideFirst(p));
+                o = checker.lastOutside();
             } else {
                 failure = checkOutsideOnly(c);
+                try {
+                    o = failure == null ? ProgramChecker.runOutside(c) : null;
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
             }
-            report.checked++;
-            if (failure != null) {
-                fail(report, p, failure);
-                continue;
+            synchronized (report) {
+                report.checked++;
+                if (failure == null && o != null) {
+                    report.yields += o.yields();
+                    report.maxYields = Math.max(report.maxYields, o.yields());
+                    if (o.yields() == 0) report.withoutYields++;
+                    if (o.exception() != null) report.threwOutside++;
+                }
             }
-            try {
-                ProgramChecker.Outcome o = ProgramChecker.runOutside(c);
-                report.yields += o.yields();
-                report.maxYields = Math.max(report.maxYields, o.yields());
-                if (o.yields() == 0) report.withoutYields++;
-                if (o.exception() != null) report.threwOutside++;
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
+            if (failure != null) fail(report, p, failure);
         }
     }
 
@@ -266,12 +301,15 @@ final class RandomProgramCampaign {
     }
 
     private void fail(Report report, Program p, ProgramChecker.Failure failure) throws IOException {
-        report.failureCount++;
-        int[] count = report.kindCounts.computeIfAbsent(failure.kind(), k -> new int[] {0, p.index()});
-        boolean newKind = count[0]++ == 0;
-        if (report.failures.size() < 200 || newKind) {
-            Path file = write(p.className() + ".java", header(p, failure) + p.source());
-            report.failures.add(new Failed(p, failure, file));
+        synchronized (report) {
+            report.failureCount++;
+            int[] count = report.kindCounts.computeIfAbsent(failure.kind(), k -> new int[] {0, p.index()});
+            boolean newKind = count[0]++ == 0;
+            count[1] = Math.min(count[1], p.index());
+            if (report.failures.size() < 200 || newKind) {
+                Path file = write(p.className() + ".java", header(p, failure) + p.source());
+                report.failures.add(new Failed(p, failure, file));
+            }
         }
     }
 

@@ -44,7 +44,11 @@ public final class RandomProgramGenerator {
     public record Program(int index, long seed, String className, String qualifiedName, String source) {
     }
 
+    /** The default number of statements in a program's methods. */
+    public static final int DEFAULT_STATEMENTS = 36;
+
     private final Set<Feature> enabled;
+    private final int statements;
 
     /** A generator using every feature. */
     public RandomProgramGenerator() {
@@ -53,7 +57,13 @@ public final class RandomProgramGenerator {
 
     /** A generator using only {@code enabled}. */
     public RandomProgramGenerator(Set<Feature> enabled) {
+        this(enabled, DEFAULT_STATEMENTS);
+    }
+
+    /** A generator using only {@code enabled}, making programs of about {@code statements} statements. */
+    public RandomProgramGenerator(Set<Feature> enabled, int statements) {
         this.enabled = enabled.isEmpty() ? EnumSet.noneOf(Feature.class) : EnumSet.copyOf(enabled);
+        this.statements = statements;
     }
 
     /** All features minus those named in a comma-separated list (case-insensitive); null or blank for none. */
@@ -405,7 +415,7 @@ public final class RandomProgramGenerator {
             selfCalls = 0;
             labels = new ArrayList<>();
             budget = mm.recursive ? 24 : 160 + r.nextInt(200);
-            stmtBudget = Math.max(3, Math.min(4 + r.nextInt(9), 44 - programStatements));
+            stmtBudget = Math.max(3, Math.min(3 + r.nextInt(Math.max(1, statements / 4)), statements - programStatements));
 
             StringBuilder sig = new StringBuilder();
             if (mm.isPrivate) sig.append("private ");

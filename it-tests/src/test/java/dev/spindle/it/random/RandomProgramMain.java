@@ -56,7 +56,8 @@ public final class RandomProgramMain {
     public static void main(String[] args) throws Exception {
         RandomProgramCampaign.Settings s = RandomProgramCampaign.Settings.fromSystemProperties(2000);
         if (args.length >= 2 && args[0].equals("dump")) {
-            RandomProgramGenerator.Program p = new RandomProgramGenerator(s.features()).generate(s.seed(), Integer.parseInt(args[1]));
+            RandomProgramGenerator.Program p = new RandomProgramGenerator(s.features(), s.statements())
+                    .generate(s.seed(), Integer.parseInt(args[1]));
             Path dir = Path.of(args.length > 2 ? args[2] : ".").resolve(RandomProgramGenerator.PACKAGE);
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(p.className() + ".java"), p.source());
@@ -67,8 +68,8 @@ public final class RandomProgramMain {
             System.exit(checkFile(Path.of(args[1]), s) ? 0 : 1);
         }
         boolean agent = Spindle.isAgentInstalled();
-        s = new RandomProgramCampaign.Settings(s.seed(), s.start(), s.count(), s.batchSize(), s.compileThreads(),
-                s.features(), agent, s.alternateEvery(), s.timeoutMillis(), s.failureDir(), s.reduceSeconds(),
+        s = new RandomProgramCampaign.Settings(s.seed(), s.start(), s.count(), s.statements(), s.batchSize(), s.compileThreads(),
+                s.checkThreads(), s.features(), agent, s.alternateEvery(), s.timeoutMillis(), s.failureDir(), s.reduceSeconds(),
                 s.maxReductions());
         System.out.println((agent ? "with" : "WITHOUT") + " the agent: " + s);
         RandomProgramCampaign.Report report = new RandomProgramCampaign(s).run();

@@ -17,9 +17,12 @@ import org.junit.jupiter.api.Test;
  *       (index of the first program): a longer run is
  *       {@code mvn -pl it-tests verify -Dtest=RandomProgramTest -Dspindle.random.programs=50000}; one program
  *       again is {@code -Dspindle.random.start=<index> -Dspindle.random.programs=1};</li>
+ *   <li>{@code spindle.random.statements}: about how many statements a program has (default
+ *       {@value RandomProgramGenerator#DEFAULT_STATEMENTS}; bigger programs cost more to compile and instrument);</li>
  *   <li>{@code spindle.random.disable}: comma-separated {@link RandomProgramGenerator.Feature}s to leave out (to
  *       find which one a failure needs; changes the programs);</li>
- *   <li>{@code spindle.random.batch} (classes per javac task, default 100), {@code spindle.random.compileThreads},
+ *   <li>{@code spindle.random.batch} (classes per javac task, default 100), {@code spindle.random.compileThreads}
+ *       and {@code spindle.random.checkThreads} (default 2 each: batches are checked in parallel, in their own loaders),
  *       {@code spindle.random.alternateEvery} (every n-th program is resumed on two threads, default 4),
  *       {@code spindle.random.timeoutMillis}, {@code spindle.random.reduceSeconds},
  *       {@code spindle.random.maxReductions}, {@code spindle.random.failureDir} (default
