@@ -46,6 +46,7 @@ final class MethodInstrumenter {
     static final String HOOKS = "dev/spindle/internal/Hooks";
     static final String CARRIER = "dev/spindle/internal/Carrier";
     static final String RESUMER = "dev/spindle/internal/Resumer";
+    static final String RESUMER_FACTORY = "dev/spindle/internal/ResumerFactory";
     static final String FRAMES = "dev/spindle/internal/Frames";
     static final String COPY_DESC = "(L" + CARRIER + ";)V";
     // state 4095 is the runtime's "describe yourself"
@@ -164,6 +165,7 @@ final class MethodInstrumenter {
         if (copy != null) {
             rewrite(copy, true, sites, plainCalls, carrierSlot, tempBase, twin);
             copy.maxLocals = tempBase + temps;
+            DeadCode.prune(copy);
         }
         return copy;
     }
@@ -458,13 +460,11 @@ final class MethodInstrumenter {
     }
 
     private AbstractInsnNode resumerIndy() {
-        Handle metafactory = new Handle(H_INVOKESTATIC, "java/lang/invoke/LambdaMetafactory", "metafactory",
+        Handle factory = new Handle(H_INVOKESTATIC, RESUMER_FACTORY, "resumer",
                 "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
-                        + "Ljava/lang/invoke/MethodType;Ljava/lang/invoke/MethodHandle;Ljava/lang/invoke/MethodType;)"
-                        + "Ljava/lang/invoke/CallSite;", false);
-        Type sam = Type.getMethodType(COPY_DESC);
-        Handle impl = new Handle(H_INVOKESTATIC, owner, copyName, COPY_DESC, ownerIsInterface);
-        return new InvokeDynamicInsnNode("resume", "()L" + RESUMER + ";", metafactory, sam, impl, sam);
+                        + "Ljava/lang/invoke/MethodHandle;)Ljava/lang/invoke/CallSite;", false);
+        Handle copy = new Handle(H_INVOKESTATIC, owner, copyName, COPY_DESC, ownerIsInterface);
+        return new InvokeDynamicInsnNode("resume", "()L" + RESUMER + ";", factory, copy);
     }
 
     private static AbstractInsnNode defaultValue(Type t) {
