@@ -2,6 +2,7 @@ package dev.spindle.sched;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.internal.Party;
 import java.util.ArrayDeque;
 import java.util.Objects;
 
@@ -49,7 +50,7 @@ import java.util.Objects;
  *
  * @param <T> the type of the values sent
  */
-public final class Channel<T> {
+public final class Channel<T> extends Shared {
     /** Who runs on when a send or receive completes a rendezvous with a tasklet that was waiting. */
     public enum Preference {
         /**
@@ -79,7 +80,8 @@ public final class Channel<T> {
     final WaitQueue senders = new WaitQueue();
     final WaitQueue receivers = new WaitQueue();
     private Preference preference = Preference.RECEIVER;
-    private boolean closed;
+    /** Volatile for {@link #isClosed()} from any thread; written under the lock when shared. */
+    private volatile boolean closed;
 
     /** An unbuffered (rendezvous) channel. */
     public Channel() {
@@ -113,6 +115,10 @@ public final class Channel<T> {
      */
     @Suspendable
     public void send(T value) {
+        if (!single()) {
+            sendShared(value);
+            return;
+        }
         if (offerOrThrow(value)) return;
         Tasklet me = Scheduler.requireTasklet("wait to send on", this);
         Waiter w = new Waiter(me, "send on", this);
@@ -134,7 +140,7 @@ public final class Channel<T> {
     @Suspendable
     @SuppressWarnings("unchecked")
     public T receive() {
-        Object v = pollReceive();
+        Object v = single() ? pollReceive() : receiveShared();
         if (v == NOTHING) {
             Tasklet me = Scheduler.requireTasklet("wait to receive on", this);
             Waiter w = new Waiter(me, "receive on", this);
@@ -158,6 +164,19 @@ public final class Channel<T> {
      * {@link ChannelClosedException} respectively.
      */
     public void close() {
+        if (single()) {
+            closeNow();
+            return;
+        }
+        guard.lock();
+        try {
+            closeNow();
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    private void closeNow() {
         if (closed) return;
         closed = true;
         receivers.wakeAll(Waiter.CLOSED); // only waiting if the buffer is empty: nothing left for them
@@ -174,11 +193,27 @@ public final class Channel<T> {
      * positive when senders wait, negative when receivers wait, 0 when nobody does.
      */
     public int balance() {
-        return senders.size() - receivers.size();
+        if (isTaskletPrimitive()) return senders.size() - receivers.size();
+        guard.lock();
+        try {
+            return senders.liveSize() - receivers.liveSize();
+        } finally {
+            guard.unlock();
+        }
     }
 
     /** How many values are buffered now (always 0 for an unbuffered channel). */
     public int size() {
+        if (buffer == null || isTaskletPrimitive()) return buffered();
+        guard.lock();
+        try {
+            return buffered();
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    private int buffered() {
         return buffer == null ? 0 : buffer.size();
     }
 
@@ -200,7 +235,7 @@ public final class Channel<T> {
     @Override
     public String toString() {
         return "Channel[" + (name != null ? name + ", " : "") + "capacity " + capacity
-                + (buffer != null ? ", " + buffer.size() + " buffered" : "") + ", balance " + balance()
+                + (buffer != null ? ", " + size() + " buffered" : "") + ", balance " + balance()
                 + (closed ? ", closed" : "") + "]";
     }
 
@@ -208,12 +243,12 @@ public final class Channel<T> {
 
     /** True if a send would not wait (or would throw because the channel is closed). */
     boolean canSend() {
-        return closed || !receivers.isEmpty() || size() < capacity;
+        return closed || !receivers.isEmpty() || buffered() < capacity;
     }
 
     /** True if a receive would not wait (a value, or the end-of-channel signal). */
     boolean canReceive() {
-        return size() > 0 || !senders.isEmpty() || closed;
+        return buffered() > 0 || !senders.isEmpty() || closed;
     }
 
     /** Sends without waiting if possible: false if it would have to wait. */
@@ -226,7 +261,7 @@ public final class Channel<T> {
             Scheduler.wake(r.tasklet, preference == Preference.RECEIVER);
             return true;
         }
-        if (size() < capacity) {
+        if (buffered() < capacity) {
             buffer.addLast(value == null ? NULL : value);
             return true;
         }
@@ -249,7 +284,7 @@ public final class Channel<T> {
     /** Receives without waiting if possible: the value, {@link #END}, or {@link #NOTHING}. */
     @Suspendable
     Object pollReceive() {
-        if (size() > 0) {
+        if (buffered() > 0) {
             Object v = buffer.pollFirst();
             Waiter s = senders.poll();
             if (s != null) { // its value takes the place just freed, so buffered order stays send order
@@ -267,5 +302,104 @@ public final class Channel<T> {
             return v;
         }
         return closed ? END : NOTHING;
+    }
+
+    // ---- the shared path: event-loop coroutines, under the lock ----
+
+    @Suspendable
+    private void sendShared(T value) {
+        Party me;
+        Waiter w;
+        guard.lock();
+        try {
+            if (offerShared(value, true)) return;
+            me = requireParty("wait to send on");
+            w = new Waiter(me, "send on", this, this);
+            w.value = value;
+            senders.add(w);
+        } finally {
+            guard.unlock();
+        }
+        me.blockOn(w);
+        Coroutine.yield(); // the lock is released: a wake that comes before this is delivered after it
+        if (w.outcome == Waiter.CLOSED) throw ChannelClosedException.onSend(this);
+    }
+
+    /** A receive on the shared path: the value or {@link #END}, after waiting if need be. */
+    @Suspendable
+    private Object receiveShared() {
+        Party me;
+        Waiter w;
+        guard.lock();
+        try {
+            Object v = pollShared();
+            if (v != NOTHING) return v;
+            me = requireParty("wait to receive on");
+            w = new Waiter(me, "receive on", this, this);
+            receivers.add(w);
+        } finally {
+            guard.unlock();
+        }
+        me.blockOn(w);
+        Coroutine.yield();
+        return w.outcome == Waiter.CLOSED ? END : w.value;
+    }
+
+    /**
+     * Sends without waiting if possible, under the lock: false if it would have to wait (or, with
+     * {@code throwIfClosed} false, if the channel is closed). The woken receiver runs when its loop gets to it:
+     * preferences are for tasklets, which share a thread.
+     */
+    boolean offerShared(Object value, boolean throwIfClosed) {
+        if (closed) {
+            if (throwIfClosed) throw ChannelClosedException.onSend(this);
+            return false;
+        }
+        Waiter r = receivers.pollClaim();
+        if (r != null) {
+            r.complete(Waiter.DONE, value);
+            r.wakeLater();
+            return true;
+        }
+        if (buffered() < capacity) {
+            buffer.addLast(value == null ? NULL : value);
+            return true;
+        }
+        return false;
+    }
+
+    /** Receives without waiting if possible, under the lock: the value, {@link #END}, or {@link #NOTHING}. */
+    Object pollShared() {
+        if (buffered() > 0) {
+            Object v = buffer.pollFirst();
+            Waiter s = senders.pollClaim();
+            if (s != null) { // its value takes the place just freed, so buffered order stays send order
+                buffer.addLast(s.value == null ? NULL : s.value);
+                s.completeKeepingValue(Waiter.DONE);
+                s.wakeLater();
+            }
+            return v == NULL ? null : v;
+        }
+        Waiter s = senders.pollClaim();
+        if (s != null) {
+            Object v = s.value;
+            s.completeKeepingValue(Waiter.DONE);
+            s.wakeLater();
+            return v;
+        }
+        return closed ? END : NOTHING;
+    }
+
+    /**
+     * A receiver was handed a value but its loop terminated before it could run: offer the value again (to a
+     * waiting receiver, or into the buffer if there is room), or else say in the log that it is dropped.
+     */
+    @Override
+    void abandoned(Waiter w) {
+        if (!w.receiving() || w.outcome != Waiter.DONE) return; // a send completed: its value was delivered
+        if (offerShared(w.value, false)) return;
+        LOG.log(System.Logger.Level.WARNING, "value " + w.value + " received on " + this + " by " + w.who()
+                + " is dropped: its event loop terminated before the coroutine could take it, and the channel"
+                + " has no room for it");
     }
 }

@@ -1,6 +1,8 @@
 package dev.spindle.sched;
 
+import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.internal.Party;
 
 /**
  * A condition variable of a {@link Mutex}: a tasklet holding the mutex waits in {@link #await()} until another
@@ -38,6 +40,10 @@ public final class Condition {
      */
     @Suspendable
     public void await() {
+        if (!mutex.single()) {
+            awaitShared();
+            return;
+        }
         Tasklet me = Scheduler.requireTasklet("await", this);
         mutex.requireOwner("await a condition of");
         Waiter w = new Waiter(me, "be signalled on", this);
@@ -60,11 +66,26 @@ public final class Condition {
      * @throws IllegalMonitorStateException if the calling tasklet does not hold the mutex
      */
     public void signal() {
-        mutex.requireOwner("signal a condition of");
+        if (mutex.single()) {
+            mutex.requireOwner("signal a condition of");
+            signalNext();
+            return;
+        }
+        mutex.guard.lock();
+        try {
+            mutex.requireOwner("signal a condition of");
+            signalNext();
+        } finally {
+            mutex.guard.unlock();
+        }
+    }
+
+    /** Wakes the longest waiter, if any (under the mutex's lock when shared). */
+    void signalNext() {
         Waiter w = waiters.poll();
         if (w != null) {
             w.complete(Waiter.DONE, null);
-            Scheduler.wakeLater(w.tasklet);
+            w.wakeLater();
         }
     }
 
@@ -74,17 +95,76 @@ public final class Condition {
      * @throws IllegalMonitorStateException if the calling tasklet does not hold the mutex
      */
     public void signalAll() {
-        mutex.requireOwner("signal a condition of");
-        waiters.wakeAll(Waiter.DONE);
+        if (mutex.single()) {
+            mutex.requireOwner("signal a condition of");
+            waiters.wakeAll(Waiter.DONE);
+            return;
+        }
+        mutex.guard.lock();
+        try {
+            mutex.requireOwner("signal a condition of");
+            waiters.wakeAll(Waiter.DONE);
+        } finally {
+            mutex.guard.unlock();
+        }
     }
 
-    /** How many tasklets wait on it. */
+    /** How many tasklets or coroutines wait on it. */
     public int queueLength() {
-        return waiters.size();
+        if (mutex.isTaskletPrimitive()) return waiters.size();
+        mutex.guard.lock();
+        try {
+            return waiters.size();
+        } finally {
+            mutex.guard.unlock();
+        }
     }
 
     @Override
     public String toString() {
-        return "Condition[of " + mutex + ", " + waiters.size() + " waiting]";
+        return "Condition[of " + mutex + ", " + queueLength() + " waiting]";
+    }
+
+    /**
+     * The shared path: the waiter is queued and the mutex released under the mutex's lock, so a signal between
+     * the two cannot be missed; the mutex is taken again after the wait, also when the wait is cut short.
+     */
+    @Suspendable
+    private void awaitShared() {
+        Party me;
+        Waiter w;
+        int holds;
+        mutex.guard.lock();
+        try {
+            mutex.requireOwner("await a condition of");
+            me = mutex.requireParty("await a condition of");
+            w = new Waiter(me, "be signalled on", this, mutex);
+            waiters.add(w);
+            holds = mutex.releaseAll();
+        } finally {
+            mutex.guard.unlock();
+        }
+        me.blockOn(w);
+        Throwable failure = null;
+        try {
+            Coroutine.yield();
+        } catch (Throwable cut) {
+            failure = cut; // the caller's finally will unlock: take the mutex back first
+        }
+        for (;;) { // a cut-short wait for the mutex is retried: the caller must get it back to unlock it
+            try {
+                mutex.lock();
+                break;
+            } catch (Throwable cut) {
+                if (failure == null) failure = cut;
+            }
+        }
+        mutex.guard.lock();
+        try {
+            mutex.restoreHolds(holds);
+        } finally {
+            mutex.guard.unlock();
+        }
+        if (failure != null) throw Throwables.sneaky(failure);
     }
 }

@@ -274,6 +274,7 @@ public final class Scheduler {
     public Channel<Duration> after(Duration delay) {
         checkThread();
         Channel<Duration> ch = new Channel<>("after " + delay, 1);
+        ch.claim(Shared.TASKLETS); // the timer offers from this thread, outside any tasklet
         long nanos = Math.max(0, toNanos(delay));
         timers.add(Timer.running(this, deadline(nanos), timerSeq++, () -> ch.offer(elapsed())));
         return ch;
