@@ -4,6 +4,8 @@ import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.SuspendableCallable;
 import dev.spindle.SuspendableRunnable;
+import dev.spindle.internal.Parties;
+import dev.spindle.internal.Party;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
@@ -67,6 +69,10 @@ public final class EventLoop implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.spindle.io");
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
     private static final AtomicInteger LOOPS = new AtomicInteger();
+
+    static {
+        Parties.register(EventLoop::currentParty); // how dev.spindle.sched finds the task that waits
+    }
 
     /**
      * The accept backlog of {@link #serve}: large, so the kernel's own limit ({@code somaxconn}) is what applies
@@ -376,12 +382,17 @@ public final class EventLoop implements AutoCloseable {
         Task t = requireTask("withTimeout");
         EventLoop loop = t.loop;
         long nanos = nanos(timeout);
-        Timer timer = loop.timers.add(deadline(Math.max(0, nanos)),
-                () -> loop.interrupt(t, new DeadlineExceededException(timeout)));
+        Throwable[] fired = new Throwable[1];
+        Timer timer = loop.timers.add(deadline(Math.max(0, nanos)), () -> {
+            fired[0] = new DeadlineExceededException(timeout);
+            loop.interrupt(t, fired[0]);
+        });
         try {
             return body.call();
         } finally {
             loop.timers.remove(timer);
+            // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
+            if (fired[0] != null && t.deferred == fired[0]) t.deferred = null;
         }
     }
 
@@ -446,6 +457,7 @@ public final class EventLoop implements AutoCloseable {
             for (IoHandle h : new ArrayList<>(open)) h.closeChannel();
             closeQuietly(selector);
             CancellationException stop = new CancellationException(thread.getName() + " terminated");
+            abandonWaits();
             for (Task t : live) t.completion().completeExceptionally(stop);
             live.clear();
             liveCount = 0;
@@ -529,6 +541,7 @@ public final class EventLoop implements AutoCloseable {
     private void step(Task t) {
         current = t;
         t.state = Task.State.RUNNING;
+        t.handedOff = false;
         Throwable pending = t.pending;
         t.pending = null;
         boolean suspended;
@@ -545,6 +558,14 @@ public final class EventLoop implements AutoCloseable {
         } else if (t.state == Task.State.RUNNING) { // yieldNow()
             t.state = Task.State.QUEUED;
             runQueue.add(t);
+            if (t.deferred != null) {
+                t.pending = t.deferred;
+                t.deferred = null;
+            }
+        } else if (t.deferred != null) { // an interruption deferred by a hand-off: this is its next suspension
+            Throwable d = t.deferred;
+            t.deferred = null;
+            interrupt(t, d);
         }
     }
 
@@ -602,15 +623,70 @@ public final class EventLoop implements AutoCloseable {
     void interrupt(Task t, Throwable failure) {
         switch (t.state) {
             case WAITING:
-                wake(t, null, failure);
+                Blocker b = t.blocker;
+                t.blocker = null; // withdrawn here, not again by wake()
+                if (b == null || b.tryCancel()) {
+                    wake(t, null, failure);
+                } else { // a sched primitive handed it something first: it goes on with it, and gets failure later
+                    t.handedOff = true;
+                    wake(t, null, null);
+                    defer(t, failure);
+                }
                 break;
             case QUEUED:
-                if (t.pending == null) {
+                if (t.handedOff) {
+                    defer(t, failure); // what it was handed must reach it
+                } else if (t.pending == null) {
                     t.pending = failure;
                     t.value = null;
                 }
                 break;
             default: // RUNNING cannot be interrupted; DONE has nothing left to interrupt
+        }
+    }
+
+    private static void defer(Task t, Throwable failure) {
+        if (t.deferred == null) t.deferred = failure;
+    }
+
+    // ---- waits on dev.spindle.sched primitives ----
+
+    /** The task whose own coroutine runs on this thread, as a {@link Party}, or null. */
+    private static Party currentParty() {
+        EventLoop loop = CURRENT.get();
+        Task t = loop == null ? null : loop.current;
+        return t != null && Coroutine.current() == t.coroutine ? t.party : null;
+    }
+
+    /** A sched primitive completed {@code w}: wake {@code t} if that is still what it waits for. Loop thread. */
+    void wakeFromSched(Task t, Party.Wait w) {
+        if (t.state != Task.State.WAITING || !(t.blocker instanceof SchedWait) || ((SchedWait) t.blocker).wait != w) {
+            return; // a stale wake: the wait was cut short and the interruption found it completed already
+        }
+        t.blocker = null; // completed: nothing to withdraw
+        t.handedOff = true;
+        wake(t, null, null);
+    }
+
+    /**
+     * The loop is terminating with tasks still waiting on sched primitives: withdraw each wait, or give back what
+     * it was handed. Every wait is detached first, so that a value given back to a primitive and handed on to
+     * another task of this loop is not woken into a dead run queue but given back again in its turn.
+     */
+    private void abandonWaits() {
+        List<Party.Wait> waits = new ArrayList<>();
+        for (Task t : live) {
+            if (t.blocker instanceof SchedWait) {
+                waits.add(((SchedWait) t.blocker).wait);
+                t.blocker = null;
+            }
+        }
+        for (Party.Wait w : waits) {
+            try {
+                if (!w.cancel()) w.abandon();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "withdrawing a wait on " + thread.getName() + " failed", e);
+            }
         }
     }
 
