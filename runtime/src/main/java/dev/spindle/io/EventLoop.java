@@ -55,8 +55,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Inside a coroutine of a loop, these static methods suspend it: {@link #sleep}, {@link #yieldNow},
  * {@link #await} (a {@link CompletionStage}), {@link #blocking} (a {@link Callable} on a worker pool),
- * {@link #withTimeout}; and the socket operations of {@link TcpSocket}, {@link TcpServer} and
- * {@link SocketInput}. Every method between the coroutine's body and them must be {@link Suspendable}, and none
+ * {@link #withTimeout}; the socket operations of {@link TcpSocket}, {@link TcpServer} and
+ * {@link SocketInput}; and the waiting operations of the {@code dev.spindle.sched} channels and locks, which
+ * coroutines of one loop or of several loops may share. Every method between the coroutine's body and them must be {@link Suspendable}, and none
  * may hold a monitor.
  *
  * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve}, {@link #shutdown} and
@@ -373,6 +374,12 @@ public final class EventLoop implements AutoCloseable {
      * {@link DeadlineExceededException} is thrown where it is suspended (its pending wait withdrawn), and
      * propagates out of here unless the body catches it. A body that does not suspend cannot be interrupted.
      *
+     * <p>A wait on a {@code dev.spindle.sched} channel or lock that had already been handed its value, lock or
+     * permit (by another thread, just before the deadline) is not undone: the coroutine goes on with it, and the
+     * {@code DeadlineExceededException} is thrown at its next suspension inside the body, or not at all if the
+     * body returns first. So a value received is never lost to a timeout, nor a send reported as failed that
+     * delivered its value.
+     *
      * <pre>{@code
      * String line = EventLoop.withTimeout(Duration.ofSeconds(5), () -> in.readLine(8192));
      * }</pre>
@@ -401,7 +408,8 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Stops accepting connections (every {@link Listener} of this loop closes), lets coroutines finish for up
      * to {@code grace}, then closes every remaining socket of the loop (their coroutines get an
-     * {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait for, and ends the
+     * {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait for (a wait on a
+     * {@code dev.spindle.sched} channel or lock is withdrawn, as {@link #withTimeout} says), and ends the
      * thread once no coroutine is left runnable. Any thread; calling it again does nothing more.
      *
      * @return {@link #termination()}

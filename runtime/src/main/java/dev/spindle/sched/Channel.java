@@ -7,7 +7,8 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 
 /**
- * A channel between tasklets of a {@link Scheduler}: Stackless Python's {@code channel}, Go's {@code chan}.
+ * A channel between tasklets of a {@link Scheduler}, or between coroutines of event loops
+ * ({@link dev.spindle.io.EventLoop}): Stackless Python's {@code channel}, Go's {@code chan}.
  *
  * <p>By default a channel is <em>unbuffered</em>, a rendezvous (Stackless semantics): {@link #send} waits until a
  * tasklet receives the value, and {@link #receive} waits until one sends. With a capacity, up to that many values
@@ -38,11 +39,37 @@ import java.util.Objects;
  * <p><b>Preference</b> ({@link #setPreference}) decides who runs on when a send meets a waiting receiver, or a
  * receive meets a waiting sender (Stackless's {@code channel.preference}; Go leaves this to its scheduler).
  *
- * <p><b>Who may call.</b> {@code send} and {@code receive} are {@link Suspendable}: call them from a tasklet,
- * through suspendable methods. Code outside any tasklet (the thread's own code, before or between
- * {@code run()}s) may call them as long as they need not wait (sending to a waiting receiver, or into a buffer
- * with room; receiving a buffered value); having to wait there is refused with an
- * {@link IllegalStateException}, since there is no tasklet to suspend. Values may be null.
+ * <p><b>Who may call.</b> {@code send} and {@code receive} are {@link Suspendable}: call them from a tasklet or
+ * from a coroutine of an event loop, through suspendable methods. Code outside any coroutine (a plain thread, or
+ * the thread's own code before or between {@code run()}s) may call them as long as they need not wait (sending
+ * to a waiting receiver, or into a buffer with room; receiving a buffered value); having to wait there is
+ * refused with an {@link IllegalStateException}, since there is nothing to suspend. Values may be null.
+ *
+ * <p><b>Tasklets or event-loop coroutines, and threads.</b> A channel serves one kind of coroutine, decided by
+ * the first that uses it:
+ * <ul>
+ *   <li>used by tasklets, it belongs to their scheduler's thread and is not thread-safe, exactly as a scheduler
+ *       is: no lock, preferences, deterministic schedules for {@link Interleavings};</li>
+ *   <li>used by coroutines of event loops, it is thread-safe: coroutines of one loop or of several loops of an
+ *       {@link dev.spindle.io.EventLoopGroup} (several threads) may send, receive, select and close, and any
+ *       thread may do what needs no waiting. A waiting coroutine gives its loop's thread to the others; the one
+ *       that completes its wait, on whatever thread, puts it back in its own loop's run queue. Preferences do not
+ *       apply (a woken coroutine runs when its loop gets to it).</li>
+ * </ul>
+ * Using one channel from both kinds is refused with an {@link IllegalStateException} naming the channel: a
+ * loop coroutine cannot touch a tasklet channel at all, and a tasklet may use a loop channel only where it need
+ * not wait. Pass values between a scheduler and event loops with {@code EventLoop.execute} or a
+ * {@code java.util.concurrent} queue.
+ *
+ * <p><b>Cut-short waits</b> ({@code EventLoop.withTimeout}, loop shutdown). A waiting coroutine's send or
+ * receive is withdrawn, and the channel hands nothing to a coroutine that no longer waits. If the value had been
+ * handed over before the timeout or shutdown took effect (by another thread, a moment earlier), the hand-off
+ * wins: the coroutine gets the value, and the interruption is thrown at its next suspension instead (dropped if
+ * the {@code withTimeout} body returns first). A value is never both sent and lost: unlike a Kotlin channel,
+ * which cancels the receiver and passes the element to {@code onUndeliveredElement}, here the receiver keeps
+ * it. If the loop terminates before the coroutine could run, the value is offered to the channel again (to
+ * another waiting receiver, or into the buffer if there is room), and only if it does not fit is it dropped,
+ * with a warning in the log ({@code dev.spindle.sched}).
  *
  * <p><b>Why not {@code Iterable}?</b> A for-each loop calls {@code java.util.Iterator.hasNext()}, a JDK
  * interface method the agent cannot make suspendable, so a receive inside it could not wait. {@link #iterator()}

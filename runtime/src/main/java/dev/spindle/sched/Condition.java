@@ -23,6 +23,11 @@ import dev.spindle.internal.Party;
  * already waiting for it. As with every condition variable, test the predicate in a loop. Unlike Java's, there
  * are no spurious wake-ups, and unlike Python's, {@code await} has no timeout (combine a {@link Select} with
  * {@link Scheduler#after} for that).
+ *
+ * <p>It serves what its mutex serves (tasklets, or event-loop coroutines on any loops, thread-safely, under the
+ * mutex's own lock). A loop coroutine whose wait is cut short ({@code EventLoop.withTimeout}, shutdown) takes
+ * the mutex back before the interruption leaves {@code await}; a signal it received first is kept (its next
+ * suspension is interrupted instead), and passed on to the next waiter if its loop terminates before it runs.
  */
 public final class Condition {
     private final Mutex mutex;

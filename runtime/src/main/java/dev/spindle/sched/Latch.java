@@ -15,6 +15,13 @@ import dev.spindle.internal.Party;
  * s.spawn(() -> { done.await(); System.out.println("all three finished"); });
  * s.run();
  * }</pre>
+ *
+ * <p><b>Who may call; threads.</b> Tasklets of a {@link Scheduler}, or coroutines of event loops
+ * ({@link dev.spindle.io.EventLoop}), not both: the first to use it decides. Used by tasklets it belongs to their
+ * scheduler's thread, unsynchronized, as a scheduler is. Used by loop coroutines it is thread-safe (a lock of its
+ * own): coroutines of one loop or of several loops of an {@link dev.spindle.io.EventLoopGroup} may share it, a
+ * waiting coroutine lets its loop run the others, and the one that releases it, on any thread, puts the waiter
+ * back in its own loop's run queue. The other kind is refused with an {@link IllegalStateException} naming it.
  */
 public final class Latch extends Shared {
     private final String name;

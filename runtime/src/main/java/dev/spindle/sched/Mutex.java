@@ -39,6 +39,18 @@ import dev.spindle.internal.Party;
  * suspend while holding a monitor (the agent refuses it). If the holder dies without unlocking, the mutex stays
  * locked and the deadlock report names the dead holder; {@code withLock} unlocks in a {@code finally}, even when
  * the tasklet is killed.
+ *
+ * <p><b>Who may call; threads.</b> Tasklets of a {@link Scheduler}, or coroutines of event loops
+ * ({@link dev.spindle.io.EventLoop}), not both: the first to use it decides. Used by tasklets it belongs to their
+ * scheduler's thread, unsynchronized, as a scheduler is. Used by loop coroutines it is thread-safe (a lock of its
+ * own): coroutines of one loop or of several loops of an {@link dev.spindle.io.EventLoopGroup} may share it, a
+ * waiting coroutine lets its loop run the others, and the one that releases it, on any thread, puts the waiter
+ * back in its own loop's run queue. The other kind is refused with an {@link IllegalStateException} naming it.
+ *
+ * <p>A loop coroutine whose wait for the lock is cut short ({@code EventLoop.withTimeout}, shutdown) is taken out
+ * of the queue; if the lock had already been handed to it, it goes on holding it (the interruption comes at its
+ * next suspension), so a {@code withLock} still unlocks it. If its loop terminates first, the lock is passed on.
+ * {@link #owner()} names tasklets only; {@link #toString()} names a loop coroutine that holds it.
  */
 public final class Mutex extends Shared {
     private final String name;

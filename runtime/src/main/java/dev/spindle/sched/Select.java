@@ -39,6 +39,14 @@ import java.util.Objects;
  * drained is ready, and reports {@link Selected#isClosed()}; a send case whose channel is closed throws
  * {@link ChannelClosedException} (Go panics). Channel preferences apply to the case performed as they do to a
  * plain send or receive. Case objects can be reused in a loop.
+ *
+ * <p>Over channels of event-loop coroutines (see {@link Channel}), which other threads may use at the same time,
+ * a select takes every channel's lock in a fixed global order (Go's {@code selectgo} does the same), performs
+ * the first case in argument order that can happen, or queues a waiter on every channel before letting go of
+ * the locks; the first case completed, on whichever thread, claims the select atomically and the others are
+ * withdrawn. A {@code withTimeout} or shutdown that cuts the wait short withdraws every case unless one had
+ * already completed, in which case the select returns it. All the channels of one select serve the same kind
+ * of coroutine.
  */
 public final class Select {
     /** The {@link Selected#index()} of the default branch of {@link #trySelect}. */

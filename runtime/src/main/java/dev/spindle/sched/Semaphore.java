@@ -20,6 +20,17 @@ import dev.spindle.internal.Party;
  * }</pre>
  *
  * <p>Permits are not owned: any tasklet, or code outside the scheduler, may release one.
+ *
+ * <p><b>Who may call; threads.</b> Tasklets of a {@link Scheduler}, or coroutines of event loops
+ * ({@link dev.spindle.io.EventLoop}), not both: the first to use it decides. Used by tasklets it belongs to their
+ * scheduler's thread, unsynchronized, as a scheduler is. Used by loop coroutines it is thread-safe (a lock of its
+ * own): coroutines of one loop or of several loops of an {@link dev.spindle.io.EventLoopGroup} may share it, a
+ * waiting coroutine lets its loop run the others, and the one that releases it, on any thread, puts the waiter
+ * back in its own loop's run queue. The other kind is refused with an {@link IllegalStateException} naming it.
+ *
+ * <p>A loop coroutine's wait cut short by {@code EventLoop.withTimeout} or shutdown is withdrawn; a permit handed
+ * to it first stays its own (the interruption comes at its next suspension), and is given back if its loop
+ * terminates before it runs.
  */
 public final class Semaphore extends Shared {
     private final String name;
