@@ -453,6 +453,63 @@ class SchedPrimitivesOnLoopsTest {
     }
 
     @Test
+    void withTimeoutWithdrawsASelectAConditionWaitAndAnAcquire() {
+        try (EventLoopGroup group = new EventLoopGroup(2)) {
+            EventLoop a = group.loops().get(0), b = group.loops().get(1);
+            Channel<Integer> x = new Channel<>("x"), y = new Channel<>("y", 1);
+            Mutex m = new Mutex("m");
+            Condition never = m.newCondition();
+            Semaphore none = new Semaphore("none", 0);
+            List<String> outcomes = a.submit(() -> {
+                List<String> o = new ArrayList<>();
+                try {
+                    EventLoop.withTimeout(Duration.ofMillis(20), () -> Select.select(Select.receive(x), Select.receive(y)));
+                    o.add("selected?!");
+                } catch (DeadlineExceededException e) {
+                    o.add("select timed out");
+                }
+                try {
+                    m.withLock(() -> EventLoop.withTimeout(Duration.ofMillis(20), () -> {
+                        never.await();
+                        return null;
+                    }));
+                    o.add("signalled?!");
+                } catch (DeadlineExceededException e) {
+                    o.add("await timed out, mutex " + (m.isLocked() ? "held?!" : "released"));
+                }
+                try {
+                    EventLoop.withTimeout(Duration.ofMillis(20), () -> {
+                        none.acquire();
+                        return null;
+                    });
+                    o.add("acquired?!");
+                } catch (DeadlineExceededException e) {
+                    o.add("acquire timed out");
+                }
+                return o;
+            }).join();
+            assertEquals(List.of("select timed out", "await timed out, mutex released", "acquire timed out"), outcomes);
+            assertEquals(0, x.balance());
+            assertEquals(0, y.balance());
+            assertEquals(0, never.queueLength());
+            assertEquals(0, none.queueLength());
+            // everything still works, across the two loops
+            CompletableFuture<Integer> got = a.submit(() -> (Integer) Select.select(Select.receive(x), Select.receive(y)).value());
+            b.submit(() -> {
+                y.send(5);
+                none.release();
+                return null;
+            }).join();
+            assertEquals(5, got.join());
+            a.submit(() -> {
+                none.acquire();
+                return null;
+            }).join();
+            assertEquals(0, none.availablePermits());
+        }
+    }
+
+    @Test
     void aValueOrLockHandedOverAsATimeoutFallsDueIsNotLost() throws Exception {
         // Loop a is kept busy while a value and a lock are handed to its waiting coroutines and their timeouts
         // (most likely) fall due. A hand-off that completed first wins: the coroutine gets the value or the lock,
