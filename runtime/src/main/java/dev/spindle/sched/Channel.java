@@ -138,7 +138,9 @@ public final class Channel<T> extends Shared {
      * or else waits until a receiver takes it.
      *
      * @throws ChannelClosedException if the channel is closed, or is closed while this send waits
-     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet
+     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet (of a tasklet
+     *                               channel) or an event-loop coroutine (of a loop channel); if an event-loop
+     *                               coroutine uses a tasklet channel
      */
     @Suspendable
     public void send(T value) {
@@ -162,7 +164,9 @@ public final class Channel<T> extends Shared {
      *
      * @throws ChannelClosedException once the channel is closed and nothing is left to receive (also when it
      *                                is closed while this receive waits): the end of the channel
-     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet
+     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet (of a tasklet
+     *                               channel) or an event-loop coroutine (of a loop channel); if an event-loop
+     *                               coroutine uses a tasklet channel
      */
     @Suspendable
     @SuppressWarnings("unchecked")
@@ -216,7 +220,8 @@ public final class Channel<T> extends Shared {
     }
 
     /**
-     * Tasklets waiting to send minus tasklets waiting to receive, as Stackless's {@code channel.balance}:
+     * Tasklets (or coroutines) waiting to send minus those waiting to receive, as Stackless's
+     * {@code channel.balance}:
      * positive when senders wait, negative when receivers wait, 0 when nobody does.
      */
     public int balance() {

@@ -41,7 +41,7 @@ public final class Condition {
      * Releases the mutex (every hold of it), waits until signalled, and takes the mutex again (as many holds)
      * before returning, also when the tasklet is killed while waiting.
      *
-     * @throws IllegalMonitorStateException if the calling tasklet does not hold the mutex
+     * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the mutex
      */
     @Suspendable
     public void await() {
@@ -68,7 +68,7 @@ public final class Condition {
     /**
      * Wakes the longest-waiting tasklet, if any.
      *
-     * @throws IllegalMonitorStateException if the calling tasklet does not hold the mutex
+     * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the mutex
      */
     public void signal() {
         if (mutex.single()) {
@@ -97,7 +97,7 @@ public final class Condition {
     /**
      * Wakes every waiting tasklet.
      *
-     * @throws IllegalMonitorStateException if the calling tasklet does not hold the mutex
+     * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the mutex
      */
     public void signalAll() {
         if (mutex.single()) {

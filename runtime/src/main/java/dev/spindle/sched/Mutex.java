@@ -117,7 +117,7 @@ public final class Mutex extends Shared {
      * Releases one hold; when the last is released, hands the lock to the longest-waiting tasklet, which runs
      * when its turn comes.
      *
-     * @throws IllegalMonitorStateException if the calling tasklet does not hold the lock
+     * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the lock
      */
     public void unlock() {
         if (single()) {

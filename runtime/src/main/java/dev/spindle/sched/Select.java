@@ -166,7 +166,8 @@ public final class Select {
      * Performs one of the cases, waiting until one can happen if none can now.
      *
      * @throws ChannelClosedException if the case performed is a send on a closed channel
-     * @throws IllegalStateException  if it would have to wait and the caller is not a tasklet
+     * @throws IllegalStateException  if it would have to wait and the caller is not a tasklet (or, on loop
+     *                                channels, an event-loop coroutine); see {@link Channel} for mixing
      */
     @Suspendable
     public static Selected select(Case<?>... cases) {
