@@ -57,8 +57,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #await} (a {@link CompletionStage}), {@link #blocking} (a {@link Callable} on a worker pool),
  * {@link #withTimeout}; the socket operations of {@link TcpSocket}, {@link TcpServer} and
  * {@link SocketInput}; and the waiting operations of the {@code dev.spindle.sched} channels and locks, which
- * coroutines of one loop or of several loops may share. Every method between the coroutine's body and them must be {@link Suspendable}, and none
- * may hold a monitor.
+ * coroutines of one loop or of several loops may share. Every method between the coroutine's body and them must
+ * be {@link Suspendable}, and none may hold a monitor.
  *
  * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve}, {@link #shutdown} and
  * {@link #close()} may be called from any thread; everything else belongs to the loop's thread. Timers are a
@@ -668,8 +668,9 @@ public final class EventLoop implements AutoCloseable {
 
     /** A sched primitive completed {@code w}: wake {@code t} if that is still what it waits for. Loop thread. */
     void wakeFromSched(Task t, Party.Wait w) {
-        if (t.state != Task.State.WAITING || !(t.blocker instanceof SchedWait) || ((SchedWait) t.blocker).wait != w) {
-            return; // a stale wake: the wait was cut short and the interruption found it completed already
+        Blocker b = t.blocker;
+        if (t.state != Task.State.WAITING || !(b instanceof SchedWait) || ((SchedWait) b).wait != w) {
+            return; // a stale wake: an interruption found the wait completed and resumed the task already
         }
         t.blocker = null; // completed: nothing to withdraw
         t.handedOff = true;

@@ -463,7 +463,8 @@ class SchedPrimitivesOnLoopsTest {
             List<String> outcomes = a.submit(() -> {
                 List<String> o = new ArrayList<>();
                 try {
-                    EventLoop.withTimeout(Duration.ofMillis(20), () -> Select.select(Select.receive(x), Select.receive(y)));
+                    EventLoop.withTimeout(Duration.ofMillis(20),
+                            () -> Select.select(Select.receive(x), Select.receive(y)));
                     o.add("selected?!");
                 } catch (DeadlineExceededException e) {
                     o.add("select timed out");
@@ -494,7 +495,8 @@ class SchedPrimitivesOnLoopsTest {
             assertEquals(0, never.queueLength());
             assertEquals(0, none.queueLength());
             // everything still works, across the two loops
-            CompletableFuture<Integer> got = a.submit(() -> (Integer) Select.select(Select.receive(x), Select.receive(y)).value());
+            CompletableFuture<Integer> got =
+                    a.submit(() -> (Integer) Select.select(Select.receive(x), Select.receive(y)).value());
             b.submit(() -> {
                 y.send(5);
                 none.release();
