@@ -622,6 +622,63 @@ class SchedPrimitivesOnLoopsTest {
         }
     }
 
+    @Test
+    void whatWasHandedToACoroutineWhoseLoopDiesIsGivenBack() throws Exception {
+        // The loop's thread is held while a value, a lock and a permit are handed to its waiting coroutines; then
+        // it stops (an Error from an action, as an internal failure would) before they could run. On its way out
+        // it gives back what they were handed: the value goes to the next receiver, the lock and the permit are
+        // passed on.
+        try (EventLoopGroup group = new EventLoopGroup(1)) {
+            EventLoop other = group.loops().get(0);
+            EventLoop doomed = new EventLoop("dies");
+            Channel<String> ch = new Channel<>("handed");
+            Mutex m = new Mutex("handed");
+            Semaphore sem = new Semaphore("handed", 0);
+            Event release = new Event("release");
+            CompletableFuture<Void> holder = other.submit(() -> {
+                m.lock();
+                release.await();
+                m.unlock();
+                return null;
+            });
+            eventually(m::isLocked);
+            Task receiver = doomed.spawn("receiver", () -> ch.receive());
+            Task locker = doomed.spawn("locker", () -> m.lock());
+            Task acquirer = doomed.spawn("acquirer", () -> sem.acquire());
+            eventually(() -> ch.balance() == -1 && m.queueLength() == 1 && sem.queueLength() == 1);
+            CompletableFuture<String> next = other.submit(() -> ch.receive()); // the second receiver in line
+            eventually(() -> ch.balance() == -2);
+            CountDownLatch go = new CountDownLatch(1), held = new CountDownLatch(1);
+            doomed.execute(() -> {
+                held.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new Error("the loop stops before its coroutines run again (deliberately, in a test)");
+            });
+            try {
+                held.await();
+                assertFalse(Select.trySelect(Select.send(ch, "value")).isDefault()); // to the doomed receiver
+                release.set();                                                       // the lock: to the locker
+                holder.join();
+                sem.release();                                                       // the permit: to the acquirer
+                assertEquals(-1, ch.balance(), "one receiver left waiting: the second");
+            } finally {
+                go.countDown();
+            }
+            doomed.termination().join();
+            for (Task t : List.of(receiver, locker, acquirer)) {
+                assertThrows(CancellationException.class, () -> t.completion().join(), t.name());
+            }
+            assertEquals("value", next.join());
+            assertFalse(m.isLocked());
+            assertEquals(1, sem.availablePermits());
+            assertEquals(0, ch.balance());
+        }
+    }
+
     // ---- mixing ----
 
     @Test
