@@ -9,6 +9,16 @@ interface Blocker {
     /** Withdraws the registration behind the wait. Called on the loop thread, at most once per wait. */
     void cancel();
 
+    /**
+     * Withdraws the wait if it can still be withdrawn: false if it completed already and the task must go on
+     * with what it was handed (a wait on a {@code dev.spindle.sched} primitive, completed by another thread, whose
+     * wake is on its way). Instead of {@link #cancel()}, not in addition to it.
+     */
+    default boolean tryCancel() {
+        cancel();
+        return true;
+    }
+
     /** A wait with nothing to withdraw; each instance is a distinct wait. */
     final class Token implements Blocker {
         @Override

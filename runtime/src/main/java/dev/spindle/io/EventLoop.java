@@ -4,6 +4,8 @@ import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.SuspendableCallable;
 import dev.spindle.SuspendableRunnable;
+import dev.spindle.internal.Parties;
+import dev.spindle.internal.Party;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
@@ -53,9 +55,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Inside a coroutine of a loop, these static methods suspend it: {@link #sleep}, {@link #yieldNow},
  * {@link #await} (a {@link CompletionStage}), {@link #blocking} (a {@link Callable} on a worker pool),
- * {@link #withTimeout}; and the socket operations of {@link TcpSocket}, {@link TcpServer} and
- * {@link SocketInput}. Every method between the coroutine's body and them must be {@link Suspendable}, and none
- * may hold a monitor.
+ * {@link #withTimeout}; the socket operations of {@link TcpSocket}, {@link TcpServer} and
+ * {@link SocketInput}; and the waiting operations of the {@code dev.spindle.sched} channels and locks, which
+ * coroutines of one loop or of several loops may share. Every method between the coroutine's body and them must
+ * be {@link Suspendable}, and none may hold a monitor.
  *
  * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve}, {@link #shutdown} and
  * {@link #close()} may be called from any thread; everything else belongs to the loop's thread. Timers are a
@@ -67,6 +70,10 @@ public final class EventLoop implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.spindle.io");
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
     private static final AtomicInteger LOOPS = new AtomicInteger();
+
+    static {
+        Parties.register(EventLoop::currentParty); // how dev.spindle.sched finds the task that waits
+    }
 
     /**
      * The accept backlog of {@link #serve}: large, so the kernel's own limit ({@code somaxconn}) is what applies
@@ -367,6 +374,12 @@ public final class EventLoop implements AutoCloseable {
      * {@link DeadlineExceededException} is thrown where it is suspended (its pending wait withdrawn), and
      * propagates out of here unless the body catches it. A body that does not suspend cannot be interrupted.
      *
+     * <p>A wait on a {@code dev.spindle.sched} channel or lock that had already been handed its value, lock or
+     * permit (by another thread, just before the deadline) is not undone: the coroutine goes on with it, and the
+     * {@code DeadlineExceededException} is thrown at its next suspension inside the body, or not at all if the
+     * body returns first. So a value received is never lost to a timeout, nor a send reported as failed that
+     * delivered its value.
+     *
      * <pre>{@code
      * String line = EventLoop.withTimeout(Duration.ofSeconds(5), () -> in.readLine(8192));
      * }</pre>
@@ -376,12 +389,17 @@ public final class EventLoop implements AutoCloseable {
         Task t = requireTask("withTimeout");
         EventLoop loop = t.loop;
         long nanos = nanos(timeout);
-        Timer timer = loop.timers.add(deadline(Math.max(0, nanos)),
-                () -> loop.interrupt(t, new DeadlineExceededException(timeout)));
+        Throwable[] fired = new Throwable[1];
+        Timer timer = loop.timers.add(deadline(Math.max(0, nanos)), () -> {
+            fired[0] = new DeadlineExceededException(timeout);
+            loop.interrupt(t, fired[0]);
+        });
         try {
             return body.call();
         } finally {
             loop.timers.remove(timer);
+            // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
+            if (fired[0] != null && t.deferred == fired[0]) t.deferred = null;
         }
     }
 
@@ -390,7 +408,8 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Stops accepting connections (every {@link Listener} of this loop closes), lets coroutines finish for up
      * to {@code grace}, then closes every remaining socket of the loop (their coroutines get an
-     * {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait for, and ends the
+     * {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait for (a wait on a
+     * {@code dev.spindle.sched} channel or lock is withdrawn, as {@link #withTimeout} says), and ends the
      * thread once no coroutine is left runnable. Any thread; calling it again does nothing more.
      *
      * @return {@link #termination()}
@@ -446,6 +465,7 @@ public final class EventLoop implements AutoCloseable {
             for (IoHandle h : new ArrayList<>(open)) h.closeChannel();
             closeQuietly(selector);
             CancellationException stop = new CancellationException(thread.getName() + " terminated");
+            abandonWaits();
             for (Task t : live) t.completion().completeExceptionally(stop);
             live.clear();
             liveCount = 0;
@@ -529,6 +549,7 @@ public final class EventLoop implements AutoCloseable {
     private void step(Task t) {
         current = t;
         t.state = Task.State.RUNNING;
+        t.handedOff = false;
         Throwable pending = t.pending;
         t.pending = null;
         boolean suspended;
@@ -545,6 +566,14 @@ public final class EventLoop implements AutoCloseable {
         } else if (t.state == Task.State.RUNNING) { // yieldNow()
             t.state = Task.State.QUEUED;
             runQueue.add(t);
+            if (t.deferred != null) {
+                t.pending = t.deferred;
+                t.deferred = null;
+            }
+        } else if (t.deferred != null) { // an interruption deferred by a hand-off: this is its next suspension
+            Throwable d = t.deferred;
+            t.deferred = null;
+            interrupt(t, d);
         }
     }
 
@@ -602,15 +631,71 @@ public final class EventLoop implements AutoCloseable {
     void interrupt(Task t, Throwable failure) {
         switch (t.state) {
             case WAITING:
-                wake(t, null, failure);
+                Blocker b = t.blocker;
+                t.blocker = null; // withdrawn here, not again by wake()
+                if (b == null || b.tryCancel()) {
+                    wake(t, null, failure);
+                } else { // a sched primitive handed it something first: it goes on with it, and gets failure later
+                    t.handedOff = true;
+                    wake(t, null, null);
+                    defer(t, failure);
+                }
                 break;
             case QUEUED:
-                if (t.pending == null) {
+                if (t.handedOff) {
+                    defer(t, failure); // what it was handed must reach it
+                } else if (t.pending == null) {
                     t.pending = failure;
                     t.value = null;
                 }
                 break;
             default: // RUNNING cannot be interrupted; DONE has nothing left to interrupt
+        }
+    }
+
+    private static void defer(Task t, Throwable failure) {
+        if (t.deferred == null) t.deferred = failure;
+    }
+
+    // ---- waits on dev.spindle.sched primitives ----
+
+    /** The task whose own coroutine runs on this thread, as a {@link Party}, or null. */
+    private static Party currentParty() {
+        EventLoop loop = CURRENT.get();
+        Task t = loop == null ? null : loop.current;
+        return t != null && Coroutine.current() == t.coroutine ? t.party : null;
+    }
+
+    /** A sched primitive completed {@code w}: wake {@code t} if that is still what it waits for. Loop thread. */
+    void wakeFromSched(Task t, Party.Wait w) {
+        Blocker b = t.blocker;
+        if (t.state != Task.State.WAITING || !(b instanceof SchedWait) || ((SchedWait) b).wait != w) {
+            return; // a stale wake: an interruption found the wait completed and resumed the task already
+        }
+        t.blocker = null; // completed: nothing to withdraw
+        t.handedOff = true;
+        wake(t, null, null);
+    }
+
+    /**
+     * The loop is terminating with tasks still waiting on sched primitives: withdraw each wait, or give back what
+     * it was handed. Every wait is detached first, so that a value given back to a primitive and handed on to
+     * another task of this loop is not woken into a dead run queue but given back again in its turn.
+     */
+    private void abandonWaits() {
+        List<Party.Wait> waits = new ArrayList<>();
+        for (Task t : live) {
+            if (t.blocker instanceof SchedWait) {
+                waits.add(((SchedWait) t.blocker).wait);
+                t.blocker = null;
+            }
+        }
+        for (Party.Wait w : waits) {
+            try {
+                if (!w.cancel()) w.abandon();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "withdrawing a wait on " + thread.getName() + " failed", e);
+            }
         }
     }
 

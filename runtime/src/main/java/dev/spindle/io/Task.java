@@ -31,6 +31,15 @@ public final class Task {
     Throwable pending;
     /** False for submit(), whose caller receives the failure instead of the log. */
     boolean logFailure = true;
+    /** What it is to a {@code dev.spindle.sched} primitive it waits on. */
+    final TaskParty party = new TaskParty(this);
+    /**
+     * Woken by a completed hand-off of a sched primitive (a value, a lock, a permit) and not yet run: an
+     * interruption now must not take the place of what it was handed, so it is deferred.
+     */
+    boolean handedOff;
+    /** An interruption (timeout, shutdown) that came after a hand-off: thrown at its next suspension. */
+    Throwable deferred;
 
     Task(EventLoop loop, String name, SuspendableRunnable body) {
         this.loop = loop;

@@ -9,7 +9,13 @@
  *   <li>{@link dev.spindle.io.EventLoopGroup}: N loops, connections spread over them;</li>
  *   <li>{@link dev.spindle.io.TcpSocket}, {@link dev.spindle.io.TcpServer},
  *       {@link dev.spindle.io.SocketInput}: suspending sockets;</li>
- *   <li>{@link dev.spindle.io.http}: a small HTTP/1.1 server built on them.</li>
+ *   <li>{@link dev.spindle.io.http}: a small HTTP/1.1 server built on them;</li>
+ *   <li>the channels, select and locks of {@link dev.spindle.sched} ({@code Channel}, {@code Select},
+ *       {@code Mutex}, {@code Condition}, {@code Semaphore}, {@code Event}, {@code Latch}): between coroutines of
+ *       one loop, and thread-safely between coroutines of different loops. A coroutine that waits on one
+ *       suspends and its loop runs others; a wake from another loop arrives through this loop's
+ *       {@code execute}. {@code withTimeout} and shutdown withdraw such a wait, unless it had been handed its
+ *       value or lock already: then it keeps it and the interruption is thrown at its next suspension.</li>
  * </ul>
  *
  * Needs the Spindle agent, like every coroutine.

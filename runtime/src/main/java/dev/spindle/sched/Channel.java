@@ -2,11 +2,13 @@ package dev.spindle.sched;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.internal.Party;
 import java.util.ArrayDeque;
 import java.util.Objects;
 
 /**
- * A channel between tasklets of a {@link Scheduler}: Stackless Python's {@code channel}, Go's {@code chan}.
+ * A channel between tasklets of a {@link Scheduler}, or between coroutines of event loops
+ * ({@link dev.spindle.io.EventLoop}): Stackless Python's {@code channel}, Go's {@code chan}.
  *
  * <p>By default a channel is <em>unbuffered</em>, a rendezvous (Stackless semantics): {@link #send} waits until a
  * tasklet receives the value, and {@link #receive} waits until one sends. With a capacity, up to that many values
@@ -37,11 +39,37 @@ import java.util.Objects;
  * <p><b>Preference</b> ({@link #setPreference}) decides who runs on when a send meets a waiting receiver, or a
  * receive meets a waiting sender (Stackless's {@code channel.preference}; Go leaves this to its scheduler).
  *
- * <p><b>Who may call.</b> {@code send} and {@code receive} are {@link Suspendable}: call them from a tasklet,
- * through suspendable methods. Code outside any tasklet (the thread's own code, before or between
- * {@code run()}s) may call them as long as they need not wait (sending to a waiting receiver, or into a buffer
- * with room; receiving a buffered value); having to wait there is refused with an
- * {@link IllegalStateException}, since there is no tasklet to suspend. Values may be null.
+ * <p><b>Who may call.</b> {@code send} and {@code receive} are {@link Suspendable}: call them from a tasklet or
+ * from a coroutine of an event loop, through suspendable methods. Code outside any coroutine (a plain thread, or
+ * the thread's own code before or between {@code run()}s) may call them as long as they need not wait (sending
+ * to a waiting receiver, or into a buffer with room; receiving a buffered value); having to wait there is
+ * refused with an {@link IllegalStateException}, since there is nothing to suspend. Values may be null.
+ *
+ * <p><b>Tasklets or event-loop coroutines, and threads.</b> A channel serves one kind of coroutine, decided by
+ * the first that uses it:
+ * <ul>
+ *   <li>used by tasklets, it belongs to their scheduler's thread and is not thread-safe, exactly as a scheduler
+ *       is: no lock, preferences, deterministic schedules for {@link Interleavings};</li>
+ *   <li>used by coroutines of event loops, it is thread-safe: coroutines of one loop or of several loops of an
+ *       {@link dev.spindle.io.EventLoopGroup} (several threads) may send, receive, select and close, and any
+ *       thread may do what needs no waiting. A waiting coroutine gives its loop's thread to the others; the one
+ *       that completes its wait, on whatever thread, puts it back in its own loop's run queue. Preferences do not
+ *       apply (a woken coroutine runs when its loop gets to it).</li>
+ * </ul>
+ * Using one channel from both kinds is refused with an {@link IllegalStateException} naming the channel: a
+ * loop coroutine cannot touch a tasklet channel at all, and a tasklet may use a loop channel only where it need
+ * not wait. Pass values between a scheduler and event loops with {@code EventLoop.execute} or a
+ * {@code java.util.concurrent} queue.
+ *
+ * <p><b>Cut-short waits</b> ({@code EventLoop.withTimeout}, loop shutdown). A waiting coroutine's send or
+ * receive is withdrawn, and the channel hands nothing to a coroutine that no longer waits. If the value had been
+ * handed over before the timeout or shutdown took effect (by another thread, a moment earlier), the hand-off
+ * wins: the coroutine gets the value, and the interruption is thrown at its next suspension instead (dropped if
+ * the {@code withTimeout} body returns first). A value is never both sent and lost: unlike a Kotlin channel,
+ * which cancels the receiver and passes the element to {@code onUndeliveredElement}, here the receiver keeps
+ * it. If the loop terminates before the coroutine could run, the value is offered to the channel again (to
+ * another waiting receiver, or into the buffer if there is room), and only if it does not fit is it dropped,
+ * with a warning in the log ({@code dev.spindle.sched}).
  *
  * <p><b>Why not {@code Iterable}?</b> A for-each loop calls {@code java.util.Iterator.hasNext()}, a JDK
  * interface method the agent cannot make suspendable, so a receive inside it could not wait. {@link #iterator()}
@@ -49,7 +77,7 @@ import java.util.Objects;
  *
  * @param <T> the type of the values sent
  */
-public final class Channel<T> {
+public final class Channel<T> extends Shared {
     /** Who runs on when a send or receive completes a rendezvous with a tasklet that was waiting. */
     public enum Preference {
         /**
@@ -79,7 +107,8 @@ public final class Channel<T> {
     final WaitQueue senders = new WaitQueue();
     final WaitQueue receivers = new WaitQueue();
     private Preference preference = Preference.RECEIVER;
-    private boolean closed;
+    /** Volatile for {@link #isClosed()} from any thread; written under the lock when shared. */
+    private volatile boolean closed;
 
     /** An unbuffered (rendezvous) channel. */
     public Channel() {
@@ -109,10 +138,16 @@ public final class Channel<T> {
      * or else waits until a receiver takes it.
      *
      * @throws ChannelClosedException if the channel is closed, or is closed while this send waits
-     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet
+     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet (of a tasklet
+     *                               channel) or an event-loop coroutine (of a loop channel); if an event-loop
+     *                               coroutine uses a tasklet channel
      */
     @Suspendable
     public void send(T value) {
+        if (!single()) {
+            sendShared(value);
+            return;
+        }
         if (offerOrThrow(value)) return;
         Tasklet me = Scheduler.requireTasklet("wait to send on", this);
         Waiter w = new Waiter(me, "send on", this);
@@ -129,12 +164,14 @@ public final class Channel<T> {
      *
      * @throws ChannelClosedException once the channel is closed and nothing is left to receive (also when it
      *                                is closed while this receive waits): the end of the channel
-     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet
+     * @throws IllegalStateException if it would have to wait and the caller is not a tasklet (of a tasklet
+     *                               channel) or an event-loop coroutine (of a loop channel); if an event-loop
+     *                               coroutine uses a tasklet channel
      */
     @Suspendable
     @SuppressWarnings("unchecked")
     public T receive() {
-        Object v = pollReceive();
+        Object v = single() ? pollReceive() : receiveShared();
         if (v == NOTHING) {
             Tasklet me = Scheduler.requireTasklet("wait to receive on", this);
             Waiter w = new Waiter(me, "receive on", this);
@@ -158,6 +195,19 @@ public final class Channel<T> {
      * {@link ChannelClosedException} respectively.
      */
     public void close() {
+        if (single()) {
+            closeNow();
+            return;
+        }
+        guard.lock();
+        try {
+            closeNow();
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    private void closeNow() {
         if (closed) return;
         closed = true;
         receivers.wakeAll(Waiter.CLOSED); // only waiting if the buffer is empty: nothing left for them
@@ -170,15 +220,32 @@ public final class Channel<T> {
     }
 
     /**
-     * Tasklets waiting to send minus tasklets waiting to receive, as Stackless's {@code channel.balance}:
+     * Tasklets (or coroutines) waiting to send minus those waiting to receive, as Stackless's
+     * {@code channel.balance}:
      * positive when senders wait, negative when receivers wait, 0 when nobody does.
      */
     public int balance() {
-        return senders.size() - receivers.size();
+        if (isTaskletPrimitive()) return senders.size() - receivers.size();
+        guard.lock();
+        try {
+            return senders.liveSize() - receivers.liveSize();
+        } finally {
+            guard.unlock();
+        }
     }
 
     /** How many values are buffered now (always 0 for an unbuffered channel). */
     public int size() {
+        if (buffer == null || isTaskletPrimitive()) return buffered();
+        guard.lock();
+        try {
+            return buffered();
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    private int buffered() {
         return buffer == null ? 0 : buffer.size();
     }
 
@@ -200,7 +267,7 @@ public final class Channel<T> {
     @Override
     public String toString() {
         return "Channel[" + (name != null ? name + ", " : "") + "capacity " + capacity
-                + (buffer != null ? ", " + buffer.size() + " buffered" : "") + ", balance " + balance()
+                + (buffer != null ? ", " + size() + " buffered" : "") + ", balance " + balance()
                 + (closed ? ", closed" : "") + "]";
     }
 
@@ -208,12 +275,12 @@ public final class Channel<T> {
 
     /** True if a send would not wait (or would throw because the channel is closed). */
     boolean canSend() {
-        return closed || !receivers.isEmpty() || size() < capacity;
+        return closed || !receivers.isEmpty() || buffered() < capacity;
     }
 
     /** True if a receive would not wait (a value, or the end-of-channel signal). */
     boolean canReceive() {
-        return size() > 0 || !senders.isEmpty() || closed;
+        return buffered() > 0 || !senders.isEmpty() || closed;
     }
 
     /** Sends without waiting if possible: false if it would have to wait. */
@@ -226,7 +293,7 @@ public final class Channel<T> {
             Scheduler.wake(r.tasklet, preference == Preference.RECEIVER);
             return true;
         }
-        if (size() < capacity) {
+        if (buffered() < capacity) {
             buffer.addLast(value == null ? NULL : value);
             return true;
         }
@@ -249,7 +316,7 @@ public final class Channel<T> {
     /** Receives without waiting if possible: the value, {@link #END}, or {@link #NOTHING}. */
     @Suspendable
     Object pollReceive() {
-        if (size() > 0) {
+        if (buffered() > 0) {
             Object v = buffer.pollFirst();
             Waiter s = senders.poll();
             if (s != null) { // its value takes the place just freed, so buffered order stays send order
@@ -267,5 +334,104 @@ public final class Channel<T> {
             return v;
         }
         return closed ? END : NOTHING;
+    }
+
+    // ---- the shared path: event-loop coroutines, under the lock ----
+
+    @Suspendable
+    private void sendShared(T value) {
+        Party me;
+        Waiter w;
+        guard.lock();
+        try {
+            if (offerShared(value, true)) return;
+            me = requireParty("wait to send on");
+            w = new Waiter(me, "send on", this, this);
+            w.value = value;
+            senders.add(w);
+        } finally {
+            guard.unlock();
+        }
+        me.blockOn(w);
+        Coroutine.yield(); // the lock is released: a wake that comes before this is delivered after it
+        if (w.outcome == Waiter.CLOSED) throw ChannelClosedException.onSend(this);
+    }
+
+    /** A receive on the shared path: the value or {@link #END}, after waiting if need be. */
+    @Suspendable
+    private Object receiveShared() {
+        Party me;
+        Waiter w;
+        guard.lock();
+        try {
+            Object v = pollShared();
+            if (v != NOTHING) return v;
+            me = requireParty("wait to receive on");
+            w = new Waiter(me, "receive on", this, this);
+            receivers.add(w);
+        } finally {
+            guard.unlock();
+        }
+        me.blockOn(w);
+        Coroutine.yield();
+        return w.outcome == Waiter.CLOSED ? END : w.value;
+    }
+
+    /**
+     * Sends without waiting if possible, under the lock: false if it would have to wait (or, with
+     * {@code throwIfClosed} false, if the channel is closed). The woken receiver runs when its loop gets to it:
+     * preferences are for tasklets, which share a thread.
+     */
+    boolean offerShared(Object value, boolean throwIfClosed) {
+        if (closed) {
+            if (throwIfClosed) throw ChannelClosedException.onSend(this);
+            return false;
+        }
+        Waiter r = receivers.pollClaim();
+        if (r != null) {
+            r.complete(Waiter.DONE, value);
+            r.wakeLater();
+            return true;
+        }
+        if (buffered() < capacity) {
+            buffer.addLast(value == null ? NULL : value);
+            return true;
+        }
+        return false;
+    }
+
+    /** Receives without waiting if possible, under the lock: the value, {@link #END}, or {@link #NOTHING}. */
+    Object pollShared() {
+        if (buffered() > 0) {
+            Object v = buffer.pollFirst();
+            Waiter s = senders.pollClaim();
+            if (s != null) { // its value takes the place just freed, so buffered order stays send order
+                buffer.addLast(s.value == null ? NULL : s.value);
+                s.completeKeepingValue(Waiter.DONE);
+                s.wakeLater();
+            }
+            return v == NULL ? null : v;
+        }
+        Waiter s = senders.pollClaim();
+        if (s != null) {
+            Object v = s.value;
+            s.completeKeepingValue(Waiter.DONE);
+            s.wakeLater();
+            return v;
+        }
+        return closed ? END : NOTHING;
+    }
+
+    /**
+     * A receiver was handed a value but its loop terminated before it could run: offer the value again (to a
+     * waiting receiver, or into the buffer if there is room), or else say in the log that it is dropped.
+     */
+    @Override
+    void abandoned(Waiter w) {
+        if (!w.receiving() || w.outcome != Waiter.DONE) return; // a send completed: its value was delivered
+        if (offerShared(w.value, false)) return;
+        LOG.log(System.Logger.Level.WARNING, "value " + w.value + " received on " + this + " by " + w.who()
+                + " is dropped: its event loop terminated before the coroutine could take it, and the channel"
+                + " has no room for it");
     }
 }

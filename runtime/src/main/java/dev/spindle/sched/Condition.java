@@ -1,6 +1,8 @@
 package dev.spindle.sched;
 
+import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.internal.Party;
 
 /**
  * A condition variable of a {@link Mutex}: a tasklet holding the mutex waits in {@link #await()} until another
@@ -21,6 +23,11 @@ import dev.spindle.Suspendable;
  * already waiting for it. As with every condition variable, test the predicate in a loop. Unlike Java's, there
  * are no spurious wake-ups, and unlike Python's, {@code await} has no timeout (combine a {@link Select} with
  * {@link Scheduler#after} for that).
+ *
+ * <p>It serves what its mutex serves (tasklets, or event-loop coroutines on any loops, thread-safely, under the
+ * mutex's own lock). A loop coroutine whose wait is cut short ({@code EventLoop.withTimeout}, shutdown) takes
+ * the mutex back before the interruption leaves {@code await}; a signal it received first is kept (its next
+ * suspension is interrupted instead), and passed on to the next waiter if its loop terminates before it runs.
  */
 public final class Condition {
     private final Mutex mutex;
@@ -34,10 +41,14 @@ public final class Condition {
      * Releases the mutex (every hold of it), waits until signalled, and takes the mutex again (as many holds)
      * before returning, also when the tasklet is killed while waiting.
      *
-     * @throws IllegalMonitorStateException if the calling tasklet does not hold the mutex
+     * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the mutex
      */
     @Suspendable
     public void await() {
+        if (!mutex.single()) {
+            awaitShared();
+            return;
+        }
         Tasklet me = Scheduler.requireTasklet("await", this);
         mutex.requireOwner("await a condition of");
         Waiter w = new Waiter(me, "be signalled on", this);
@@ -57,34 +68,108 @@ public final class Condition {
     /**
      * Wakes the longest-waiting tasklet, if any.
      *
-     * @throws IllegalMonitorStateException if the calling tasklet does not hold the mutex
+     * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the mutex
      */
     public void signal() {
-        mutex.requireOwner("signal a condition of");
+        if (mutex.single()) {
+            mutex.requireOwner("signal a condition of");
+            signalNext();
+            return;
+        }
+        mutex.guard.lock();
+        try {
+            mutex.requireOwner("signal a condition of");
+            signalNext();
+        } finally {
+            mutex.guard.unlock();
+        }
+    }
+
+    /** Wakes the longest waiter, if any (under the mutex's lock when shared). */
+    void signalNext() {
         Waiter w = waiters.poll();
         if (w != null) {
             w.complete(Waiter.DONE, null);
-            Scheduler.wakeLater(w.tasklet);
+            w.wakeLater();
         }
     }
 
     /**
      * Wakes every waiting tasklet.
      *
-     * @throws IllegalMonitorStateException if the calling tasklet does not hold the mutex
+     * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the mutex
      */
     public void signalAll() {
-        mutex.requireOwner("signal a condition of");
-        waiters.wakeAll(Waiter.DONE);
+        if (mutex.single()) {
+            mutex.requireOwner("signal a condition of");
+            waiters.wakeAll(Waiter.DONE);
+            return;
+        }
+        mutex.guard.lock();
+        try {
+            mutex.requireOwner("signal a condition of");
+            waiters.wakeAll(Waiter.DONE);
+        } finally {
+            mutex.guard.unlock();
+        }
     }
 
-    /** How many tasklets wait on it. */
+    /** How many tasklets or coroutines wait on it. */
     public int queueLength() {
-        return waiters.size();
+        if (mutex.isTaskletPrimitive()) return waiters.size();
+        mutex.guard.lock();
+        try {
+            return waiters.size();
+        } finally {
+            mutex.guard.unlock();
+        }
     }
 
     @Override
     public String toString() {
-        return "Condition[of " + mutex + ", " + waiters.size() + " waiting]";
+        return "Condition[of " + mutex + ", " + queueLength() + " waiting]";
+    }
+
+    /**
+     * The shared path: the waiter is queued and the mutex released under the mutex's lock, so a signal between
+     * the two cannot be missed; the mutex is taken again after the wait, also when the wait is cut short.
+     */
+    @Suspendable
+    private void awaitShared() {
+        Party me;
+        Waiter w;
+        int holds;
+        mutex.guard.lock();
+        try {
+            mutex.requireOwner("await a condition of");
+            me = mutex.requireParty("await a condition of");
+            w = new Waiter(me, "be signalled on", this, mutex);
+            waiters.add(w);
+            holds = mutex.releaseAll();
+        } finally {
+            mutex.guard.unlock();
+        }
+        me.blockOn(w);
+        Throwable failure = null;
+        try {
+            Coroutine.yield();
+        } catch (Throwable cut) {
+            failure = cut; // the caller's finally will unlock: take the mutex back first
+        }
+        for (;;) { // a cut-short wait for the mutex is retried: the caller must get it back to unlock it
+            try {
+                mutex.lock();
+                break;
+            } catch (Throwable cut) {
+                if (failure == null) failure = cut;
+            }
+        }
+        mutex.guard.lock();
+        try {
+            mutex.restoreHolds(holds);
+        } finally {
+            mutex.guard.unlock();
+        }
+        if (failure != null) throw Throwables.sneaky(failure);
     }
 }

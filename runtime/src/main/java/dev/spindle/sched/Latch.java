@@ -1,6 +1,8 @@
 package dev.spindle.sched;
 
+import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.internal.Party;
 
 /**
  * A countdown that tasklets can wait for: {@link #await()} waits until {@link #countDown()} has been called
@@ -13,11 +15,19 @@ import dev.spindle.Suspendable;
  * s.spawn(() -> { done.await(); System.out.println("all three finished"); });
  * s.run();
  * }</pre>
+ *
+ * <p><b>Who may call; threads.</b> Tasklets of a {@link Scheduler}, or coroutines of event loops
+ * ({@link dev.spindle.io.EventLoop}), not both: the first to use it decides. Used by tasklets it belongs to their
+ * scheduler's thread, unsynchronized, as a scheduler is. Used by loop coroutines it is thread-safe (a lock of its
+ * own): coroutines of one loop or of several loops of an {@link dev.spindle.io.EventLoopGroup} may share it, a
+ * waiting coroutine lets its loop run the others, and the one that releases it, on any thread, puts the waiter
+ * back in its own loop's run queue. The other kind is refused with an {@link IllegalStateException} naming it.
  */
-public final class Latch {
+public final class Latch extends Shared {
     private final String name;
     private final WaitQueue waiters = new WaitQueue();
-    private int count;
+    /** Volatile for {@link #count()} from any thread; written under the lock when shared. */
+    private volatile int count;
 
     public Latch(int count) {
         this(null, count);
@@ -32,6 +42,19 @@ public final class Latch {
 
     /** Counts down; at zero wakes every waiting tasklet. Does nothing once at zero. */
     public void countDown() {
+        if (single()) {
+            countDownNow();
+            return;
+        }
+        guard.lock();
+        try {
+            countDownNow();
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    private void countDownNow() {
         if (count == 0) return;
         if (--count == 0) waiters.wakeAll(Waiter.DONE);
     }
@@ -40,10 +63,31 @@ public final class Latch {
     @Suspendable
     public void await() {
         if (count == 0) return;
+        if (!single()) {
+            awaitShared();
+            return;
+        }
         Tasklet me = Scheduler.requireTasklet("wait for", this);
         Waiter w = new Waiter(me, "see zero on", this);
         waiters.add(w);
         Scheduler.park(me, w);
+    }
+
+    @Suspendable
+    private void awaitShared() {
+        Party me;
+        Waiter w;
+        guard.lock();
+        try {
+            if (count == 0) return;
+            me = requireParty("wait for");
+            w = new Waiter(me, "see zero on", this, this);
+            waiters.add(w);
+        } finally {
+            guard.unlock();
+        }
+        me.blockOn(w);
+        Coroutine.yield();
     }
 
     public int count() {

@@ -1,8 +1,11 @@
 package dev.spindle.sched;
 
+import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.SuspendableCallable;
 import dev.spindle.SuspendableRunnable;
+import dev.spindle.internal.Parties;
+import dev.spindle.internal.Party;
 
 /**
  * A cooperative lock for tasklets: while one tasklet holds it, others that {@link #lock()} it wait (giving up
@@ -36,11 +39,24 @@ import dev.spindle.SuspendableRunnable;
  * suspend while holding a monitor (the agent refuses it). If the holder dies without unlocking, the mutex stays
  * locked and the deadlock report names the dead holder; {@code withLock} unlocks in a {@code finally}, even when
  * the tasklet is killed.
+ *
+ * <p><b>Who may call; threads.</b> Tasklets of a {@link Scheduler}, or coroutines of event loops
+ * ({@link dev.spindle.io.EventLoop}), not both: the first to use it decides. Used by tasklets it belongs to their
+ * scheduler's thread, unsynchronized, as a scheduler is. Used by loop coroutines it is thread-safe (a lock of its
+ * own): coroutines of one loop or of several loops of an {@link dev.spindle.io.EventLoopGroup} may share it, a
+ * waiting coroutine lets its loop run the others, and the one that releases it, on any thread, puts the waiter
+ * back in its own loop's run queue. The other kind is refused with an {@link IllegalStateException} naming it.
+ *
+ * <p>A loop coroutine whose wait for the lock is cut short ({@code EventLoop.withTimeout}, shutdown) is taken out
+ * of the queue; if the lock had already been handed to it, it goes on holding it (the interruption comes at its
+ * next suspension), so a {@code withLock} still unlocks it. If its loop terminates first, the lock is passed on.
+ * {@link #owner()} names tasklets only; {@link #toString()} names a loop coroutine that holds it.
  */
-public final class Mutex {
+public final class Mutex extends Shared {
     private final String name;
     private final WaitQueue waiters = new WaitQueue();
-    private Tasklet owner;
+    /** The holding {@link Tasklet} or loop coroutine ({@link Party}), or null. Volatile for {@link #isLocked()}. */
+    private volatile Object owner;
     private int holds;
 
     public Mutex() {
@@ -55,6 +71,10 @@ public final class Mutex {
     /** Takes the lock, waiting (in FIFO order) while another tasklet holds it. */
     @Suspendable
     public void lock() {
+        if (!single()) {
+            lockShared();
+            return;
+        }
         Tasklet me = Scheduler.requireTasklet("lock", this);
         if (owner == null || owner == me) {
             owner = me;
@@ -75,7 +95,18 @@ public final class Mutex {
 
     /** Takes the lock if it is free (or already ours); never waits. */
     public boolean tryLock() {
-        Tasklet me = Scheduler.requireTasklet("lock", this);
+        if (!single()) {
+            guard.lock();
+            try {
+                return tryLockNow(requireParty("lock"));
+            } finally {
+                guard.unlock();
+            }
+        }
+        return tryLockNow(Scheduler.requireTasklet("lock", this));
+    }
+
+    private boolean tryLockNow(Object me) {
         if (owner != null && owner != me) return false;
         owner = me;
         holds++;
@@ -86,18 +117,33 @@ public final class Mutex {
      * Releases one hold; when the last is released, hands the lock to the longest-waiting tasklet, which runs
      * when its turn comes.
      *
-     * @throws IllegalMonitorStateException if the calling tasklet does not hold the lock
+     * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the lock
      */
     public void unlock() {
-        requireOwner("unlock");
+        if (single()) {
+            requireOwner("unlock");
+            release();
+            return;
+        }
+        guard.lock();
+        try {
+            requireOwner("unlock");
+            release();
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    /** Releases one hold of the owner; at the last, hands the lock on. Under the lock when shared. */
+    private void release() {
         if (--holds > 0) return;
         owner = null;
         Waiter next = waiters.poll();
         if (next != null) {
-            owner = next.tasklet;
+            owner = next.tasklet != null ? next.tasklet : next.party;
             holds = 1;
             next.complete(Waiter.DONE, null);
-            Scheduler.wakeLater(next.tasklet);
+            next.wakeLater();
         }
     }
 
@@ -135,31 +181,83 @@ public final class Mutex {
         return owner != null;
     }
 
-    /** The tasklet holding the lock, or null. */
+    /** The tasklet holding the lock, or null (also when an event-loop coroutine holds it). */
     public Tasklet owner() {
-        return owner;
+        Object o = owner;
+        return o instanceof Tasklet ? (Tasklet) o : null;
     }
 
-    /** How many tasklets wait to lock it. */
+    /** How many tasklets or coroutines wait to lock it. */
     public int queueLength() {
-        return waiters.size();
+        if (isTaskletPrimitive()) return waiters.size();
+        guard.lock();
+        try {
+            return waiters.size();
+        } finally {
+            guard.unlock();
+        }
     }
 
     @Override
     public String toString() {
-        return "Mutex[" + (name != null ? name : Integer.toHexString(System.identityHashCode(this)))
-                + (owner == null ? ", free"
-                        : " held by tasklet \"" + owner.name() + "\"" + (owner.isAlive() ? "" : " (dead)"))
-                + "]";
+        Object o = owner;
+        String held;
+        if (o == null) {
+            held = ", free";
+        } else if (o instanceof Tasklet) {
+            Tasklet t = (Tasklet) o;
+            held = " held by tasklet \"" + t.name() + "\"" + (t.isAlive() ? "" : " (dead)");
+        } else {
+            held = " held by coroutine \"" + ((Party) o).name() + "\"";
+        }
+        return "Mutex[" + (name != null ? name : Integer.toHexString(System.identityHashCode(this))) + held + "]";
+    }
+
+    // ---- the shared path: event-loop coroutines, under the lock ----
+
+    @Suspendable
+    private void lockShared() {
+        Party me;
+        Waiter w;
+        guard.lock();
+        try {
+            me = requireParty("lock");
+            if (tryLockNow(me)) return;
+            w = new Waiter(me, "lock", this, this);
+            waiters.add(w);
+        } finally {
+            guard.unlock();
+        }
+        me.blockOn(w);
+        Coroutine.yield();
+        // release() made us the owner before waking us. If the wait is cut short (timeout, shutdown), the loop
+        // withdraws it first; if it had completed, the coroutine resumes here holding the lock and the
+        // interruption comes at its next suspension, so a lock handed over is never lost.
+    }
+
+    /** A coroutine handed the lock (or a condition's signal) will never run: pass it on. */
+    @Override
+    void abandoned(Waiter w) {
+        if (w.outcome != Waiter.DONE) return;
+        if (w.target() instanceof Condition) {
+            ((Condition) w.target()).signalNext();
+        } else if (owner == w.party) {
+            holds = 1;
+            release();
+        }
     }
 
     // ---- for Condition ----
 
-    Tasklet requireOwner(String what) {
-        Tasklet me = Tasklet.current();
+    /** The caller, which must hold the lock (under the lock when shared). */
+    Object requireOwner(String what) {
+        Object me = isTaskletPrimitive() ? Tasklet.current() : Parties.current();
+        if (me == null && !isTaskletPrimitive()) me = Tasklet.current();
         if (owner == null || owner != me) {
-            throw new IllegalMonitorStateException("cannot " + what + " " + this + ": "
-                    + (me == null ? "no tasklet runs on this thread" : "tasklet " + me.name() + " does not hold it"));
+            String who = me == null ? "no tasklet runs on this thread (nor an event-loop coroutine)"
+                    : me instanceof Tasklet ? "tasklet " + ((Tasklet) me).name() + " does not hold it"
+                    : "coroutine " + ((Party) me).name() + " does not hold it";
+            throw new IllegalMonitorStateException("cannot " + what + " " + this + ": " + who);
         }
         return me;
     }
@@ -168,7 +266,7 @@ public final class Mutex {
     int releaseAll() {
         int n = holds;
         holds = 1;
-        unlock();
+        release();
         return n;
     }
 

@@ -60,7 +60,8 @@ import java.util.Set;
  *
  * <p>A scheduler, its tasklets, channels and locks belong to one thread at a time (the one that calls
  * {@code run()}); they are not thread-safe, and using them from another thread while {@code run()} runs is
- * refused. Differences from Stackless: there is no main tasklet, since the thread calling {@code run()} is not
+ * refused. (The same channel and lock classes also serve coroutines of {@code dev.spindle.io} event loops,
+ * thread-safely; but one channel or lock serves either tasklets or loop coroutines, see {@link Channel}.) Differences from Stackless: there is no main tasklet, since the thread calling {@code run()} is not
  * itself a coroutine (it may send to a waiting receiver, but cannot wait); {@code run()} reports a deadlock
  * instead of returning while tasklets are blocked; the watchdog {@link #run(long)} counts switches rather than
  * interpreter instructions, because a tasklet can only be stopped where it suspends. Differences from Go: one
@@ -274,6 +275,7 @@ public final class Scheduler {
     public Channel<Duration> after(Duration delay) {
         checkThread();
         Channel<Duration> ch = new Channel<>("after " + delay, 1);
+        ch.claim(Shared.TASKLETS); // the timer offers from this thread, outside any tasklet
         long nanos = Math.max(0, toNanos(delay));
         timers.add(Timer.running(this, deadline(nanos), timerSeq++, () -> ch.offer(elapsed())));
         return ch;

@@ -1,6 +1,10 @@
 package dev.spindle.sched;
 
+import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.internal.Party;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -35,6 +39,14 @@ import java.util.Objects;
  * drained is ready, and reports {@link Selected#isClosed()}; a send case whose channel is closed throws
  * {@link ChannelClosedException} (Go panics). Channel preferences apply to the case performed as they do to a
  * plain send or receive. Case objects can be reused in a loop.
+ *
+ * <p>Over channels of event-loop coroutines (see {@link Channel}), which other threads may use at the same time,
+ * a select takes every channel's lock in a fixed global order (Go's {@code selectgo} does the same), performs
+ * the first case in argument order that can happen, or queues a waiter on every channel before letting go of
+ * the locks; the first case completed, on whichever thread, claims the select atomically and the others are
+ * withdrawn. A {@code withTimeout} or shutdown that cuts the wait short withdraws every case unless one had
+ * already completed, in which case the select returns it. All the channels of one select serve the same kind
+ * of coroutine.
  */
 public final class Select {
     /** The {@link Selected#index()} of the default branch of {@link #trySelect}. */
@@ -154,15 +166,17 @@ public final class Select {
      * Performs one of the cases, waiting until one can happen if none can now.
      *
      * @throws ChannelClosedException if the case performed is a send on a closed channel
-     * @throws IllegalStateException  if it would have to wait and the caller is not a tasklet
+     * @throws IllegalStateException  if it would have to wait and the caller is not a tasklet (or, on loop
+     *                                channels, an event-loop coroutine); see {@link Channel} for mixing
      */
     @Suspendable
     public static Selected select(Case<?>... cases) {
         if (cases.length == 0) throw new IllegalArgumentException("select of no cases would wait forever");
+        if (!allSingle(cases)) return selectShared(cases, true);
         Selected now = trySelect(cases);
         if (!now.isDefault()) return now;
         Tasklet me = Scheduler.requireTasklet("wait in a select", null);
-        SelectGroup group = new SelectGroup(cases.length);
+        SelectGroup group = new SelectGroup(cases.length, null);
         for (int i = 0; i < cases.length; i++) {
             Case<?> c = cases[i];
             Waiter w = new Waiter(me, c.send ? "send on" : "receive on", c.channel);
@@ -189,6 +203,7 @@ public final class Select {
      */
     @Suspendable
     public static Selected trySelect(Case<?>... cases) {
+        if (!allSingle(cases)) return selectShared(cases, false);
         int ready = 0;
         for (Case<?> c : cases) {
             if (c.send ? c.channel.canSend() : c.channel.canReceive()) ready++;
@@ -206,5 +221,75 @@ public final class Select {
             return v == Channel.END ? new Selected(i, c, null, true) : new Selected(i, c, v, false);
         }
         throw new AssertionError("unreachable: " + ready + " cases were ready");
+    }
+
+    // ---- the shared path: channels of event-loop coroutines ----
+
+    /** True if every channel takes the single-threaded tasklet path. */
+    private static boolean allSingle(Case<?>[] cases) {
+        boolean single = true;
+        for (Case<?> c : cases) single &= c.channel.single(); // each is asked: it may refuse or be claimed
+        return single;
+    }
+
+    /**
+     * Go's select on channels that may be used by other threads: every channel's lock is taken, in the order of
+     * the channels' ids so that two selects cannot deadlock; the first case in argument order that can happen
+     * now happens; otherwise (if {@code block}) a waiter goes into each channel's queue before the locks are
+     * released, so no hand-off can slip in between the check and the wait. The first case completed claims the
+     * group (see {@link SelectGroup}).
+     */
+    @Suspendable
+    private static Selected selectShared(Case<?>[] cases, boolean block) {
+        Channel<?>[] locks = lockOrder(cases);
+        Party me;
+        SelectGroup group;
+        for (Channel<?> ch : locks) ch.guard.lock();
+        try {
+            for (int i = 0; i < cases.length; i++) {
+                Case<?> c = cases[i];
+                if (c.send) {
+                    if (c.channel.offerShared(c.value, true)) return new Selected(i, c, null, false);
+                } else {
+                    Object v = c.channel.pollShared();
+                    if (v == Channel.END) return new Selected(i, c, null, true);
+                    if (v != Channel.NOTHING) return new Selected(i, c, v, false);
+                }
+            }
+            if (!block) return new Selected(DEFAULT, null, null, false);
+            me = cases[0].channel.requireParty("wait in a select on");
+            group = new SelectGroup(cases.length, me);
+            for (int i = 0; i < cases.length; i++) {
+                Case<?> c = cases[i];
+                Waiter w = new Waiter(me, c.send ? "send on" : "receive on", c.channel, c.channel);
+                w.group = group;
+                w.caseIndex = i;
+                w.value = c.value;
+                group.waiters[i] = w;
+                (c.send ? c.channel.senders : c.channel.receivers).add(w);
+            }
+        } finally {
+            for (int i = locks.length - 1; i >= 0; i--) locks[i].guard.unlock();
+        }
+        me.blockOn(group);
+        Coroutine.yield();
+        Waiter won = group.winner;
+        group.dropLosers();
+        Case<?> c = cases[won.caseIndex];
+        boolean closed = won.outcome == Waiter.CLOSED;
+        if (closed && c.send) throw ChannelClosedException.onSend(c.channel);
+        return new Selected(won.caseIndex, c, c.send ? null : won.value, closed);
+    }
+
+    /** The distinct channels of the cases, by id: the order every select takes their locks in. */
+    private static Channel<?>[] lockOrder(Case<?>[] cases) {
+        Channel<?>[] chs = new Channel<?>[cases.length];
+        for (int i = 0; i < cases.length; i++) chs[i] = cases[i].channel;
+        Arrays.sort(chs, Comparator.comparingLong(ch -> ch.id));
+        int n = 0;
+        for (int i = 0; i < chs.length; i++) {
+            if (n == 0 || chs[n - 1] != chs[i]) chs[n++] = chs[i];
+        }
+        return n == chs.length ? chs : Arrays.copyOf(chs, n);
     }
 }

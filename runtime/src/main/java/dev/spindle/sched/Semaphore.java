@@ -1,8 +1,10 @@
 package dev.spindle.sched;
 
+import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.SuspendableCallable;
 import dev.spindle.SuspendableRunnable;
+import dev.spindle.internal.Party;
 
 /**
  * A counting semaphore for tasklets: {@link #acquire()} takes a permit, waiting (never blocking the thread) while
@@ -18,11 +20,23 @@ import dev.spindle.SuspendableRunnable;
  * }</pre>
  *
  * <p>Permits are not owned: any tasklet, or code outside the scheduler, may release one.
+ *
+ * <p><b>Who may call; threads.</b> Tasklets of a {@link Scheduler}, or coroutines of event loops
+ * ({@link dev.spindle.io.EventLoop}), not both: the first to use it decides. Used by tasklets it belongs to their
+ * scheduler's thread, unsynchronized, as a scheduler is. Used by loop coroutines it is thread-safe (a lock of its
+ * own): coroutines of one loop or of several loops of an {@link dev.spindle.io.EventLoopGroup} may share it, a
+ * waiting coroutine lets its loop run the others, and the one that releases it, on any thread, puts the waiter
+ * back in its own loop's run queue. The other kind is refused with an {@link IllegalStateException} naming it.
+ *
+ * <p>A loop coroutine's wait cut short by {@code EventLoop.withTimeout} or shutdown is withdrawn; a permit handed
+ * to it first stays its own (the interruption comes at its next suspension), and is given back if its loop
+ * terminates before it runs.
  */
-public final class Semaphore {
+public final class Semaphore extends Shared {
     private final String name;
     private final WaitQueue waiters = new WaitQueue();
-    private int permits;
+    /** Volatile for {@link #availablePermits()} from any thread; written under the lock when shared. */
+    private volatile int permits;
 
     public Semaphore(int permits) {
         this(null, permits);
@@ -38,7 +52,11 @@ public final class Semaphore {
     /** Takes a permit, waiting in FIFO order while none is free. */
     @Suspendable
     public void acquire() {
-        if (tryAcquire()) return;
+        if (!single()) {
+            acquireShared();
+            return;
+        }
+        if (tryAcquireNow()) return;
         Tasklet me = Scheduler.requireTasklet("wait to acquire a permit of", this);
         Waiter w = new Waiter(me, "acquire a permit of", this);
         waiters.add(w);
@@ -53,6 +71,16 @@ public final class Semaphore {
 
     /** Takes a permit if one is free and nobody waits; never waits. */
     public boolean tryAcquire() {
+        if (single()) return tryAcquireNow();
+        guard.lock();
+        try {
+            return tryAcquireNow();
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    private boolean tryAcquireNow() {
         if (permits > 0 && waiters.isEmpty()) {
             permits--;
             return true;
@@ -62,13 +90,26 @@ public final class Semaphore {
 
     /** Gives a permit back: to the longest-waiting tasklet if any, which runs when its turn comes. */
     public void release() {
+        if (single()) {
+            releaseNow();
+            return;
+        }
+        guard.lock();
+        try {
+            releaseNow();
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    private void releaseNow() {
         Waiter w = waiters.poll();
         if (w == null) {
             permits++;
             return;
         }
         w.complete(Waiter.DONE, null);
-        Scheduler.wakeLater(w.tasklet);
+        w.wakeLater();
     }
 
     /** Runs {@code body} holding a permit, and gives it back however {@code body} ends. */
@@ -98,14 +139,45 @@ public final class Semaphore {
         return permits;
     }
 
-    /** How many tasklets wait for a permit. */
+    /** How many tasklets or coroutines wait for a permit. */
     public int queueLength() {
-        return waiters.size();
+        if (isTaskletPrimitive()) return waiters.size();
+        guard.lock();
+        try {
+            return waiters.size();
+        } finally {
+            guard.unlock();
+        }
     }
 
     @Override
     public String toString() {
-        return "Semaphore[" + (name != null ? name + ", " : "") + permits + " free, " + waiters.size()
+        return "Semaphore[" + (name != null ? name + ", " : "") + permits + " free, " + queueLength()
                 + " waiting]";
+    }
+
+    // ---- the shared path: event-loop coroutines, under the lock ----
+
+    @Suspendable
+    private void acquireShared() {
+        Party me;
+        Waiter w;
+        guard.lock();
+        try {
+            if (tryAcquireNow()) return;
+            me = requireParty("wait to acquire a permit of");
+            w = new Waiter(me, "acquire a permit of", this, this);
+            waiters.add(w);
+        } finally {
+            guard.unlock();
+        }
+        me.blockOn(w);
+        Coroutine.yield(); // a permit handed over before an interruption is kept: see Mutex.lockShared
+    }
+
+    /** A coroutine handed a permit will never run: give the permit back. */
+    @Override
+    void abandoned(Waiter w) {
+        if (w.outcome == Waiter.DONE) releaseNow();
     }
 }

@@ -1,8 +1,12 @@
 package dev.spindle.sched;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
-/** A FIFO of waiting tasklets: the first to wait is the first served, which is what makes the locks fair. */
+/**
+ * A FIFO of waiting tasklets or loop coroutines: the first to wait is the first served, which is what makes the
+ * locks fair. Guarded by its primitive's lock when shared.
+ */
 final class WaitQueue {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
@@ -18,8 +22,22 @@ final class WaitQueue {
         return w;
     }
 
+    /**
+     * Takes out the longest-waiting live waiter and claims its select, if any, or returns null. A waiter whose
+     * select another case has won (on another channel, under another lock) is dropped on the way: the shared
+     * path leaves such waiters behind rather than take a second channel's lock.
+     */
+    Waiter pollClaim() {
+        Waiter w;
+        while ((w = poll()) != null) {
+            if (w.group == null || w.group.claim(w)) return w;
+        }
+        return null;
+    }
+
     void remove(Waiter w) {
-        // Removal from the middle is linear, but only kills and lost select cases do it, and queues are short.
+        // Removal from the middle is linear, but only kills, timeouts and lost select cases do it, and queues
+        // are short.
         if (waiters.remove(w)) w.queue = null;
     }
 
@@ -31,12 +49,21 @@ final class WaitQueue {
         return waiters.size();
     }
 
+    /** The number of waiters not left behind by a select won elsewhere (the shared path's {@link #size()}). */
+    int liveSize() {
+        int n = 0;
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            if (it.next().isLive()) n++;
+        }
+        return n;
+    }
+
     /** Wakes every waiter, longest-waiting first, with {@code outcome}. */
     void wakeAll(int outcome) {
         Waiter w;
-        while ((w = poll()) != null) {
+        while ((w = pollClaim()) != null) {
             w.complete(outcome, null);
-            Scheduler.wakeLater(w.tasklet);
+            w.wakeLater();
         }
     }
 }

@@ -27,7 +27,22 @@
  * </table>
  *
  * <p>Everything that may give up the tasklet's turn is {@link dev.spindle.Suspendable}, so every method between
- * a tasklet's body and such a call must be too. Everything here belongs to the one thread that runs the
- * scheduler and is not thread-safe.
+ * a tasklet's body and such a call must be too. The scheduler and its tasklets belong to the one thread that
+ * runs it and are not thread-safe.
+ *
+ * <p>The primitives ({@link dev.spindle.sched.Channel}, {@link dev.spindle.sched.Select},
+ * {@link dev.spindle.sched.Mutex}, {@link dev.spindle.sched.Condition}, {@link dev.spindle.sched.Semaphore},
+ * {@link dev.spindle.sched.Event}, {@link dev.spindle.sched.Latch}) also work between coroutines of
+ * {@link dev.spindle.io.EventLoop}s, on one loop or across the loops (threads) of an
+ * {@link dev.spindle.io.EventLoopGroup}. Each instance serves the kind of coroutine that uses it first:
+ * <ul>
+ *   <li>tasklets: single-threaded, no lock, exactly as described above;</li>
+ *   <li>event-loop coroutines: thread-safe (a lock per primitive; a select locks its channels in a global
+ *       order), a waiting coroutine suspends and its loop runs others, and a wake from another thread reaches it
+ *       through its loop's {@code execute} inbox, after the turn in which it suspended, so that no wake is
+ *       lost. A wait cut short by {@code EventLoop.withTimeout} or a shutdown is withdrawn, unless it had
+ *       already been handed its value, lock, permit or signal, which it then keeps.</li>
+ * </ul>
+ * Mixing the two kinds on one instance is refused with an {@code IllegalStateException} that names it.
  */
 package dev.spindle.sched;

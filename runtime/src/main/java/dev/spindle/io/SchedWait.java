@@ -1,0 +1,27 @@
+package dev.spindle.io;
+
+import dev.spindle.internal.Party;
+
+/** A task waits on a {@code dev.spindle.sched} primitive: a channel, a select, a lock, an event, a latch. */
+final class SchedWait implements Blocker {
+    final Party.Wait wait;
+
+    SchedWait(Party.Wait wait) {
+        this.wait = wait;
+    }
+
+    @Override
+    public void cancel() {
+        wait.cancel();
+    }
+
+    @Override
+    public boolean tryCancel() {
+        return wait.cancel();
+    }
+
+    @Override
+    public String toString() {
+        return wait.describe();
+    }
+}
