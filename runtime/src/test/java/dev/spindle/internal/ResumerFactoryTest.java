@@ -1,0 +1,67 @@
+package dev.spindle.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.lang.invoke.CallSite;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import org.junit.jupiter.api.Test;
+
+class ResumerFactoryTest {
+    private static Carrier seen;
+    private static int calls;
+
+    /** Stands for a resume copy: private, so only a nestmate can call it. */
+    private static void copy(Carrier k) {
+        seen = k;
+        calls++;
+    }
+
+    interface WithCopy {
+        private static void copy(Carrier k) {
+            seen = k;
+            calls += 10;
+        }
+
+        static MethodHandles.Lookup lookup() {
+            return MethodHandles.lookup();
+        }
+    }
+
+    private static Resumer resumerFor(MethodHandles.Lookup lookup, Class<?> owner) throws Throwable {
+        MethodType copyType = MethodType.methodType(void.class, Carrier.class);
+        CallSite site = ResumerFactory.resumer(lookup, "resume", MethodType.methodType(Resumer.class),
+                lookup.findStatic(owner, "copy", copyType));
+        return (Resumer) site.dynamicInvoker().invoke();
+    }
+
+    @Test
+    void theResumerIsAHiddenNestmateThatCallsThePrivateCopy() throws Throwable {
+        Resumer r = resumerFor(MethodHandles.lookup(), ResumerFactoryTest.class);
+        assertSame(ResumerFactoryTest.class, r.getClass().getNestHost());
+        assertEquals(true, r.getClass().isHidden());
+        Carrier k = Carrier.get();
+        calls = 0;
+        r.resume(k);
+        r.resume(k);
+        assertSame(k, seen);
+        assertEquals(2, calls);
+    }
+
+    @Test
+    void aCopyInAnInterfaceIsCalledThroughAnInterfaceMethodReference() throws Throwable {
+        Resumer r = resumerFor(WithCopy.lookup(), WithCopy.class);
+        calls = 0;
+        r.resume(Carrier.get());
+        assertEquals(10, calls);
+    }
+
+    @Test
+    void eachMethodGetsItsOwnResumerClass() throws Throwable {
+        Resumer a = resumerFor(MethodHandles.lookup(), ResumerFactoryTest.class);
+        Resumer b = resumerFor(WithCopy.lookup(), WithCopy.class);
+        assertNotSame(a.getClass(), b.getClass());
+    }
+}
