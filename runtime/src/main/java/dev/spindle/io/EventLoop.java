@@ -86,7 +86,9 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final Set<Task> live = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Every socket and server channel of this loop not closed yet, so that shutdown leaks no descriptor. */
-    private final Set<IoHandle> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final OpenChannels open = new OpenChannels();
+    /** The selector's callback, made once: a method reference made per select would be allocated each time. */
+    private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
     private final List<Listener> listeners = new ArrayList<>();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private volatile Phase phase = Phase.RUNNING;
@@ -285,7 +287,7 @@ public final class EventLoop implements AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        spawn("conn " + s.peer(), () -> {
+        Task t = new Task(this, s, () -> {
             try {
                 handler.handle(s);
             } catch (Exception e) {
@@ -294,6 +296,7 @@ public final class EventLoop implements AutoCloseable {
                 s.close();
             }
         });
+        start(t);
     }
 
     // ---- what coroutines call ----
@@ -312,7 +315,7 @@ public final class EventLoop implements AutoCloseable {
         }
         EventLoop loop = t.loop;
         Timer timer = loop.timers.add(deadline(nanos), () -> loop.wake(t, null, null));
-        park(t, () -> loop.timers.remove(timer), 0, null);
+        park(t, w -> loop.timers.remove(timer), 0, null);
     }
 
     /** Lets the loop's other ready coroutines and I/O run, then goes on. */
@@ -421,7 +424,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void force() {
         phase = Phase.FORCED;
-        for (IoHandle h : new ArrayList<>(open)) h.close();
+        for (IoHandle h : open.snapshot()) h.close();
         CancellationException stop = new CancellationException(thread.getName() + " shut down");
         for (Task t : new ArrayList<>(live)) interrupt(t, stop);
     }
@@ -443,10 +446,10 @@ public final class EventLoop implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, thread.getName() + " stopped by an internal error", fatal);
         } finally {
             phase = Phase.TERMINATED;
-            for (IoHandle h : new ArrayList<>(open)) h.closeChannel();
+            for (IoHandle h : open.snapshot()) h.closeChannel();
             closeQuietly(selector);
             CancellationException stop = new CancellationException(thread.getName() + " terminated");
-            for (Task t : live) t.completion().completeExceptionally(stop);
+            for (Task t : live) t.complete(stop);
             live.clear();
             liveCount = 0;
             for (Runnable r; (r = inbox.poll()) != null; ) {
@@ -496,15 +499,15 @@ public final class EventLoop implements AutoCloseable {
             timeoutMillis = delay <= 0 ? -1 : Math.max(1, (delay + 999_999) / 1_000_000);
         }
         if (timeoutMillis < 0) {
-            selector.selectNow(this::ready);
+            selector.selectNow(onReady);
             return;
         }
         sleeping.set(true);
         try {
             if (!inbox.isEmpty()) { // queued before sleeping was set: its sender saw no reason to wake us
-                selector.selectNow(this::ready);
+                selector.selectNow(onReady);
             } else {
-                selector.select(this::ready, timeoutMillis);
+                selector.select(onReady, timeoutMillis);
             }
         } finally {
             sleeping.set(false);
@@ -517,7 +520,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void start(Task t) {
         if (phase == Phase.TERMINATED) {
-            t.completion().completeExceptionally(new RejectedExecutionException(thread.getName() + " has terminated"));
+            t.complete(new RejectedExecutionException(thread.getName() + " has terminated"));
             return;
         }
         live.add(t);
@@ -554,7 +557,7 @@ public final class EventLoop implements AutoCloseable {
         live.remove(t);
         liveCount = live.size();
         if (failure == null) {
-            t.completion().complete(null);
+            t.complete(null);
             return;
         }
         if (t.logFailure && !(failure instanceof CancellationException && phase != Phase.RUNNING)) {
@@ -562,7 +565,7 @@ public final class EventLoop implements AutoCloseable {
                     : System.Logger.Level.WARNING;
             LOG.log(level, "coroutine " + t.name() + " on " + thread.getName() + " failed", failure);
         }
-        t.completion().completeExceptionally(failure);
+        t.complete(failure);
     }
 
     // ---- waiting and waking (loop thread) ----
@@ -617,7 +620,7 @@ public final class EventLoop implements AutoCloseable {
     private void withdraw(Task t) {
         Blocker b = t.blocker;
         t.blocker = null;
-        if (b != null) b.cancel();
+        if (b != null) b.cancel(t);
         Timer wt = t.waitTimer;
         t.waitTimer = null;
         if (wt != null) timers.remove(wt);
@@ -629,7 +632,7 @@ public final class EventLoop implements AutoCloseable {
         if (!f.isDone()) {
             EventLoop loop = t.loop;
             // a fresh object per wait: its identity tells a late completion whether this wait is still on
-            Blocker token = job == null ? new Blocker.Token() : () -> job.cancel(true);
+            Blocker token = job == null ? new Blocker.Token() : w -> job.cancel(true);
             f.whenComplete((v, e) -> loop.execute(() -> {
                 if (t.blocker == token) loop.wake(t, null, null);
             }));
@@ -666,6 +669,8 @@ public final class EventLoop implements AutoCloseable {
 
     /** The task running on this loop now, for an operation on one of its channels. */
     Task requireTaskOf(String what) {
+        Task c = current; // the common case, a coroutine of this loop, without requireTask's thread-local lookup
+        if (c != null && Thread.currentThread() == thread && Coroutine.current() == c.coroutine) return c;
         Task t = requireTask(what);
         if (t.loop != this) {
             throw new IllegalStateException("cannot " + what + " from " + t.name() + " on " + t.loop.thread.getName()

@@ -34,21 +34,21 @@ public final class TcpSocket implements Closeable {
 
     private final SocketChannel ch;
     private final IoHandle io;
-    private final String peer;
+    /** The channel's own address object (no copy), made text only when asked: a string per connection is heap. */
+    private final SocketAddress remote;
+    private String peer;
     private long readTimeoutNanos;
     private long writeTimeoutNanos;
 
     TcpSocket(EventLoop loop, SocketChannel ch) throws IOException {
         this.ch = ch;
         this.io = new IoHandle(loop, ch);
-        SocketAddress remote;
         try {
             remote = ch.getRemoteAddress();
         } catch (IOException e) {
             io.closeChannel();
             throw e;
         }
-        this.peer = remote != null ? remote.toString() : "unconnected";
         try {
             ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException | UnsupportedOperationException ignored) {
@@ -94,7 +94,7 @@ public final class TcpSocket implements Closeable {
     private TcpSocket(IoHandle io, SocketChannel ch) throws IOException {
         this.ch = ch;
         this.io = io;
-        this.peer = String.valueOf(ch.getRemoteAddress());
+        this.remote = ch.getRemoteAddress();
         try {
             ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException | UnsupportedOperationException ignored) {
@@ -113,7 +113,7 @@ public final class TcpSocket implements Closeable {
         for (;;) {
             int n = ch.read(dst);
             if (n != 0 || !dst.hasRemaining()) return n;
-            io.await(SelectionKey.OP_READ, readTimeoutNanos, "read from", peer);
+            io.await(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
         }
     }
 
@@ -125,7 +125,7 @@ public final class TcpSocket implements Closeable {
     @Suspendable
     public void readFully(ByteBuffer dst) throws IOException {
         while (dst.hasRemaining()) {
-            if (read(dst) < 0) throw new EOFException("connection to " + peer + " ended " + dst.remaining()
+            if (read(dst) < 0) throw new EOFException("connection to " + peer() + " ended " + dst.remaining()
                     + " bytes short");
         }
     }
@@ -134,7 +134,7 @@ public final class TcpSocket implements Closeable {
     @Suspendable
     public void writeAll(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            if (ch.write(src) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", peer);
+            if (ch.write(src) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", where());
         }
     }
 
@@ -144,7 +144,7 @@ public final class TcpSocket implements Closeable {
         int last = srcs.length - 1;
         while (last >= 0 && !srcs[last].hasRemaining()) last--;
         while (last >= 0 && srcs[last].hasRemaining()) {
-            if (ch.write(srcs) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", peer);
+            if (ch.write(srcs) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", where());
         }
     }
 
@@ -182,9 +182,16 @@ public final class TcpSocket implements Closeable {
         return this;
     }
 
+    /** The peer for a message, made text only if the message is built. */
+    private Object where() {
+        return remote != null ? remote : "unconnected";
+    }
+
     /** The peer's address as text, as it appears in log messages. */
     public String peer() {
-        return peer;
+        String p = peer;
+        if (p == null) peer = p = remote != null ? remote.toString() : "unconnected";
+        return p;
     }
 
     public SocketAddress remoteAddress() throws IOException {
@@ -202,6 +209,6 @@ public final class TcpSocket implements Closeable {
 
     @Override
     public String toString() {
-        return "TcpSocket[" + peer + (isOpen() ? "" : ", closed") + "]";
+        return "TcpSocket[" + peer() + (isOpen() ? "" : ", closed") + "]";
     }
 }
