@@ -3,7 +3,9 @@
 # connection count, the server in its own process pinned to one core and the same load client (LoadClient) pinned
 # to another. Prints a markdown table: round trips/s, p50 and p99 latency, server RSS, and server heap after a
 # forced GC with the connections open, in all and per connection (above the heap of the idle server before any
-# connection, measured the same way).
+# connection, measured the same way), and the server's CPU time per round trip (user + system, from the first
+# request to the end of the measured run, warm-up included): unlike throughput, it hardly moves when something
+# else on the machine takes CPU.
 #
 #   benchmarks/io-bench.sh [variants] [workloads] [connection counts] [warm-up s] [measured s]
 #   benchmarks/io-bench.sh "spindle netty nio virtual threads" "echo http" "100 1000 10000" 5 10
@@ -49,10 +51,15 @@ heap_kb() {
       | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}'
 }
 
+# user + system CPU time of a process, in clock ticks
+cpu_ticks() {
+  awk '{print $14 + $15}' /proc/"$1"/stat
+}
+
 echo "$("$JAVA" -version 2>&1 | head -2 | tail -1); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "| workload | server | connections | round trips/s | p50 µs | p99 µs | server RSS MB | heap after GC MB | heap per connection B |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| workload | server | connections | round trips/s | p50 µs | p99 µs | server CPU µs/round trip | server RSS MB | heap after GC MB | heap per connection B |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for w in $WORKLOADS; do
   for v in $VARIANTS; do
     for n in $COUNTS; do
@@ -66,6 +73,7 @@ for w in $WORKLOADS; do
         sleep 0.1
       done
       base=$(heap_kb $server)
+      cpu0=$(cpu_ticks $server)
       cout=$(mktemp)
       $TASKSET_C "$JAVA" -Xms512m -Xmx1g -cp $CP dev.spindle.benchmarks.io.LoadClient "$w" 127.0.0.1 $PORT "$n" \
           "$WARMUP" "$SECONDS_MEASURED" $HOLD > "$cout" 2>&1 &
@@ -74,17 +82,20 @@ for w in $WORKLOADS; do
         kill -0 $client 2>/dev/null || break
         sleep 0.2
       done
+      cpu1=$(cpu_ticks $server)
       sleep 0.3 # the client holds its connections open and idle: measure the server with all of them established
       rss=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' /proc/$server/status)
       heap=$(heap_kb $server)
       client_ok=0
       wait $client || client_ok=$?
-      if read -r _ tput p50 p99 < <(grep -E '^[0-9]+ ' "$cout" | head -1); then
+      if read -r _ tput p50 p99 total < <(grep -E '^[0-9]+ ' "$cout" | head -1); then
         per=$(awk -v h="$heap" -v b="$base" -v n="$n" 'BEGIN {printf "%.0f", (h - b) * 1024 / n}')
         heapmb=$(awk -v h="$heap" 'BEGIN {printf "%.1f", h / 1024}')
-        echo "| $w | $v | $n | $tput | $p50 | $p99 | $rss | $heapmb | $per |"
+        cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v t="$total" -v hz="$(getconf CLK_TCK)" \
+            'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / t}')
+        echo "| $w | $v | $n | $tput | $p50 | $p99 | $cpu | $rss | $heapmb | $per |"
       else
-        echo "| $w | $v | $n | failed (client exit $client_ok): $(tail -3 "$cout" | tr '\n' ' ') | | | | | |"
+        echo "| $w | $v | $n | failed (client exit $client_ok): $(tail -3 "$cout" | tr '\n' ' ') | | | | | | |"
       fi
       kill $server 2>/dev/null; wait $server 2>/dev/null || true
       server=

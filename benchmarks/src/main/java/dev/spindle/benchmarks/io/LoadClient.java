@@ -14,7 +14,7 @@ import java.util.Arrays;
  * connections, opened before the clock starts, each keeping one request in flight and checking every answer
  * ({@code echo}: a 32-byte message comes back unchanged; {@code http}: {@code GET /} on a kept-alive connection
  * gets status 200 and the body {@code Hello, World!}). {@code warmup} seconds unmeasured, then {@code seconds}
- * measured; prints one line, {@code connections round_trips_per_s p50_us p99_us}, then keeps the connections
+ * measured; prints one line, {@code connections round_trips_per_s p50_us p99_us total_round_trips}, then keeps the connections
  * open and idle for {@code hold} seconds, while the script measures the server's memory.
  *
  * <p>It is a hand-written selector loop on one thread, the cheapest client there is, so that it is not what
@@ -38,6 +38,8 @@ public final class LoadClient {
     private long measureTo;
     private long[] latencies = new long[1 << 20];
     private int measured;
+    /** Every answer since the first request, warm-up included: the script divides the server's CPU time by it. */
+    private long total;
 
     /** One connection: its input, and when its request in flight was sent. */
     private static final class Conn {
@@ -87,8 +89,8 @@ public final class LoadClient {
         }
         long[] all = Arrays.copyOf(latencies, measured);
         Arrays.sort(all);
-        System.out.printf("%d %.0f %.0f %.0f%n", connections, measured / (double) seconds, pct(all, 0.5) / 1e3,
-                pct(all, 0.99) / 1e3);
+        System.out.printf("%d %.0f %.0f %.0f %d%n", connections, measured / (double) seconds, pct(all, 0.5) / 1e3,
+                pct(all, 0.99) / 1e3, total);
         System.out.flush();
         Thread.sleep(hold * 1000L); // idle connections, still open: the script measures the server's memory now
         for (Conn c : conns) c.ch.close();
@@ -105,6 +107,7 @@ public final class LoadClient {
             if (!key.isReadable()) return;
             if (c.ch.read(c.in) < 0) throw new IOException("the server closed a connection");
             if (!complete(c)) return;
+            total++;
             long now = System.nanoTime();
             if (c.sentAt >= measureFrom && now <= measureTo) {
                 if (measured == latencies.length) latencies = Arrays.copyOf(latencies, measured * 2);
