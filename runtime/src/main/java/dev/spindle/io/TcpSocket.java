@@ -37,6 +37,8 @@ public final class TcpSocket implements Closeable {
     /** The channel's own address object (no copy), made text only when asked: a string per connection is heap. */
     private final SocketAddress remote;
     private String peer;
+    /** The last read took less than it had room for, so the socket had nothing more then. */
+    private boolean drained;
     private long readTimeoutNanos;
     private long writeTimeoutNanos;
 
@@ -110,9 +112,19 @@ public final class TcpSocket implements Closeable {
      */
     @Suspendable
     public int read(ByteBuffer dst) throws IOException {
+        if (drained && dst.hasRemaining()) {
+            // the last read emptied the socket: ask the selector rather than the socket, which would most likely
+            // answer "nothing yet" and cost a system call per message for it
+            drained = false;
+            io.await(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+        }
         for (;;) {
+            int room = dst.remaining();
             int n = ch.read(dst);
-            if (n != 0 || !dst.hasRemaining()) return n;
+            if (n != 0 || room == 0) {
+                drained = n > 0 && n < room;
+                return n;
+            }
             io.await(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
         }
     }
