@@ -78,6 +78,7 @@ public final class EventLoop implements AutoCloseable {
 
     final Selector selector;
     final TimerHeap timers = new TimerHeap();
+    final BufferCache buffers = new BufferCache();
     private final Thread thread;
     private final ExecutorService blockingPool;
     private final ArrayDeque<Task> runQueue = new ArrayDeque<>();

@@ -37,8 +37,11 @@ public final class TcpSocket implements Closeable {
     /** The channel's own address object (no copy), made text only when asked: a string per connection is heap. */
     private final SocketAddress remote;
     private String peer;
-    /** The last read took less than it had room for, so the socket had nothing more then. */
-    private boolean drained;
+    /**
+     * The last read took less than it had room for, so the socket had nothing more then; true at first, since a
+     * new connection's first bytes are rarely there yet.
+     */
+    private boolean drained = true;
     private long readTimeoutNanos;
     private long writeTimeoutNanos;
 
@@ -127,6 +130,17 @@ public final class TcpSocket implements Closeable {
             }
             io.await(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
         }
+    }
+
+    /**
+     * Returns once the socket may have input: at once unless the last read emptied it, else when the selector
+     * says so. Lets a reader hold no buffer while it waits.
+     */
+    @Suspendable
+    void awaitReadable() throws IOException {
+        if (!drained) return;
+        drained = false;
+        io.await(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
     }
 
     /**
