@@ -315,7 +315,7 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         EventLoop loop = t.loop;
-        Timer timer = loop.timers.add(deadline(nanos), () -> loop.wake(t, null, null));
+        Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null, null));
         park(t, w -> loop.timers.remove(timer), 0, null);
     }
 
@@ -380,7 +380,7 @@ public final class EventLoop implements AutoCloseable {
         Task t = requireTask("withTimeout");
         EventLoop loop = t.loop;
         long nanos = nanos(timeout);
-        Timer timer = loop.timers.add(deadline(Math.max(0, nanos)),
+        Timer timer = loop.timers.addAfter(Math.max(0, nanos),
                 () -> loop.interrupt(t, new DeadlineExceededException(timeout)));
         try {
             return body.call();
@@ -582,7 +582,7 @@ public final class EventLoop implements AutoCloseable {
         EventLoop loop = t.loop;
         t.blocker = b;
         t.state = Task.State.WAITING;
-        if (timeoutNanos > 0) t.waitTimer = loop.timers.add(deadline(timeoutNanos), () -> loop.interrupt(t, onTimeout.get()));
+        if (timeoutNanos > 0) t.waitTimer = loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get()));
         Coroutine.yield();
         Object v = t.value;
         t.value = null;
