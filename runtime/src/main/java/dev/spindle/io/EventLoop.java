@@ -579,14 +579,22 @@ public final class EventLoop implements AutoCloseable {
      */
     @Suspendable
     static Object park(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
-        EventLoop loop = t.loop;
-        t.blocker = b;
-        t.state = Task.State.WAITING;
-        if (timeoutNanos > 0) t.waitTimer = loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get()));
+        beginWait(t, b, timeoutNanos, onTimeout);
         Coroutine.yield();
         Object v = t.value;
         t.value = null;
         return v;
+    }
+
+    /**
+     * {@link #park} up to its suspension, for a caller that suspends itself right after ({@code Coroutine.yield()})
+     * and needs no value: one suspendable frame less to unwind and re-enter on the hot path of socket reads.
+     */
+    static void beginWait(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
+        EventLoop loop = t.loop;
+        t.blocker = b;
+        t.state = Task.State.WAITING;
+        if (timeoutNanos > 0) t.waitTimer = loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get()));
     }
 
     /** Ends {@code t}'s wait with {@code value}, or with {@code failure} thrown at its suspension point. */
