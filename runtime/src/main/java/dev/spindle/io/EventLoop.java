@@ -14,11 +14,8 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -85,7 +82,7 @@ public final class EventLoop implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     /** True while the loop is (about to be) blocked in select: only then does execute() pay for a wakeup. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
-    private final Set<Task> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final LiveTasks live = new LiveTasks();
     /** Every socket and server channel of this loop not closed yet, so that shutdown leaks no descriptor. */
     private final OpenChannels open = new OpenChannels();
     /** The selector's callback, made once: a method reference made per select would be allocated each time. */
@@ -162,7 +159,7 @@ public final class EventLoop implements AutoCloseable {
         execute(() -> {
             StringBuilder b = new StringBuilder(toString()).append(", ").append(timers.size()).append(" timers, ")
                     .append(open.size()).append(" open channels\n");
-            for (Task t : live) {
+            for (Task t : live.snapshot()) {
                 b.append("  ").append(t).append(t.blocker != null ? " on " + t.blocker : "").append('\n');
                 for (StackTraceElement e : t.coroutine.stackTrace()) b.append("      at ").append(e).append('\n');
             }
@@ -427,7 +424,7 @@ public final class EventLoop implements AutoCloseable {
         phase = Phase.FORCED;
         for (IoHandle h : open.snapshot()) h.close();
         CancellationException stop = new CancellationException(thread.getName() + " shut down");
-        for (Task t : new ArrayList<>(live)) interrupt(t, stop);
+        for (Task t : live.snapshot()) interrupt(t, stop);
     }
 
     // ---- the loop ----
@@ -450,8 +447,10 @@ public final class EventLoop implements AutoCloseable {
             for (IoHandle h : open.snapshot()) h.closeChannel();
             closeQuietly(selector);
             CancellationException stop = new CancellationException(thread.getName() + " terminated");
-            for (Task t : live) t.complete(stop);
-            live.clear();
+            for (Task t : live.snapshot()) {
+                t.complete(stop);
+                live.remove(t);
+            }
             liveCount = 0;
             for (Runnable r; (r = inbox.poll()) != null; ) {
                 // actions that arrived too late: nothing runs them now

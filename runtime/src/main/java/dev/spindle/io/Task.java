@@ -32,9 +32,13 @@ public final class Task {
 
     final EventLoop loop;
     final Coroutine coroutine;
-    /** Null for a connection's task until someone asks: its name is built from the socket then, not per connection. */
-    private volatile String name;
-    private final TcpSocket connection;
+    /**
+     * The name, or for a connection's task its {@link TcpSocket} until someone asks for the name: it is built
+     * then, not a string per connection (one field for both keeps the task at 64 bytes).
+     */
+    private volatile Object name;
+    /** Links of the loop's {@link LiveTasks}. */
+    Task prevLive, nextLive;
     /**
      * Made on the first call of {@link #completion()}: most connections' tasks are never asked, and a future each
      * is heap per connection. Until then {@link #outcome} alone records the end.
@@ -58,22 +62,21 @@ public final class Task {
     Task(EventLoop loop, String name, SuspendableRunnable body) {
         this.loop = loop;
         this.name = name;
-        this.connection = null;
         this.coroutine = new Coroutine(name, body);
     }
 
     /** The task serving {@code connection}, named {@code conn <peer>}. */
     Task(EventLoop loop, TcpSocket connection, SuspendableRunnable body) {
         this.loop = loop;
-        this.connection = connection;
+        this.name = connection;
         this.coroutine = new Coroutine(body); // unnamed: the name would be a string per connection
     }
 
     /** The name given to {@code spawn}, e.g. {@code conn /127.0.0.1:52114}: it appears in logs. */
     public String name() {
-        String n = name;
-        if (n == null) name = n = "conn " + connection.peer(); // racing threads build equal strings
-        return n;
+        Object n = name;
+        if (n instanceof TcpSocket s) name = n = "conn " + s.peer(); // racing threads build equal strings
+        return (String) n;
     }
 
     /** The loop it runs on, for its whole life. */
