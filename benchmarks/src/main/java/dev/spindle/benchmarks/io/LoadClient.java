@@ -14,7 +14,7 @@ import java.util.Arrays;
  * connections, opened before the clock starts, each keeping one request in flight and checking every answer
  * ({@code echo}: a 32-byte message comes back unchanged; {@code http}: {@code GET /} on a kept-alive connection
  * gets status 200 and the body {@code Hello, World!}). {@code warmup} seconds unmeasured, then {@code seconds}
- * measured; prints one line, {@code connections round_trips_per_s p50_us p99_us total_round_trips}, then keeps the connections
+ * measured; prints one line, {@code connections round_trips_per_s p50_us p99_us total_round_trips client_cpu_us_per_round_trip}, then keeps the connections
  * open and idle for {@code hold} seconds, while the script measures the server's memory.
  *
  * <p>It is a hand-written selector loop on one thread, the cheapest client there is, so that it is not what
@@ -84,13 +84,17 @@ public final class LoadClient {
         measureFrom = start + warmup * 1_000_000_000L;
         measureTo = measureFrom + seconds * 1_000_000_000L;
         for (Conn c : conns) send(c, start);
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuFrom = -1;
         for (long now; (now = System.nanoTime()) < measureTo; ) {
-            sel.select(this::ready, Math.max(1, (measureTo - now) / 1_000_000));
+            if (cpuFrom < 0 && now >= measureFrom) cpuFrom = cpu.getCurrentThreadCpuTime();
+            sel.select(this::ready, Math.max(1, Math.min(100, (measureTo - now) / 1_000_000)));
         }
+        double clientCpuMicros = (cpu.getCurrentThreadCpuTime() - cpuFrom) / 1e3 / Math.max(1, measured);
         long[] all = Arrays.copyOf(latencies, measured);
         Arrays.sort(all);
-        System.out.printf("%d %.0f %.0f %.0f %d%n", connections, measured / (double) seconds, pct(all, 0.5) / 1e3,
-                pct(all, 0.99) / 1e3, total);
+        System.out.printf("%d %.0f %.0f %.0f %d %.1f%n", connections, measured / (double) seconds, pct(all, 0.5) / 1e3,
+                pct(all, 0.99) / 1e3, total, clientCpuMicros);
         System.out.flush();
         Thread.sleep(hold * 1000L); // idle connections, still open: the script measures the server's memory now
         for (Conn c : conns) c.ch.close();
