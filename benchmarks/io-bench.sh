@@ -26,7 +26,7 @@ CP=benchmarks/target/spindle-benchmarks.jar
 AGENT=-javaagent:agent/target/spindle-agent.jar
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
-PORT=${PORT:-19000}
+PORT=${PORT:-$((20000 + RANDOM % 10000))} # below the ephemeral range; a fresh one each time, clear of the last run's TIME_WAIT
 HOLD=4 # seconds the client keeps its connections open after measuring, while the server's memory is read
 # taskset and nice exec the JVM, so $! below is the JVM's pid (a shell function would put a subshell in between).
 # As root, server and client also run at a higher priority (NICE, default -10), so that builds of other work on

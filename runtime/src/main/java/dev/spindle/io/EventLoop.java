@@ -596,6 +596,20 @@ public final class EventLoop implements AutoCloseable {
         if (timeoutNanos > 0) t.waitTimer = loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get()));
     }
 
+    /**
+     * Ends {@code t}'s I/O wait and runs it at once: called from the selector's callback, so that each ready
+     * socket is answered as the selector reports it, as a callback-style loop does, rather than all of them after
+     * the whole batch. Answers that go out in bursts of a thousand make the peers' work come back in bursts too,
+     * and the two sides end up taking turns instead of working at once.
+     */
+    void wakeAndRun(Task t) {
+        if (t.state != Task.State.WAITING) return;
+        withdraw(t);
+        t.value = null;
+        t.pending = null;
+        step(t);
+    }
+
     /** Ends {@code t}'s wait with {@code value}, or with {@code failure} thrown at its suspension point. */
     void wake(Task t, Object value, Throwable failure) {
         if (t.state != Task.State.WAITING) return;

@@ -110,12 +110,12 @@ final class IoHandle implements Blocker {
         int ops = key.readyOps();
         if ((ops & READS) != 0) {
             if (reader != null) {
-                loop.wake(reader, null, null);
+                loop.wakeAndRun(reader);
             } else {
                 clearInterest(READS); // nobody reads now; whoever reads next finds the input, or registers again
             }
         }
-        if ((ops & WRITES) != 0 && writer != null) loop.wake(writer, null, null);
+        if ((ops & WRITES) != 0 && writer != null) loop.wakeAndRun(writer);
     }
 
     boolean isOpen() {
