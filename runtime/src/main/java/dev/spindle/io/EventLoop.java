@@ -56,8 +56,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve}, {@link #shutdown} and
  * {@link #close()} may be called from any thread; everything else belongs to the loop's thread. Timers are a
- * heap (a cancelled timeout costs O(log n)); other threads wake the loop with {@link Selector#wakeup()}, and only
- * when it sleeps. An exception that escapes a coroutine is logged with its name (a connection's coroutine is
+ * heap (a cancelled timeout costs O(log n), O(1) for timeouts of a duration used before); other threads wake the
+ * loop with {@link Selector#wakeup()}, and only when it sleeps. An exception that escapes a coroutine is logged with its name (a connection's coroutine is
  * named after the peer) and ends only that coroutine.
  */
 public final class EventLoop implements AutoCloseable {
