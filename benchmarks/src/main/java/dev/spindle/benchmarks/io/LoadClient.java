@@ -26,6 +26,7 @@ import java.util.Arrays;
  */
 public final class LoadClient {
     private static final byte[] ECHO = new byte[32];
+    private static final byte[] STATUS_OK = "HTTP/1.1 200 ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     static {
         Arrays.fill(ECHO, (byte) 'x');
@@ -152,8 +153,6 @@ public final class LoadClient {
         c.in.clear();
         return true;
     }
-
-    private static final byte[] STATUS_OK = "HTTP/1.1 200 ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static double pct(long[] sorted, double p) {
         return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
