@@ -1,28 +1,32 @@
 package dev.spindle.io;
 
 /**
- * What a waiting task waits for. Whoever ends the wait early (a timeout, a shutdown) calls {@link #cancel()} so
+ * What a waiting task waits for. Whoever ends the wait early (a timeout, a shutdown) calls {@link #cancel(Task)} so
  * that the selector interest, timer or worker job behind it goes away with the wait; the identity of the
  * blocker also tells a late waker (a future completing on another thread) whether the task still waits for it.
  */
 interface Blocker {
-    /** Withdraws the registration behind the wait. Called on the loop thread, at most once per wait. */
-    void cancel();
+    /**
+     * Withdraws the registration behind {@code waiter}'s wait. Called on the loop thread, at most once per wait.
+     * The waiter is passed so that one blocker object can serve every wait on it (a socket's), allocating nothing
+     * per wait.
+     */
+    void cancel(Task waiter);
 
     /**
      * Withdraws the wait if it can still be withdrawn: false if it completed already and the task must go on
      * with what it was handed (a wait on a {@code dev.spindle.sched} primitive, completed by another thread, whose
-     * wake is on its way). Instead of {@link #cancel()}, not in addition to it.
+     * wake is on its way). Instead of {@link #cancel(Task)}, not in addition to it.
      */
-    default boolean tryCancel() {
-        cancel();
+    default boolean tryCancel(Task waiter) {
+        cancel(waiter);
         return true;
     }
 
     /** A wait with nothing to withdraw; each instance is a distinct wait. */
     final class Token implements Blocker {
         @Override
-        public void cancel() {
+        public void cancel(Task waiter) {
         }
     }
 }

@@ -16,11 +16,8 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -62,8 +59,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve}, {@link #shutdown} and
  * {@link #close()} may be called from any thread; everything else belongs to the loop's thread. Timers are a
- * heap (a cancelled timeout costs O(log n)); other threads wake the loop with {@link Selector#wakeup()}, and only
- * when it sleeps. An exception that escapes a coroutine is logged with its name (a connection's coroutine is
+ * heap (a cancelled timeout costs O(log n), O(1) for timeouts of a duration used before); other threads wake the
+ * loop with {@link Selector#wakeup()}, and only when it sleeps. An exception that escapes a coroutine is logged with its name (a connection's coroutine is
  * named after the peer) and ends only that coroutine.
  */
 public final class EventLoop implements AutoCloseable {
@@ -85,15 +82,18 @@ public final class EventLoop implements AutoCloseable {
 
     final Selector selector;
     final TimerHeap timers = new TimerHeap();
+    final BufferCache buffers = new BufferCache();
     private final Thread thread;
     private final ExecutorService blockingPool;
     private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     /** True while the loop is (about to be) blocked in select: only then does execute() pay for a wakeup. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
-    private final Set<Task> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final LiveTasks live = new LiveTasks();
     /** Every socket and server channel of this loop not closed yet, so that shutdown leaks no descriptor. */
-    private final Set<IoHandle> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final OpenChannels open = new OpenChannels();
+    /** The selector's callback, made once: a method reference made per select would be allocated each time. */
+    private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
     private final List<Listener> listeners = new ArrayList<>();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private volatile Phase phase = Phase.RUNNING;
@@ -166,7 +166,7 @@ public final class EventLoop implements AutoCloseable {
         execute(() -> {
             StringBuilder b = new StringBuilder(toString()).append(", ").append(timers.size()).append(" timers, ")
                     .append(open.size()).append(" open channels\n");
-            for (Task t : live) {
+            for (Task t : live.snapshot()) {
                 b.append("  ").append(t).append(t.blocker != null ? " on " + t.blocker : "").append('\n');
                 for (StackTraceElement e : t.coroutine.stackTrace()) b.append("      at ").append(e).append('\n');
             }
@@ -292,7 +292,7 @@ public final class EventLoop implements AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        spawn("conn " + s.peer(), () -> {
+        Task t = new Task(this, s, () -> {
             try {
                 handler.handle(s);
             } catch (Exception e) {
@@ -301,6 +301,7 @@ public final class EventLoop implements AutoCloseable {
                 s.close();
             }
         });
+        start(t);
     }
 
     // ---- what coroutines call ----
@@ -318,8 +319,8 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         EventLoop loop = t.loop;
-        Timer timer = loop.timers.add(deadline(nanos), () -> loop.wake(t, null, null));
-        park(t, () -> loop.timers.remove(timer), 0, null);
+        Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null, null));
+        park(t, w -> loop.timers.remove(timer), 0, null);
     }
 
     /** Lets the loop's other ready coroutines and I/O run, then goes on. */
@@ -390,7 +391,7 @@ public final class EventLoop implements AutoCloseable {
         EventLoop loop = t.loop;
         long nanos = nanos(timeout);
         Throwable[] fired = new Throwable[1];
-        Timer timer = loop.timers.add(deadline(Math.max(0, nanos)), () -> {
+        Timer timer = loop.timers.addAfter(Math.max(0, nanos), () -> {
             fired[0] = new DeadlineExceededException(timeout);
             loop.interrupt(t, fired[0]);
         });
@@ -440,9 +441,9 @@ public final class EventLoop implements AutoCloseable {
 
     private void force() {
         phase = Phase.FORCED;
-        for (IoHandle h : new ArrayList<>(open)) h.close();
+        for (IoHandle h : open.snapshot()) h.close();
         CancellationException stop = new CancellationException(thread.getName() + " shut down");
-        for (Task t : new ArrayList<>(live)) interrupt(t, stop);
+        for (Task t : live.snapshot()) interrupt(t, stop);
     }
 
     // ---- the loop ----
@@ -462,12 +463,14 @@ public final class EventLoop implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, thread.getName() + " stopped by an internal error", fatal);
         } finally {
             phase = Phase.TERMINATED;
-            for (IoHandle h : new ArrayList<>(open)) h.closeChannel();
+            for (IoHandle h : open.snapshot()) h.closeChannel();
             closeQuietly(selector);
             CancellationException stop = new CancellationException(thread.getName() + " terminated");
             abandonWaits();
-            for (Task t : live) t.completion().completeExceptionally(stop);
-            live.clear();
+            for (Task t : live.snapshot()) {
+                t.complete(stop);
+                live.remove(t);
+            }
             liveCount = 0;
             for (Runnable r; (r = inbox.poll()) != null; ) {
                 // actions that arrived too late: nothing runs them now
@@ -516,15 +519,15 @@ public final class EventLoop implements AutoCloseable {
             timeoutMillis = delay <= 0 ? -1 : Math.max(1, (delay + 999_999) / 1_000_000);
         }
         if (timeoutMillis < 0) {
-            selector.selectNow(this::ready);
+            selector.selectNow(onReady);
             return;
         }
         sleeping.set(true);
         try {
             if (!inbox.isEmpty()) { // queued before sleeping was set: its sender saw no reason to wake us
-                selector.selectNow(this::ready);
+                selector.selectNow(onReady);
             } else {
-                selector.select(this::ready, timeoutMillis);
+                selector.select(onReady, timeoutMillis);
             }
         } finally {
             sleeping.set(false);
@@ -537,7 +540,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void start(Task t) {
         if (phase == Phase.TERMINATED) {
-            t.completion().completeExceptionally(new RejectedExecutionException(thread.getName() + " has terminated"));
+            t.complete(new RejectedExecutionException(thread.getName() + " has terminated"));
             return;
         }
         live.add(t);
@@ -583,7 +586,7 @@ public final class EventLoop implements AutoCloseable {
         live.remove(t);
         liveCount = live.size();
         if (failure == null) {
-            t.completion().complete(null);
+            t.complete(null);
             return;
         }
         if (t.logFailure && !(failure instanceof CancellationException && phase != Phase.RUNNING)) {
@@ -591,7 +594,7 @@ public final class EventLoop implements AutoCloseable {
                     : System.Logger.Level.WARNING;
             LOG.log(level, "coroutine " + t.name() + " on " + thread.getName() + " failed", failure);
         }
-        t.completion().completeExceptionally(failure);
+        t.complete(failure);
     }
 
     // ---- waiting and waking (loop thread) ----
@@ -604,14 +607,36 @@ public final class EventLoop implements AutoCloseable {
      */
     @Suspendable
     static Object park(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
-        EventLoop loop = t.loop;
-        t.blocker = b;
-        t.state = Task.State.WAITING;
-        if (timeoutNanos > 0) t.waitTimer = loop.timers.add(deadline(timeoutNanos), () -> loop.interrupt(t, onTimeout.get()));
+        beginWait(t, b, timeoutNanos, onTimeout);
         Coroutine.yield();
         Object v = t.value;
         t.value = null;
         return v;
+    }
+
+    /**
+     * {@link #park} up to its suspension, for a caller that suspends itself right after ({@code Coroutine.yield()})
+     * and needs no value: one suspendable frame less to unwind and re-enter on the hot path of socket reads.
+     */
+    static void beginWait(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
+        EventLoop loop = t.loop;
+        t.blocker = b;
+        t.state = Task.State.WAITING;
+        if (timeoutNanos > 0) t.waitTimer = loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get()));
+    }
+
+    /**
+     * Ends {@code t}'s I/O wait and runs it at once: called from the selector's callback, so that each ready
+     * socket is answered as the selector reports it, as a callback-style loop does, rather than all of them after
+     * the whole batch. Answers that go out in bursts of a thousand make the peers' work come back in bursts too,
+     * and the two sides end up taking turns instead of working at once.
+     */
+    void wakeAndRun(Task t) {
+        if (t.state != Task.State.WAITING) return;
+        withdraw(t);
+        t.value = null;
+        t.pending = null;
+        step(t);
     }
 
     /** Ends {@code t}'s wait with {@code value}, or with {@code failure} thrown at its suspension point. */
@@ -633,7 +658,7 @@ public final class EventLoop implements AutoCloseable {
             case WAITING:
                 Blocker b = t.blocker;
                 t.blocker = null; // withdrawn here, not again by wake()
-                if (b == null || b.tryCancel()) {
+                if (b == null || b.tryCancel(t)) {
                     wake(t, null, failure);
                 } else { // a sched primitive handed it something first: it goes on with it, and gets failure later
                     t.handedOff = true;
@@ -684,7 +709,7 @@ public final class EventLoop implements AutoCloseable {
      */
     private void abandonWaits() {
         List<Party.Wait> waits = new ArrayList<>();
-        for (Task t : live) {
+        for (Task t : live.snapshot()) {
             if (t.blocker instanceof SchedWait) {
                 waits.add(((SchedWait) t.blocker).wait);
                 t.blocker = null;
@@ -702,7 +727,7 @@ public final class EventLoop implements AutoCloseable {
     private void withdraw(Task t) {
         Blocker b = t.blocker;
         t.blocker = null;
-        if (b != null) b.cancel();
+        if (b != null) b.cancel(t);
         Timer wt = t.waitTimer;
         t.waitTimer = null;
         if (wt != null) timers.remove(wt);
@@ -714,7 +739,7 @@ public final class EventLoop implements AutoCloseable {
         if (!f.isDone()) {
             EventLoop loop = t.loop;
             // a fresh object per wait: its identity tells a late completion whether this wait is still on
-            Blocker token = job == null ? new Blocker.Token() : () -> job.cancel(true);
+            Blocker token = job == null ? new Blocker.Token() : w -> job.cancel(true);
             f.whenComplete((v, e) -> loop.execute(() -> {
                 if (t.blocker == token) loop.wake(t, null, null);
             }));
@@ -751,6 +776,8 @@ public final class EventLoop implements AutoCloseable {
 
     /** The task running on this loop now, for an operation on one of its channels. */
     Task requireTaskOf(String what) {
+        Task c = current; // the common case, a coroutine of this loop, without requireTask's thread-local lookup
+        if (c != null && Thread.currentThread() == thread && Coroutine.current() == c.coroutine) return c;
         Task t = requireTask(what);
         if (t.loop != this) {
             throw new IllegalStateException("cannot " + what + " from " + t.name() + " on " + t.loop.thread.getName()

@@ -1,5 +1,6 @@
 package dev.spindle.io;
 
+import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -10,16 +11,29 @@ import java.nio.channels.SelectionKey;
 
 /**
  * A channel of one loop and the coroutines waiting on it: at most one waits to read (or accept) and one to
- * write (or connect), so a proxy can pump both ways at once. Interest in an operation is set only while someone
- * waits for it, so the selector reports nothing nobody asked for.
+ * write (or connect), so a proxy can pump both ways at once.
+ *
+ * <p>Read interest stays registered after a wait ends: a connection that reads, answers and reads again (every
+ * request-response protocol) waits again with nothing to change in the selector, where setting and clearing
+ * interest around each wait would cost two {@code epoll_ctl} system calls per round trip. It is cleared only when
+ * the selector reports input that no coroutine waits for, so an idle-but-busy coroutine does not make the loop
+ * spin. Write interest is cleared as soon as its wait ends: a socket is writable almost all the time.
+ * One handle is the {@link Blocker} of all its waits, so a wait allocates nothing.
  */
-final class IoHandle {
+final class IoHandle implements Blocker {
+    private static final int READS = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+    private static final int WRITES = SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
+
     final EventLoop loop;
     final SelectableChannel channel;
     private SelectionKey key;
+    /** The interest set registered with the selector, kept here so that checking it costs no call into the key. */
+    private int interest;
     private Task reader;
     private Task writer;
     private boolean closed;
+    /** This loop's open channels form a list through these, for shutdown (see EventLoop.OpenChannels). */
+    IoHandle prevOpen, nextOpen;
 
     IoHandle(EventLoop loop, SelectableChannel channel) throws IOException {
         this.loop = loop;
@@ -39,46 +53,69 @@ final class IoHandle {
      */
     @Suspendable
     void await(int op, long timeoutNanos, String verb, Object target) throws IOException {
+        beginWait(op, timeoutNanos, verb, target);
+        Coroutine.yield(); // the waker leaves no value: an exception, if any, is thrown here
+    }
+
+    /**
+     * {@link #await} up to its suspension: the caller suspends right after with {@code Coroutine.yield()}, so that
+     * the hot read path has one frame fewer to unwind and re-enter on each wait.
+     */
+    void beginWait(int op, long timeoutNanos, String verb, Object target) throws IOException {
         // the description is only built when it is needed (an error, a timeout): waits are the hot path
         Task t = loop.requireTaskOf(verb);
         if (closed) throw new ClosedChannelException();
-        boolean read = (op & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0;
+        boolean read = (op & READS) != 0;
         if ((read ? reader : writer) != null) {
             throw new IllegalStateException("cannot " + verb + " " + target + " from " + t.name() + ": "
                     + (read ? reader : writer).name() + " already waits to do that on this channel");
         }
         if (key == null) {
             key = channel.register(loop.selector, op, this);
-        } else {
-            key.interestOps(key.interestOps() | op);
+            interest = op;
+        } else if ((interest & op) != op) {
+            interest |= op;
+            key.interestOps(interest);
         }
         if (read) {
             reader = t;
         } else {
             writer = t;
         }
-        EventLoop.park(t, () -> withdraw(read, op), timeoutNanos,
-                () -> new SocketTimeoutException(verb + " " + target + " timed out"));
+        if (timeoutNanos > 0) {
+            EventLoop.beginWait(t, this, timeoutNanos, () -> new SocketTimeoutException(verb + " " + target + " timed out"));
+        } else {
+            EventLoop.beginWait(t, this, 0, null);
+        }
     }
 
-    private void withdraw(boolean read, int op) {
-        if (read) {
-            reader = null;
-        } else {
+    /** {@code waiter}'s wait here ended (woken, timed out or interrupted). */
+    @Override
+    public void cancel(Task waiter) {
+        if (reader == waiter) reader = null;
+        if (writer == waiter) {
             writer = null;
+            clearInterest(WRITES);
         }
-        if (key.isValid()) key.interestOps(key.interestOps() & ~op);
+    }
+
+    private void clearInterest(int ops) {
+        if ((interest & ops) == 0) return;
+        interest &= ~ops;
+        if (key.isValid()) key.interestOps(interest);
     }
 
     /** The selector reports {@code key} ready. */
     void ready(SelectionKey key) {
         int ops = key.readyOps();
-        if (reader != null && (ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
-            loop.wake(reader, null, null);
+        if ((ops & READS) != 0) {
+            if (reader != null) {
+                loop.wakeAndRun(reader);
+            } else {
+                clearInterest(READS); // nobody reads now; whoever reads next finds the input, or registers again
+            }
         }
-        if (writer != null && (ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
-            loop.wake(writer, null, null);
-        }
+        if ((ops & WRITES) != 0 && writer != null) loop.wakeAndRun(writer);
     }
 
     boolean isOpen() {
@@ -105,6 +142,11 @@ final class IoHandle {
         } catch (java.util.concurrent.RejectedExecutionException terminated) {
             closeChannel();
         }
+    }
+
+    @Override
+    public String toString() {
+        return "IoHandle[" + channel + "]";
     }
 
     void closeChannel() {

@@ -11,12 +11,12 @@ final class SchedWait implements Blocker {
     }
 
     @Override
-    public void cancel() {
+    public void cancel(Task waiter) {
         wait.cancel();
     }
 
     @Override
-    public boolean tryCancel() {
+    public boolean tryCancel(Task waiter) {
         return wait.cancel();
     }
 

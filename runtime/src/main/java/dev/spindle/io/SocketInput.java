@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Buffered reading from a {@link TcpSocket}: lines and exact byte counts for text protocols (HTTP, SMTP,
- * Redis). The buffer is fixed: it bounds how much a peer can make a connection hold, and what was read past a
- * line stays for the next call (which is what makes pipelined requests work).
+ * Redis). The buffer's capacity is fixed: it bounds how much a peer can make a connection hold, and what was read
+ * past a line stays for the next call (which is what makes pipelined requests work). The buffer itself is lent by
+ * the socket's loop and given back whenever it is empty and more input must be waited for, so a connection idle
+ * between requests holds no buffer.
  *
  * <pre>{@code
  * SocketInput in = new SocketInput(socket, 8192);
@@ -30,14 +32,15 @@ public final class SocketInput {
     }
 
     private final TcpSocket socket;
-    /** Unread bytes are between position and limit. */
-    private final ByteBuffer buf;
+    private final int capacity;
+    /** Unread bytes are between position and limit; null while nothing is buffered and none is lent. */
+    private ByteBuffer buf;
 
     /** Reads {@code socket} through a heap buffer of {@code capacity} bytes (the longest line it can read). */
     public SocketInput(TcpSocket socket, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity < 1: " + capacity);
         this.socket = socket;
-        this.buf = ByteBuffer.allocate(capacity);
-        buf.flip();
+        this.capacity = capacity;
     }
 
     public TcpSocket socket() {
@@ -46,7 +49,7 @@ public final class SocketInput {
 
     /** Bytes already received and not read yet. */
     public int buffered() {
-        return buf.remaining();
+        return buf == null ? 0 : buf.remaining();
     }
 
     /**
@@ -60,8 +63,9 @@ public final class SocketInput {
      */
     @Suspendable
     public String readLine(int limit) throws IOException {
-        int max = Math.min(limit, buf.capacity() - 2);
+        int max = Math.min(limit, capacity - 2);
         int scanned = 0;
+        if (buf == null && fill() < 0) return null;
         for (;;) {
             int start = buf.position();
             for (int i = start + scanned; i < buf.limit(); i++) {
@@ -85,7 +89,7 @@ public final class SocketInput {
     /** Reads some bytes into {@code dst}: buffered ones first, else straight from the socket (no copy). */
     @Suspendable
     public int read(ByteBuffer dst) throws IOException {
-        if (buf.hasRemaining()) {
+        if (buf != null && buf.hasRemaining()) {
             int n = Math.min(buf.remaining(), dst.remaining());
             ByteBuffer slice = buf.slice();
             slice.limit(n);
@@ -119,12 +123,29 @@ public final class SocketInput {
     /** Waits until at least one byte is buffered; false at end of stream. */
     @Suspendable
     public boolean awaitData() throws IOException {
-        return buf.hasRemaining() || fill() > 0;
+        return buf != null && buf.hasRemaining() || fill() > 0;
     }
 
-    /** Reads more from the socket into the free end of the buffer; -1 at end of stream. */
+    /**
+     * Reads more from the socket into the free end of the buffer; -1 at end of stream. With nothing buffered, it
+     * gives the buffer back while it waits for input and borrows one again to read it. Afterwards there is a buffer.
+     */
     @Suspendable
     private int fill() throws IOException {
+        EventLoop loop = socket.loop();
+        if (buf == null || !buf.hasRemaining()) {
+            if (buf != null) {
+                if (loop.inLoop()) loop.buffers.give(buf);
+                buf = null;
+            }
+            socket.awaitReadable();
+            buf = loop.inLoop() ? loop.buffers.take(capacity) : ByteBuffer.allocate(capacity);
+            try {
+                return socket.read(buf);
+            } finally {
+                buf.flip();
+            }
+        }
         buf.compact();
         try {
             return socket.read(buf);

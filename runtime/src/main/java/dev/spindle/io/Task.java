@@ -2,6 +2,8 @@ package dev.spindle.io;
 
 import dev.spindle.Coroutine;
 import dev.spindle.SuspendableRunnable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,10 +18,35 @@ import java.util.concurrent.CompletableFuture;
 public final class Task {
     enum State { QUEUED, RUNNING, WAITING, DONE }
 
+    private static final VarHandle COMPLETION;
+    /** The outcome of a task that ended normally ({@link #outcome} of one that failed is what it threw). */
+    private static final Object SUCCESS = new Object();
+
+    static {
+        try {
+            COMPLETION = MethodHandles.lookup().findVarHandle(Task.class, "completion", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final EventLoop loop;
     final Coroutine coroutine;
-    private final String name;
-    private final CompletableFuture<Void> completion = new CompletableFuture<>();
+    /**
+     * The name, or for a connection's task its {@link TcpSocket} until someone asks for the name: it is built
+     * then, not a string per connection (one field for both keeps the task at 64 bytes).
+     */
+    private volatile Object name;
+    /** Links of the loop's {@link LiveTasks}. */
+    Task prevLive, nextLive;
+    /**
+     * Made on the first call of {@link #completion()}: most connections' tasks are never asked, and a future each
+     * is heap per connection. Until then {@link #outcome} alone records the end.
+     */
+    @SuppressWarnings("unused") // through COMPLETION
+    private volatile CompletableFuture<Void> completion;
+    /** Null while the task has not ended; then {@link #SUCCESS} or the failure. */
+    private volatile Object outcome;
 
     State state = State.QUEUED;
     /** What it waits for while WAITING, else null. */
@@ -47,9 +74,18 @@ public final class Task {
         this.coroutine = new Coroutine(name, body);
     }
 
+    /** The task serving {@code connection}, named {@code conn <peer>}. */
+    Task(EventLoop loop, TcpSocket connection, SuspendableRunnable body) {
+        this.loop = loop;
+        this.name = connection;
+        this.coroutine = new Coroutine(body); // unnamed: the name would be a string per connection
+    }
+
     /** The name given to {@code spawn}, e.g. {@code conn /127.0.0.1:52114}: it appears in logs. */
     public String name() {
-        return name;
+        Object n = name;
+        if (n instanceof TcpSocket s) name = n = "conn " + s.peer(); // racing threads build equal strings
+        return (String) n;
     }
 
     /** The loop it runs on, for its whole life. */
@@ -62,12 +98,36 @@ public final class Task {
      * {@link java.util.concurrent.CancellationException} if the loop shut down first).
      */
     public CompletableFuture<Void> completion() {
-        return completion;
+        CompletableFuture<Void> f = (CompletableFuture<Void>) COMPLETION.getVolatile(this);
+        if (f != null) return f;
+        f = new CompletableFuture<>();
+        if (!COMPLETION.compareAndSet(this, null, f)) return (CompletableFuture<Void>) COMPLETION.getVolatile(this);
+        settle(f, outcome); // the task may have ended before the future existed
+        return f;
+    }
+
+    /**
+     * Records the end: {@code failure} null for a normal one. Loop thread. Whichever of this and a first
+     * {@link #completion()} comes second settles the future (both may: completing twice is harmless), since each
+     * writes its own volatile field before reading the other's.
+     */
+    void complete(Throwable failure) {
+        outcome = failure == null ? SUCCESS : failure;
+        settle((CompletableFuture<Void>) COMPLETION.getVolatile(this), outcome);
+    }
+
+    private static void settle(CompletableFuture<Void> f, Object outcome) {
+        if (f == null || outcome == null) return;
+        if (outcome == SUCCESS) {
+            f.complete(null);
+        } else {
+            f.completeExceptionally((Throwable) outcome);
+        }
     }
 
     /** True once the body has returned or thrown. Safe from any thread. */
     public boolean isDone() {
-        return completion.isDone();
+        return outcome != null;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.spindle.io;
 
+import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -34,21 +35,26 @@ public final class TcpSocket implements Closeable {
 
     private final SocketChannel ch;
     private final IoHandle io;
-    private final String peer;
+    /** The channel's own address object (no copy), made text only when asked: a string per connection is heap. */
+    private final SocketAddress remote;
+    private String peer;
+    /**
+     * The last read took less than it had room for, so the socket had nothing more then; true at first, since a
+     * new connection's first bytes are rarely there yet.
+     */
+    private boolean drained = true;
     private long readTimeoutNanos;
     private long writeTimeoutNanos;
 
     TcpSocket(EventLoop loop, SocketChannel ch) throws IOException {
         this.ch = ch;
         this.io = new IoHandle(loop, ch);
-        SocketAddress remote;
         try {
             remote = ch.getRemoteAddress();
         } catch (IOException e) {
             io.closeChannel();
             throw e;
         }
-        this.peer = remote != null ? remote.toString() : "unconnected";
         try {
             ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException | UnsupportedOperationException ignored) {
@@ -94,7 +100,7 @@ public final class TcpSocket implements Closeable {
     private TcpSocket(IoHandle io, SocketChannel ch) throws IOException {
         this.ch = ch;
         this.io = io;
-        this.peer = String.valueOf(ch.getRemoteAddress());
+        this.remote = ch.getRemoteAddress();
         try {
             ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException | UnsupportedOperationException ignored) {
@@ -110,11 +116,35 @@ public final class TcpSocket implements Closeable {
      */
     @Suspendable
     public int read(ByteBuffer dst) throws IOException {
-        for (;;) {
-            int n = ch.read(dst);
-            if (n != 0 || !dst.hasRemaining()) return n;
-            io.await(SelectionKey.OP_READ, readTimeoutNanos, "read from", peer);
+        if (drained && dst.hasRemaining()) {
+            // the last read emptied the socket: ask the selector rather than the socket, which would most likely
+            // answer "nothing yet" and cost a system call per message for it
+            drained = false;
+            io.beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+            Coroutine.yield(); // io.await(..) inlined: every message waits here, one frame less to unwind and resume
         }
+        for (;;) {
+            int room = dst.remaining();
+            int n = ch.read(dst);
+            if (n != 0 || room == 0) {
+                drained = n > 0 && n < room;
+                return n;
+            }
+            io.beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+            Coroutine.yield();
+        }
+    }
+
+    /**
+     * Returns once the socket may have input: at once unless the last read emptied it, else when the selector
+     * says so. Lets a reader hold no buffer while it waits.
+     */
+    @Suspendable
+    void awaitReadable() throws IOException {
+        if (!drained) return;
+        drained = false;
+        io.beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+        Coroutine.yield(); // as in read(): where an idle connection waits, one frame less
     }
 
     /**
@@ -125,7 +155,7 @@ public final class TcpSocket implements Closeable {
     @Suspendable
     public void readFully(ByteBuffer dst) throws IOException {
         while (dst.hasRemaining()) {
-            if (read(dst) < 0) throw new EOFException("connection to " + peer + " ended " + dst.remaining()
+            if (read(dst) < 0) throw new EOFException("connection to " + peer() + " ended " + dst.remaining()
                     + " bytes short");
         }
     }
@@ -134,7 +164,7 @@ public final class TcpSocket implements Closeable {
     @Suspendable
     public void writeAll(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            if (ch.write(src) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", peer);
+            if (ch.write(src) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", where());
         }
     }
 
@@ -144,7 +174,7 @@ public final class TcpSocket implements Closeable {
         int last = srcs.length - 1;
         while (last >= 0 && !srcs[last].hasRemaining()) last--;
         while (last >= 0 && srcs[last].hasRemaining()) {
-            if (ch.write(srcs) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", peer);
+            if (ch.write(srcs) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", where());
         }
     }
 
@@ -182,9 +212,16 @@ public final class TcpSocket implements Closeable {
         return this;
     }
 
+    /** The peer for a message, made text only if the message is built. */
+    private Object where() {
+        return remote != null ? remote : "unconnected";
+    }
+
     /** The peer's address as text, as it appears in log messages. */
     public String peer() {
-        return peer;
+        String p = peer;
+        if (p == null) peer = p = remote != null ? remote.toString() : "unconnected";
+        return p;
     }
 
     public SocketAddress remoteAddress() throws IOException {
@@ -202,6 +239,6 @@ public final class TcpSocket implements Closeable {
 
     @Override
     public String toString() {
-        return "TcpSocket[" + peer + (isOpen() ? "" : ", closed") + "]";
+        return "TcpSocket[" + peer() + (isOpen() ? "" : ", closed") + "]";
     }
 }

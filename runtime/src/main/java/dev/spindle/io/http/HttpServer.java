@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
@@ -128,22 +127,49 @@ public final class HttpServer implements ConnectionHandler {
         }
     }
 
+    /**
+     * Writes the head and the body with one write from one array: encoding the head straight to bytes, without a
+     * builder, a string and its encoding, and without the gathering write that would copy two buffers.
+     */
     @Suspendable
     private static void write(TcpSocket socket, HttpResponse resp, boolean keepAlive, boolean head)
             throws IOException {
-        StringBuilder b = new StringBuilder(128).append("HTTP/1.1 ").append(resp.status).append(' ')
-                .append(HttpResponse.reason(resp.status)).append("\r\n");
+        int size = 128 + (head ? 0 : resp.body.length); // the status line, Content-Length and Connection fit in 128
+        for (Map.Entry<String, String> h : resp.headers.entrySet()) size += h.getKey().length() + h.getValue().length() + 4;
+        byte[] out = new byte[size];
+        int n = put(out, 0, "HTTP/1.1 ");
+        n = put(out, n, Integer.toString(resp.status));
+        out[n++] = ' ';
+        n = put(out, n, HttpResponse.reason(resp.status));
+        n = crlf(out, n);
         for (Map.Entry<String, String> h : resp.headers.entrySet()) {
-            b.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+            n = put(out, n, h.getKey());
+            out[n++] = ':';
+            out[n++] = ' ';
+            n = crlf(out, put(out, n, h.getValue()));
         }
-        b.append("Content-Length: ").append(resp.body.length).append("\r\n");
-        if (!keepAlive) b.append("Connection: close\r\n");
-        b.append("\r\n");
-        ByteBuffer headBytes = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.ISO_8859_1));
-        if (head) {
-            socket.writeAll(headBytes);
-        } else {
-            socket.writeAll(headBytes, ByteBuffer.wrap(resp.body));
+        n = crlf(out, put(out, put(out, n, "Content-Length: "), Integer.toString(resp.body.length)));
+        if (!keepAlive) n = crlf(out, put(out, n, "Connection: close"));
+        n = crlf(out, n);
+        if (!head) {
+            System.arraycopy(resp.body, 0, out, n, resp.body.length);
+            n += resp.body.length;
         }
+        socket.writeAll(ByteBuffer.wrap(out, 0, n));
+    }
+
+    /** Puts {@code s} as ISO-8859-1 (what header fields are; '?' for what it cannot encode) at {@code at}. */
+    private static int put(byte[] out, int at, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out[at + i] = (byte) (c <= 0xFF ? c : '?');
+        }
+        return at + s.length();
+    }
+
+    private static int crlf(byte[] out, int at) {
+        out[at] = '\r';
+        out[at + 1] = '\n';
+        return at + 2;
     }
 }

@@ -13,6 +13,15 @@ import java.util.Map;
 final class RequestParser {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** Shared by every request without a body: it has nothing to change. */
+    private static final byte[] NO_BODY = {};
+    /** The characters that may appear in a token (RFC 9110 5.6.2): a method or a field name. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = '!'; c < 127; c++) TOKEN[c] = "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+    }
+
     private final SocketInput in;
     private final HttpServer.Limits limits;
 
@@ -29,12 +38,15 @@ final class RequestParser {
             line = readLine(limits.maxRequestLine(), 414);
             if (line == null) return null;
         } while (line.isEmpty());
-        String[] parts = line.split(" ", -1);
-        if (parts.length != 3 || parts[0].isEmpty() || !isToken(parts[0]) || parts[1].isEmpty()
-                || !parts[2].startsWith("HTTP/1.")) {
+        int sp1 = line.indexOf(' ');
+        int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+        if (sp1 <= 0 || sp2 <= sp1 + 1 || line.indexOf(' ', sp2 + 1) >= 0 || !isToken(line, 0, sp1)
+                || !line.startsWith("HTTP/1.", sp2 + 1)) {
             throw new HttpError(400, "malformed request line");
         }
-        if (!parts[2].equals("HTTP/1.1") && !parts[2].equals("HTTP/1.0")) throw new HttpError(400, "bad version");
+        String version = line.substring(sp2 + 1);
+        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) throw new HttpError(400, "bad version");
+        String[] parts = {line.substring(0, sp1), line.substring(sp1 + 1, sp2), version};
         Map<String, String> headers = new LinkedHashMap<>();
         int total = 0;
         for (;;) {
@@ -46,9 +58,13 @@ final class RequestParser {
                 throw new HttpError(431, "header section too large");
             }
             int colon = h.indexOf(':');
-            if (colon <= 0 || !isToken(h.substring(0, colon))) throw new HttpError(400, "malformed header field");
+            if (colon <= 0 || !isToken(h, 0, colon)) throw new HttpError(400, "malformed header field");
             String name = h.substring(0, colon).toLowerCase(Locale.ROOT);
-            String value = h.substring(colon + 1).strip();
+            int from = colon + 1;
+            int to = h.length();
+            while (from < to && Character.isWhitespace(h.charAt(from))) from++;
+            while (to > from && Character.isWhitespace(h.charAt(to - 1))) to--;
+            String value = h.substring(from, to);
             headers.merge(name, value, (a, b) -> a + ", " + b);
         }
         if (parts[2].equals("HTTP/1.1") && !headers.containsKey("host")) throw new HttpError(400, "no Host header");
@@ -60,7 +76,7 @@ final class RequestParser {
 
     @Suspendable
     private byte[] readBody(String contentLength, boolean expectContinue) throws IOException, HttpError {
-        if (contentLength == null) return new byte[0];
+        if (contentLength == null) return NO_BODY;
         long n;
         try {
             if (contentLength.isEmpty() || !contentLength.chars().allMatch(Character::isDigit)) throw new NumberFormatException();
@@ -84,11 +100,11 @@ final class RequestParser {
         }
     }
 
-    private static boolean isToken(String s) {
-        for (int i = 0; i < s.length(); i++) {
+    private static boolean isToken(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) return false;
+            if (c >= 128 || !TOKEN[c]) return false;
         }
-        return !s.isEmpty();
+        return to > from;
     }
 }
