@@ -2,6 +2,8 @@ package dev.spindle.it.io;
 
 import static dev.spindle.it.io.IoSupport.ANY_LOOPBACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
@@ -14,6 +16,9 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +68,24 @@ class HttpTest {
                 send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertEquals("200 hello\n", response(s.getInputStream()));
             }
+        }
+    }
+
+    @Test
+    void responsesCarryADateHeaderInTheFixedHttpFormat() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            InputStream in = s.getInputStream();
+            assertEquals("HTTP/1.1 200 OK", line(in));
+            String date = null;
+            for (String h; !(h = line(in)).isEmpty(); ) {
+                if (h.regionMatches(true, 0, "Date:", 0, 5)) date = h.substring(5).trim();
+            }
+            assertNotNull(date, "no Date header");
+            // IMF-fixdate (RFC 9110 5.6.7): a two-digit day, GMT
+            assertTrue(date.matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT"), date);
+            Instant sent = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            assertTrue(Duration.between(sent, Instant.now()).abs().toHours() < 24, date); // the server's clock, not a timing
         }
     }
 

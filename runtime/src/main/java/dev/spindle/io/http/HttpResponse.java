@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What an {@link HttpHandler} answers: a status, header fields and a body. {@code Content-Length},
- * {@code Connection} and {@code Date}-free framing are added by the server.
+ * What an {@link HttpHandler} answers: a status, header fields and a body. The server adds {@code Content-Length},
+ * {@code Connection: close} when it closes the connection, and {@code Date} unless the handler set one.
  *
  * <pre>{@code
  * return HttpResponse.text(200, "hello\n").header("Cache-Control", "no-store");

@@ -134,7 +134,8 @@ public final class HttpServer implements ConnectionHandler {
     @Suspendable
     private static void write(TcpSocket socket, HttpResponse resp, boolean keepAlive, boolean head)
             throws IOException {
-        int size = 128 + (head ? 0 : resp.body.length); // the status line, Content-Length and Connection fit in 128
+        // the status line, Date, Content-Length and Connection fit in 160
+        int size = 160 + (head ? 0 : resp.body.length);
         for (Map.Entry<String, String> h : resp.headers.entrySet()) size += h.getKey().length() + h.getValue().length() + 4;
         byte[] out = new byte[size];
         int n = put(out, 0, "HTTP/1.1 ");
@@ -148,6 +149,7 @@ public final class HttpServer implements ConnectionHandler {
             out[n++] = ' ';
             n = crlf(out, put(out, n, h.getValue()));
         }
+        if (!hasHeader(resp, "Date")) n = crlf(out, put(out, put(out, n, "Date: "), HttpDate.now()));
         n = crlf(out, put(out, put(out, n, "Content-Length: "), Integer.toString(resp.body.length)));
         if (!keepAlive) n = crlf(out, put(out, n, "Connection: close"));
         n = crlf(out, n);
@@ -156,6 +158,13 @@ public final class HttpServer implements ConnectionHandler {
             n += resp.body.length;
         }
         socket.writeAll(ByteBuffer.wrap(out, 0, n));
+    }
+
+    private static boolean hasHeader(HttpResponse resp, String name) {
+        for (String h : resp.headers.keySet()) {
+            if (h.equalsIgnoreCase(name)) return true;
+        }
+        return false;
     }
 
     /** Puts {@code s} as ISO-8859-1 (what header fields are; '?' for what it cannot encode) at {@code at}. */

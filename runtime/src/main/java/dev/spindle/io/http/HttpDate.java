@@ -1,0 +1,30 @@
+package dev.spindle.io.http;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * The value of the {@code Date} header an origin server sends (RFC 9110 §6.6.1), in the fixed format of
+ * RFC 9110 §5.6.7, e.g. {@code Sun, 06 Nov 1994 08:49:37 GMT}. Formatted once per second, not once per response:
+ * every loop thread shares the last one.
+ */
+final class HttpDate {
+    private static final DateTimeFormatter FORMAT =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    private record Formatted(long second, String text) {
+    }
+
+    private static volatile Formatted last = new Formatted(Long.MIN_VALUE, "");
+
+    private HttpDate() {
+    }
+
+    static String now() {
+        long second = System.currentTimeMillis() / 1000;
+        Formatted f = last;
+        if (f.second != second) last = f = new Formatted(second, FORMAT.format(Instant.ofEpochSecond(second)));
+        return f.text;
+    }
+}
