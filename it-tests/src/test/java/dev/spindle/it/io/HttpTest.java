@@ -106,6 +106,36 @@ class HttpTest {
     }
 
     @Test
+    void chunkedBodiesAreDecodedOnAKeptAliveConnection() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n7;ext=1\r\n, world\r\nB\r\n 0123456789\r\n0\r\nX-Trailer: t\r\n\r\n");
+            InputStream in = s.getInputStream();
+            assertEquals("200 hello, world 0123456789", response(in));
+            send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+            assertEquals("200 ok", response(in)); // the connection stayed usable: the body was read exactly
+        }
+    }
+
+    @Test
+    void badChunkedFramingIsRefused() throws IOException {
+        String[][] cases = {
+            {"Transfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n", "400"},                // not hex
+            {"Transfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", "400"},                // chunk longer than said
+            {"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n", "400"}, // smuggling shape
+            {"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", "501"},
+            {"Transfer-Encoding: chunked\r\n\r\n3E8\r\n" + "a".repeat(1000) + "\r\n1\r\nb\r\n0\r\n\r\n", "413"},
+        };
+        for (String[] c : cases) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, "POST /echo HTTP/1.1\r\nHost: x\r\n" + c[0]);
+                InputStream in = s.getInputStream();
+                assertEquals(c[1], response(in).substring(0, 3), c[0]);
+            }
+        }
+    }
+
+    @Test
     void malformedRequestsGet400AndAClosedConnection() throws IOException {
         for (String bad : new String[] {"NONSENSE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
                 "GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -3\r\n\r\n",

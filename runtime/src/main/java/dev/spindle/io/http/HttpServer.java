@@ -15,9 +15,10 @@ import java.util.Map;
 
 /**
  * A small HTTP/1.1 server as a {@link ConnectionHandler}: one coroutine per connection reads requests (request
- * line, headers, a {@code Content-Length} body), calls the {@link HttpHandler} and writes the responses in order,
- * so keep-alive and pipelining come for free. Malformed requests get {@code 400}, a body over the limit
- * {@code 413}, a request line or header section over the limit {@code 414}/{@code 431}, chunked uploads
+ * line, headers, a {@code Content-Length} or chunked body), calls the {@link HttpHandler} and writes the responses
+ * in order, so keep-alive and pipelining come for free. Malformed requests get {@code 400} (also ambiguous
+ * framing: both {@code Transfer-Encoding} and {@code Content-Length}), a body over the limit {@code 413}, a request
+ * line or header section over the limit {@code 414}/{@code 431}, a transfer coding other than {@code chunked}
  * {@code 501}, a request not read within {@code requestTimeout} (slowloris) {@code 408}; each of them closes the
  * connection. A connection idle longer than {@code idleTimeout} between requests is closed, and so is one whose
  * client stops reading a response for {@code requestTimeout}.
@@ -36,7 +37,7 @@ public final class HttpServer implements ConnectionHandler {
      * @param maxRequestLine bytes in the request line
      * @param maxHeaderBytes bytes in the header section (also the connection's read buffer)
      * @param maxHeaders     header fields
-     * @param maxBody        bytes of {@code Content-Length} body
+     * @param maxBody        bytes of body ({@code Content-Length}, or the sum of the chunks)
      * @param idleTimeout    the wait for the next request on a kept-alive connection
      * @param requestTimeout the time to receive a whole request once it started
      */
