@@ -95,9 +95,9 @@ public final class Channel<T> extends Shared {
         NEITHER
     }
 
-    /** What {@link #pollReceive()} returns when it would have to wait. */
+    /** What {@link #receiveNow} returns when it would have to wait. */
     static final Object NOTHING = new Object();
-    /** What {@link #pollReceive()} returns when the channel is closed and drained. */
+    /** What {@link #receiveNow} returns when the channel is closed and drained. */
     static final Object END = new Object();
     private static final Object NULL = new Object(); // ArrayDeque refuses null
 
@@ -148,7 +148,7 @@ public final class Channel<T> extends Shared {
             sendShared(value);
             return;
         }
-        if (offerOrThrow(value)) return;
+        if (offerNow(value, false, true)) return;
         Tasklet me = Scheduler.requireTasklet("wait to send on", this);
         Waiter w = new Waiter(me, "send on", this);
         w.value = value;
@@ -171,7 +171,7 @@ public final class Channel<T> extends Shared {
     @Suspendable
     @SuppressWarnings("unchecked")
     public T receive() {
-        Object v = single() ? pollReceive() : receiveShared();
+        Object v = single() ? receiveNow(false) : receiveShared();
         if (v == NOTHING) {
             Tasklet me = Scheduler.requireTasklet("wait to receive on", this);
             Waiter w = new Waiter(me, "receive on", this);
@@ -283,23 +283,6 @@ public final class Channel<T> extends Shared {
         return buffered() > 0 || !senders.isEmpty() || closed;
     }
 
-    /** Sends without waiting if possible: false if it would have to wait. */
-    @Suspendable
-    boolean offerOrThrow(Object value) {
-        if (closed) throw ChannelClosedException.onSend(this);
-        Waiter r = receivers.poll();
-        if (r != null) {
-            r.complete(Waiter.DONE, value);
-            Scheduler.wake(r.tasklet, preference == Preference.RECEIVER);
-            return true;
-        }
-        if (buffered() < capacity) {
-            buffer.addLast(value == null ? NULL : value);
-            return true;
-        }
-        return false;
-    }
-
     /** A send from a timer: never waits, never switches; false if the value did not fit. */
     boolean offer(Object value) {
         if (closed || !canSend()) return false;
@@ -313,27 +296,56 @@ public final class Channel<T> extends Shared {
         return true;
     }
 
-    /** Receives without waiting if possible: the value, {@link #END}, or {@link #NOTHING}. */
+    /**
+     * Sends without waiting if possible: false if it would have to wait (or, with {@code throwIfClosed} false, if
+     * the channel is closed). On the tasklet path a woken receiver may run at once (the channel's preference);
+     * on the {@code shared} path (under the lock) it runs when its loop gets to it, and a waiter whose select
+     * another channel won is skipped.
+     */
     @Suspendable
-    Object pollReceive() {
+    boolean offerNow(Object value, boolean shared, boolean throwIfClosed) {
+        if (closed) {
+            if (throwIfClosed) throw ChannelClosedException.onSend(this);
+            return false;
+        }
+        Waiter r = shared ? receivers.pollClaim() : receivers.poll();
+        if (r != null) {
+            r.complete(Waiter.DONE, value);
+            if (shared) r.wakeLater();
+            else Scheduler.wake(r.tasklet, preference == Preference.RECEIVER);
+            return true;
+        }
+        if (buffered() < capacity) {
+            buffer.addLast(value == null ? NULL : value);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Receives without waiting if possible: the value, {@link #END}, or {@link #NOTHING}. Waking a sender works as
+     * {@link #offerNow} says for receivers.
+     */
+    @Suspendable
+    Object receiveNow(boolean shared) {
+        Object v;
         if (buffered() > 0) {
-            Object v = buffer.pollFirst();
-            Waiter s = senders.poll();
-            if (s != null) { // its value takes the place just freed, so buffered order stays send order
-                buffer.addLast(s.value == null ? NULL : s.value);
-                s.completeKeepingValue(Waiter.DONE);
-                Scheduler.wake(s.tasklet, preference == Preference.SENDER);
-            }
-            return v == NULL ? null : v;
+            v = buffer.pollFirst();
+            v = v == NULL ? null : v;
+        } else {
+            v = NOTHING;
         }
-        Waiter s = senders.poll();
-        if (s != null) {
-            Object v = s.value;
-            s.completeKeepingValue(Waiter.DONE);
-            Scheduler.wake(s.tasklet, preference == Preference.SENDER);
-            return v;
+        Waiter s = shared ? senders.pollClaim() : senders.poll();
+        if (s == null) return v != NOTHING ? v : closed ? END : NOTHING;
+        if (v != NOTHING) { // its value takes the place just freed, so buffered order stays send order
+            buffer.addLast(s.value == null ? NULL : s.value);
+        } else {
+            v = s.value;
         }
-        return closed ? END : NOTHING;
+        s.completeKeepingValue(Waiter.DONE);
+        if (shared) s.wakeLater();
+        else Scheduler.wake(s.tasklet, preference == Preference.SENDER);
+        return v;
     }
 
     // ---- the shared path: event-loop coroutines, under the lock ----
@@ -344,7 +356,7 @@ public final class Channel<T> extends Shared {
         Waiter w;
         guard.lock();
         try {
-            if (offerShared(value, true)) return;
+            if (offerNow(value, true, true)) return;
             me = requireParty("wait to send on");
             w = new Waiter(me, "send on", this, this);
             w.value = value;
@@ -364,7 +376,7 @@ public final class Channel<T> extends Shared {
         Waiter w;
         guard.lock();
         try {
-            Object v = pollShared();
+            Object v = receiveNow(true);
             if (v != NOTHING) return v;
             me = requireParty("wait to receive on");
             w = new Waiter(me, "receive on", this, this);
@@ -378,58 +390,13 @@ public final class Channel<T> extends Shared {
     }
 
     /**
-     * Sends without waiting if possible, under the lock: false if it would have to wait (or, with
-     * {@code throwIfClosed} false, if the channel is closed). The woken receiver runs when its loop gets to it:
-     * preferences are for tasklets, which share a thread.
-     */
-    boolean offerShared(Object value, boolean throwIfClosed) {
-        if (closed) {
-            if (throwIfClosed) throw ChannelClosedException.onSend(this);
-            return false;
-        }
-        Waiter r = receivers.pollClaim();
-        if (r != null) {
-            r.complete(Waiter.DONE, value);
-            r.wakeLater();
-            return true;
-        }
-        if (buffered() < capacity) {
-            buffer.addLast(value == null ? NULL : value);
-            return true;
-        }
-        return false;
-    }
-
-    /** Receives without waiting if possible, under the lock: the value, {@link #END}, or {@link #NOTHING}. */
-    Object pollShared() {
-        if (buffered() > 0) {
-            Object v = buffer.pollFirst();
-            Waiter s = senders.pollClaim();
-            if (s != null) { // its value takes the place just freed, so buffered order stays send order
-                buffer.addLast(s.value == null ? NULL : s.value);
-                s.completeKeepingValue(Waiter.DONE);
-                s.wakeLater();
-            }
-            return v == NULL ? null : v;
-        }
-        Waiter s = senders.pollClaim();
-        if (s != null) {
-            Object v = s.value;
-            s.completeKeepingValue(Waiter.DONE);
-            s.wakeLater();
-            return v;
-        }
-        return closed ? END : NOTHING;
-    }
-
-    /**
      * A receiver was handed a value but its loop terminated before it could run: offer the value again (to a
      * waiting receiver, or into the buffer if there is room), or else say in the log that it is dropped.
      */
     @Override
     void abandoned(Waiter w) {
         if (!w.receiving() || w.outcome != Waiter.DONE) return; // a send completed: its value was delivered
-        if (offerShared(w.value, false)) return;
+        if (offerNow(w.value, true, false)) return;
         LOG.log(System.Logger.Level.WARNING, "value " + w.value + " received on " + this + " by " + w.who()
                 + " is dropped: its event loop terminated before the coroutine could take it, and the channel"
                 + " has no room for it");

@@ -214,10 +214,10 @@ public final class Select {
             Case<?> c = cases[i];
             if (!(c.send ? c.channel.canSend() : c.channel.canReceive()) || k-- > 0) continue;
             if (c.send) {
-                c.channel.offerOrThrow(c.value);
+                c.channel.offerNow(c.value, false, true);
                 return new Selected(i, c, null, false);
             }
-            Object v = c.channel.pollReceive();
+            Object v = c.channel.receiveNow(false);
             return v == Channel.END ? new Selected(i, c, null, true) : new Selected(i, c, v, false);
         }
         throw new AssertionError("unreachable: " + ready + " cases were ready");
@@ -249,9 +249,9 @@ public final class Select {
             for (int i = 0; i < cases.length; i++) {
                 Case<?> c = cases[i];
                 if (c.send) {
-                    if (c.channel.offerShared(c.value, true)) return new Selected(i, c, null, false);
+                    if (c.channel.offerNow(c.value, true, true)) return new Selected(i, c, null, false);
                 } else {
-                    Object v = c.channel.pollShared();
+                    Object v = c.channel.receiveNow(true);
                     if (v == Channel.END) return new Selected(i, c, null, true);
                     if (v != Channel.NOTHING) return new Selected(i, c, v, false);
                 }
