@@ -49,7 +49,7 @@ public final class ResumerFactory {
      * {@code final class <name> extends Resumer { public void resume(Carrier k) { <owner>.<copy>(k); } }}, by
      * hand: the runtime has no bytecode library, and the class is two five-byte methods.
      */
-    static byte[] classFile(String name, String owner, String copy, boolean ownerIsInterface) throws IOException {
+    private static byte[] classFile(String name, String owner, String copy, boolean ownerIsInterface) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(0xCAFEBABE);

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -114,14 +115,11 @@ final class RequestParser {
     }
 
     private static long parseHex(String hex) throws HttpError {
-        if (hex.isEmpty() || hex.length() > 15) throw new HttpError(400, "bad chunk size");
-        long n = 0;
-        for (int i = 0; i < hex.length(); i++) {
-            int d = Character.digit(hex.charAt(i), 16);
-            if (d < 0) throw new HttpError(400, "bad chunk size");
-            n = n * 16 + d;
+        // at most 15 digits: no overflow
+        if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(HexFormat::isHexDigit)) {
+            throw new HttpError(400, "bad chunk size");
         }
-        return n;
+        return HexFormat.fromHexDigitsToLong(hex);
     }
 
     @Suspendable
