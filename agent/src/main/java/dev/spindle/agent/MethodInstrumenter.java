@@ -138,7 +138,7 @@ final class MethodInstrumenter {
         redirectYields();
 
         int carrierSlot = method.maxLocals;
-        int tempBase = carrierSlot + 2; // carrierSlot + 1 holds the state while saving
+        int tempBase = carrierSlot + 2; // carrierSlot + 1 holds the resumer while saving
         int temps = 0;
         for (Site s : sites) {
             if (s.monitor) continue;
@@ -389,8 +389,8 @@ final class MethodInstrumenter {
         Type ret = Type.getReturnType(s.call.desc);
         if (ret.getSize() == 1) out.add(new InsnNode(POP));
         else if (ret.getSize() == 2) out.add(new InsnNode(POP2));
-        out.add(new LdcInsnNode(s.state));
-        out.add(new VarInsnNode(ISTORE, carrierSlot + 1));
+        out.add(resumerIndy(s.state | s.words << 12 | s.refs << 22));
+        out.add(new VarInsnNode(ASTORE, carrierSlot + 1));
         String signature = s.signature();
         LabelNode common = shared.get(signature);
         if (common != null) {
@@ -412,11 +412,8 @@ final class MethodInstrumenter {
             else out.add(new VarInsnNode(t.getOpcode(ISTORE), tempSlots[j]));
         }
         out.add(new VarInsnNode(ALOAD, carrierSlot));
-        out.add(new VarInsnNode(ILOAD, carrierSlot + 1));
-        out.add(new LdcInsnNode(s.words << 12 | s.refs << 22));
-        out.add(new InsnNode(IOR));
-        out.add(resumerIndy());
-        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(IL" + RESUMER + ";)V", false));
+        out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
+        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";)V", false));
         for (int i = 0; i < s.locals.length; i++) push(out, carrierSlot, s.localTypes[i], s.locals[i]);
         for (int j = 0; j < s.stack.length; j++) push(out, carrierSlot, s.stack[j], tempSlots[j]);
         if (isCopy) {
@@ -459,12 +456,13 @@ final class MethodInstrumenter {
         };
     }
 
-    private AbstractInsnNode resumerIndy() {
+    /** The resumer of this method's copy for frames saved with {@code header} (resume point and size). */
+    private AbstractInsnNode resumerIndy(int header) {
         Handle factory = new Handle(H_INVOKESTATIC, RESUMER_FACTORY, "resumer",
                 "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
-                        + "Ljava/lang/invoke/MethodHandle;)Ljava/lang/invoke/CallSite;", false);
+                        + "Ljava/lang/invoke/MethodHandle;I)Ljava/lang/invoke/CallSite;", false);
         Handle copy = new Handle(H_INVOKESTATIC, owner, copyName, COPY_DESC, ownerIsInterface);
-        return new InvokeDynamicInsnNode("resume", "()L" + RESUMER + ";", factory, copy);
+        return new InvokeDynamicInsnNode("resume", "()L" + RESUMER + ";", factory, copy, header);
     }
 
     private static AbstractInsnNode defaultValue(Type t) {

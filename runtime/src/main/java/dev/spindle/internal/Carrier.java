@@ -21,6 +21,8 @@ public final class Carrier {
     Continuation running;
     boolean unwinding;
 
+    /** Where the next saved frame of the running continuation starts (its read cursor). */
+    int frameWord, frameRef;
     // the frame being restored (or, while describing, the one being described)
     int readWord, readRef, entry, describedHeader;
     boolean describing;
@@ -58,17 +60,15 @@ public final class Carrier {
         return unwinding ? this : null;
     }
 
-    /** Starts a frame record; {@code header} packs the resume point and the record's size. */
-    public void beginFrame(int header, Resumer resumer) {
+    /** Starts a frame record: its resumer, which knows the resume point and how many values follow. */
+    public void beginFrame(Resumer resumer) {
         Continuation c = running;
-        int w = c.wordTop, r = c.refTop;
-        if (w + 1 + Frames.words(header) > c.words.length) c.growWords(1 + Frames.words(header));
+        int header = resumer.header, r = c.refTop;
+        if (c.wordTop + Frames.words(header) > c.words.length) c.growWords(Frames.words(header));
         if (r + 1 + Frames.refs(header) > c.refs.length) c.growRefs(1 + Frames.refs(header));
-        c.words[w] = header;
         Object[] refs = c.refs;
         // a frame saved again at the same place has the same resumer: skip the store and its GC barrier
         if (refs[r] != resumer) refs[r] = resumer;
-        c.wordTop = w + 1;
         c.refTop = r + 1;
     }
 

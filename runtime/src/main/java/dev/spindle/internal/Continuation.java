@@ -9,24 +9,30 @@ import java.util.List;
  * nothing here is API.
  *
  * <p>Frames are records in two arrays: an int array for primitives (longs and doubles take two words) and an
- * object array for references. A record starts with a header word and a {@link Resumer}. The frames written
- * by one unwind form a <em>segment</em>, innermost frame first, and are resumed in that order. When a resumed
- * frame suspends again, its new segment is stacked on top of what is left of the old one (whose cursor is saved
- * in four words below the new segment), so the innermost frame is always the next one read.
+ * object array for references. A record starts with its {@link Resumer} (in the object array), which knows the
+ * record's size. The frames written by one unwind form a <em>segment</em>, innermost frame first, and are resumed
+ * in that order. When a resumed frame suspends again, its new segment is stacked on top of what is left of the
+ * old one, whose cursor is saved in a four-word link below the new segment, so the innermost frame is always the
+ * next one read.
+ *
+ * <p>A suspended coroutine keeps as little as it can, because a server may hold a million of them: the read
+ * cursor lives in the {@link Carrier} while the coroutine runs (when it suspends it is the start of the top
+ * segment), where the top segment's references start is kept in its link (or is 0 without one), and the status
+ * shares a field with where the top segment's words start.
  */
 public abstract class Continuation {
     private static final int[] NO_WORDS = {};
     private static final Object[] NO_REFS = {};
-    private static final byte NEW = 0, RUNNING = 1, SUSPENDED = 2, DONE = 3;
+    private static final int NEW = 0, RUNNING = 1, SUSPENDED = 2, DONE = 3;
+    private static final int STATUS_SHIFT = 30, SEGMENT = (1 << STATUS_SHIFT) - 1;
+    /** A link's words: the segment below's start, its read cursor (word, reference) and its reference top. */
+    private static final int LINK = 4;
 
     int[] words = NO_WORDS;
     Object[] refs = NO_REFS;
     int wordTop, refTop;
-    /** Start and read cursor of the top segment. */
-    private int segWord, segRef, readWord, readRef;
-    /** Number of segments saved below the top one. */
-    private int nesting;
-    private byte status = NEW;
+    /** Where the top segment starts in {@code words} (low bits) and the status (two high bits). */
+    private int segmentAndStatus;
 
     protected Continuation() {
     }
@@ -38,7 +44,25 @@ public abstract class Continuation {
     protected abstract String describe();
 
     protected final int status() {
-        return status;
+        return segmentAndStatus >>> STATUS_SHIFT;
+    }
+
+    private void status(int status) {
+        segmentAndStatus = segmentAndStatus & SEGMENT | status << STATUS_SHIFT;
+    }
+
+    private int segWord() {
+        return segmentAndStatus & SEGMENT;
+    }
+
+    private void segWord(int word) {
+        segmentAndStatus = segmentAndStatus & ~SEGMENT | word;
+    }
+
+    /** Where the top segment starts in {@code refs}: where the segment below it ended. */
+    private int segRef() {
+        int s = segWord();
+        return s == 0 ? 0 : words[s - 1];
     }
 
     // ---- the driver ----
@@ -57,6 +81,7 @@ public abstract class Continuation {
      */
     protected final boolean resumeBody(Throwable thrown) {
         Carrier k = Carrier.get();
+        int status = status();
         switch (status) {
             case DONE -> throw new IllegalStateException("cannot resume " + describe() + ": it is done");
             case RUNNING -> throw new IllegalStateException(k.running == this
@@ -67,17 +92,21 @@ public abstract class Continuation {
             default -> { }
         }
         if (thrown != null && status == NEW) {
-            status = DONE;
+            status(DONE);
             throw Frames.sneaky(thrown);
         }
         Continuation outer = k.running;
-        boolean first = status == NEW;
-        status = RUNNING;
+        int outerWord = k.frameWord, outerRef = k.frameRef;
+        status(RUNNING);
         k.running = this;
+        k.frameWord = segWord();
+        k.frameRef = segRef();
         try {
-            return drive(k, first, thrown);
+            return drive(k, status == NEW, thrown);
         } finally {
             k.running = outer;
+            k.frameWord = outerWord;
+            k.frameRef = outerRef;
         }
     }
 
@@ -98,12 +127,12 @@ public abstract class Continuation {
                 Hooks.endUnwinding(k);
                 if (thrown == null) {
                     if (first) trim();
-                    status = SUSPENDED;
+                    status(SUSPENDED);
                     return true;
                 }
-                abortUnwind(); // an exception escaped while frames were being saved: they are garbage
+                abortUnwind(k); // an exception escaped while frames were being saved: they are garbage
             }
-            if (wordTop == 0) {
+            if (refTop == 0) {
                 finish(k);
                 if (thrown != null) throw Frames.sneaky(thrown);
                 return false;
@@ -123,7 +152,7 @@ public abstract class Continuation {
     }
 
     private void finish(Carrier k) {
-        status = DONE;
+        status(DONE);
         words = NO_WORDS;
         refs = NO_REFS;
         k.ref = null;
@@ -131,53 +160,52 @@ public abstract class Continuation {
     }
 
     private Resumer takeFrame(Carrier k) {
-        int header = words[readWord];
-        Resumer resumer = (Resumer) refs[readRef]; // left in place: see Carrier.beginFrame
+        int w = k.frameWord, r = k.frameRef;
+        Resumer resumer = (Resumer) refs[r]; // left in place: see Carrier.beginFrame
+        int header = resumer.header;
         k.entry = header;
-        k.readWord = readWord + 1;
-        k.readRef = readRef + 1;
-        readWord += 1 + Frames.words(header);
-        readRef += 1 + Frames.refs(header);
-        if (readWord == wordTop) popSegment();
+        k.readWord = w;
+        k.readRef = r + 1;
+        k.frameWord = w + Frames.words(header);
+        k.frameRef = r += 1 + Frames.refs(header);
+        if (r == refTop) popSegment(k);
         return resumer;
     }
 
-    private void popSegment() {
-        if (nesting > 0) {
-            int b = segWord - 4;
+    private void popSegment(Carrier k) {
+        int s = segWord();
+        if (s > 0) {
+            int b = s - LINK;
             wordTop = b;
-            refTop = segRef;
-            segWord = words[b];
-            segRef = words[b + 1];
-            readWord = words[b + 2];
-            readRef = words[b + 3];
-            nesting--;
+            refTop = words[b + 3];
+            segWord(words[b]);
+            k.frameWord = words[b + 1];
+            k.frameRef = words[b + 2];
         } else {
-            wordTop = refTop = segWord = segRef = readWord = readRef = 0;
+            wordTop = refTop = k.frameWord = k.frameRef = 0;
         }
     }
 
     /** A new unwind begins: its frames form a new segment on top of the unread ones. */
-    final void startUnwind() {
-        if (readWord < wordTop) {
-            if (wordTop + 4 > words.length) growWords(4);
-            words[wordTop] = segWord;
-            words[wordTop + 1] = segRef;
-            words[wordTop + 2] = readWord;
-            words[wordTop + 3] = readRef;
-            wordTop += 4;
-            nesting++;
+    final void startUnwind(Carrier k) {
+        if (k.frameRef < refTop) {
+            if (wordTop + LINK > words.length) growWords(LINK);
+            words[wordTop] = segWord();
+            words[wordTop + 1] = k.frameWord;
+            words[wordTop + 2] = k.frameRef;
+            words[wordTop + 3] = refTop;
+            wordTop += LINK;
         }
-        segWord = readWord = wordTop;
-        segRef = readRef = refTop;
+        segWord(wordTop);
     }
 
     /** The unwind in progress was refused or failed: drop the frames it saved, keep the older ones. */
-    final void abortUnwind() {
-        Arrays.fill(refs, segRef, refTop, null);
-        wordTop = readWord = segWord;
-        refTop = readRef = segRef;
-        popSegment();
+    final void abortUnwind(Carrier k) {
+        int from = segRef();
+        Arrays.fill(refs, from, refTop, null);
+        wordTop = segWord();
+        refTop = from;
+        popSegment(k);
     }
 
     /**
@@ -202,55 +230,50 @@ public abstract class Continuation {
     // ---- the logical stack ----
 
     /**
-     * The frames this coroutine would resume, innermost first, as stack trace elements (the method and the line
-     * of the call it is suspended in).
+     * The frames of a suspended coroutine, innermost first, as stack trace elements (the method and the line of
+     * the call it is suspended in).
      */
     protected final StackTraceElement[] suspendedFrames() {
-        Carrier k = Carrier.get();
+        return framesFrom(Carrier.get(), segRef());
+    }
+
+    /** The frames that would be resumed from reference {@code r} of the top segment on. */
+    private StackTraceElement[] framesFrom(Carrier k, int r) {
         List<StackTraceElement> out = new ArrayList<>();
-        int w = readWord, r = readRef, end = wordTop, sw = segWord, n = nesting;
+        int end = refTop, s = segWord();
         for (;;) {
-            while (w < end) {
-                int h = words[w];
-                StackTraceElement e = describeFrame(k, w, r);
+            while (r < end) {
+                Resumer resumer = (Resumer) refs[r];
+                StackTraceElement e = describeFrame(k, resumer);
                 if (e != null) out.add(e);
-                w += 1 + Frames.words(h);
-                r += 1 + Frames.refs(h);
+                r += 1 + Frames.refs(resumer.header);
             }
-            if (n == 0) break;
-            int b = sw - 4;
-            end = b;
-            sw = words[b];
-            w = words[b + 2];
-            r = words[b + 3];
-            n--;
+            if (s == 0) break;
+            int b = s - LINK;
+            s = words[b];
+            r = words[b + 2];
+            end = words[b + 3];
         }
         return out.toArray(new StackTraceElement[0]);
     }
 
     /** The frame saved last by the unwind in progress (the outermost of its segment so far), or null. */
     final StackTraceElement lastSavedFrame(Carrier k) {
-        int w = segWord, r = segRef, lastW = -1, lastR = -1;
-        while (w < wordTop) {
-            lastW = w;
-            lastR = r;
-            int h = words[w];
-            w += 1 + Frames.words(h);
-            r += 1 + Frames.refs(h);
-        }
-        return lastW < 0 ? null : describeFrame(k, lastW, lastR);
+        Resumer last = null;
+        for (int r = segRef(); r < refTop; r += 1 + Frames.refs(last.header)) last = (Resumer) refs[r];
+        return last == null ? null : describeFrame(k, last);
     }
 
-    /** The method and line of the frame saved at the given place, asked of its resume copy. */
-    final StackTraceElement describeFrame(Carrier k, int word, int ref) {
+    /** The method and line of a frame saved with {@code resumer}, asked of its resume copy. */
+    private static StackTraceElement describeFrame(Carrier k, Resumer resumer) {
         boolean wasDescribing = k.describing;
         int savedEntry = k.entry, savedHeader = k.describedHeader;
         k.describing = true;
-        k.describedHeader = words[word];
+        k.describedHeader = resumer.header;
         k.entry = Frames.DESCRIBE;
         k.described = null;
         try {
-            ((Resumer) refs[ref]).resume(k);
+            resumer.resume(k);
             return k.described;
         } finally {
             k.describing = wasDescribing;
@@ -275,7 +298,7 @@ public abstract class Continuation {
             }
         }
         if (driver < 0) return; // already shows the chain: it came through here before
-        StackTraceElement[] callers = suspendedFrames();
+        StackTraceElement[] callers = framesFrom(k, k.frameRef);
         StackTraceElement[] patched = new StackTraceElement[trace.length - 1 + callers.length];
         System.arraycopy(trace, 0, patched, 0, driver);
         System.arraycopy(callers, 0, patched, driver, callers.length);

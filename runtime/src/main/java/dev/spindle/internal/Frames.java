@@ -1,11 +1,11 @@
 package dev.spindle.internal;
 
 /**
- * The layout of a saved frame's header and the value conversions a result may need on its way from a resumed
+ * The layout of a resumer's header and the value conversions a result may need on its way from a resumed
  * frame to its caller (a lambda's proxy, which is skipped on resume, may have boxed or unboxed it).
  *
  * <p>A header packs the resume point (12 bits), the number of int words (10 bits) and the number of
- * references (10 bits) the frame saved after the header and its resumer.
+ * references (10 bits) a frame saved at that point keeps besides its resumer.
  */
 public final class Frames {
     /** Resume points per method: 0 to 4094; 4095 means "describe yourself". */

@@ -66,7 +66,7 @@ public final class Hooks {
             throw new IllegalStateException("Coroutine.yield() called outside a coroutine: call it (directly or"
                     + " through @Suspendable methods) from the body of a Coroutine that is being resumed");
         }
-        c.startUnwind();
+        c.startUnwind(k);
         startUnwinding(k);
     }
 
@@ -132,7 +132,7 @@ public final class Hooks {
 
     private static IllegalStateException refuse(Carrier k, String message) {
         endUnwinding(k);
-        k.running.abortUnwind();
+        k.running.abortUnwind(k);
         return new IllegalStateException(message);
     }
 }

@@ -1,16 +1,24 @@
 package dev.spindle.internal;
 
 /**
- * Re-enters one saved frame. There is one per suspendable method, made by {@link ResumerFactory} for the
- * method's resume copy, a static method that restores the frame from the carrier and continues after the call
- * that suspended. Not API: only instrumented code uses it.
+ * Re-enters one saved frame. There is one per resume point of a suspendable method, made by
+ * {@link ResumerFactory} for the method's resume copy, a static method that restores the frame from the carrier
+ * and continues after the call that suspended. Not API: only instrumented code uses it.
+ *
+ * <p>A saved frame is its resumer followed by its values, so the resumer carries what the driver needs to read
+ * the record (the resume point and the record's size, see {@link Frames#header}): that keeps a header word out
+ * of every saved frame.
  *
  * <p>An abstract class rather than an interface because the driver calls {@link #resume} once per resumed frame,
  * from one call site that sees every suspendable method of the program: a virtual call through a vtable costs
  * less there than an interface call through an itable.
  */
 public abstract class Resumer {
-    protected Resumer() {
+    /** The resume point and the number of int words and references saved after the resumer. */
+    final int header;
+
+    protected Resumer(int header) {
+        this.header = header;
     }
 
     public abstract void resume(Carrier carrier);

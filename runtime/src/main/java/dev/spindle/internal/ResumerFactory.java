@@ -9,45 +9,91 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandleInfo;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Makes the {@link Resumer} of a suspendable method: the bootstrap of the {@code invokedynamic} the agent puts
- * where a frame is saved. The resumer is an instance of a hidden class, a nestmate of the method's class (so it
- * may call the private resume copy), whose {@code resume} is one static call: the JIT inlines the copy into it,
- * and the driver reaches it through one virtual call. The JDK's lambda factory would do the same for an
- * interface, not for an abstract class.
+ * Makes the {@link Resumer}s of a suspendable method: the bootstrap of the {@code invokedynamic} the agent puts
+ * where a frame is saved, one per resume point. The resumers of one method are instances of one hidden class, a
+ * nestmate of the method's class (so it may call the private resume copy), whose {@code resume} is one static
+ * call: the JIT inlines the copy into it, and the driver reaches it through one virtual call. The JDK's lambda
+ * factory would do the same for an interface, not for an abstract class.
  *
  * <p>Not API: only instrumented code uses it.
  */
 public final class ResumerFactory {
     private static final String RESUMER = "dev/spindle/internal/Resumer";
     private static final String COPY_DESC = "(Ldev/spindle/internal/Carrier;)V";
+    private static final MethodType MAKE = MethodType.methodType(Resumer.class, int.class);
+
+    /** Per class, the resumers of each resume copy: the resume points of a method share one resumer class. */
+    private static final ClassValue<Map<String, Made>> MADE = new ClassValue<>() {
+        @Override
+        protected Map<String, Made> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+
+    /**
+     * The resumer class of one copy and its instances by header: the method and its copy save frames at the same
+     * resume point with the same resumer, so a frame saved again at the same place needs no store.
+     */
+    private record Made(MethodHandle make, Map<Integer, Resumer> byHeader) {
+        Resumer resumer(int header) {
+            return byHeader.computeIfAbsent(header, h -> {
+                try {
+                    return (Resumer) make.invokeExact((int) h);
+                } catch (Throwable t) {
+                    throw Frames.sneaky(t);
+                }
+            });
+        }
+    }
+
+    private static final MethodHandle HANDLE_RESUMER;
+
+    static {
+        try {
+            HANDLE_RESUMER = MethodHandles.lookup().findConstructor(HandleResumer.class,
+                    MethodType.methodType(void.class, MethodHandle.class, int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private ResumerFactory() {
     }
 
-    /** The bootstrap: a constant call site that returns the one resumer of {@code copy}. */
-    public static CallSite resumer(MethodHandles.Lookup caller, String name, MethodType type, MethodHandle copy) {
-        return new ConstantCallSite(MethodHandles.constant(Resumer.class, make(caller, copy)));
+    /**
+     * The bootstrap: a constant call site that returns the resumer of {@code copy} at the resume point and with
+     * the record size that {@code header} packs.
+     */
+    public static CallSite resumer(MethodHandles.Lookup caller, String name, MethodType type, MethodHandle copy,
+                                   int header) {
+        MethodHandleInfo info = caller.revealDirect(copy);
+        Made made = MADE.get(info.getDeclaringClass())
+                .computeIfAbsent(info.getName(), n -> new Made(maker(caller, copy, info), new ConcurrentHashMap<>()));
+        return new ConstantCallSite(MethodHandles.constant(Resumer.class, made.resumer(header)));
     }
 
-    private static Resumer make(MethodHandles.Lookup caller, MethodHandle copy) {
+    private static MethodHandle maker(MethodHandles.Lookup caller, MethodHandle copy, MethodHandleInfo info) {
         try {
-            MethodHandleInfo info = caller.revealDirect(copy);
             Class<?> owner = info.getDeclaringClass();
             byte[] bytes = classFile(caller.lookupClass().getName().replace('.', '/') + "$$Resumer",
                     owner.getName().replace('.', '/'), info.getName(), owner.isInterface());
             MethodHandles.Lookup hidden = caller.defineHiddenClass(bytes, true, MethodHandles.Lookup.ClassOption.NESTMATE);
-            return (Resumer) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
-        } catch (Throwable e) {
+            return hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class, int.class))
+                    .asType(MAKE);
+        } catch (ReflectiveOperationException | IOException | LinkageError e) {
             // a class we cannot define next to the method (a security manager, an odd loader): a slower resumer
-            return new HandleResumer(copy);
+            MethodHandle viaHandle = MethodHandles.insertArguments(HANDLE_RESUMER, 0, copy);
+            return viaHandle.asType(MAKE);
         }
     }
 
     /**
-     * {@code final class <name> extends Resumer { public void resume(Carrier k) { <owner>.<copy>(k); } }}, by
-     * hand: the runtime has no bytecode library, and the class is two five-byte methods.
+     * {@code final class <name> extends Resumer { <name>(int h) { super(h); } public void resume(Carrier k) {
+     * <owner>.<copy>(k); } }}, by hand: the runtime has no bytecode library, and the class is two tiny methods.
      */
     private static byte[] classFile(String name, String owner, String copy, boolean ownerIsInterface) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
@@ -61,9 +107,9 @@ public final class ResumerFactory {
         utf8(out, RESUMER);                                      // 3
         classRef(out, 3);                                        // 4
         utf8(out, "<init>");                                     // 5
-        utf8(out, "()V");                                        // 6
+        utf8(out, "(I)V");                                       // 6
         nameAndType(out, 5, 6);                                  // 7
-        memberRef(out, 10, 4, 7);                                // 8: Resumer.<init>()V
+        memberRef(out, 10, 4, 7);                                // 8: Resumer.<init>(I)V
         utf8(out, owner);                                        // 9
         classRef(out, 9);                                        // 10
         utf8(out, copy);                                         // 11
@@ -78,8 +124,10 @@ public final class ResumerFactory {
         out.writeShort(0); // interfaces
         out.writeShort(0); // fields
         out.writeShort(2); // methods
-        method(out, 0x0001, 5, 6, 1, new byte[] {0x2a, (byte) 0xb7, 0, 8, (byte) 0xb1});      // aload_0 invokespecial return
-        method(out, 0x0011, 15, 12, 2, new byte[] {0x2b, (byte) 0xb8, 0, 14, (byte) 0xb1});   // aload_1 invokestatic return
+        // aload_0 iload_1 invokespecial return
+        method(out, 0x0001, 5, 6, 2, 2, new byte[] {0x2a, 0x1b, (byte) 0xb7, 0, 8, (byte) 0xb1});
+        // aload_1 invokestatic return
+        method(out, 0x0011, 15, 12, 1, 2, new byte[] {0x2b, (byte) 0xb8, 0, 14, (byte) 0xb1});
         out.writeShort(0); // class attributes
         out.flush();
         return bytes.toByteArray();
@@ -107,15 +155,15 @@ public final class ResumerFactory {
         out.writeShort(nameAndType);
     }
 
-    private static void method(DataOutputStream out, int access, int name, int desc, int maxLocals, byte[] code)
-            throws IOException {
+    private static void method(DataOutputStream out, int access, int name, int desc, int maxStack, int maxLocals,
+                               byte[] code) throws IOException {
         out.writeShort(access);
         out.writeShort(name);
         out.writeShort(desc);
         out.writeShort(1); // attributes: Code
         out.writeShort(16);
         out.writeInt(2 + 2 + 4 + code.length + 2 + 2);
-        out.writeShort(1); // max stack
+        out.writeShort(maxStack);
         out.writeShort(maxLocals);
         out.writeInt(code.length);
         out.write(code);
@@ -127,7 +175,8 @@ public final class ResumerFactory {
     private static final class HandleResumer extends Resumer {
         private final MethodHandle copy;
 
-        HandleResumer(MethodHandle copy) {
+        HandleResumer(MethodHandle copy, int header) {
+            super(header);
             this.copy = copy.asType(MethodType.methodType(void.class, Carrier.class));
         }
 

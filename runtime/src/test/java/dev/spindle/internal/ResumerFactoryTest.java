@@ -31,9 +31,13 @@ class ResumerFactoryTest {
     }
 
     private static Resumer resumerFor(MethodHandles.Lookup lookup, Class<?> owner) throws Throwable {
+        return resumerFor(lookup, owner, Frames.header(0, 0, 0));
+    }
+
+    private static Resumer resumerFor(MethodHandles.Lookup lookup, Class<?> owner, int header) throws Throwable {
         MethodType copyType = MethodType.methodType(void.class, Carrier.class);
         CallSite site = ResumerFactory.resumer(lookup, "resume", MethodType.methodType(Resumer.class),
-                lookup.findStatic(owner, "copy", copyType));
+                lookup.findStatic(owner, "copy", copyType), header);
         return (Resumer) site.dynamicInvoker().invoke();
     }
 
@@ -63,5 +67,17 @@ class ResumerFactoryTest {
         Resumer a = resumerFor(MethodHandles.lookup(), ResumerFactoryTest.class);
         Resumer b = resumerFor(WithCopy.lookup(), WithCopy.class);
         assertNotSame(a.getClass(), b.getClass());
+    }
+
+    @Test
+    void theResumePointsOfAMethodShareItsClassAndEachResumerKnowsItsRecord() throws Throwable {
+        int one = Frames.header(1, 2, 3), two = Frames.header(2, 0, 1);
+        Resumer a = resumerFor(MethodHandles.lookup(), ResumerFactoryTest.class, one);
+        Resumer b = resumerFor(MethodHandles.lookup(), ResumerFactoryTest.class, two);
+        assertSame(a.getClass(), b.getClass());
+        assertEquals(one, a.header);
+        assertEquals(two, b.header);
+        // the method and its copy saving at the same point get the same resumer
+        assertSame(a, resumerFor(MethodHandles.lookup(), ResumerFactoryTest.class, one));
     }
 }
