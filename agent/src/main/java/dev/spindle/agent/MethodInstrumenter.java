@@ -138,7 +138,8 @@ final class MethodInstrumenter {
         redirectYields();
 
         int carrierSlot = method.maxLocals;
-        int tempBase = carrierSlot + 2; // carrierSlot + 1 holds the resumer while saving
+        // after the carrier: the resumer while saving, then the record's arrays and where it starts in each
+        int tempBase = carrierSlot + RECORD_SLOTS;
         int temps = 0;
         for (Site s : sites) {
             if (s.monitor) continue;
@@ -411,11 +412,17 @@ final class MethodInstrumenter {
             if (t.equals(NULL_TYPE)) out.add(new InsnNode(POP));
             else out.add(new VarInsnNode(t.getOpcode(ISTORE), tempSlots[j]));
         }
+        Record record = new Record(carrierSlot);
+        // the record's start, then room for it (which may replace the arrays), then the arrays
+        record.load(out, "saveWord", "saveRef");
         out.add(new VarInsnNode(ALOAD, carrierSlot));
         out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
         out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";)V", false));
-        for (int i = 0; i < s.locals.length; i++) push(out, carrierSlot, s.localTypes[i], s.locals[i]);
-        for (int j = 0; j < s.stack.length; j++) push(out, carrierSlot, s.stack[j], tempSlots[j]);
+        record.loadArrays(out, s);
+        for (int i = 0; i < s.locals.length; i++) {
+            record.save(out, s.localTypes[i], s.locals[i]);
+        }
+        for (int j = 0; j < s.stack.length; j++) record.save(out, s.stack[j], tempSlots[j]);
         if (isCopy) {
             out.add(new InsnNode(RETURN));
         } else {
@@ -424,37 +431,117 @@ final class MethodInstrumenter {
         }
     }
 
-    private static void push(InsnList out, int carrierSlot, Type t, int slot) {
-        if (t.equals(NULL_TYPE)) return;
-        out.add(new VarInsnNode(ALOAD, carrierSlot));
-        out.add(new VarInsnNode(t.getOpcode(ILOAD), slot));
-        String kind = kind(t);
-        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "push" + kind, "(" + (kind.equals("R") ? "Ljava/lang/Object;" : kind) + ")V", false));
+    /** Local slots after the carrier's: the resumer, the word array, its start, the reference array, its start. */
+    private static final int RECORD_SLOTS = 6;
+
+    /**
+     * Writes or reads a frame record straight in the continuation's arrays, each value at a constant offset from
+     * the record's start, so the JIT checks the bounds once and keeps the cursor in a register.
+     */
+    private static final class Record {
+        private final int carrier, words, wordStart, refs, refStart;
+        private int word, ref;
+
+        Record(int carrierSlot) {
+            carrier = carrierSlot;
+            words = carrierSlot + 2;
+            wordStart = carrierSlot + 3;
+            refs = carrierSlot + 4;
+            refStart = carrierSlot + 5;
+        }
+
+        /** Reads the record's start in each array from the carrier (the references start after the resumer). */
+        void load(InsnList out, String wordStartGetter, String refStartGetter) {
+            out.add(new VarInsnNode(ALOAD, carrier));
+            out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, wordStartGetter, "()I", false));
+            out.add(new VarInsnNode(ISTORE, wordStart));
+            out.add(new VarInsnNode(ALOAD, carrier));
+            out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, refStartGetter, "()I", false));
+            out.add(new VarInsnNode(ISTORE, refStart));
+        }
+
+        void loadArrays(InsnList out, Site s) {
+            if (s.words > 0) {
+                out.add(new VarInsnNode(ALOAD, carrier));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "words", "()[I", false));
+                out.add(new VarInsnNode(ASTORE, words));
+            }
+            if (s.refs > 0) {
+                out.add(new VarInsnNode(ALOAD, carrier));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "refs", "()[Ljava/lang/Object;", false));
+                out.add(new VarInsnNode(ASTORE, refs));
+            }
+        }
+
+        /** {@code array, start + offset}: where the next value of the record goes. */
+        private void place(InsnList out, boolean isRef) {
+            out.add(new VarInsnNode(ALOAD, isRef ? refs : words));
+            out.add(new VarInsnNode(ILOAD, isRef ? refStart : wordStart));
+            int offset = isRef ? ref : word;
+            if (offset != 0) {
+                out.add(new LdcInsnNode(offset));
+                out.add(new InsnNode(IADD));
+            }
+        }
+
+        void save(InsnList out, Type t, int slot) {
+            if (t.equals(NULL_TYPE)) return;
+            place(out, isRef(t));
+            out.add(new VarInsnNode(t.getOpcode(ILOAD), slot));
+            switch (t.getSort()) {
+                case Type.OBJECT, Type.ARRAY -> out.add(new InsnNode(AASTORE));
+                case Type.LONG -> out.add(frames("putLong", "([IIJ)V"));
+                case Type.DOUBLE -> {
+                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false));
+                    out.add(frames("putLong", "([IIJ)V"));
+                }
+                case Type.FLOAT -> {
+                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Float", "floatToRawIntBits", "(F)I", false));
+                    out.add(new InsnNode(IASTORE));
+                }
+                default -> out.add(new InsnNode(IASTORE));
+            }
+            advance(t);
+        }
+
+        /** Pushes the next value of the record; a reference is taken out of the array for the GC's sake. */
+        void restore(InsnList out, Type t) {
+            if (t.equals(NULL_TYPE)) {
+                out.add(new InsnNode(ACONST_NULL));
+                return;
+            }
+            place(out, isRef(t));
+            switch (t.getSort()) {
+                case Type.OBJECT, Type.ARRAY -> {
+                    out.add(frames("take", "([Ljava/lang/Object;I)Ljava/lang/Object;"));
+                    if (!t.getDescriptor().equals("Ljava/lang/Object;")) {
+                        out.add(new TypeInsnNode(CHECKCAST, t.getInternalName()));
+                    }
+                }
+                case Type.LONG -> out.add(frames("getLong", "([II)J"));
+                case Type.DOUBLE -> {
+                    out.add(frames("getLong", "([II)J"));
+                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Double", "longBitsToDouble", "(J)D", false));
+                }
+                case Type.FLOAT -> {
+                    out.add(new InsnNode(IALOAD));
+                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Float", "intBitsToFloat", "(I)F", false));
+                }
+                default -> out.add(new InsnNode(IALOAD));
+            }
+            advance(t);
+        }
+
+        private void advance(Type t) {
+            if (isRef(t)) ref++;
+            else word += t.getSize();
+        }
+
+        private static MethodInsnNode frames(String name, String desc) {
+            return new MethodInsnNode(INVOKESTATIC, FRAMES, name, desc, false);
+        }
     }
 
-    private static void pop(InsnList out, int carrierSlot, Type t) {
-        if (t.equals(NULL_TYPE)) {
-            out.add(new InsnNode(ACONST_NULL));
-            return;
-        }
-        out.add(new VarInsnNode(ALOAD, carrierSlot));
-        String kind = kind(t);
-        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "pop" + kind, "()" + (kind.equals("R") ? "Ljava/lang/Object;" : kind), false));
-        if (kind.equals("R") && !t.getDescriptor().equals("Ljava/lang/Object;")) {
-            out.add(new TypeInsnNode(CHECKCAST, t.getInternalName()));
-        }
-    }
-
-    /** The carrier method suffix for a value type: I (and the types that fit an int), J, F, D or R. */
-    private static String kind(Type t) {
-        return switch (t.getSort()) {
-            case Type.LONG -> "J";
-            case Type.FLOAT -> "F";
-            case Type.DOUBLE -> "D";
-            case Type.OBJECT, Type.ARRAY -> "R";
-            default -> "I";
-        };
-    }
 
     /** The resumer of this method's copy for frames saved with {@code header} (resume point and size). */
     private AbstractInsnNode resumerIndy(int header) {
@@ -551,11 +638,14 @@ final class MethodInstrumenter {
         for (List<Site> group : bySignature.values()) {
             Site s = group.get(0);
             for (Site g : group) p.add(restores[g.state]);
+            Record record = new Record(carrierSlot);
+            record.load(p, "readWord", "readRef");
+            record.loadArrays(p, s);
             for (int i = 0; i < s.locals.length; i++) {
-                pop(p, carrierSlot, s.localTypes[i]);
+                record.restore(p, s.localTypes[i]);
                 p.add(new VarInsnNode(s.localTypes[i].getOpcode(ISTORE), s.locals[i]));
             }
-            for (Type t : s.stack) pop(p, carrierSlot, t);
+            for (Type t : s.stack) record.restore(p, t);
             if (group.size() == 1) {
                 p.add(new JumpInsnNode(GOTO, landings[s.state]));
                 continue;

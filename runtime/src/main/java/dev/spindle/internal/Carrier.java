@@ -60,7 +60,10 @@ public final class Carrier {
         return unwinding ? this : null;
     }
 
-    /** Starts a frame record: its resumer, which knows the resume point and how many values follow. */
+    /**
+     * Makes room for a frame record and writes its resumer, which knows the resume point and how many values
+     * follow; the saving frame then writes the values itself, from {@link #saveWord()} and {@link #saveRef()}.
+     */
     public void beginFrame(Resumer resumer) {
         Continuation c = running;
         int header = resumer.header, r = c.refTop;
@@ -69,7 +72,8 @@ public final class Carrier {
         Object[] refs = c.refs;
         // a frame saved again at the same place has the same resumer: skip the store and its GC barrier
         if (refs[r] != resumer) refs[r] = resumer;
-        c.refTop = r + 1;
+        c.wordTop += Frames.words(header);
+        c.refTop = r + 1 + Frames.refs(header);
     }
 
     /** The method that saved the latest frame of the unwind in progress, as "Class.method", for messages. */
@@ -78,28 +82,24 @@ public final class Carrier {
         return e == null ? "(unknown)" : e.getClassName() + "." + e.getMethodName();
     }
 
-    public void pushI(int v) {
-        Continuation c = running;
-        c.words[c.wordTop++] = v;
+    /** Where the words of the record about to be saved start. */
+    public int saveWord() {
+        return running.wordTop;
     }
 
-    public void pushJ(long v) {
-        Continuation c = running;
-        c.words[c.wordTop++] = (int) (v >>> 32);
-        c.words[c.wordTop++] = (int) v;
+    /** Where the references of the record about to be saved start (after its resumer). */
+    public int saveRef() {
+        return running.refTop + 1;
     }
 
-    public void pushF(float v) {
-        pushI(Float.floatToRawIntBits(v));
+    /** The running continuation's word array (read after {@link #beginFrame}, which may replace it). */
+    public int[] words() {
+        return running.words;
     }
 
-    public void pushD(double v) {
-        pushJ(Double.doubleToRawLongBits(v));
-    }
-
-    public void pushR(Object v) {
-        Continuation c = running;
-        c.refs[c.refTop++] = v;
+    /** The running continuation's reference array (read after {@link #beginFrame}, which may replace it). */
+    public Object[] refs() {
+        return running.refs;
     }
 
     // ---- restoring a frame (called from a resume copy) ----
@@ -110,29 +110,14 @@ public final class Carrier {
     }
 
 
-    public int popI() {
-        return running.words[readWord++];
+    /** Where the words of the record being restored start. */
+    public int readWord() {
+        return readWord;
     }
 
-    public long popJ() {
-        int[] w = running.words;
-        long hi = w[readWord++];
-        return (hi << 32) | (w[readWord++] & 0xFFFFFFFFL);
-    }
-
-    public float popF() {
-        return Float.intBitsToFloat(popI());
-    }
-
-    public double popD() {
-        return Double.longBitsToDouble(popJ());
-    }
-
-    public Object popR() {
-        Object[] r = running.refs;
-        Object v = r[readRef];
-        r[readRef++] = null; // the record is dead once read; let the GC have what it held
-        return v;
+    /** Where the references of the record being restored start. */
+    public int readRef() {
+        return readRef;
     }
 
     /**

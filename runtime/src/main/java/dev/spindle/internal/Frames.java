@@ -33,6 +33,25 @@ public final class Frames {
         return header >>> 22;
     }
 
+    // ---- values in a frame record (called by instrumented code) ----
+
+    /** A long as two words, high first. */
+    public static void putLong(int[] words, int at, long v) {
+        words[at] = (int) (v >>> 32);
+        words[at + 1] = (int) v;
+    }
+
+    public static long getLong(int[] words, int at) {
+        return (long) words[at] << 32 | (words[at + 1] & 0xFFFFFFFFL);
+    }
+
+    /** The reference at {@code at}, cleared: a restored record is dead, and what it held is the GC's again. */
+    public static Object take(Object[] refs, int at) {
+        Object v = refs[at];
+        refs[at] = null;
+        return v;
+    }
+
     static int unboxInt(Object v) {
         if (v instanceof Boolean b) return b ? 1 : 0;
         if (v instanceof Character c) return c;
