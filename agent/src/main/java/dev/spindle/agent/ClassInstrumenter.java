@@ -32,7 +32,6 @@ import org.objectweb.asm.tree.analysis.BasicValue;
  */
 final class ClassInstrumenter {
     /** Marks a resume copy's name when it cannot be the method's own (the runtime strips it in stack traces). */
-    private static final String COPY_SUFFIX = "$spindle$";
 
     private final ClassHierarchy hierarchy;
     private final SuspendableRules rules;
@@ -103,11 +102,13 @@ final class ClassInstrumenter {
                 continue;
             }
             int n = copyNames.merge(m.name, 1, Integer::sum);
-            String copyName = n == 1 ? m.name : m.name + COPY_SUFFIX + (n - 1);
+            String copyName = n == 1 ? m.name : m.name + MethodInstrumenter.COPY_SUFFIX + (n - 1);
             verifier.hints = hints.get(key);
             try {
-                MethodNode copy = new MethodInstrumenter(cls.name, isInterface, cls.version, cls.sourceFile, m,
-                        copyName, rules, verifier).instrument();
+                MethodInstrumenter instrumenter = new MethodInstrumenter(cls.name, isInterface, cls.version,
+                        cls.sourceFile, m, copyName, rules, verifier);
+                MethodNode copy = instrumenter.instrument();
+                copies.addAll(instrumenter.savers());
                 if (copy != null) {
                     copies.add(copy);
                     hints.put(ClassInfo.key(copy.name, copy.desc), verifier.hints);

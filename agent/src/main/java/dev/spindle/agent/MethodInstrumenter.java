@@ -48,6 +48,8 @@ final class MethodInstrumenter {
     static final String RESUMER = "dev/spindle/internal/Resumer";
     static final String RESUMER_FACTORY = "dev/spindle/internal/ResumerFactory";
     static final String FRAMES = "dev/spindle/internal/Frames";
+    /** Marks the names of added methods that had to differ from their method's name (as the runtime knows). */
+    static final String COPY_SUFFIX = "$spindle$";
     static final String COPY_DESC = "(L" + CARRIER + ";)V";
     // state 4095 is the runtime's "describe yourself"
     private static final int MAX_STATES = (1 << 12) - 1, MAX_SLOTS = (1 << 10) - 1;
@@ -83,6 +85,8 @@ final class MethodInstrumenter {
     private final HierarchyVerifier verifier;
     private final String sourceFile;
     private final int classVersion;
+    /** The savers by site signature (null where the values are too many for one). */
+    private final Map<String, MethodNode> savers = new java.util.LinkedHashMap<>();
 
     MethodInstrumenter(String owner, boolean ownerIsInterface, int classVersion, String sourceFile,
                        MethodNode method, String copyName, SuspendableRules rules, HierarchyVerifier verifier) {
@@ -250,11 +254,14 @@ final class MethodInstrumenter {
 
     // ---- building the copy ----
 
-    private MethodNode cloneAsCopy(Map<AbstractInsnNode, AbstractInsnNode> twin) {
-        // interfaces may have private methods only from Java 9 (class file 53) on
+    /** Access of the static methods added to the class: private, except in an interface older than Java 9. */
+    private int helperAccess() {
         boolean privateOk = !ownerIsInterface || classVersion >= 53;
-        int access = ACC_STATIC | ACC_SYNTHETIC | (privateOk ? ACC_PRIVATE : ACC_PUBLIC);
-        MethodNode copy = new MethodNode(ASM9, access, copyName, COPY_DESC, null, null);
+        return ACC_STATIC | ACC_SYNTHETIC | (privateOk ? ACC_PRIVATE : ACC_PUBLIC);
+    }
+
+    private MethodNode cloneAsCopy(Map<AbstractInsnNode, AbstractInsnNode> twin) {
+        MethodNode copy = new MethodNode(ASM9, helperAccess(), copyName, COPY_DESC, null, null);
         Map<LabelNode, LabelNode> labels = new HashMap<>();
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof LabelNode l) labels.put(l, new LabelNode());
@@ -401,6 +408,28 @@ final class MethodInstrumenter {
         common = new LabelNode();
         shared.put(signature, common);
         out.add(common);
+        MethodNode saver = saver(s);
+        if (saver != null) {
+            // the stack's values are the saver's first arguments already; then the locals, carrier and resumer
+            for (int i = 0; i < s.locals.length; i++) {
+                out.add(new VarInsnNode(s.localTypes[i].getOpcode(ILOAD), s.locals[i]));
+            }
+            out.add(new VarInsnNode(ALOAD, carrierSlot));
+            out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
+            out.add(new MethodInsnNode(INVOKESTATIC, owner, saver.name, saver.desc, ownerIsInterface));
+        } else {
+            saveInline(out, s, carrierSlot, tempBase);
+        }
+        if (isCopy) {
+            out.add(new InsnNode(RETURN));
+        } else {
+            out.add(defaultValue(returnType));
+            out.add(new InsnNode(returnType.getOpcode(IRETURN)));
+        }
+    }
+
+    /** Saves the record with code in the method itself: for a frame whose values are too many for a saver's arguments. */
+    private static void saveInline(InsnList out, Site s, int carrierSlot, int tempBase) {
         int[] tempSlots = new int[s.stack.length];
         int slot = tempBase;
         for (int j = 0; j < s.stack.length; j++) {
@@ -412,6 +441,14 @@ final class MethodInstrumenter {
             if (t.equals(NULL_TYPE)) out.add(new InsnNode(POP));
             else out.add(new VarInsnNode(t.getOpcode(ISTORE), tempSlots[j]));
         }
+        writeRecord(out, s, carrierSlot, s.locals, tempSlots);
+    }
+
+    /**
+     * {@code beginFrame(resumer)} and the values, from the slots given, straight into the continuation's arrays;
+     * the carrier and the resumer are in {@code carrierSlot} and the next slot, the four after that are free.
+     */
+    private static void writeRecord(InsnList out, Site s, int carrierSlot, int[] localSlots, int[] stackSlots) {
         Record record = new Record(carrierSlot);
         // the record's start, then room for it (which may replace the arrays), then the arrays
         record.load(out, "saveWord", "saveRef");
@@ -419,20 +456,71 @@ final class MethodInstrumenter {
         out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
         out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";)V", false));
         record.loadArrays(out, s);
+        for (int i = 0; i < s.locals.length; i++) record.save(out, s.localTypes[i], localSlots[i]);
+        for (int j = 0; j < s.stack.length; j++) record.save(out, s.stack[j], stackSlots[j]);
+    }
+
+    /**
+     * The static method that writes the records of the sites with {@code s}'s signature, shared by the method and
+     * its copy: {@code (stack values, locals, Carrier, Resumer)V}. Out of the method, the save code does not count
+     * towards the size the JIT weighs when it decides to inline the method. Null if the values are too many
+     * for a method's arguments.
+     */
+    private MethodNode saver(Site s) {
+        String signature = s.signature();
+        MethodNode saver = savers.get(signature);
+        if (saver != null || savers.containsKey(signature)) return saver;
+        StringBuilder desc = new StringBuilder("(");
+        int slot = 0;
+        int[] stackSlots = new int[s.stack.length];
+        for (int j = 0; j < s.stack.length; j++) {
+            stackSlots[j] = slot;
+            slot += s.stack[j].getSize();
+            desc.append(argument(s.stack[j]));
+        }
+        int[] localSlots = new int[s.locals.length];
         for (int i = 0; i < s.locals.length; i++) {
-            record.save(out, s.localTypes[i], s.locals[i]);
+            localSlots[i] = slot;
+            slot += s.localTypes[i].getSize();
+            desc.append(argument(s.localTypes[i]));
         }
-        for (int j = 0; j < s.stack.length; j++) record.save(out, s.stack[j], tempSlots[j]);
-        if (isCopy) {
-            out.add(new InsnNode(RETURN));
-        } else {
-            out.add(defaultValue(returnType));
-            out.add(new InsnNode(returnType.getOpcode(IRETURN)));
+        if (slot + 2 > MAX_ARGUMENT_SLOTS) {
+            savers.put(signature, null);
+            return null;
         }
+        desc.append('L').append(CARRIER).append(";L").append(RESUMER).append(";)V");
+        saver = new MethodNode(ASM9, helperAccess(), copyName + COPY_SUFFIX + "save" + savers.size(),
+                desc.toString(), null, null);
+        writeRecord(saver.instructions, s, slot, localSlots, stackSlots);
+        saver.instructions.add(new InsnNode(RETURN));
+        saver.maxLocals = slot + RECORD_SLOTS;
+        saver.maxStack = 6;
+        savers.put(signature, saver);
+        return saver;
+    }
+
+    /** The savers made for this method (to be added to its class). */
+    List<MethodNode> savers() {
+        List<MethodNode> made = new ArrayList<>();
+        for (MethodNode m : savers.values()) if (m != null) made.add(m);
+        return made;
+    }
+
+    /** A saver's parameter type for a value: what the record needs of it, so no class has to be loaded. */
+    private static String argument(Type t) {
+        return switch (t.getSort()) {
+            case Type.OBJECT, Type.ARRAY -> "Ljava/lang/Object;";
+            case Type.LONG -> "J";
+            case Type.DOUBLE -> "D";
+            case Type.FLOAT -> "F";
+            default -> "I";
+        };
     }
 
     /** Local slots after the carrier's: the resumer, the word array, its start, the reference array, its start. */
     private static final int RECORD_SLOTS = 6;
+    /** A method's arguments take at most 255 slots. */
+    private static final int MAX_ARGUMENT_SLOTS = 255;
 
     /**
      * Writes or reads a frame record straight in the continuation's arrays, each value at a constant offset from
