@@ -292,16 +292,7 @@ public final class EventLoop implements AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        Task t = new Task(this, s, () -> {
-            try {
-                handler.handle(s);
-            } catch (Exception e) {
-                throw sneaky(e); // unchanged, so the log shows what the handler threw
-            } finally {
-                s.close();
-            }
-        });
-        start(t);
+        start(new Task(this, s, ConnectionBody.of(handler, s))); // finish() closes s
     }
 
     // ---- what coroutines call ----
@@ -319,8 +310,8 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         EventLoop loop = t.loop;
-        Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null, null));
-        park(t, w -> loop.timers.remove(timer), 0, null);
+        Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null));
+        park(t, Blocker.of(() -> loop.timers.remove(timer)), 0, null);
     }
 
     /** Lets the loop's other ready coroutines and I/O run, then goes on. */
@@ -400,7 +391,8 @@ public final class EventLoop implements AutoCloseable {
         } finally {
             loop.timers.remove(timer);
             // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
-            if (fired[0] != null && t.deferred == fired[0]) t.deferred = null;
+            TaskParty p = t.partyIfAny();
+            if (fired[0] != null && p != null && p.deferred == fired[0]) p.deferred = null;
         }
     }
 
@@ -441,7 +433,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void force() {
         phase = Phase.FORCED;
-        for (IoHandle h : open.snapshot()) h.close();
+        for (IoHandle h : open.snapshot()) h.closeOnLoop();
         CancellationException stop = new CancellationException(thread.getName() + " shut down");
         for (Task t : live.snapshot()) interrupt(t, stop);
     }
@@ -545,14 +537,15 @@ public final class EventLoop implements AutoCloseable {
         }
         live.add(t);
         liveCount = live.size();
-        t.state = Task.State.QUEUED;
+        t.state = Task.QUEUED;
         runQueue.add(t);
     }
 
     private void step(Task t) {
         current = t;
-        t.state = Task.State.RUNNING;
-        t.handedOff = false;
+        t.state = Task.RUNNING;
+        TaskParty party = t.partyIfAny();
+        if (party != null) party.handedOff = false;
         Throwable pending = t.pending;
         t.pending = null;
         boolean suspended;
@@ -564,25 +557,28 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         current = null;
+        party = t.partyIfAny(); // made during this turn if it first waited on a sched primitive now
         if (!suspended) {
             finish(t, null);
-        } else if (t.state == Task.State.RUNNING) { // yieldNow()
-            t.state = Task.State.QUEUED;
+        } else if (t.state == Task.RUNNING) { // yieldNow()
+            t.state = Task.QUEUED;
             runQueue.add(t);
-            if (t.deferred != null) {
-                t.pending = t.deferred;
-                t.deferred = null;
+            if (party != null && party.deferred != null) {
+                t.pending = party.deferred;
+                party.deferred = null;
             }
-        } else if (t.deferred != null) { // an interruption deferred by a hand-off: this is its next suspension
-            Throwable d = t.deferred;
-            t.deferred = null;
+        } else if (party != null && party.deferred != null) { // deferred by a hand-off: this is its next suspension
+            Throwable d = party.deferred;
+            party.deferred = null;
             interrupt(t, d);
         }
     }
 
     private void finish(Task t, Throwable failure) {
-        t.state = Task.State.DONE;
+        t.state = Task.DONE;
         withdraw(t);
+        TcpSocket connection = t.connection();
+        if (connection != null) connection.close(); // before completion: whoever learns the end finds it closed
         live.remove(t);
         liveCount = live.size();
         if (failure == null) {
@@ -602,16 +598,11 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Suspends {@code t} until {@link #wake} (or {@link #interrupt}); {@code b} withdraws what it waits for if
      * the wait ends another way. With {@code timeoutNanos > 0}, {@code onTimeout} is thrown into it then.
-     *
-     * @return the value handed to {@code wake}
      */
     @Suspendable
-    static Object park(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
+    static void park(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
         beginWait(t, b, timeoutNanos, onTimeout);
         Coroutine.yield();
-        Object v = t.value;
-        t.value = null;
-        return v;
     }
 
     /**
@@ -621,7 +612,7 @@ public final class EventLoop implements AutoCloseable {
     static void beginWait(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
         EventLoop loop = t.loop;
         t.blocker = b;
-        t.state = Task.State.WAITING;
+        t.state = Task.WAITING;
         if (timeoutNanos > 0) t.waitTimer = loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get()));
     }
 
@@ -632,20 +623,18 @@ public final class EventLoop implements AutoCloseable {
      * and the two sides end up taking turns instead of working at once.
      */
     void wakeAndRun(Task t) {
-        if (t.state != Task.State.WAITING) return;
+        if (t.state != Task.WAITING) return;
         withdraw(t);
-        t.value = null;
         t.pending = null;
         step(t);
     }
 
-    /** Ends {@code t}'s wait with {@code value}, or with {@code failure} thrown at its suspension point. */
-    void wake(Task t, Object value, Throwable failure) {
-        if (t.state != Task.State.WAITING) return;
+    /** Ends {@code t}'s wait, with {@code failure} thrown at its suspension point if not null. */
+    void wake(Task t, Throwable failure) {
+        if (t.state != Task.WAITING) return;
         withdraw(t);
-        t.value = value;
         t.pending = failure;
-        t.state = Task.State.QUEUED;
+        t.state = Task.QUEUED;
         runQueue.add(t);
     }
 
@@ -655,23 +644,23 @@ public final class EventLoop implements AutoCloseable {
      */
     void interrupt(Task t, Throwable failure) {
         switch (t.state) {
-            case WAITING:
+            case Task.WAITING:
                 Blocker b = t.blocker;
                 t.blocker = null; // withdrawn here, not again by wake()
                 if (b == null || b.tryCancel(t)) {
-                    wake(t, null, failure);
+                    wake(t, failure);
                 } else { // a sched primitive handed it something first: it goes on with it, and gets failure later
-                    t.handedOff = true;
-                    wake(t, null, null);
+                    t.party().handedOff = true;
+                    wake(t, null);
                     defer(t, failure);
                 }
                 break;
-            case QUEUED:
-                if (t.handedOff) {
+            case Task.QUEUED:
+                TaskParty p = t.partyIfAny();
+                if (p != null && p.handedOff) {
                     defer(t, failure); // what it was handed must reach it
                 } else if (t.pending == null) {
                     t.pending = failure;
-                    t.value = null;
                 }
                 break;
             default: // RUNNING cannot be interrupted; DONE has nothing left to interrupt
@@ -679,7 +668,8 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private static void defer(Task t, Throwable failure) {
-        if (t.deferred == null) t.deferred = failure;
+        TaskParty p = t.party();
+        if (p.deferred == null) p.deferred = failure;
     }
 
     // ---- waits on dev.spindle.sched primitives ----
@@ -688,18 +678,18 @@ public final class EventLoop implements AutoCloseable {
     private static Party currentParty() {
         EventLoop loop = CURRENT.get();
         Task t = loop == null ? null : loop.current;
-        return t != null && Coroutine.current() == t.coroutine ? t.party : null;
+        return t != null && Coroutine.current() == t.coroutine ? t.party() : null;
     }
 
     /** A sched primitive completed {@code w}: wake {@code t} if that is still what it waits for. Loop thread. */
     void wakeFromSched(Task t, Party.Wait w) {
         Blocker b = t.blocker;
-        if (t.state != Task.State.WAITING || !(b instanceof SchedWait) || ((SchedWait) b).wait != w) {
+        if (t.state != Task.WAITING || !(b instanceof SchedWait) || ((SchedWait) b).wait != w) {
             return; // a stale wake: an interruption found the wait completed and resumed the task already
         }
         t.blocker = null; // completed: nothing to withdraw
-        t.handedOff = true;
-        wake(t, null, null);
+        t.party().handedOff = true;
+        wake(t, null);
     }
 
     /**
@@ -739,9 +729,9 @@ public final class EventLoop implements AutoCloseable {
         if (!f.isDone()) {
             EventLoop loop = t.loop;
             // a fresh object per wait: its identity tells a late completion whether this wait is still on
-            Blocker token = job == null ? new Blocker.Token() : w -> job.cancel(true);
+            Blocker token = job == null ? new Blocker.Token() : Blocker.of(() -> job.cancel(true));
             f.whenComplete((v, e) -> loop.execute(() -> {
-                if (t.blocker == token) loop.wake(t, null, null);
+                if (t.blocker == token) loop.wake(t, null);
             }));
             park(t, token, 0, null);
         }

@@ -16,15 +16,17 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  */
 public final class Task {
-    enum State { QUEUED, RUNNING, WAITING, DONE }
+    // what the loop is doing with it; a byte rather than an enum reference, in every connection's task
+    static final byte QUEUED = 0, RUNNING = 1, WAITING = 2, DONE = 3;
+    private static final String[] STATES = {"QUEUED", "RUNNING", "WAITING", "DONE"};
 
-    private static final VarHandle COMPLETION;
-    /** The outcome of a task that ended normally ({@link #outcome} of one that failed is what it threw). */
+    private static final VarHandle END;
+    /** The outcome of a task that ended normally (the outcome of one that failed is what it threw). */
     private static final Object SUCCESS = new Object();
 
     static {
         try {
-            COMPLETION = MethodHandles.lookup().findVarHandle(Task.class, "completion", CompletableFuture.class);
+            END = MethodHandles.lookup().findVarHandle(Task.class, "end", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -33,40 +35,34 @@ public final class Task {
     final EventLoop loop;
     final Coroutine coroutine;
     /**
-     * The name, or for a connection's task its {@link TcpSocket} until someone asks for the name: it is built
-     * then, not a string per connection (one field for both keeps the task at 64 bytes).
+     * The name, or for a connection's task its {@link TcpSocket}: the name is built from it whenever asked (for
+     * a log message), not kept as a string per connection, and the loop closes it when the task ends.
      */
-    private volatile Object name;
+    private final Object name;
     /** Links of the loop's {@link LiveTasks}. */
     Task prevLive, nextLive;
     /**
-     * Made on the first call of {@link #completion()}: most connections' tasks are never asked, and a future each
-     * is heap per connection. Until then {@link #outcome} alone records the end.
+     * How it ended, and the future of {@link #completion()} once someone asks for it (most connections' tasks
+     * never are, and a future each would be heap per connection): null while running and not asked; a
+     * {@link Completion} once asked; else {@link #SUCCESS} or the failure.
      */
-    @SuppressWarnings("unused") // through COMPLETION
-    private volatile CompletableFuture<Void> completion;
-    /** Null while the task has not ended; then {@link #SUCCESS} or the failure. */
-    private volatile Object outcome;
+    @SuppressWarnings("unused") // through END
+    private volatile Object end;
 
-    State state = State.QUEUED;
+    byte state = QUEUED;
+    /** False for submit(), whose caller receives the failure instead of the log. */
+    boolean logFailure = true;
     /** What it waits for while WAITING, else null. */
     Blocker blocker;
     /** The timeout of the operation it waits in, if any. */
     Timer waitTimer;
-    /** Handed to the resumed wait: a value, or an exception thrown at the suspension point. */
-    Object value;
+    /** Thrown at its suspension point when it is next resumed, if not null. */
     Throwable pending;
-    /** False for submit(), whose caller receives the failure instead of the log. */
-    boolean logFailure = true;
-    /** What it is to a {@code dev.spindle.sched} primitive it waits on. */
-    final TaskParty party = new TaskParty(this);
     /**
-     * Woken by a completed hand-off of a sched primitive (a value, a lock, a permit) and not yet run: an
-     * interruption now must not take the place of what it was handed, so it is deferred.
+     * What it is to the {@code dev.spindle.sched} primitives it waits on, made the first time it waits on one:
+     * most connections never do.
      */
-    boolean handedOff;
-    /** An interruption (timeout, shutdown) that came after a hand-off: thrown at its next suspension. */
-    Throwable deferred;
+    private TaskParty party;
 
     Task(EventLoop loop, String name, SuspendableRunnable body) {
         this.loop = loop;
@@ -81,11 +77,27 @@ public final class Task {
         this.coroutine = new Coroutine(body); // unnamed: the name would be a string per connection
     }
 
+    /** Its party for {@code dev.spindle.sched} waits, one for its whole life (a lock's owner is compared by it). */
+    TaskParty party() {
+        TaskParty p = party;
+        if (p == null) party = p = new TaskParty(this);
+        return p;
+    }
+
+    /** Its party if it ever had one, else null: then it was never handed anything by a sched primitive. */
+    TaskParty partyIfAny() {
+        return party;
+    }
+
     /** The name given to {@code spawn}, e.g. {@code conn /127.0.0.1:52114}: it appears in logs. */
     public String name() {
         Object n = name;
-        if (n instanceof TcpSocket s) name = n = "conn " + s.peer(); // racing threads build equal strings
-        return (String) n;
+        return n instanceof TcpSocket s ? "conn " + s.peer() : (String) n;
+    }
+
+    /** The connection this task serves, or null if it is not a connection's task. */
+    TcpSocket connection() {
+        return name instanceof TcpSocket s ? s : null;
     }
 
     /** The loop it runs on, for its whole life. */
@@ -98,40 +110,53 @@ public final class Task {
      * {@link java.util.concurrent.CancellationException} if the loop shut down first).
      */
     public CompletableFuture<Void> completion() {
-        CompletableFuture<Void> f = (CompletableFuture<Void>) COMPLETION.getVolatile(this);
-        if (f != null) return f;
-        f = new CompletableFuture<>();
-        if (!COMPLETION.compareAndSet(this, null, f)) return (CompletableFuture<Void>) COMPLETION.getVolatile(this);
-        settle(f, outcome); // the task may have ended before the future existed
-        return f;
+        for (;;) {
+            Object e = END.getVolatile(this);
+            if (e instanceof Completion c) return c;
+            Completion c = new Completion(e);
+            if (END.compareAndSet(this, e, c)) return c; // an end already recorded is settled in the constructor
+        }
     }
 
-    /**
-     * Records the end: {@code failure} null for a normal one. Loop thread. Whichever of this and a first
-     * {@link #completion()} comes second settles the future (both may: completing twice is harmless), since each
-     * writes its own volatile field before reading the other's.
-     */
+    /** Records the end, {@code failure} null for a normal one, and settles the future if someone asked. Loop thread. */
     void complete(Throwable failure) {
-        outcome = failure == null ? SUCCESS : failure;
-        settle((CompletableFuture<Void>) COMPLETION.getVolatile(this), outcome);
-    }
-
-    private static void settle(CompletableFuture<Void> f, Object outcome) {
-        if (f == null || outcome == null) return;
-        if (outcome == SUCCESS) {
-            f.complete(null);
-        } else {
-            f.completeExceptionally((Throwable) outcome);
+        Object outcome = failure == null ? SUCCESS : failure;
+        for (;;) {
+            Object e = END.getVolatile(this);
+            if (e instanceof Completion c) {
+                c.settle(outcome);
+                return;
+            }
+            if (END.compareAndSet(this, e, outcome)) return;
         }
     }
 
     /** True once the body has returned or thrown. Safe from any thread. */
     public boolean isDone() {
-        return outcome != null;
+        Object e = END.getVolatile(this);
+        return e instanceof Completion c ? c.outcome != null : e != null;
+    }
+
+    /** The future of {@link #completion()}, which also keeps the outcome: a caller may complete a future itself. */
+    private static final class Completion extends CompletableFuture<Void> {
+        volatile Object outcome;
+
+        Completion(Object outcome) {
+            if (outcome != null) settle(outcome);
+        }
+
+        void settle(Object o) {
+            outcome = o;
+            if (o == SUCCESS) {
+                complete(null);
+            } else {
+                completeExceptionally((Throwable) o);
+            }
+        }
     }
 
     @Override
     public String toString() {
-        return "Task[" + name + ", " + state + "]";
+        return "Task[" + name + ", " + STATES[state] + "]";
     }
 }
