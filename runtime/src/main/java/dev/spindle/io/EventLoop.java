@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -90,8 +92,6 @@ public final class EventLoop implements AutoCloseable {
     /** True while the loop is (about to be) blocked in select: only then does execute() pay for a wakeup. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final LiveTasks live = new LiveTasks();
-    /** Every socket and server channel of this loop not closed yet, so that shutdown leaks no descriptor. */
-    private final OpenChannels open = new OpenChannels();
     /** The selector's callback, made once: a method reference made per select would be allocated each time. */
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
     private final List<Listener> listeners = new ArrayList<>();
@@ -165,7 +165,7 @@ public final class EventLoop implements AutoCloseable {
         CompletableFuture<String> f = new CompletableFuture<>();
         execute(() -> {
             StringBuilder b = new StringBuilder(toString()).append(", ").append(timers.size()).append(" timers, ")
-                    .append(open.size()).append(" open channels\n");
+                    .append(openChannels()).append(" open channels\n");
             for (Task t : live.snapshot()) {
                 b.append("  ").append(t).append(t.blocker != null ? " on " + t.blocker : "").append('\n');
                 for (StackTraceElement e : t.coroutine.stackTrace()) b.append("      at ").append(e).append('\n');
@@ -433,7 +433,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void force() {
         phase = Phase.FORCED;
-        for (IoHandle h : open.snapshot()) h.closeOnLoop();
+        for (IoHandle h : openHandles()) h.closeOnLoop();
         CancellationException stop = new CancellationException(thread.getName() + " shut down");
         for (Task t : live.snapshot()) interrupt(t, stop);
     }
@@ -455,7 +455,7 @@ public final class EventLoop implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, thread.getName() + " stopped by an internal error", fatal);
         } finally {
             phase = Phase.TERMINATED;
-            for (IoHandle h : open.snapshot()) h.closeChannel();
+            for (IoHandle h : openHandles()) h.closeChannel();
             closeQuietly(selector);
             CancellationException stop = new CancellationException(thread.getName() + " terminated");
             abandonWaits();
@@ -776,21 +776,34 @@ public final class EventLoop implements AutoCloseable {
         return t;
     }
 
-    void opened(IoHandle h) {
-        if (phase == Phase.TERMINATED) {
-            h.closeChannel();
+    /**
+     * Registers {@code ch} with this loop's selector, with no interest yet: from then on it is one of the loop's
+     * open channels, closed at shutdown. Any thread (a selector takes registrations during a select).
+     *
+     * @throws RejectedExecutionException if the loop has terminated
+     */
+    SelectionKey register(SelectableChannel ch, IoHandle h) throws IOException {
+        if (phase == Phase.TERMINATED) throw new RejectedExecutionException(thread.getName() + " has terminated");
+        try {
+            return ch.register(selector, 0, h);
+        } catch (ClosedSelectorException terminated) {
             throw new RejectedExecutionException(thread.getName() + " has terminated");
         }
-        open.add(h);
     }
 
-    void closed(IoHandle h) {
-        open.remove(h);
+    /** The handles of the channels of this loop not closed yet (sockets and servers). Loop thread. */
+    private List<IoHandle> openHandles() {
+        List<IoHandle> all = new ArrayList<>();
+        for (SelectionKey k : selector.keys()) {
+            IoHandle h = (IoHandle) k.attachment();
+            if (h.channel.isOpen()) all.add(h);
+        }
+        return all;
     }
 
     /** Open channels of this loop (sockets and servers), for leak checks. Loop thread. */
     int openChannels() {
-        return open.size();
+        return openHandles().size();
     }
 
     static long deadline(long nanos) {

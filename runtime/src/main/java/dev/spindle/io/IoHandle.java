@@ -29,7 +29,11 @@ sealed class IoHandle extends Blocker permits TcpSocket {
 
     final EventLoop loop;
     final SelectableChannel channel;
-    private SelectionKey key;
+    /**
+     * Registered (with no interest) as the channel opens, so that the selector's key set is the loop's list of
+     * open channels, which shutdown closes: no list of its own threaded through every handle.
+     */
+    private final SelectionKey key;
     /**
      * The interest set registered with the selector, kept here so that checking it costs no call into the key;
      * a byte, as the operations fit in one (a socket's bytes count at 10,000 connections).
@@ -38,15 +42,14 @@ sealed class IoHandle extends Blocker permits TcpSocket {
     private Task reader;
     private Task writer;
     private boolean closed;
-    /** This loop's open channels form a list through these, for shutdown (see EventLoop.OpenChannels). */
-    IoHandle prevOpen, nextOpen;
 
+    /** Any thread; {@code channel} is closed if this fails (a RejectedExecutionException once the loop is gone). */
     IoHandle(EventLoop loop, SelectableChannel channel) throws IOException {
         this.loop = loop;
         this.channel = channel;
         try {
             channel.configureBlocking(false);
-            loop.opened(this);
+            key = loop.register(channel, this);
         } catch (IOException | RuntimeException e) {
             EventLoop.closeQuietly(channel);
             throw e;
@@ -76,10 +79,7 @@ sealed class IoHandle extends Blocker permits TcpSocket {
             throw new IllegalStateException("cannot " + verb + " " + target + " from " + t.name() + ": "
                     + (read ? reader : writer).name() + " already waits to do that on this channel");
         }
-        if (key == null) {
-            key = channel.register(loop.selector, op, this);
-            interest = (byte) op;
-        } else if ((interest & op) != op) {
+        if ((interest & op) != op) {
             interest |= (byte) op;
             key.interestOps(interest);
         }
@@ -155,8 +155,8 @@ sealed class IoHandle extends Blocker permits TcpSocket {
         return "IoHandle[" + channel + "]";
     }
 
+    /** Closes the channel, which cancels its key: the selector drops it from the loop's open channels. */
     void closeChannel() {
         EventLoop.closeQuietly(channel);
-        loop.closed(this);
     }
 }

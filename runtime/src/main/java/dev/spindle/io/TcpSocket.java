@@ -43,8 +43,9 @@ public final class TcpSocket extends IoHandle implements Closeable {
      * new connection's first bytes are rarely there yet.
      */
     private boolean drained = true;
-    private long readTimeoutNanos;
-    private long writeTimeoutNanos;
+    /** In whole milliseconds, 0 for none: two ints where two longs would take a socket past 56 bytes. */
+    private int readTimeoutMillis;
+    private int writeTimeoutMillis;
 
     /** A connected channel (an accepted one). */
     TcpSocket(EventLoop loop, SocketChannel ch) throws IOException {
@@ -124,7 +125,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
             // the last read emptied the socket: ask the selector rather than the socket, which would most likely
             // answer "nothing yet" and cost a system call per message for it
             drained = false;
-            beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+            beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", where());
             Coroutine.yield(); // await(..) inlined: every message waits here, one frame less to unwind and resume
         }
         for (;;) {
@@ -134,7 +135,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
                 drained = n > 0 && n < room;
                 return n;
             }
-            beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+            beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", where());
             Coroutine.yield();
         }
     }
@@ -147,7 +148,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     void awaitReadable() throws IOException {
         if (!drained) return;
         drained = false;
-        beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+        beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", where());
         Coroutine.yield(); // as in read(): where an idle connection waits, one frame less
     }
 
@@ -168,7 +169,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     @Suspendable
     public void writeAll(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            if (ch().write(src) == 0) await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", where());
+            if (ch().write(src) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", where());
         }
     }
 
@@ -178,7 +179,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
         int last = srcs.length - 1;
         while (last >= 0 && !srcs[last].hasRemaining()) last--;
         while (last >= 0 && srcs[last].hasRemaining()) {
-            if (ch().write(srcs) == 0) await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", where());
+            if (ch().write(srcs) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", where());
         }
     }
 
@@ -202,14 +203,26 @@ public final class TcpSocket extends IoHandle implements Closeable {
         return super.isOpen();
     }
 
-    /** Each later read waits at most {@code timeout} for data, then throws SocketTimeoutException; zero: forever. */
+    /**
+     * Each later read waits at most {@code timeout} for data, then throws SocketTimeoutException; zero: forever.
+     * Rounded up to a whole millisecond; beyond {@code Integer.MAX_VALUE} milliseconds (24 days) it is that.
+     */
     public void setReadTimeout(Duration timeout) {
-        readTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+        readTimeoutMillis = millis(timeout);
     }
 
-    /** Each later write waits at most {@code timeout} for room, then throws SocketTimeoutException; zero: forever. */
+    /**
+     * Each later write waits at most {@code timeout} for room, then throws SocketTimeoutException; zero: forever.
+     * Rounded as {@link #setReadTimeout}'s.
+     */
     public void setWriteTimeout(Duration timeout) {
-        writeTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+        writeTimeoutMillis = millis(timeout);
+    }
+
+    static int millis(Duration timeout) {
+        long nanos = EventLoop.nanos(timeout);
+        if (nanos <= 0) return 0;
+        return (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
     }
 
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
