@@ -292,7 +292,7 @@ public final class EventLoop implements AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        start(new Task(this, s, ConnectionBody.of(handler, s))); // finish() closes s
+        start(new Task(s, ConnectionBody.of(handler, s))); // finish() closes s
     }
 
     // ---- what coroutines call ----
@@ -309,7 +309,7 @@ public final class EventLoop implements AutoCloseable {
             yieldNow();
             return;
         }
-        EventLoop loop = t.loop;
+        EventLoop loop = t.loop();
         Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null));
         park(t, Blocker.of(() -> loop.timers.remove(timer)), 0, null);
     }
@@ -351,7 +351,7 @@ public final class EventLoop implements AutoCloseable {
     public static <T> T blocking(Callable<T> work) {
         Task t = requireTask("blocking");
         CompletableFuture<T> result = new CompletableFuture<>();
-        Future<?> job = t.loop.blockingPool.submit(() -> {
+        Future<?> job = t.loop().blockingPool.submit(() -> {
             try {
                 result.complete(work.call());
             } catch (Throwable e) {
@@ -379,7 +379,7 @@ public final class EventLoop implements AutoCloseable {
     @Suspendable
     public static <T> T withTimeout(Duration timeout, SuspendableCallable<T> body) {
         Task t = requireTask("withTimeout");
-        EventLoop loop = t.loop;
+        EventLoop loop = t.loop();
         long nanos = nanos(timeout);
         Throwable[] fired = new Throwable[1];
         Timer timer = loop.timers.addAfter(Math.max(0, nanos), () -> {
@@ -546,8 +546,7 @@ public final class EventLoop implements AutoCloseable {
         t.state = Task.RUNNING;
         TaskParty party = t.partyIfAny();
         if (party != null) party.handedOff = false;
-        Throwable pending = t.pending;
-        t.pending = null;
+        Throwable pending = t.takePending();
         boolean suspended;
         try {
             suspended = pending == null ? t.coroutine.resume() : t.coroutine.resumeThrowing(pending);
@@ -564,7 +563,7 @@ public final class EventLoop implements AutoCloseable {
             t.state = Task.QUEUED;
             runQueue.add(t);
             if (party != null && party.deferred != null) {
-                t.pending = party.deferred;
+                t.setPending(party.deferred);
                 party.deferred = null;
             }
         } else if (party != null && party.deferred != null) { // deferred by a hand-off: this is its next suspension
@@ -610,10 +609,12 @@ public final class EventLoop implements AutoCloseable {
      * and needs no value: one suspendable frame less to unwind and re-enter on the hot path of socket reads.
      */
     static void beginWait(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
-        EventLoop loop = t.loop;
+        EventLoop loop = t.loop();
         t.blocker = b;
         t.state = Task.WAITING;
-        if (timeoutNanos > 0) t.waitTimer = loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get()));
+        if (timeoutNanos > 0) {
+            t.setWaitTimer(loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get())));
+        }
     }
 
     /**
@@ -625,7 +626,6 @@ public final class EventLoop implements AutoCloseable {
     void wakeAndRun(Task t) {
         if (t.state != Task.WAITING) return;
         withdraw(t);
-        t.pending = null;
         step(t);
     }
 
@@ -633,7 +633,7 @@ public final class EventLoop implements AutoCloseable {
     void wake(Task t, Throwable failure) {
         if (t.state != Task.WAITING) return;
         withdraw(t);
-        t.pending = failure;
+        t.setPending(failure);
         t.state = Task.QUEUED;
         runQueue.add(t);
     }
@@ -659,8 +659,8 @@ public final class EventLoop implements AutoCloseable {
                 TaskParty p = t.partyIfAny();
                 if (p != null && p.handedOff) {
                     defer(t, failure); // what it was handed must reach it
-                } else if (t.pending == null) {
-                    t.pending = failure;
+                } else if (t.pending() == null) {
+                    t.setPending(failure);
                 }
                 break;
             default: // RUNNING cannot be interrupted; DONE has nothing left to interrupt
@@ -718,8 +718,7 @@ public final class EventLoop implements AutoCloseable {
         Blocker b = t.blocker;
         t.blocker = null;
         if (b != null) b.cancel(t);
-        Timer wt = t.waitTimer;
-        t.waitTimer = null;
+        Timer wt = t.takeWaitTimer();
         if (wt != null) timers.remove(wt);
     }
 
@@ -727,7 +726,7 @@ public final class EventLoop implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private static <T> T awaitFuture(Task t, CompletableFuture<T> f, Future<?> job) {
         if (!f.isDone()) {
-            EventLoop loop = t.loop;
+            EventLoop loop = t.loop();
             // a fresh object per wait: its identity tells a late completion whether this wait is still on
             Blocker token = job == null ? new Blocker.Token() : Blocker.of(() -> job.cancel(true));
             f.whenComplete((v, e) -> loop.execute(() -> {
@@ -769,8 +768,8 @@ public final class EventLoop implements AutoCloseable {
         Task c = current; // the common case, a coroutine of this loop, without requireTask's thread-local lookup
         if (c != null && Thread.currentThread() == thread && Coroutine.current() == c.coroutine) return c;
         Task t = requireTask(what);
-        if (t.loop != this) {
-            throw new IllegalStateException("cannot " + what + " from " + t.name() + " on " + t.loop.thread.getName()
+        if (t.loop() != this) {
+            throw new IllegalStateException("cannot " + what + " from " + t.name() + " on " + t.loop().thread.getName()
                     + ": the channel belongs to " + thread.getName() + "; a socket stays on its loop");
         }
         return t;

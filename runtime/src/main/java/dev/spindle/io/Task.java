@@ -32,13 +32,14 @@ public final class Task {
         }
     }
 
-    final EventLoop loop;
     final Coroutine coroutine;
     /**
-     * The name, or for a connection's task its {@link TcpSocket}: the name is built from it whenever asked (for
-     * a log message), not kept as a string per connection, and the loop closes it when the task ends.
+     * Its loop; or for a connection's task its {@link TcpSocket}, whose loop it is, from which its name is built
+     * whenever asked (for a log message) rather than kept as a string, and which the loop closes when the task
+     * ends. One field for both: every field of a task is heap per connection. (A spawned task's name is its
+     * coroutine's.)
      */
-    private final Object name;
+    private final Object owner;
     /** Links of the loop's {@link LiveTasks}. */
     Task prevLive, nextLive;
     /**
@@ -54,10 +55,12 @@ public final class Task {
     boolean logFailure = true;
     /** What it waits for while WAITING, else null. */
     Blocker blocker;
-    /** The timeout of the operation it waits in, if any. */
-    Timer waitTimer;
-    /** Thrown at its suspension point when it is next resumed, if not null. */
-    Throwable pending;
+    /**
+     * While it waits, the {@link Timer} of its wait's timeout, if any; once woken and queued, the exception to
+     * throw at its suspension point, if any. A wait's timer is withdrawn before it is woken, and what it is
+     * woken with is taken when it runs, so the two never need the field at once.
+     */
+    private Object waitState;
     /**
      * What it is to the {@code dev.spindle.sched} primitives it waits on, made the first time it waits on one:
      * most connections never do.
@@ -65,15 +68,13 @@ public final class Task {
     private TaskParty party;
 
     Task(EventLoop loop, String name, SuspendableRunnable body) {
-        this.loop = loop;
-        this.name = name;
+        this.owner = loop;
         this.coroutine = new Coroutine(name, body);
     }
 
     /** The task serving {@code connection}, named {@code conn <peer>}. */
-    Task(EventLoop loop, TcpSocket connection, SuspendableRunnable body) {
-        this.loop = loop;
-        this.name = connection;
+    Task(TcpSocket connection, SuspendableRunnable body) {
+        this.owner = connection;
         this.coroutine = new Coroutine(body); // unnamed: the name would be a string per connection
     }
 
@@ -91,18 +92,45 @@ public final class Task {
 
     /** The name given to {@code spawn}, e.g. {@code conn /127.0.0.1:52114}: it appears in logs. */
     public String name() {
-        Object n = name;
-        return n instanceof TcpSocket s ? "conn " + s.peer() : (String) n;
+        return owner instanceof TcpSocket s ? "conn " + s.peer() : coroutine.name();
     }
 
     /** The connection this task serves, or null if it is not a connection's task. */
     TcpSocket connection() {
-        return name instanceof TcpSocket s ? s : null;
+        return owner instanceof TcpSocket s ? s : null;
+    }
+
+    /** Starts the timeout of the wait it begins. */
+    void setWaitTimer(Timer timer) {
+        waitState = timer;
+    }
+
+    /** The timeout of the wait it ends, which it no longer has, or null. */
+    Timer takeWaitTimer() {
+        if (!(waitState instanceof Timer timer)) return null;
+        waitState = null;
+        return timer;
+    }
+
+    /** What it is woken with (null: nothing to throw); its wait's timer has been withdrawn. */
+    void setPending(Throwable failure) {
+        waitState = failure;
+    }
+
+    Throwable pending() {
+        return waitState instanceof Throwable e ? e : null;
+    }
+
+    /** What to throw at its suspension point as it runs, which it no longer has, or null. */
+    Throwable takePending() {
+        if (!(waitState instanceof Throwable e)) return null;
+        waitState = null;
+        return e;
     }
 
     /** The loop it runs on, for its whole life. */
     public EventLoop loop() {
-        return loop;
+        return owner instanceof TcpSocket s ? s.loop : (EventLoop) owner;
     }
 
     /**
@@ -157,6 +185,6 @@ public final class Task {
 
     @Override
     public String toString() {
-        return "Task[" + name + ", " + STATES[state] + "]";
+        return "Task[" + (owner instanceof TcpSocket ? owner : coroutine.name()) + ", " + STATES[state] + "]";
     }
 }

@@ -37,7 +37,7 @@ final class TaskParty implements Party {
 
     @Override
     public void wake(Wait wait) {
-        EventLoop loop = task.loop;
+        EventLoop loop = task.loop();
         if (loop.inLoop()) {
             loop.wakeFromSched(task, wait); // the task is suspended: only its own turn could have come first
             return;
