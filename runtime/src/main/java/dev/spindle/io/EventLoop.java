@@ -795,7 +795,7 @@ public final class EventLoop implements AutoCloseable {
         List<IoHandle> all = new ArrayList<>();
         for (SelectionKey k : selector.keys()) {
             IoHandle h = (IoHandle) k.attachment();
-            if (h.channel.isOpen()) all.add(h);
+            if (k.channel().isOpen()) all.add(h);
         }
         return all;
     }

@@ -28,10 +28,10 @@ sealed class IoHandle extends Blocker permits TcpSocket {
     private static final int WRITES = SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
 
     final EventLoop loop;
-    final SelectableChannel channel;
     /**
      * Registered (with no interest) as the channel opens, so that the selector's key set is the loop's list of
-     * open channels, which shutdown closes: no list of its own threaded through every handle.
+     * open channels, which shutdown closes: no list of its own threaded through every handle. It also holds
+     * the channel.
      */
     private final SelectionKey key;
     /**
@@ -46,7 +46,6 @@ sealed class IoHandle extends Blocker permits TcpSocket {
     /** Any thread; {@code channel} is closed if this fails (a RejectedExecutionException once the loop is gone). */
     IoHandle(EventLoop loop, SelectableChannel channel) throws IOException {
         this.loop = loop;
-        this.channel = channel;
         try {
             channel.configureBlocking(false);
             key = loop.register(channel, this);
@@ -76,7 +75,7 @@ sealed class IoHandle extends Blocker permits TcpSocket {
         if (closed) throw new ClosedChannelException();
         boolean read = (op & READS) != 0;
         if ((read ? reader : writer) != null) {
-            throw new IllegalStateException("cannot " + verb + " " + target + " from " + t.name() + ": "
+            throw new IllegalStateException("cannot " + verb + " " + described(target) + " from " + t.name() + ": "
                     + (read ? reader : writer).name() + " already waits to do that on this channel");
         }
         if ((interest & op) != op) {
@@ -89,7 +88,8 @@ sealed class IoHandle extends Blocker permits TcpSocket {
             writer = t;
         }
         if (timeoutNanos > 0) {
-            EventLoop.beginWait(t, this, timeoutNanos, () -> new SocketTimeoutException(verb + " " + target + " timed out"));
+            EventLoop.beginWait(t, this, timeoutNanos, 
+                    () -> new SocketTimeoutException(verb + " " + described(target) + " timed out"));
         } else {
             EventLoop.beginWait(t, this, 0, null);
         }
@@ -125,7 +125,7 @@ sealed class IoHandle extends Blocker permits TcpSocket {
     }
 
     boolean isOpen() {
-        return !closed && channel.isOpen();
+        return !closed && key.channel().isOpen();
     }
 
     /** Closes the channel; coroutines waiting on it get an {@link AsynchronousCloseException}. Loop thread. */
@@ -152,11 +152,20 @@ sealed class IoHandle extends Blocker permits TcpSocket {
 
     @Override
     public String toString() {
-        return "IoHandle[" + channel + "]";
+        return "IoHandle[" + key.channel() + "]";
     }
 
     /** Closes the channel, which cancels its key: the selector drops it from the loop's open channels. */
     void closeChannel() {
-        EventLoop.closeQuietly(channel);
+        EventLoop.closeQuietly(key.channel());
+    }
+
+    SelectableChannel channel() {
+        return key.channel();
+    }
+
+    /** {@code target} as a message shows it: a socket by its peer's address. */
+    private static String described(Object target) {
+        return target instanceof TcpSocket s ? s.peer() : String.valueOf(target);
     }
 }

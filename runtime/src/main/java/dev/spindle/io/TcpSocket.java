@@ -34,16 +34,11 @@ public final class TcpSocket extends IoHandle implements Closeable {
     }
 
     /**
-     * The channel's own address object (no copy), made text only when asked: a string per connection is heap.
-     * Null until connected.
-     */
-    private SocketAddress remote;
-    /**
      * The last read took less than it had room for, so the socket had nothing more then; true at first, since a
      * new connection's first bytes are rarely there yet.
      */
     private boolean drained = true;
-    /** In whole milliseconds, 0 for none: two ints where two longs would take a socket past 56 bytes. */
+    /** In whole milliseconds, 0 for none: two ints where two longs would add 8 bytes to every socket. */
     private int readTimeoutMillis;
     private int writeTimeoutMillis;
 
@@ -55,17 +50,10 @@ public final class TcpSocket extends IoHandle implements Closeable {
     /** {@code ch}, connected or (for {@link #connect}) not yet. */
     private TcpSocket(EventLoop loop, SocketChannel ch, boolean isConnected) throws IOException {
         super(loop, ch);
-        if (!isConnected) return;
-        try {
-            connected();
-        } catch (IOException e) {
-            closeChannel();
-            throw e;
-        }
+        if (isConnected) connected();
     }
 
-    private void connected() throws IOException {
-        remote = ch().getRemoteAddress();
+    private void connected() {
         try {
             ch().setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException | UnsupportedOperationException ignored) {
@@ -74,7 +62,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     }
 
     private SocketChannel ch() {
-        return (SocketChannel) channel;
+        return (SocketChannel) channel();
     }
 
     /** Connects to {@code remote} from a coroutine of an event loop; the socket belongs to that loop. */
@@ -125,7 +113,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
             // the last read emptied the socket: ask the selector rather than the socket, which would most likely
             // answer "nothing yet" and cost a system call per message for it
             drained = false;
-            beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", where());
+            beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", this);
             Coroutine.yield(); // await(..) inlined: every message waits here, one frame less to unwind and resume
         }
         for (;;) {
@@ -135,7 +123,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
                 drained = n > 0 && n < room;
                 return n;
             }
-            beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", where());
+            beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", this);
             Coroutine.yield();
         }
     }
@@ -148,7 +136,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     void awaitReadable() throws IOException {
         if (!drained) return;
         drained = false;
-        beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", where());
+        beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", this);
         Coroutine.yield(); // as in read(): where an idle connection waits, one frame less
     }
 
@@ -169,7 +157,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     @Suspendable
     public void writeAll(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            if (ch().write(src) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", where());
+            if (ch().write(src) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", this);
         }
     }
 
@@ -179,7 +167,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
         int last = srcs.length - 1;
         while (last >= 0 && !srcs[last].hasRemaining()) last--;
         while (last >= 0 && srcs[last].hasRemaining()) {
-            if (ch().write(srcs) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", where());
+            if (ch().write(srcs) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", this);
         }
     }
 
@@ -230,14 +218,14 @@ public final class TcpSocket extends IoHandle implements Closeable {
         return this;
     }
 
-    /** The peer for a message, made text only if the message is built. */
-    private Object where() {
-        return remote != null ? remote : "unconnected";
-    }
+
 
     /** The peer's address as text, as it appears in log messages. */
     public String peer() {
-        return remote != null ? remote.toString() : "unconnected"; // not kept: it is only wanted for messages
+        // the channel keeps its peer's address even once closed, and its socket adaptor (made on the first call)
+        // still gives it then: nothing kept here for messages that most connections never have
+        SocketAddress remote = ch().socket().getRemoteSocketAddress();
+        return remote != null ? remote.toString() : "unconnected";
     }
 
     public SocketAddress remoteAddress() throws IOException {

@@ -147,6 +147,7 @@ class ConnectionLifeTest {
                 }
             }).join();
             assertTrue(thrown instanceof SocketTimeoutException, String.valueOf(thrown));
+            assertEquals("read from " + l.localAddress() + " timed out", thrown.getMessage()); // names the peer
         }
     }
 
@@ -165,5 +166,6 @@ class ConnectionLifeTest {
         loop.close();
         assertFalse(server.isOpen());
         assertFalse(client.isOpen());
+        assertEquals(server.localAddress().toString(), client.peer()); // still known for messages once closed
     }
 }
