@@ -88,7 +88,7 @@ sealed class IoHandle extends Blocker permits TcpSocket {
             writer = t;
         }
         if (timeoutNanos > 0) {
-            EventLoop.beginWait(t, this, timeoutNanos, 
+            EventLoop.beginWait(t, this, timeoutNanos,
                     () -> new SocketTimeoutException(verb + " " + described(target) + " timed out"));
         } else {
             EventLoop.beginWait(t, this, 0, null);
