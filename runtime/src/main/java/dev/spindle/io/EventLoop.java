@@ -16,7 +16,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -87,7 +86,7 @@ public final class EventLoop implements AutoCloseable {
     final BufferCache buffers = new BufferCache();
     private final Thread thread;
     private final ExecutorService blockingPool;
-    private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
+    private final RunQueue<Task> runQueue = new RunQueue<>();
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     /** True while the loop is (about to be) blocked in select: only then does execute() pay for a wakeup. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
