@@ -28,6 +28,9 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PORT=${PORT:-$((20000 + RANDOM % 10000))} # below the ephemeral range; a fresh one each time, clear of the last run's TIME_WAIT
 HOLD=4 # seconds the client keeps its connections open after measuring, while the server's memory is read
+# DETAIL=1: the client also reports the latency tail per quarter second and how evenly the connections were
+# served (LoadClient's -Dloadclient.detail), printed to stderr after each row
+CLIENT_DETAIL=$([ "${DETAIL:-0}" = 1 ] && echo -Dloadclient.detail=true || true)
 # taskset and nice exec the JVM, so $! below is the JVM's pid (a shell function would put a subshell in between).
 # As root, server and client also run at a higher priority (NICE, default -10), so that builds of other work on
 # a shared machine take less from the cores they are pinned to; NICE=0 turns that off.
@@ -78,7 +81,7 @@ for w in $WORKLOADS; do
       base=$(heap_kb $server)
       cpu0=$(cpu_ticks $server)
       cout=$(mktemp)
-      $TASKSET_C "$JAVA" -Xms512m -Xmx1g -cp $CP dev.spindle.benchmarks.io.LoadClient "$w" 127.0.0.1 $PORT "$n" \
+      $TASKSET_C "$JAVA" -Xms512m -Xmx1g $CLIENT_DETAIL -cp $CP dev.spindle.benchmarks.io.LoadClient "$w" 127.0.0.1 $PORT "$n" \
           "$WARMUP" "$SECONDS_MEASURED" $HOLD > "$cout" 2>&1 &
       client=$!
       until grep -qE '^[0-9]+ ' "$cout"; do
@@ -97,6 +100,7 @@ for w in $WORKLOADS; do
         cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v t="$total" -v hz="$(getconf CLK_TCK)" \
             'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / t}')
         echo "| $w | $v | $n | $tput | $p50 | $p99 | $cpu | $ccpu | $rss | $heapmb | $per |"
+        if [ -n "$CLIENT_DETAIL" ]; then grep '^detail:' "$cout" | sed "s/^detail:/  $v $w $n:/" >&2 || true; fi
       else
         echo "| $w | $v | $n | failed (client exit $client_ok): $(tail -3 "$cout" | tr '\n' ' ') | | | | | | | |"
       fi

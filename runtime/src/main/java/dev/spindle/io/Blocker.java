@@ -4,29 +4,42 @@ package dev.spindle.io;
  * What a waiting task waits for. Whoever ends the wait early (a timeout, a shutdown) calls {@link #cancel(Task)} so
  * that the selector interest, timer or worker job behind it goes away with the wait; the identity of the
  * blocker also tells a late waker (a future completing on another thread) whether the task still waits for it.
+ *
+ * <p>An abstract class rather than an interface so that its methods stay package-private: {@link TcpSocket},
+ * a public class, is the blocker of its own waits.
  */
-interface Blocker {
+abstract class Blocker {
     /**
      * Withdraws the registration behind {@code waiter}'s wait. Called on the loop thread, at most once per wait.
      * The waiter is passed so that one blocker object can serve every wait on it (a socket's), allocating nothing
      * per wait.
      */
-    void cancel(Task waiter);
+    abstract void cancel(Task waiter);
 
     /**
      * Withdraws the wait if it can still be withdrawn: false if it completed already and the task must go on
      * with what it was handed (a wait on a {@code dev.spindle.sched} primitive, completed by another thread, whose
      * wake is on its way). Instead of {@link #cancel(Task)}, not in addition to it.
      */
-    default boolean tryCancel(Task waiter) {
+    boolean tryCancel(Task waiter) {
         cancel(waiter);
         return true;
     }
 
+    /** A wait that withdraws by running {@code withdraw}; each one is a distinct wait. */
+    static Blocker of(Runnable withdraw) {
+        return new Blocker() {
+            @Override
+            void cancel(Task waiter) {
+                withdraw.run();
+            }
+        };
+    }
+
     /** A wait with nothing to withdraw; each instance is a distinct wait. */
-    final class Token implements Blocker {
+    static final class Token extends Blocker {
         @Override
-        public void cancel(Task waiter) {
+        void cancel(Task waiter) {
         }
     }
 }

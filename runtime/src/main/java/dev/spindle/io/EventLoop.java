@@ -10,11 +10,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -85,13 +86,11 @@ public final class EventLoop implements AutoCloseable {
     final BufferCache buffers = new BufferCache();
     private final Thread thread;
     private final ExecutorService blockingPool;
-    private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
+    private final RunQueue<Task> runQueue = new RunQueue<>();
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     /** True while the loop is (about to be) blocked in select: only then does execute() pay for a wakeup. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final LiveTasks live = new LiveTasks();
-    /** Every socket and server channel of this loop not closed yet, so that shutdown leaks no descriptor. */
-    private final OpenChannels open = new OpenChannels();
     /** The selector's callback, made once: a method reference made per select would be allocated each time. */
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
     private final List<Listener> listeners = new ArrayList<>();
@@ -165,7 +164,7 @@ public final class EventLoop implements AutoCloseable {
         CompletableFuture<String> f = new CompletableFuture<>();
         execute(() -> {
             StringBuilder b = new StringBuilder(toString()).append(", ").append(timers.size()).append(" timers, ")
-                    .append(open.size()).append(" open channels\n");
+                    .append(openChannels()).append(" open channels\n");
             for (Task t : live.snapshot()) {
                 b.append("  ").append(t).append(t.blocker != null ? " on " + t.blocker : "").append('\n');
                 for (StackTraceElement e : t.coroutine.stackTrace()) b.append("      at ").append(e).append('\n');
@@ -292,16 +291,7 @@ public final class EventLoop implements AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        Task t = new Task(this, s, () -> {
-            try {
-                handler.handle(s);
-            } catch (Exception e) {
-                throw sneaky(e); // unchanged, so the log shows what the handler threw
-            } finally {
-                s.close();
-            }
-        });
-        start(t);
+        start(new Task(s, ConnectionBody.of(handler, s))); // finish() closes s
     }
 
     // ---- what coroutines call ----
@@ -318,9 +308,9 @@ public final class EventLoop implements AutoCloseable {
             yieldNow();
             return;
         }
-        EventLoop loop = t.loop;
-        Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null, null));
-        park(t, w -> loop.timers.remove(timer), 0, null);
+        EventLoop loop = t.loop();
+        Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null));
+        park(t, Blocker.of(() -> loop.timers.remove(timer)), 0, null);
     }
 
     /** Lets the loop's other ready coroutines and I/O run, then goes on. */
@@ -360,7 +350,7 @@ public final class EventLoop implements AutoCloseable {
     public static <T> T blocking(Callable<T> work) {
         Task t = requireTask("blocking");
         CompletableFuture<T> result = new CompletableFuture<>();
-        Future<?> job = t.loop.blockingPool.submit(() -> {
+        Future<?> job = t.loop().blockingPool.submit(() -> {
             try {
                 result.complete(work.call());
             } catch (Throwable e) {
@@ -388,7 +378,7 @@ public final class EventLoop implements AutoCloseable {
     @Suspendable
     public static <T> T withTimeout(Duration timeout, SuspendableCallable<T> body) {
         Task t = requireTask("withTimeout");
-        EventLoop loop = t.loop;
+        EventLoop loop = t.loop();
         long nanos = nanos(timeout);
         Throwable[] fired = new Throwable[1];
         Timer timer = loop.timers.addAfter(Math.max(0, nanos), () -> {
@@ -400,7 +390,8 @@ public final class EventLoop implements AutoCloseable {
         } finally {
             loop.timers.remove(timer);
             // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
-            if (fired[0] != null && t.deferred == fired[0]) t.deferred = null;
+            TaskParty p = t.partyIfAny();
+            if (fired[0] != null && p != null && p.deferred == fired[0]) p.deferred = null;
         }
     }
 
@@ -441,7 +432,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void force() {
         phase = Phase.FORCED;
-        for (IoHandle h : open.snapshot()) h.close();
+        for (IoHandle h : openHandles()) h.closeOnLoop();
         CancellationException stop = new CancellationException(thread.getName() + " shut down");
         for (Task t : live.snapshot()) interrupt(t, stop);
     }
@@ -463,7 +454,7 @@ public final class EventLoop implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, thread.getName() + " stopped by an internal error", fatal);
         } finally {
             phase = Phase.TERMINATED;
-            for (IoHandle h : open.snapshot()) h.closeChannel();
+            for (IoHandle h : openHandles()) h.closeChannel();
             closeQuietly(selector);
             CancellationException stop = new CancellationException(thread.getName() + " terminated");
             abandonWaits();
@@ -545,16 +536,16 @@ public final class EventLoop implements AutoCloseable {
         }
         live.add(t);
         liveCount = live.size();
-        t.state = Task.State.QUEUED;
+        t.state = Task.QUEUED;
         runQueue.add(t);
     }
 
     private void step(Task t) {
         current = t;
-        t.state = Task.State.RUNNING;
-        t.handedOff = false;
-        Throwable pending = t.pending;
-        t.pending = null;
+        t.state = Task.RUNNING;
+        TaskParty party = t.partyIfAny();
+        if (party != null) party.handedOff = false;
+        Throwable pending = t.takePending();
         boolean suspended;
         try {
             suspended = pending == null ? t.coroutine.resume() : t.coroutine.resumeThrowing(pending);
@@ -564,25 +555,28 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         current = null;
+        party = t.partyIfAny(); // made during this turn if it first waited on a sched primitive now
         if (!suspended) {
             finish(t, null);
-        } else if (t.state == Task.State.RUNNING) { // yieldNow()
-            t.state = Task.State.QUEUED;
+        } else if (t.state == Task.RUNNING) { // yieldNow()
+            t.state = Task.QUEUED;
             runQueue.add(t);
-            if (t.deferred != null) {
-                t.pending = t.deferred;
-                t.deferred = null;
+            if (party != null && party.deferred != null) {
+                t.setPending(party.deferred);
+                party.deferred = null;
             }
-        } else if (t.deferred != null) { // an interruption deferred by a hand-off: this is its next suspension
-            Throwable d = t.deferred;
-            t.deferred = null;
+        } else if (party != null && party.deferred != null) { // deferred by a hand-off: this is its next suspension
+            Throwable d = party.deferred;
+            party.deferred = null;
             interrupt(t, d);
         }
     }
 
     private void finish(Task t, Throwable failure) {
-        t.state = Task.State.DONE;
+        t.state = Task.DONE;
         withdraw(t);
+        TcpSocket connection = t.connection();
+        if (connection != null) connection.close(); // before completion: whoever learns the end finds it closed
         live.remove(t);
         liveCount = live.size();
         if (failure == null) {
@@ -602,16 +596,11 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Suspends {@code t} until {@link #wake} (or {@link #interrupt}); {@code b} withdraws what it waits for if
      * the wait ends another way. With {@code timeoutNanos > 0}, {@code onTimeout} is thrown into it then.
-     *
-     * @return the value handed to {@code wake}
      */
     @Suspendable
-    static Object park(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
+    static void park(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
         beginWait(t, b, timeoutNanos, onTimeout);
         Coroutine.yield();
-        Object v = t.value;
-        t.value = null;
-        return v;
     }
 
     /**
@@ -619,10 +608,12 @@ public final class EventLoop implements AutoCloseable {
      * and needs no value: one suspendable frame less to unwind and re-enter on the hot path of socket reads.
      */
     static void beginWait(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
-        EventLoop loop = t.loop;
+        EventLoop loop = t.loop();
         t.blocker = b;
-        t.state = Task.State.WAITING;
-        if (timeoutNanos > 0) t.waitTimer = loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get()));
+        t.state = Task.WAITING;
+        if (timeoutNanos > 0) {
+            t.setWaitTimer(loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get())));
+        }
     }
 
     /**
@@ -632,20 +623,17 @@ public final class EventLoop implements AutoCloseable {
      * and the two sides end up taking turns instead of working at once.
      */
     void wakeAndRun(Task t) {
-        if (t.state != Task.State.WAITING) return;
+        if (t.state != Task.WAITING) return;
         withdraw(t);
-        t.value = null;
-        t.pending = null;
         step(t);
     }
 
-    /** Ends {@code t}'s wait with {@code value}, or with {@code failure} thrown at its suspension point. */
-    void wake(Task t, Object value, Throwable failure) {
-        if (t.state != Task.State.WAITING) return;
+    /** Ends {@code t}'s wait, with {@code failure} thrown at its suspension point if not null. */
+    void wake(Task t, Throwable failure) {
+        if (t.state != Task.WAITING) return;
         withdraw(t);
-        t.value = value;
-        t.pending = failure;
-        t.state = Task.State.QUEUED;
+        t.setPending(failure);
+        t.state = Task.QUEUED;
         runQueue.add(t);
     }
 
@@ -655,23 +643,23 @@ public final class EventLoop implements AutoCloseable {
      */
     void interrupt(Task t, Throwable failure) {
         switch (t.state) {
-            case WAITING:
+            case Task.WAITING:
                 Blocker b = t.blocker;
                 t.blocker = null; // withdrawn here, not again by wake()
                 if (b == null || b.tryCancel(t)) {
-                    wake(t, null, failure);
+                    wake(t, failure);
                 } else { // a sched primitive handed it something first: it goes on with it, and gets failure later
-                    t.handedOff = true;
-                    wake(t, null, null);
+                    t.party().handedOff = true;
+                    wake(t, null);
                     defer(t, failure);
                 }
                 break;
-            case QUEUED:
-                if (t.handedOff) {
+            case Task.QUEUED:
+                TaskParty p = t.partyIfAny();
+                if (p != null && p.handedOff) {
                     defer(t, failure); // what it was handed must reach it
-                } else if (t.pending == null) {
-                    t.pending = failure;
-                    t.value = null;
+                } else if (t.pending() == null) {
+                    t.setPending(failure);
                 }
                 break;
             default: // RUNNING cannot be interrupted; DONE has nothing left to interrupt
@@ -679,7 +667,8 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private static void defer(Task t, Throwable failure) {
-        if (t.deferred == null) t.deferred = failure;
+        TaskParty p = t.party();
+        if (p.deferred == null) p.deferred = failure;
     }
 
     // ---- waits on dev.spindle.sched primitives ----
@@ -688,18 +677,18 @@ public final class EventLoop implements AutoCloseable {
     private static Party currentParty() {
         EventLoop loop = CURRENT.get();
         Task t = loop == null ? null : loop.current;
-        return t != null && Coroutine.current() == t.coroutine ? t.party : null;
+        return t != null && Coroutine.current() == t.coroutine ? t.party() : null;
     }
 
     /** A sched primitive completed {@code w}: wake {@code t} if that is still what it waits for. Loop thread. */
     void wakeFromSched(Task t, Party.Wait w) {
         Blocker b = t.blocker;
-        if (t.state != Task.State.WAITING || !(b instanceof SchedWait) || ((SchedWait) b).wait != w) {
+        if (t.state != Task.WAITING || !(b instanceof SchedWait) || ((SchedWait) b).wait != w) {
             return; // a stale wake: an interruption found the wait completed and resumed the task already
         }
         t.blocker = null; // completed: nothing to withdraw
-        t.handedOff = true;
-        wake(t, null, null);
+        t.party().handedOff = true;
+        wake(t, null);
     }
 
     /**
@@ -728,8 +717,7 @@ public final class EventLoop implements AutoCloseable {
         Blocker b = t.blocker;
         t.blocker = null;
         if (b != null) b.cancel(t);
-        Timer wt = t.waitTimer;
-        t.waitTimer = null;
+        Timer wt = t.takeWaitTimer();
         if (wt != null) timers.remove(wt);
     }
 
@@ -737,11 +725,11 @@ public final class EventLoop implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private static <T> T awaitFuture(Task t, CompletableFuture<T> f, Future<?> job) {
         if (!f.isDone()) {
-            EventLoop loop = t.loop;
+            EventLoop loop = t.loop();
             // a fresh object per wait: its identity tells a late completion whether this wait is still on
-            Blocker token = job == null ? new Blocker.Token() : w -> job.cancel(true);
+            Blocker token = job == null ? new Blocker.Token() : Blocker.of(() -> job.cancel(true));
             f.whenComplete((v, e) -> loop.execute(() -> {
-                if (t.blocker == token) loop.wake(t, null, null);
+                if (t.blocker == token) loop.wake(t, null);
             }));
             park(t, token, 0, null);
         }
@@ -779,28 +767,41 @@ public final class EventLoop implements AutoCloseable {
         Task c = current; // the common case, a coroutine of this loop, without requireTask's thread-local lookup
         if (c != null && Thread.currentThread() == thread && Coroutine.current() == c.coroutine) return c;
         Task t = requireTask(what);
-        if (t.loop != this) {
-            throw new IllegalStateException("cannot " + what + " from " + t.name() + " on " + t.loop.thread.getName()
+        if (t.loop() != this) {
+            throw new IllegalStateException("cannot " + what + " from " + t.name() + " on " + t.loop().thread.getName()
                     + ": the channel belongs to " + thread.getName() + "; a socket stays on its loop");
         }
         return t;
     }
 
-    void opened(IoHandle h) {
-        if (phase == Phase.TERMINATED) {
-            h.closeChannel();
+    /**
+     * Registers {@code ch} with this loop's selector, with no interest yet: from then on it is one of the loop's
+     * open channels, closed at shutdown. Any thread (a selector takes registrations during a select).
+     *
+     * @throws RejectedExecutionException if the loop has terminated
+     */
+    SelectionKey register(SelectableChannel ch, IoHandle h) throws IOException {
+        if (phase == Phase.TERMINATED) throw new RejectedExecutionException(thread.getName() + " has terminated");
+        try {
+            return ch.register(selector, 0, h);
+        } catch (ClosedSelectorException terminated) {
             throw new RejectedExecutionException(thread.getName() + " has terminated");
         }
-        open.add(h);
     }
 
-    void closed(IoHandle h) {
-        open.remove(h);
+    /** The handles of the channels of this loop not closed yet (sockets and servers). Loop thread. */
+    private List<IoHandle> openHandles() {
+        List<IoHandle> all = new ArrayList<>();
+        for (SelectionKey k : selector.keys()) {
+            IoHandle h = (IoHandle) k.attachment();
+            if (k.channel().isOpen()) all.add(h);
+        }
+        return all;
     }
 
     /** Open channels of this loop (sockets and servers), for leak checks. Loop thread. */
     int openChannels() {
-        return open.size();
+        return openHandles().size();
     }
 
     static long deadline(long nanos) {

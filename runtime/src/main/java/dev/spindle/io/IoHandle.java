@@ -19,28 +19,36 @@ import java.nio.channels.SelectionKey;
  * the selector reports input that no coroutine waits for, so an idle-but-busy coroutine does not make the loop
  * spin. Write interest is cleared as soon as its wait ends: a socket is writable almost all the time.
  * One handle is the {@link Blocker} of all its waits, so a wait allocates nothing.
+ *
+ * <p>A {@link TcpSocket} is its own handle (a subclass): a connection's socket and the state of its waits are
+ * one object, where a socket holding a handle was two per connection. Servers and UDP sockets hold one.
  */
-final class IoHandle implements Blocker {
+sealed class IoHandle extends Blocker permits TcpSocket {
     private static final int READS = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
     private static final int WRITES = SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
 
     final EventLoop loop;
-    final SelectableChannel channel;
-    private SelectionKey key;
-    /** The interest set registered with the selector, kept here so that checking it costs no call into the key. */
-    private int interest;
+    /**
+     * Registered (with no interest) as the channel opens, so that the selector's key set is the loop's list of
+     * open channels, which shutdown closes: no list of its own threaded through every handle. It also holds
+     * the channel.
+     */
+    private final SelectionKey key;
+    /**
+     * The interest set registered with the selector, kept here so that checking it costs no call into the key;
+     * a byte, as the operations fit in one (a socket's bytes count at 10,000 connections).
+     */
+    private byte interest;
     private Task reader;
     private Task writer;
     private boolean closed;
-    /** This loop's open channels form a list through these, for shutdown (see EventLoop.OpenChannels). */
-    IoHandle prevOpen, nextOpen;
 
+    /** Any thread; {@code channel} is closed if this fails (a RejectedExecutionException once the loop is gone). */
     IoHandle(EventLoop loop, SelectableChannel channel) throws IOException {
         this.loop = loop;
-        this.channel = channel;
         try {
             channel.configureBlocking(false);
-            loop.opened(this);
+            key = loop.register(channel, this);
         } catch (IOException | RuntimeException e) {
             EventLoop.closeQuietly(channel);
             throw e;
@@ -67,14 +75,11 @@ final class IoHandle implements Blocker {
         if (closed) throw new ClosedChannelException();
         boolean read = (op & READS) != 0;
         if ((read ? reader : writer) != null) {
-            throw new IllegalStateException("cannot " + verb + " " + target + " from " + t.name() + ": "
+            throw new IllegalStateException("cannot " + verb + " " + described(target) + " from " + t.name() + ": "
                     + (read ? reader : writer).name() + " already waits to do that on this channel");
         }
-        if (key == null) {
-            key = channel.register(loop.selector, op, this);
-            interest = op;
-        } else if ((interest & op) != op) {
-            interest |= op;
+        if ((interest & op) != op) {
+            interest |= (byte) op;
             key.interestOps(interest);
         }
         if (read) {
@@ -83,7 +88,8 @@ final class IoHandle implements Blocker {
             writer = t;
         }
         if (timeoutNanos > 0) {
-            EventLoop.beginWait(t, this, timeoutNanos, () -> new SocketTimeoutException(verb + " " + target + " timed out"));
+            EventLoop.beginWait(t, this, timeoutNanos,
+                    () -> new SocketTimeoutException(verb + " " + described(target) + " timed out"));
         } else {
             EventLoop.beginWait(t, this, 0, null);
         }
@@ -91,7 +97,7 @@ final class IoHandle implements Blocker {
 
     /** {@code waiter}'s wait here ended (woken, timed out or interrupted). */
     @Override
-    public void cancel(Task waiter) {
+    void cancel(Task waiter) {
         if (reader == waiter) reader = null;
         if (writer == waiter) {
             writer = null;
@@ -101,7 +107,7 @@ final class IoHandle implements Blocker {
 
     private void clearInterest(int ops) {
         if ((interest & ops) == 0) return;
-        interest &= ~ops;
+        interest &= (byte) ~ops;
         if (key.isValid()) key.interestOps(interest);
     }
 
@@ -119,26 +125,26 @@ final class IoHandle implements Blocker {
     }
 
     boolean isOpen() {
-        return !closed && channel.isOpen();
+        return !closed && key.channel().isOpen();
     }
 
     /** Closes the channel; coroutines waiting on it get an {@link AsynchronousCloseException}. Loop thread. */
-    void close() {
+    void closeOnLoop() {
         if (closed) return;
         closed = true;
-        if (reader != null) loop.wake(reader, null, new AsynchronousCloseException());
-        if (writer != null) loop.wake(writer, null, new AsynchronousCloseException());
+        if (reader != null) loop.wake(reader, new AsynchronousCloseException());
+        if (writer != null) loop.wake(writer, new AsynchronousCloseException());
         closeChannel();
     }
 
     /** Closes the channel from any thread, waking waiters on the loop when it still runs. */
     void closeFromAnyThread() {
         if (loop.inLoop()) {
-            close();
+            closeOnLoop();
             return;
         }
         try {
-            loop.execute(this::close);
+            loop.execute(this::closeOnLoop);
         } catch (java.util.concurrent.RejectedExecutionException terminated) {
             closeChannel();
         }
@@ -146,11 +152,20 @@ final class IoHandle implements Blocker {
 
     @Override
     public String toString() {
-        return "IoHandle[" + channel + "]";
+        return "IoHandle[" + key.channel() + "]";
     }
 
+    /** Closes the channel, which cancels its key: the selector drops it from the loop's open channels. */
     void closeChannel() {
-        EventLoop.closeQuietly(channel);
-        loop.closed(this);
+        EventLoop.closeQuietly(key.channel());
+    }
+
+    SelectableChannel channel() {
+        return key.channel();
+    }
+
+    /** {@code target} as a message shows it: a socket by its peer's address. */
+    private static String described(Object target) {
+        return target instanceof TcpSocket s ? s.peer() : String.valueOf(target);
     }
 }

@@ -3,7 +3,7 @@ package dev.spindle.io;
 import dev.spindle.internal.Party;
 
 /** A task waits on a {@code dev.spindle.sched} primitive: a channel, a select, a lock, an event, a latch. */
-final class SchedWait implements Blocker {
+final class SchedWait extends Blocker {
     final Party.Wait wait;
 
     SchedWait(Party.Wait wait) {
@@ -11,12 +11,12 @@ final class SchedWait implements Blocker {
     }
 
     @Override
-    public void cancel(Task waiter) {
+    void cancel(Task waiter) {
         wait.cancel();
     }
 
     @Override
-    public boolean tryCancel(Task waiter) {
+    boolean tryCancel(Task waiter) {
         return wait.cancel();
     }
 

@@ -16,81 +16,121 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  */
 public final class Task {
-    enum State { QUEUED, RUNNING, WAITING, DONE }
+    // what the loop is doing with it; a byte rather than an enum reference, in every connection's task
+    static final byte QUEUED = 0, RUNNING = 1, WAITING = 2, DONE = 3;
+    private static final String[] STATES = {"QUEUED", "RUNNING", "WAITING", "DONE"};
 
-    private static final VarHandle COMPLETION;
-    /** The outcome of a task that ended normally ({@link #outcome} of one that failed is what it threw). */
+    private static final VarHandle END;
+    /** The outcome of a task that ended normally (the outcome of one that failed is what it threw). */
     private static final Object SUCCESS = new Object();
 
     static {
         try {
-            COMPLETION = MethodHandles.lookup().findVarHandle(Task.class, "completion", CompletableFuture.class);
+            END = MethodHandles.lookup().findVarHandle(Task.class, "end", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    final EventLoop loop;
     final Coroutine coroutine;
     /**
-     * The name, or for a connection's task its {@link TcpSocket} until someone asks for the name: it is built
-     * then, not a string per connection (one field for both keeps the task at 64 bytes).
+     * Its loop; or for a connection's task its {@link TcpSocket}, whose loop it is, from which its name is built
+     * whenever asked (for a log message) rather than kept as a string, and which the loop closes when the task
+     * ends. One field for both: every field of a task is heap per connection. (A spawned task's name is its
+     * coroutine's.)
      */
-    private volatile Object name;
+    private final Object owner;
     /** Links of the loop's {@link LiveTasks}. */
     Task prevLive, nextLive;
     /**
-     * Made on the first call of {@link #completion()}: most connections' tasks are never asked, and a future each
-     * is heap per connection. Until then {@link #outcome} alone records the end.
+     * How it ended, and the future of {@link #completion()} once someone asks for it (most connections' tasks
+     * never are, and a future each would be heap per connection): null while running and not asked; a
+     * {@link Completion} once asked; else {@link #SUCCESS} or the failure.
      */
-    @SuppressWarnings("unused") // through COMPLETION
-    private volatile CompletableFuture<Void> completion;
-    /** Null while the task has not ended; then {@link #SUCCESS} or the failure. */
-    private volatile Object outcome;
+    @SuppressWarnings("unused") // through END
+    private volatile Object end;
 
-    State state = State.QUEUED;
-    /** What it waits for while WAITING, else null. */
-    Blocker blocker;
-    /** The timeout of the operation it waits in, if any. */
-    Timer waitTimer;
-    /** Handed to the resumed wait: a value, or an exception thrown at the suspension point. */
-    Object value;
-    Throwable pending;
+    byte state = QUEUED;
     /** False for submit(), whose caller receives the failure instead of the log. */
     boolean logFailure = true;
-    /** What it is to a {@code dev.spindle.sched} primitive it waits on. */
-    final TaskParty party = new TaskParty(this);
+    /** What it waits for while WAITING, else null. */
+    Blocker blocker;
     /**
-     * Woken by a completed hand-off of a sched primitive (a value, a lock, a permit) and not yet run: an
-     * interruption now must not take the place of what it was handed, so it is deferred.
+     * While it waits, the {@link Timer} of its wait's timeout, if any; once woken and queued, the exception to
+     * throw at its suspension point, if any. A wait's timer is withdrawn before it is woken, and what it is
+     * woken with is taken when it runs, so the two never need the field at once.
      */
-    boolean handedOff;
-    /** An interruption (timeout, shutdown) that came after a hand-off: thrown at its next suspension. */
-    Throwable deferred;
+    private Object waitState;
+    /**
+     * What it is to the {@code dev.spindle.sched} primitives it waits on, made the first time it waits on one:
+     * most connections never do.
+     */
+    private TaskParty party;
 
     Task(EventLoop loop, String name, SuspendableRunnable body) {
-        this.loop = loop;
-        this.name = name;
+        this.owner = loop;
         this.coroutine = new Coroutine(name, body);
     }
 
     /** The task serving {@code connection}, named {@code conn <peer>}. */
-    Task(EventLoop loop, TcpSocket connection, SuspendableRunnable body) {
-        this.loop = loop;
-        this.name = connection;
+    Task(TcpSocket connection, SuspendableRunnable body) {
+        this.owner = connection;
         this.coroutine = new Coroutine(body); // unnamed: the name would be a string per connection
+    }
+
+    /** Its party for {@code dev.spindle.sched} waits, one for its whole life (a lock's owner is compared by it). */
+    TaskParty party() {
+        TaskParty p = party;
+        if (p == null) party = p = new TaskParty(this);
+        return p;
+    }
+
+    /** Its party if it ever had one, else null: then it was never handed anything by a sched primitive. */
+    TaskParty partyIfAny() {
+        return party;
     }
 
     /** The name given to {@code spawn}, e.g. {@code conn /127.0.0.1:52114}: it appears in logs. */
     public String name() {
-        Object n = name;
-        if (n instanceof TcpSocket s) name = n = "conn " + s.peer(); // racing threads build equal strings
-        return (String) n;
+        return owner instanceof TcpSocket s ? "conn " + s.peer() : coroutine.name();
+    }
+
+    /** The connection this task serves, or null if it is not a connection's task. */
+    TcpSocket connection() {
+        return owner instanceof TcpSocket s ? s : null;
+    }
+
+    /** Starts the timeout of the wait it begins. */
+    void setWaitTimer(Timer timer) {
+        waitState = timer;
+    }
+
+    /** The timeout of the wait it ends, which it no longer has, or null. */
+    Timer takeWaitTimer() {
+        if (!(waitState instanceof Timer timer)) return null;
+        waitState = null;
+        return timer;
+    }
+
+    /** What it is woken with (null: nothing to throw); its wait's timer has been withdrawn. */
+    void setPending(Throwable failure) {
+        waitState = failure;
+    }
+
+    Throwable pending() {
+        return waitState instanceof Throwable e ? e : null;
+    }
+
+    /** What to throw at its suspension point as it runs, which it no longer has, or null. */
+    Throwable takePending() {
+        if (!(waitState instanceof Throwable e)) return null;
+        waitState = null;
+        return e;
     }
 
     /** The loop it runs on, for its whole life. */
     public EventLoop loop() {
-        return loop;
+        return owner instanceof TcpSocket s ? s.loop : (EventLoop) owner;
     }
 
     /**
@@ -98,40 +138,53 @@ public final class Task {
      * {@link java.util.concurrent.CancellationException} if the loop shut down first).
      */
     public CompletableFuture<Void> completion() {
-        CompletableFuture<Void> f = (CompletableFuture<Void>) COMPLETION.getVolatile(this);
-        if (f != null) return f;
-        f = new CompletableFuture<>();
-        if (!COMPLETION.compareAndSet(this, null, f)) return (CompletableFuture<Void>) COMPLETION.getVolatile(this);
-        settle(f, outcome); // the task may have ended before the future existed
-        return f;
+        for (;;) {
+            Object e = END.getVolatile(this);
+            if (e instanceof Completion c) return c;
+            Completion c = new Completion(e);
+            if (END.compareAndSet(this, e, c)) return c; // an end already recorded is settled in the constructor
+        }
     }
 
-    /**
-     * Records the end: {@code failure} null for a normal one. Loop thread. Whichever of this and a first
-     * {@link #completion()} comes second settles the future (both may: completing twice is harmless), since each
-     * writes its own volatile field before reading the other's.
-     */
+    /** Records the end, {@code failure} null for a normal one, and settles the future if someone asked. Loop thread. */
     void complete(Throwable failure) {
-        outcome = failure == null ? SUCCESS : failure;
-        settle((CompletableFuture<Void>) COMPLETION.getVolatile(this), outcome);
-    }
-
-    private static void settle(CompletableFuture<Void> f, Object outcome) {
-        if (f == null || outcome == null) return;
-        if (outcome == SUCCESS) {
-            f.complete(null);
-        } else {
-            f.completeExceptionally((Throwable) outcome);
+        Object outcome = failure == null ? SUCCESS : failure;
+        for (;;) {
+            Object e = END.getVolatile(this);
+            if (e instanceof Completion c) {
+                c.settle(outcome);
+                return;
+            }
+            if (END.compareAndSet(this, e, outcome)) return;
         }
     }
 
     /** True once the body has returned or thrown. Safe from any thread. */
     public boolean isDone() {
-        return outcome != null;
+        Object e = END.getVolatile(this);
+        return e instanceof Completion c ? c.outcome != null : e != null;
+    }
+
+    /** The future of {@link #completion()}, which also keeps the outcome: a caller may complete a future itself. */
+    private static final class Completion extends CompletableFuture<Void> {
+        volatile Object outcome;
+
+        Completion(Object outcome) {
+            if (outcome != null) settle(outcome);
+        }
+
+        void settle(Object o) {
+            outcome = o;
+            if (o == SUCCESS) {
+                complete(null);
+            } else {
+                completeExceptionally((Throwable) o);
+            }
+        }
     }
 
     @Override
     public String toString() {
-        return "Task[" + name + ", " + state + "]";
+        return "Task[" + (owner instanceof TcpSocket ? owner : coroutine.name()) + ", " + STATES[state] + "]";
     }
 }

@@ -6,10 +6,19 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * A task as the {@link Party} of a wait on a {@code dev.spindle.sched} primitive. Waking it from another thread
  * goes through its loop's inbox, so it takes effect after the loop's current turn: by then the task has
- * suspended, even if the primitive was completed the instant after the task queued its waiter.
+ * suspended, even if the primitive was completed the instant after the task queued its waiter. Made the first
+ * time its task waits on a sched primitive.
  */
 final class TaskParty implements Party {
     private final Task task;
+    /**
+     * Woken by a completed hand-off of a sched primitive (a value, a lock, a permit) and not yet run: an
+     * interruption now must not take the place of what it was handed, so it is deferred. Only a sched wait can
+     * complete this way, which is why this state lives here and not in every task.
+     */
+    boolean handedOff;
+    /** An interruption (timeout, shutdown) that came after a hand-off: thrown at its next suspension. */
+    Throwable deferred;
 
     TaskParty(Task task) {
         this.task = task;
@@ -23,12 +32,12 @@ final class TaskParty implements Party {
     @Override
     public void blockOn(Wait wait) {
         task.blocker = new SchedWait(wait);
-        task.state = Task.State.WAITING;
+        task.state = Task.WAITING;
     }
 
     @Override
     public void wake(Wait wait) {
-        EventLoop loop = task.loop;
+        EventLoop loop = task.loop();
         if (loop.inLoop()) {
             loop.wakeFromSched(task, wait); // the task is suspended: only its own turn could have come first
             return;

@@ -26,40 +26,43 @@ import java.time.Duration;
  * s.close();
  * }</pre>
  */
-public final class TcpSocket implements Closeable {
+public final class TcpSocket extends IoHandle implements Closeable {
     /** Sets options on a channel before it connects (buffer sizes must be set then to take full effect). */
     @FunctionalInterface
     public interface Configurer {
         void configure(SocketChannel channel) throws IOException;
     }
 
-    private final SocketChannel ch;
-    private final IoHandle io;
-    /** The channel's own address object (no copy), made text only when asked: a string per connection is heap. */
-    private final SocketAddress remote;
-    private String peer;
     /**
      * The last read took less than it had room for, so the socket had nothing more then; true at first, since a
      * new connection's first bytes are rarely there yet.
      */
     private boolean drained = true;
-    private long readTimeoutNanos;
-    private long writeTimeoutNanos;
+    /** In whole milliseconds, 0 for none: two ints where two longs would add 8 bytes to every socket. */
+    private int readTimeoutMillis;
+    private int writeTimeoutMillis;
 
+    /** A connected channel (an accepted one). */
     TcpSocket(EventLoop loop, SocketChannel ch) throws IOException {
-        this.ch = ch;
-        this.io = new IoHandle(loop, ch);
+        this(loop, ch, true);
+    }
+
+    /** {@code ch}, connected or (for {@link #connect}) not yet. */
+    private TcpSocket(EventLoop loop, SocketChannel ch, boolean isConnected) throws IOException {
+        super(loop, ch);
+        if (isConnected) connected();
+    }
+
+    private void connected() {
         try {
-            remote = ch.getRemoteAddress();
-        } catch (IOException e) {
-            io.closeChannel();
-            throw e;
-        }
-        try {
-            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            ch().setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException | UnsupportedOperationException ignored) {
             // only a latency optimisation
         }
+    }
+
+    private SocketChannel ch() {
+        return (SocketChannel) channel();
     }
 
     /** Connects to {@code remote} from a coroutine of an event loop; the socket belongs to that loop. */
@@ -74,12 +77,12 @@ public final class TcpSocket implements Closeable {
      */
     @Suspendable
     public static TcpSocket connect(SocketAddress remote, Configurer configure) throws IOException {
-        EventLoop loop = EventLoop.requireTask("connect").loop;
+        EventLoop loop = EventLoop.requireTask("connect").loop();
         SocketChannel ch = SocketChannel.open();
-        IoHandle io;
+        TcpSocket s;
         try {
             configure.configure(ch);
-            io = new IoHandle(loop, ch);
+            s = new TcpSocket(loop, ch, false);
         } catch (IOException | RuntimeException e) {
             EventLoop.closeQuietly(ch);
             throw e;
@@ -87,25 +90,15 @@ public final class TcpSocket implements Closeable {
         try {
             if (!ch.connect(remote)) {
                 do {
-                    io.await(SelectionKey.OP_CONNECT, 0, "connect to", remote);
+                    s.await(SelectionKey.OP_CONNECT, 0, "connect to", remote);
                 } while (!ch.finishConnect());
             }
+            s.connected();
         } catch (IOException | RuntimeException e) {
-            io.close();
+            s.closeOnLoop();
             throw e;
         }
-        return new TcpSocket(io, ch);
-    }
-
-    private TcpSocket(IoHandle io, SocketChannel ch) throws IOException {
-        this.ch = ch;
-        this.io = io;
-        this.remote = ch.getRemoteAddress();
-        try {
-            ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // only a latency optimisation
-        }
+        return s;
     }
 
     /**
@@ -120,17 +113,17 @@ public final class TcpSocket implements Closeable {
             // the last read emptied the socket: ask the selector rather than the socket, which would most likely
             // answer "nothing yet" and cost a system call per message for it
             drained = false;
-            io.beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
-            Coroutine.yield(); // io.await(..) inlined: every message waits here, one frame less to unwind and resume
+            beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", this);
+            Coroutine.yield(); // await(..) inlined: every message waits here, one frame less to unwind and resume
         }
         for (;;) {
             int room = dst.remaining();
-            int n = ch.read(dst);
+            int n = ch().read(dst);
             if (n != 0 || room == 0) {
                 drained = n > 0 && n < room;
                 return n;
             }
-            io.beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+            beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", this);
             Coroutine.yield();
         }
     }
@@ -143,7 +136,7 @@ public final class TcpSocket implements Closeable {
     void awaitReadable() throws IOException {
         if (!drained) return;
         drained = false;
-        io.beginWait(SelectionKey.OP_READ, readTimeoutNanos, "read from", where());
+        beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", this);
         Coroutine.yield(); // as in read(): where an idle connection waits, one frame less
     }
 
@@ -164,7 +157,7 @@ public final class TcpSocket implements Closeable {
     @Suspendable
     public void writeAll(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            if (ch.write(src) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", where());
+            if (ch().write(src) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", this);
         }
     }
 
@@ -174,13 +167,13 @@ public final class TcpSocket implements Closeable {
         int last = srcs.length - 1;
         while (last >= 0 && !srcs[last].hasRemaining()) last--;
         while (last >= 0 && srcs[last].hasRemaining()) {
-            if (ch.write(srcs) == 0) io.await(SelectionKey.OP_WRITE, writeTimeoutNanos, "write to", where());
+            if (ch().write(srcs) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", this);
         }
     }
 
     /** Ends the output side (the peer reads end of stream) while reading goes on: a half-close. */
     public void shutdownOutput() throws IOException {
-        ch.shutdownOutput();
+        ch().shutdownOutput();
     }
 
     /**
@@ -189,52 +182,63 @@ public final class TcpSocket implements Closeable {
      */
     @Override
     public void close() {
-        io.closeFromAnyThread();
+        closeFromAnyThread();
     }
 
     /** True until closed (by either side's close, not by the peer's). */
+    @Override
     public boolean isOpen() {
-        return io.isOpen();
+        return super.isOpen();
     }
 
-    /** Each later read waits at most {@code timeout} for data, then throws SocketTimeoutException; zero: forever. */
+    /**
+     * Each later read waits at most {@code timeout} for data, then throws SocketTimeoutException; zero: forever.
+     * Rounded up to a whole millisecond; beyond {@code Integer.MAX_VALUE} milliseconds (24 days) it is that.
+     */
     public void setReadTimeout(Duration timeout) {
-        readTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+        readTimeoutMillis = millis(timeout);
     }
 
-    /** Each later write waits at most {@code timeout} for room, then throws SocketTimeoutException; zero: forever. */
+    /**
+     * Each later write waits at most {@code timeout} for room, then throws SocketTimeoutException; zero: forever.
+     * Rounded as {@link #setReadTimeout}'s.
+     */
     public void setWriteTimeout(Duration timeout) {
-        writeTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+        writeTimeoutMillis = millis(timeout);
+    }
+
+    static int millis(Duration timeout) {
+        long nanos = EventLoop.nanos(timeout);
+        if (nanos <= 0) return 0;
+        return (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
     }
 
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
-        ch.setOption(option, value);
+        ch().setOption(option, value);
         return this;
     }
 
-    /** The peer for a message, made text only if the message is built. */
-    private Object where() {
-        return remote != null ? remote : "unconnected";
-    }
+
 
     /** The peer's address as text, as it appears in log messages. */
     public String peer() {
-        String p = peer;
-        if (p == null) peer = p = remote != null ? remote.toString() : "unconnected";
-        return p;
+        // the channel keeps its peer's address even once closed, and its socket adaptor (made on the first call)
+        // still gives it then: nothing kept here for messages that most connections never have
+        SocketAddress remote = ch().socket().getRemoteSocketAddress();
+        return remote != null ? remote.toString() : "unconnected";
     }
 
     public SocketAddress remoteAddress() throws IOException {
-        return ch.getRemoteAddress();
+        return ch().getRemoteAddress();
     }
 
     public SocketAddress localAddress() throws IOException {
-        return ch.getLocalAddress();
+        return ch().getLocalAddress();
     }
 
     /** The loop this socket belongs to. */
     public EventLoop loop() {
-        return io.loop;
+        return loop;
     }
 
     @Override

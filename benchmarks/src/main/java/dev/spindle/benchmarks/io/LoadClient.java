@@ -23,6 +23,11 @@ import java.util.Arrays;
  * <pre>
  * java -cp benchmarks/target/spindle-benchmarks.jar dev.spindle.benchmarks.io.LoadClient http 127.0.0.1 9000 1000 5 10 4
  * </pre>
+ *
+ * <p>With {@code -Dloadclient.detail=true} it also prints, after that line, the tail of the latencies (p90,
+ * p99.9, max), the latencies of each quarter second of the run, and how evenly the connections were served (the
+ * spread of their round trip counts): what tells a server that starves some connections from one whose tail
+ * comes from the two sides taking turns.
  */
 public final class LoadClient {
     private static final byte[] ECHO = new byte[32];
@@ -37,7 +42,11 @@ public final class LoadClient {
     private final Selector sel;
     private long measureFrom;
     private long measureTo;
+    private static final boolean DETAIL = Boolean.getBoolean("loadclient.detail");
+
     private long[] latencies = new long[1 << 20];
+    /** When each measured round trip ended (only with {@link #DETAIL}). */
+    private long[] endedAt = DETAIL ? new long[1 << 20] : null;
     private int measured;
     /** Every answer since the first request, warm-up included: the script divides the server's CPU time by it. */
     private long total;
@@ -48,6 +57,8 @@ public final class LoadClient {
         final ByteBuffer in = ByteBuffer.allocate(1024);
         final ByteBuffer out;
         long sentAt;
+        /** Round trips measured. */
+        int served;
 
         Conn(SocketChannel ch, byte[] request) {
             this.ch = ch;
@@ -96,6 +107,7 @@ public final class LoadClient {
         Arrays.sort(all);
         System.out.printf("%d %.0f %.0f %.0f %d %.1f%n", connections, measured / (double) seconds, pct(all, 0.5) / 1e3,
                 pct(all, 0.99) / 1e3, total, clientCpuMicros);
+        if (DETAIL) printDetail(all, conns, seconds);
         System.out.flush();
         Thread.sleep(hold * 1000L); // idle connections, still open: the script measures the server's memory now
         for (Conn c : conns) c.ch.close();
@@ -115,8 +127,13 @@ public final class LoadClient {
             total++;
             long now = System.nanoTime();
             if (c.sentAt >= measureFrom && now <= measureTo) {
-                if (measured == latencies.length) latencies = Arrays.copyOf(latencies, measured * 2);
+                if (measured == latencies.length) {
+                    latencies = Arrays.copyOf(latencies, measured * 2);
+                    if (DETAIL) endedAt = Arrays.copyOf(endedAt, measured * 2);
+                }
+                if (DETAIL) endedAt[measured] = now;
                 latencies[measured++] = now - c.sentAt;
+                c.served++;
             }
             if (now < measureTo) send(c, now);
         } catch (IOException e) {
@@ -152,6 +169,29 @@ public final class LoadClient {
         if (n > end + length || !Arrays.equals(b, end, n, Http1.BODY, 0, length)) throw new IOException("bad body");
         c.in.clear();
         return true;
+    }
+
+    private void printDetail(long[] sorted, Conn[] conns, int seconds) {
+        System.out.printf("detail: p90 %.0f ms, p99 %.0f ms, p99.9 %.0f ms, max %.0f ms%n", pct(sorted, 0.9) / 1e6,
+                pct(sorted, 0.99) / 1e6, pct(sorted, 0.999) / 1e6, pct(sorted, 1) / 1e6);
+        long window = 250_000_000L;
+        for (long from = measureFrom; from < measureTo; from += window) {
+            long[] w = new long[measured];
+            int n = 0;
+            for (int i = 0; i < measured; i++) {
+                if (endedAt[i] >= from && endedAt[i] < from + window) w[n++] = latencies[i];
+            }
+            w = Arrays.copyOf(w, n);
+            Arrays.sort(w);
+            System.out.printf("detail: %5.2f s: %6d round trips, p50 %4.0f ms, p99 %4.0f ms%n",
+                    (from - measureFrom) / 1e9, n, pct(w, 0.5) / 1e6, pct(w, 0.99) / 1e6);
+        }
+        int[] served = new int[conns.length];
+        for (int i = 0; i < served.length; i++) served[i] = conns[i].served;
+        Arrays.sort(served);
+        System.out.printf("detail: round trips per connection in %d s: min %d, p1 %d, median %d, p99 %d, max %d%n",
+                seconds, served[0], served[served.length / 100], served[served.length / 2],
+                served[served.length * 99 / 100], served[served.length - 1]);
     }
 
     private static double pct(long[] sorted, double p) {
