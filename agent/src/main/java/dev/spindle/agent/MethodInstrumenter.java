@@ -451,7 +451,7 @@ final class MethodInstrumenter {
     private static void writeRecord(InsnList out, Site s, int carrierSlot, int[] localSlots, int[] stackSlots) {
         Record record = new Record(carrierSlot);
         // the record's start, then room for it (which may replace the arrays), then the arrays
-        record.load(out, "saveWord", "saveRef");
+        record.load(out, s, "saveWord", "saveRef");
         out.add(new VarInsnNode(ALOAD, carrierSlot));
         out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
         out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";)V", false));
@@ -538,14 +538,21 @@ final class MethodInstrumenter {
             refStart = carrierSlot + 5;
         }
 
-        /** Reads the record's start in each array from the carrier (the references start after the resumer). */
-        void load(InsnList out, String wordStartGetter, String refStartGetter) {
-            out.add(new VarInsnNode(ALOAD, carrier));
-            out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, wordStartGetter, "()I", false));
-            out.add(new VarInsnNode(ISTORE, wordStart));
-            out.add(new VarInsnNode(ALOAD, carrier));
-            out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, refStartGetter, "()I", false));
-            out.add(new VarInsnNode(ISTORE, refStart));
+        /**
+         * Reads where the record starts in each array it uses from the carrier (the references start after the
+         * resumer).
+         */
+        void load(InsnList out, Site s, String wordStartGetter, String refStartGetter) {
+            if (s.words > 0) {
+                out.add(new VarInsnNode(ALOAD, carrier));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, wordStartGetter, "()I", false));
+                out.add(new VarInsnNode(ISTORE, wordStart));
+            }
+            if (s.refs > 0) {
+                out.add(new VarInsnNode(ALOAD, carrier));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, refStartGetter, "()I", false));
+                out.add(new VarInsnNode(ISTORE, refStart));
+            }
         }
 
         void loadArrays(InsnList out, Site s) {
@@ -727,7 +734,7 @@ final class MethodInstrumenter {
             Site s = group.get(0);
             for (Site g : group) p.add(restores[g.state]);
             Record record = new Record(carrierSlot);
-            record.load(p, "readWord", "readRef");
+            record.load(p, s, "readWord", "readRef");
             record.loadArrays(p, s);
             for (int i = 0; i < s.locals.length; i++) {
                 record.restore(p, s.localTypes[i]);

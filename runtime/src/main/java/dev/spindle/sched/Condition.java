@@ -116,13 +116,7 @@ public final class Condition {
 
     /** How many tasklets or coroutines wait on it. */
     public int queueLength() {
-        if (mutex.isTaskletPrimitive()) return waiters.size();
-        mutex.guard.lock();
-        try {
-            return waiters.size();
-        } finally {
-            mutex.guard.unlock();
-        }
+        return mutex.waiting(waiters);
     }
 
     @Override

@@ -189,13 +189,7 @@ public final class Mutex extends Shared {
 
     /** How many tasklets or coroutines wait to lock it. */
     public int queueLength() {
-        if (isTaskletPrimitive()) return waiters.size();
-        guard.lock();
-        try {
-            return waiters.size();
-        } finally {
-            guard.unlock();
-        }
+        return waiting(waiters);
     }
 
     @Override

@@ -141,13 +141,7 @@ public final class Semaphore extends Shared {
 
     /** How many tasklets or coroutines wait for a permit. */
     public int queueLength() {
-        if (isTaskletPrimitive()) return waiters.size();
-        guard.lock();
-        try {
-            return waiters.size();
-        } finally {
-            guard.unlock();
-        }
+        return waiting(waiters);
     }
 
     @Override

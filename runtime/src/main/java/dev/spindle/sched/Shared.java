@@ -78,6 +78,17 @@ abstract class Shared {
         }
     }
 
+    /** How many wait in {@code queue}, one of this primitive's: read under the guard once loop coroutines share it. */
+    final int waiting(WaitQueue queue) {
+        if (isTaskletPrimitive()) return queue.size();
+        guard.lock();
+        try {
+            return queue.size();
+        } finally {
+            guard.unlock();
+        }
+    }
+
     /** True once a tasklet primitive: reads with no lock are safe only on its thread, as before. */
     final boolean isTaskletPrimitive() {
         return mode == TASKLETS;
