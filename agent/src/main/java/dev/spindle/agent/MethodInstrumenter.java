@@ -64,6 +64,8 @@ final class MethodInstrumenter {
         Type[] stack; // below the call's arguments, bottom first
         int line;
         boolean monitor;
+        /** A {@code Coroutine.yield()}, which always suspends. */
+        boolean yields;
         int words, refs;
 
         /** Sites with equal signatures save and restore the same values: they share that code. */
@@ -132,6 +134,7 @@ final class MethodInstrumenter {
             site.call = (MethodInsnNode) insn;
             site.line = lineOf(insn);
             site.monitor = synchronizedMethod || flow.holdsMonitor(i);
+            site.yields = isYield(site.call);
             if (!site.monitor) {
                 site.state = states++;
                 describeFrame(site, flow.frames[i], flow.liveAfter(i));
@@ -197,12 +200,13 @@ final class MethodInstrumenter {
         return rules.isSuspendableCall(m.owner, m.name, m.desc);
     }
 
+    private static boolean isYield(MethodInsnNode m) {
+        return m.owner.equals(SuspendableRules.COROUTINE) && m.name.equals("yield") && m.desc.equals("()V");
+    }
+
     private void redirectYields() {
         for (AbstractInsnNode insn : method.instructions) {
-            if (insn instanceof MethodInsnNode m && m.owner.equals(SuspendableRules.COROUTINE)
-                    && m.name.equals("yield") && m.desc.equals("()V")) {
-                m.owner = HOOKS;
-            }
+            if (insn instanceof MethodInsnNode m && isYield(m)) m.owner = HOOKS;
         }
     }
 
@@ -303,9 +307,25 @@ final class MethodInstrumenter {
             }
             LabelNode cont = new LabelNode();
             LabelNode maybe = new LabelNode();
+            LabelNode saveLabel = new LabelNode();
             InsnList after = new InsnList();
-            after.add(unwindingTest());
-            after.add(new JumpInsnNode(IFNE, maybe));
+            boolean yields = s.yields;
+            if (yields) {
+                // a yield always suspends, and the hook returns the carrier: straight to the save path
+                // (a new node: the site's call still describes the yield for the other method's rewrite)
+                MethodInsnNode suspend = new MethodInsnNode(INVOKESTATIC, HOOKS, "suspend",
+                        isCopy ? "(L" + CARRIER + ";)L" + CARRIER + ";" : "()L" + CARRIER + ";", false);
+                insns.set(at, suspend);
+                if (isCopy) insns.insertBefore(suspend, new VarInsnNode(ALOAD, carrierSlot));
+                at = suspend;
+                // (never null: the test only keeps the code after the call reachable, as the verifier wants it)
+                after.add(new InsnNode(DUP));
+                after.add(new JumpInsnNode(IFNONNULL, saveLabel));
+                after.add(new InsnNode(POP));
+            } else {
+                after.add(unwindingTest());
+                after.add(new JumpInsnNode(IFNE, maybe));
+            }
             if (isCopy) {
                 // the landing: where a resumed frame gets its callee's result; it cannot be unwinding there
                 LabelNode land = new LabelNode();
@@ -316,7 +336,8 @@ final class MethodInstrumenter {
             }
             after.add(cont);
             insns.insert(at, after);
-            save(outOfLine, s, maybe, cont, carrierSlot, tempBase, isCopy, returnType, sharedSaves);
+            save(outOfLine, s, yields ? null : maybe, saveLabel, cont, carrierSlot, tempBase, isCopy, returnType,
+                    sharedSaves);
         }
 
         if (isCopy) {
@@ -376,22 +397,25 @@ final class MethodInstrumenter {
 
     /**
      * The out-of-line save path of one call site: pop the call's placeholder result, note the state, and jump to
-     * the save code shared by all sites with the same live values.
+     * the save code shared by all sites with the same live values. From {@code maybe} it first asks whether this
+     * thread is unwinding (some thread is); {@code saveLabel} expects the unwinding carrier on the stack, above
+     * the call's result. A yield site, which always suspends, has no {@code maybe}.
      */
-    private void save(InsnList out, Site s, LabelNode maybe, LabelNode cont, int carrierSlot, int tempBase,
-                      boolean isCopy, Type returnType, Map<String, LabelNode> shared) {
-        LabelNode saveLabel = new LabelNode();
-        out.add(maybe);
-        if (isCopy) {
-            out.add(new VarInsnNode(ALOAD, carrierSlot));
-            out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "ifUnwinding", "()L" + CARRIER + ";", false));
-        } else {
-            out.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "unwindingCarrier", "()L" + CARRIER + ";", false));
+    private void save(InsnList out, Site s, LabelNode maybe, LabelNode saveLabel, LabelNode cont, int carrierSlot,
+                      int tempBase, boolean isCopy, Type returnType, Map<String, LabelNode> shared) {
+        if (maybe != null) {
+            out.add(maybe);
+            if (isCopy) {
+                out.add(new VarInsnNode(ALOAD, carrierSlot));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "ifUnwinding", "()L" + CARRIER + ";", false));
+            } else {
+                out.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "unwindingCarrier", "()L" + CARRIER + ";", false));
+            }
+            out.add(new InsnNode(DUP));
+            out.add(new JumpInsnNode(IFNONNULL, saveLabel));
+            out.add(new InsnNode(POP));
+            out.add(new JumpInsnNode(GOTO, cont));
         }
-        out.add(new InsnNode(DUP));
-        out.add(new JumpInsnNode(IFNONNULL, saveLabel));
-        out.add(new InsnNode(POP));
-        out.add(new JumpInsnNode(GOTO, cont));
         out.add(saveLabel);
         out.add(new VarInsnNode(ASTORE, carrierSlot));
         Type ret = Type.getReturnType(s.call.desc);

@@ -58,9 +58,21 @@ public final class Hooks {
         return Carrier.get().running;
     }
 
-    /** What instrumented code calls in place of {@code Coroutine.yield()}. */
+    /** What a method reference {@code Coroutine::yield} in instrumented code calls. */
     public static void yield() {
-        Carrier k = Carrier.get();
+        suspend(Carrier.get());
+    }
+
+    /**
+     * What instrumented code calls in place of {@code Coroutine.yield()}: begins the unwind and returns the
+     * carrier, with which the calling frame saves itself at once (no need to ask whether it is unwinding).
+     */
+    public static Carrier suspend() {
+        return suspend(Carrier.get());
+    }
+
+    /** {@link #suspend()} from a resume copy, which has the carrier at hand. */
+    public static Carrier suspend(Carrier k) {
         Continuation c = k.running;
         if (c == null) {
             throw new IllegalStateException("Coroutine.yield() called outside a coroutine: call it (directly or"
@@ -68,6 +80,7 @@ public final class Hooks {
         }
         c.startUnwind(k);
         startUnwinding(k);
+        return k;
     }
 
     /** The carrier of this thread if it is unwinding, else null: a call site then saves its frame. */
