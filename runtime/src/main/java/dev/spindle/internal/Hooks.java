@@ -10,7 +10,8 @@ import java.lang.invoke.VarHandle;
  * true while any thread is unwinding a coroutine, and only then does the call site ask (through a thread-local)
  * whether its own thread is. The first thread that suspends a coroutine becomes the <em>solo</em> thread and
  * signals its unwinding with a plain static field, which only it writes; other threads count themselves in an
- * atomic counter.
+ * atomic counter, which costs them two atomic updates per suspension. When the solo thread ends, the next
+ * thread that suspends takes its place.
  */
 public final class Hooks {
     private static Carrier solo = Carrier.NOBODY;
@@ -39,12 +40,27 @@ public final class Hooks {
     }
 
     static void startUnwinding(Carrier k) {
-        if (k == solo || solo == Carrier.NOBODY && SOLO.compareAndSet(Carrier.NOBODY, k)) {
+        Carrier s = solo;
+        if (k == s || vacant(s) && SOLO.compareAndSet(s, k)) {
             soloUnwinding = true;
         } else {
             OTHERS.getAndAdd(1);
         }
         k.unwinding = true;
+    }
+
+    /**
+     * The solo role is free: nobody has it yet, or its thread has ended (a thread that first ran a coroutine and
+     * then finished, such as a test's or a setup's, must not leave every later thread on the counter). An ended
+     * thread writes the flag no more, and all it wrote is visible once it is seen ended.
+     */
+    private static boolean vacant(Carrier s) {
+        return s == Carrier.NOBODY || !s.thread.isAlive();
+    }
+
+    /** Whether {@code k}'s thread signals its unwinding with the plain flag (for tests). */
+    static boolean isSolo(Carrier k) {
+        return solo == k;
     }
 
     static void endUnwinding(Carrier k) {

@@ -1,0 +1,58 @@
+package dev.spindle.internal;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class HooksTest {
+    /** Signals one unwind on a new thread, as a suspension would, and returns that thread's carrier once it ended. */
+    private static Carrier unwindOnce() throws InterruptedException {
+        AtomicReference<Carrier> carrier = new AtomicReference<>();
+        AtomicReference<Boolean> seen = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            Carrier k = Carrier.get();
+            Hooks.startUnwinding(k);
+            seen.set(Hooks.unwinding());
+            Hooks.endUnwinding(k);
+            carrier.set(k);
+        });
+        t.start();
+        t.join();
+        assertTrue(seen.get(), "a thread that unwinds must see the flag set");
+        return carrier.get();
+    }
+
+    @Test
+    void theSoloRoleOfAThreadThatEndedGoesToTheNextThreadThatSuspends() throws InterruptedException {
+        Carrier first = unwindOnce();
+        assumeTrue(Hooks.isSolo(first), "another live thread of this JVM is the solo thread");
+        Carrier second = unwindOnce();
+        assertTrue(Hooks.isSolo(second), "the solo thread had ended: the next one should have taken its place");
+        assertFalse(Hooks.unwinding(), "nobody is unwinding any more");
+    }
+
+    @Test
+    void aThreadThatIsNotSoloStillSeesItsOwnUnwinding() throws Exception {
+        // a thread of its own (not the test's, which would keep the solo role for the rest of the JVM's life)
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread holder = new Thread(() -> {
+            Carrier me = Carrier.get();
+            Hooks.startUnwinding(me); // the solo thread now, unless a live one is
+            try {
+                Carrier other = unwindOnce(); // asserts that it saw the flag, through the counter if not solo
+                assertFalse(Hooks.isSolo(other), "a second thread took the solo role of one that is alive");
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                Hooks.endUnwinding(me);
+            }
+        });
+        holder.start();
+        holder.join();
+        if (failure.get() != null) throw new AssertionError(failure.get());
+        assertFalse(Hooks.unwinding(), "nobody is unwinding any more");
+    }
+}
