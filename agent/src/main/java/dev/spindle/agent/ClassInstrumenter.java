@@ -31,8 +31,6 @@ import org.objectweb.asm.tree.analysis.BasicValue;
  * methods' calls to suspendable ones, and writes the class with freshly computed stack map frames.
  */
 final class ClassInstrumenter {
-    /** Marks a resume copy's name when it cannot be the method's own (the runtime strips it in stack traces). */
-
     private final ClassHierarchy hierarchy;
     private final SuspendableRules rules;
     private final AgentOptions options;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,7 +89,7 @@ final class MethodInstrumenter {
     private final String sourceFile;
     private final int classVersion;
     /** The savers by site signature (null where the values are too many for one). */
-    private final Map<String, MethodNode> savers = new java.util.LinkedHashMap<>();
+    private final Map<String, MethodNode> savers = new LinkedHashMap<>();
 
     MethodInstrumenter(String owner, boolean ownerIsInterface, int classVersion, String sourceFile,
                        MethodNode method, String copyName, SuspendableRules rules, HierarchyVerifier verifier) {
@@ -309,8 +310,7 @@ final class MethodInstrumenter {
             LabelNode maybe = new LabelNode();
             LabelNode saveLabel = new LabelNode();
             InsnList after = new InsnList();
-            boolean yields = s.yields;
-            if (yields) {
+            if (s.yields) {
                 // a yield always suspends, and the hook returns the carrier: straight to the save path
                 // (a new node: the site's call still describes the yield for the other method's rewrite)
                 MethodInsnNode suspend = new MethodInsnNode(INVOKESTATIC, HOOKS, "suspend",
@@ -336,7 +336,7 @@ final class MethodInstrumenter {
             }
             after.add(cont);
             insns.insert(at, after);
-            save(outOfLine, s, yields ? null : maybe, saveLabel, cont, carrierSlot, tempBase, isCopy, returnType,
+            save(outOfLine, s, s.yields ? null : maybe, saveLabel, cont, carrierSlot, tempBase, isCopy, returnType,
                     sharedSaves);
         }
 
@@ -661,7 +661,6 @@ final class MethodInstrumenter {
         }
     }
 
-
     /** The resumer of this method's copy for frames saved with {@code header} (resume point and size). */
     private AbstractInsnNode resumerIndy(int header) {
         Handle factory = new Handle(H_INVOKESTATIC, RESUMER_FACTORY, "resumer",
@@ -747,7 +746,7 @@ final class MethodInstrumenter {
         for (int i = 0; i < restores.length; i++) restores[i] = new LabelNode();
         p.add(new TableSwitchInsnNode(0, restores.length - 1, describe, restores));
         StringBuilder lines = new StringBuilder();
-        Map<String, List<Site>> bySignature = new java.util.LinkedHashMap<>();
+        Map<String, List<Site>> bySignature = new LinkedHashMap<>();
         for (Site s : sites) {
             if (s.monitor) continue;
             while (lines.length() <= s.state) lines.append('\0');

@@ -68,12 +68,12 @@ public final class Carrier {
         Continuation c = running;
         int header = resumer.header, r = c.refTop;
         if (c.wordTop + Frames.words(header) > c.words.length) c.growWords(Frames.words(header));
-        if (r + 1 + Frames.refs(header) > c.refs.length) c.growRefs(1 + Frames.refs(header));
+        if (r + Frames.recordRefs(header) > c.refs.length) c.growRefs(Frames.recordRefs(header));
         Object[] refs = c.refs;
         // a frame saved again at the same place has the same resumer: skip the store and its GC barrier
         if (refs[r] != resumer) refs[r] = resumer;
         c.wordTop += Frames.words(header);
-        c.refTop = r + 1 + Frames.refs(header);
+        c.refTop = r + Frames.recordRefs(header);
     }
 
     /** The method that saved the latest frame of the unwind in progress, as "Class.method", for messages. */
@@ -108,7 +108,6 @@ public final class Carrier {
     public int state() {
         return Frames.state(entry);
     }
-
 
     /** Where the words of the record being restored start. */
     public int readWord() {

@@ -167,7 +167,7 @@ public abstract class Continuation {
         k.readWord = w;
         k.readRef = r + 1;
         k.frameWord = w + Frames.words(header);
-        k.frameRef = r += 1 + Frames.refs(header);
+        k.frameRef = r += Frames.recordRefs(header);
         if (r == refTop) popSegment(k);
         return resumer;
     }
@@ -246,7 +246,7 @@ public abstract class Continuation {
                 Resumer resumer = (Resumer) refs[r];
                 StackTraceElement e = describeFrame(k, resumer);
                 if (e != null) out.add(e);
-                r += 1 + Frames.refs(resumer.header);
+                r += Frames.recordRefs(resumer.header);
             }
             if (s == 0) break;
             int b = s - LINK;
@@ -260,7 +260,7 @@ public abstract class Continuation {
     /** The frame saved last by the unwind in progress (the outermost of its segment so far), or null. */
     final StackTraceElement lastSavedFrame(Carrier k) {
         Resumer last = null;
-        for (int r = segRef(); r < refTop; r += 1 + Frames.refs(last.header)) last = (Resumer) refs[r];
+        for (int r = segRef(); r < refTop; r += Frames.recordRefs(last.header)) last = (Resumer) refs[r];
         return last == null ? null : describeFrame(k, last);
     }
 

@@ -33,6 +33,11 @@ public final class Frames {
         return header >>> 22;
     }
 
+    /** The references a record takes in all: its resumer and the references saved after it. */
+    static int recordRefs(int header) {
+        return 1 + refs(header);
+    }
+
     // ---- values in a frame record (called by instrumented code) ----
 
     /** A long as two words, high first. */
