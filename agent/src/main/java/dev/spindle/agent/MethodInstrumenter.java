@@ -51,7 +51,8 @@ final class MethodInstrumenter {
     static final String FRAMES = "dev/spindle/internal/Frames";
     /** Marks the names of added methods that had to differ from their method's name (as the runtime knows). */
     static final String COPY_SUFFIX = "$spindle$";
-    static final String COPY_DESC = "(L" + CARRIER + ";)V";
+    /** A copy takes the carrier and the saved frame's resume point and where its record starts in each array. */
+    static final String COPY_DESC = "(L" + CARRIER + ";III)V";
     // state 4095 is the runtime's "describe yourself"
     private static final int MAX_STATES = (1 << 12) - 1, MAX_SLOTS = (1 << 10) - 1;
     private static final Type NULL_TYPE = Type.getObjectType("null");
@@ -169,11 +170,12 @@ final class MethodInstrumenter {
                 plainCalls.add(insn);
             }
         }
-        rewrite(method, false, sites, plainCalls, carrierSlot, tempBase, null);
+        rewrite(method, false, sites, plainCalls, carrierSlot, tempBase, -1, null);
         method.maxLocals = tempBase + temps;
         if (copy != null) {
-            rewrite(copy, true, sites, plainCalls, carrierSlot, tempBase, twin);
-            copy.maxLocals = tempBase + temps;
+            int cursorSlot = tempBase + temps;
+            rewrite(copy, true, sites, plainCalls, carrierSlot, tempBase, cursorSlot, twin);
+            copy.maxLocals = cursorSlot + CURSOR_SLOTS;
             DeadCode.prune(copy);
         }
         return copy;
@@ -286,7 +288,7 @@ final class MethodInstrumenter {
     // ---- the rewrite, shared by the method and its copy ----
 
     private void rewrite(MethodNode target, boolean isCopy, List<Site> sites, List<AbstractInsnNode> plainCalls,
-                         int carrierSlot, int tempBase, Map<AbstractInsnNode, AbstractInsnNode> twin) {
+                         int carrierSlot, int tempBase, int cursorSlot, Map<AbstractInsnNode, AbstractInsnNode> twin) {
         InsnList insns = target.instructions;
         InsnList outOfLine = new InsnList();
         Type returnType = Type.getReturnType(method.desc);
@@ -349,7 +351,7 @@ final class MethodInstrumenter {
                 int op = insn.getOpcode();
                 if (op >= IRETURN && op <= ARETURN) insns.set(insn, new InsnNode(RETURN));
             }
-            insns.insert(prologue(sites, landings, carrierSlot));
+            insns.insert(prologue(sites, landings, carrierSlot, cursorSlot));
         } else {
             LabelNode back = new LabelNode();
             LabelNode out = new LabelNode();
@@ -475,7 +477,7 @@ final class MethodInstrumenter {
     private static void writeRecord(InsnList out, Site s, int carrierSlot, int[] localSlots, int[] stackSlots) {
         Record record = new Record(carrierSlot);
         // the record's start, then room for it (which may replace the arrays), then the arrays
-        record.load(out, s, "saveWord", "saveRef");
+        record.loadSaveStart(out, s);
         out.add(new VarInsnNode(ALOAD, carrierSlot));
         out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
         out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";)V", false));
@@ -543,6 +545,8 @@ final class MethodInstrumenter {
 
     /** Local slots after the carrier's: the resumer, the word array, its start, the reference array, its start. */
     private static final int RECORD_SLOTS = 6;
+    /** A copy's: the resume point and where the record starts in each array. */
+    private static final int CURSOR_SLOTS = 3;
     /** A method's arguments take at most 255 slots. */
     private static final int MAX_ARGUMENT_SLOTS = 255;
 
@@ -554,27 +558,30 @@ final class MethodInstrumenter {
         private final int carrier, words, wordStart, refs, refStart;
         private int word, ref;
 
+        /** A record to write: where it starts goes in two of the slots after the carrier's. */
         Record(int carrierSlot) {
-            carrier = carrierSlot;
-            words = carrierSlot + 2;
-            wordStart = carrierSlot + 3;
-            refs = carrierSlot + 4;
-            refStart = carrierSlot + 5;
+            this(carrierSlot, carrierSlot + 3, carrierSlot + 5);
         }
 
-        /**
-         * Reads where the record starts in each array it uses from the carrier (the references start after the
-         * resumer).
-         */
-        void load(InsnList out, Site s, String wordStartGetter, String refStartGetter) {
+        /** A record to read, which starts where the slots given say. */
+        Record(int carrierSlot, int wordStartSlot, int refStartSlot) {
+            carrier = carrierSlot;
+            words = carrierSlot + 2;
+            wordStart = wordStartSlot;
+            refs = carrierSlot + 4;
+            refStart = refStartSlot;
+        }
+
+        /** Asks the carrier where the record to write starts in each array it uses (references after the resumer). */
+        void loadSaveStart(InsnList out, Site s) {
             if (s.words > 0) {
                 out.add(new VarInsnNode(ALOAD, carrier));
-                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, wordStartGetter, "()I", false));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "saveWord", "()I", false));
                 out.add(new VarInsnNode(ISTORE, wordStart));
             }
             if (s.refs > 0) {
                 out.add(new VarInsnNode(ALOAD, carrier));
-                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, refStartGetter, "()I", false));
+                out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "saveRef", "()I", false));
                 out.add(new VarInsnNode(ISTORE, refStart));
             }
         }
@@ -733,13 +740,21 @@ final class MethodInstrumenter {
         return out;
     }
 
-    /** The copy's entry: describe itself, or restore the frame of the saved state and jump to its landing. */
-    private InsnList prologue(List<Site> sites, LabelNode[] landings, int carrierSlot) {
+    /**
+     * The copy's entry: describe itself, or restore the frame of the saved state and jump to its landing. The
+     * arguments move to {@code cursorSlot} and the two slots after it (state, word start, reference start) and
+     * to {@code carrierSlot}, above the method's own locals, which the restore overwrites.
+     */
+    private InsnList prologue(List<Site> sites, LabelNode[] landings, int carrierSlot, int cursorSlot) {
         InsnList p = new InsnList();
+        int state = cursorSlot, wordStart = cursorSlot + 1, refStart = cursorSlot + 2;
+        for (int i = 1; i <= CURSOR_SLOTS; i++) { // before the carrier's store, which may reuse an argument's slot
+            p.add(new VarInsnNode(ILOAD, i));
+            p.add(new VarInsnNode(ISTORE, cursorSlot + i - 1));
+        }
         p.add(new VarInsnNode(ALOAD, 0));
         p.add(new VarInsnNode(ASTORE, carrierSlot));
-        p.add(new VarInsnNode(ALOAD, carrierSlot));
-        p.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "state", "()I", false));
+        p.add(new VarInsnNode(ILOAD, state));
         // any other state: describe (the carrier refuses if it did not ask)
         LabelNode describe = new LabelNode();
         LabelNode[] restores = new LabelNode[landings.length];
@@ -756,8 +771,7 @@ final class MethodInstrumenter {
         for (List<Site> group : bySignature.values()) {
             Site s = group.get(0);
             for (Site g : group) p.add(restores[g.state]);
-            Record record = new Record(carrierSlot);
-            record.load(p, s, "readWord", "readRef");
+            Record record = new Record(carrierSlot, wordStart, refStart);
             record.loadArrays(p, s);
             for (int i = 0; i < s.locals.length; i++) {
                 record.restore(p, s.localTypes[i]);
@@ -773,8 +787,7 @@ final class MethodInstrumenter {
             LabelNode[] targets = new LabelNode[restores.length];
             java.util.Arrays.fill(targets, groupBad);
             for (Site g : group) targets[g.state] = landings[g.state];
-            p.add(new VarInsnNode(ALOAD, carrierSlot));
-            p.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "state", "()I", false));
+            p.add(new VarInsnNode(ILOAD, state));
             p.add(new TableSwitchInsnNode(0, restores.length - 1, groupBad, targets));
             p.add(groupBad);
             p.add(new LdcInsnNode(id));

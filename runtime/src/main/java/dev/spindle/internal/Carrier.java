@@ -2,7 +2,7 @@ package dev.spindle.internal;
 
 /**
  * What one thread needs while it runs coroutines: the coroutine it is running, whether that coroutine is
- * unwinding, the cursor of the frame being restored and the register that carries a finished frame's result (or
+ * unwinding, the read cursor of its saved frames and the register that carries a finished frame's result (or
  * exception) to the frame that called it. One per thread, reused by every coroutine the thread runs; the frames
  * themselves live in the {@link Continuation}, so a coroutine can move between threads.
  *
@@ -23,8 +23,8 @@ public final class Carrier {
 
     /** Where the next saved frame of the running continuation starts (its read cursor). */
     int frameWord, frameRef;
-    // the frame being restored (or, while describing, the one being described)
-    int readWord, readRef, entry, describedHeader;
+    // while describing, the frame being described
+    int describedHeader;
     boolean describing;
     StackTraceElement described;
 
@@ -102,22 +102,7 @@ public final class Carrier {
         return running.refs;
     }
 
-    // ---- restoring a frame (called from a resume copy) ----
-
-    /** The resume point of the frame being restored. */
-    public int state() {
-        return Frames.state(entry);
-    }
-
-    /** Where the words of the record being restored start. */
-    public int readWord() {
-        return readWord;
-    }
-
-    /** Where the references of the record being restored start. */
-    public int readRef() {
-        return readRef;
-    }
+    // ---- describing a frame (called from a resume copy) ----
 
     /**
      * Called by a resume copy entered with a state it does not have: asked to describe itself (the driver gave

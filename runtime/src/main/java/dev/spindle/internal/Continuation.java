@@ -142,9 +142,14 @@ public abstract class Continuation {
                 k.pending = thrown;
                 thrown = null;
             }
-            Resumer next = takeFrame(k);
+            int w = k.frameWord, r = k.frameRef;
+            Resumer next = (Resumer) refs[r]; // left in place: see Carrier.beginFrame
+            int header = next.header;
+            k.frameWord = w + Frames.words(header);
+            k.frameRef = r + Frames.recordRefs(header);
+            if (k.frameRef == refTop) popSegment(k);
             try {
-                next.resume(k);
+                next.resume(k, Frames.state(header), w, r + 1);
             } catch (Throwable t) {
                 thrown = t;
             }
@@ -157,19 +162,6 @@ public abstract class Continuation {
         refs = NO_REFS;
         k.ref = null;
         k.pending = null;
-    }
-
-    private Resumer takeFrame(Carrier k) {
-        int w = k.frameWord, r = k.frameRef;
-        Resumer resumer = (Resumer) refs[r]; // left in place: see Carrier.beginFrame
-        int header = resumer.header;
-        k.entry = header;
-        k.readWord = w;
-        k.readRef = r + 1;
-        k.frameWord = w + Frames.words(header);
-        k.frameRef = r += Frames.recordRefs(header);
-        if (r == refTop) popSegment(k);
-        return resumer;
     }
 
     private void popSegment(Carrier k) {
@@ -267,17 +259,15 @@ public abstract class Continuation {
     /** The method and line of a frame saved with {@code resumer}, asked of its resume copy. */
     private static StackTraceElement describeFrame(Carrier k, Resumer resumer) {
         boolean wasDescribing = k.describing;
-        int savedEntry = k.entry, savedHeader = k.describedHeader;
+        int savedHeader = k.describedHeader;
         k.describing = true;
         k.describedHeader = resumer.header;
-        k.entry = Frames.DESCRIBE;
         k.described = null;
         try {
-            resumer.resume(k);
+            resumer.resume(k, Frames.DESCRIBE, 0, 0);
             return k.described;
         } finally {
             k.describing = wasDescribing;
-            k.entry = savedEntry;
             k.describedHeader = savedHeader;
             k.described = null;
         }

@@ -21,5 +21,11 @@ public abstract class Resumer {
         this.header = header;
     }
 
-    public abstract void resume(Carrier carrier);
+    /**
+     * Re-enters the frame saved at resume point {@code state} whose values start at {@code word} and {@code ref}
+     * in the running continuation's arrays; {@link Frames#DESCRIBE} asks the copy to describe itself instead.
+     * The cursor goes in arguments, not through the carrier: on the way from one frame to the next they are
+     * registers, where carrier fields would be a store and a load each.
+     */
+    public abstract void resume(Carrier carrier, int state, int word, int ref);
 }

@@ -11,16 +11,19 @@ import org.junit.jupiter.api.Test;
 
 class ResumerFactoryTest {
     private static Carrier seen;
-    private static int calls;
+    private static int calls, seenState, seenWord, seenRef;
 
     /** Stands for a resume copy: private, so only a nestmate can call it. */
-    private static void copy(Carrier k) {
+    private static void copy(Carrier k, int state, int word, int ref) {
         seen = k;
+        seenState = state;
+        seenWord = word;
+        seenRef = ref;
         calls++;
     }
 
     interface WithCopy {
-        private static void copy(Carrier k) {
+        private static void copy(Carrier k, int state, int word, int ref) {
             seen = k;
             calls += 10;
         }
@@ -35,7 +38,7 @@ class ResumerFactoryTest {
     }
 
     private static Resumer resumerFor(MethodHandles.Lookup lookup, Class<?> owner, int header) throws Throwable {
-        MethodType copyType = MethodType.methodType(void.class, Carrier.class);
+        MethodType copyType = MethodType.methodType(void.class, Carrier.class, int.class, int.class, int.class);
         CallSite site = ResumerFactory.resumer(lookup, "resume", MethodType.methodType(Resumer.class),
                 lookup.findStatic(owner, "copy", copyType), header);
         return (Resumer) site.dynamicInvoker().invoke();
@@ -48,17 +51,20 @@ class ResumerFactoryTest {
         assertEquals(true, r.getClass().isHidden());
         Carrier k = Carrier.get();
         calls = 0;
-        r.resume(k);
-        r.resume(k);
+        r.resume(k, 1, 2, 3);
+        r.resume(k, 4, 5, 6);
         assertSame(k, seen);
         assertEquals(2, calls);
+        assertEquals(4, seenState);
+        assertEquals(5, seenWord);
+        assertEquals(6, seenRef);
     }
 
     @Test
     void aCopyInAnInterfaceIsCalledThroughAnInterfaceMethodReference() throws Throwable {
         Resumer r = resumerFor(WithCopy.lookup(), WithCopy.class);
         calls = 0;
-        r.resume(Carrier.get());
+        r.resume(Carrier.get(), 0, 0, 0);
         assertEquals(10, calls);
     }
 
