@@ -59,7 +59,7 @@ final class ClassInstrumenter {
 
     private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
-        if (suspendable.isEmpty() && !info.mentionsSpindle) return null;
+        if (suspendable.isEmpty() && !info.mentionsSpindle && !UnboxingAdapters.mayNeedOne(info, rules)) return null;
 
         ClassNode cls = new ClassNode(ASM9);
         // javac's frames are kept for their type names (see TypeHints); the writer computes all frames anew
@@ -77,7 +77,13 @@ final class ClassInstrumenter {
         boolean isInterface = (cls.access & ACC_INTERFACE) != 0;
         List<MethodNode> copies = new ArrayList<>();
         Map<String, Integer> copyNames = new HashMap<>();
-        boolean changed = false;
+        List<MethodNode> adapters = UnboxingAdapters.add(cls, rules);
+        for (MethodNode a : adapters) {
+            cls.methods.add(a);
+            suspendable.add(ClassInfo.key(a.name, a.desc));
+            hints.put(ClassInfo.key(a.name, a.desc), TypeHints.NONE);
+        }
+        boolean changed = !adapters.isEmpty();
         for (int index = 0; index < cls.methods.size(); index++) {
             MethodNode m = cls.methods.get(index);
             if (m.instructions.size() == 0) continue; // abstract or native

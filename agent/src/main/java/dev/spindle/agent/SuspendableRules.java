@@ -71,22 +71,22 @@ final class SuspendableRules {
     }
 
     /**
-     * The suspendable methods of the class being transformed: its suspendable keys plus the lambdas it
+     * The suspendable methods of the class being transformed: its suspendable keys, which include the lambdas it
      * implements for suspendable interfaces. Method references to other classes are remembered for when those
      * are transformed.
      */
     Set<String> suspendableMethodsOf(ClassInfo info) {
-        Set<String> own = new HashSet<>(suspendableKeys(info.name));
         for (ClassInfo.Lambda lambda : info.lambdas) {
             if (!isSuspendableCall(lambda.iface(), lambda.samName(), lambda.samDesc())) continue;
             String implKey = ClassInfo.key(lambda.impl().getName(), lambda.impl().getDesc());
             String implOwner = lambda.impl().getOwner();
-            if (implOwner.equals(info.name)) {
-                own.add(implKey);
-            } else if (!ClassHierarchy.isJdk(implOwner) && !implOwner.equals(COROUTINE)) {
-                REFERENCED.computeIfAbsent(implOwner, k -> ConcurrentHashMap.newKeySet()).add(implKey);
+            if (ClassHierarchy.isJdk(implOwner) || implOwner.equals(COROUTINE)) continue;
+            // this class's own too, so that a call to it is known to suspend (see UnboxingAdapters)
+            if (REFERENCED.computeIfAbsent(implOwner, k -> ConcurrentHashMap.newKeySet()).add(implKey)) {
+                keysByClass.remove(implOwner);
             }
         }
+        Set<String> own = new HashSet<>(suspendableKeys(info.name));
         own.retainAll(info.declared);
         return own;
     }

@@ -208,6 +208,80 @@ class CallKindsTest {
         assertEquals(43, unboxed);
     }
 
+    // a method reference whose lambda proxy unboxes (or unboxes and widens) what the method returns
+
+    interface IntFn {
+        @Suspendable
+        int apply(int x);
+    }
+
+    interface LongSource {
+        @Suspendable
+        long get();
+    }
+
+    interface Test1 {
+        @Suspendable
+        boolean test(String s);
+    }
+
+    static final class Holder<T> {
+        private final T value;
+
+        Holder(T value) {
+            this.value = value;
+        }
+
+        @Suspendable
+        T get() {
+            pause();
+            return value;
+        }
+    }
+
+    @Suspendable
+    static Integer boxedTwice(Integer x) {
+        pause();
+        return 2 * x;
+    }
+
+    @Suspendable
+    static Character letter(Integer i) {
+        return sRef((char) ('a' + i));
+    }
+
+    @Suspendable
+    static Integer count() {
+        return sRef(40);
+    }
+
+    @Suspendable
+    static Boolean isLong(String s) {
+        return sRef(s.length() > 3);
+    }
+
+    // not annotated: suspendable only because a suspendable interface refers to it
+    private static Integer unmarked(Integer x) {
+        pause();
+        return x + 1;
+    }
+
+    @Test
+    void methodReferencesWhoseProxyUnboxesTheResult() {
+        Holder<Integer> holder = new Holder<>(5);
+        IntFn wrapper = CallKindsTest::boxedTwice;
+        IntFn fromHolder = ignored -> holder.get();
+        LongSource widened = CallKindsTest::count;
+        LongSource viaGeneric = holder::get; // erased to Object: the proxy casts, unboxes and widens
+        IntFn charToInt = CallKindsTest::letter;
+        Test1 bool = CallKindsTest::isLong;
+        IntFn plain = CallKindsTest::unmarked;
+        String r = sameWithAndWithoutSuspension(() -> wrapper.apply(sInt(3)) + "," + fromHolder.apply(0) + ","
+                + (widened.get() + 2) + "," + viaGeneric.get() + "," + charToInt.apply(2) + "," + bool.test("long")
+                + "," + plain.apply(9));
+        assertEquals("6,5,42,5," + (int) 'c' + ",true,10", r);
+    }
+
     @Test
     void anonymousAndLocalClasses() {
         String prefix = "anon";
