@@ -43,7 +43,7 @@ final class UnboxingAdapters {
             for (AbstractInsnNode insn : m.instructions) {
                 if (!(insn instanceof InvokeDynamicInsnNode indy) || !needsAdapter(cls.name, indy, rules)) continue;
                 Handle impl = (Handle) indy.bsmArgs[1];
-                MethodNode adapter = adapter(cls, impl, ((Type) indy.bsmArgs[2]).getReturnType(),
+                MethodNode adapter = adapter(cls, impl, Type.getArgumentTypes(indy.desc), ((Type) indy.bsmArgs[2]).getReturnType(),
                         "lambda$" + impl.getName() + "$unbox" + MethodInstrumenter.COPY_SUFFIX + adapters.size());
                 adapters.add(adapter);
                 indy.bsmArgs[1] = new Handle(H_INVOKESTATIC, cls.name, adapter.name, adapter.desc, isInterface);
@@ -89,12 +89,16 @@ final class UnboxingAdapters {
                 && rules.isSuspendableCall(impl.getOwner(), impl.getName(), impl.getDesc());
     }
 
-    /** {@code static P name([Owner receiver,] params) { return unbox(impl(receiver, params)); }} */
-    private static MethodNode adapter(ClassNode cls, Handle impl, Type result, String name) {
-        boolean isStatic = impl.getTag() == H_INVOKESTATIC;
+    /**
+     * {@code static P name([Owner receiver,] params) { return unbox(impl(receiver, params)); }}, where the
+     * parameters that the reference captures (a bound receiver) take the captured values' exact types, as the
+     * lambda factory requires.
+     */
+    private static MethodNode adapter(ClassNode cls, Handle impl, Type[] captured, Type result, String name) {
         List<Type> params = new ArrayList<>();
-        if (!isStatic) params.add(Type.getObjectType(impl.getOwner()));
+        if (impl.getTag() != H_INVOKESTATIC) params.add(Type.getObjectType(impl.getOwner()));
         params.addAll(List.of(Type.getArgumentTypes(impl.getDesc())));
+        for (int i = 0; i < captured.length && i < params.size(); i++) params.set(i, captured[i]);
         String desc = Type.getMethodDescriptor(result, params.toArray(new Type[0]));
         boolean privateOk = (cls.access & ACC_INTERFACE) == 0 || (cls.version & 0xFFFF) >= 53;
         MethodNode a = new MethodNode(ASM9, ACC_STATIC | ACC_SYNTHETIC | (privateOk ? ACC_PRIVATE : ACC_PUBLIC),

@@ -239,6 +239,17 @@ class CallKindsTest {
         }
     }
 
+    static class Tally {
+        @Suspendable
+        Integer total(Integer x) {
+            pause();
+            return x + 100;
+        }
+    }
+
+    static final class SubTally extends Tally {
+    }
+
     @Suspendable
     static Integer boxedTwice(Integer x) {
         pause();
@@ -276,10 +287,11 @@ class CallKindsTest {
         IntFn charToInt = CallKindsTest::letter;
         Test1 bool = CallKindsTest::isLong;
         IntFn plain = CallKindsTest::unmarked;
+        IntFn bound = new SubTally()::total; // the bound receiver's type is the subclass, the method the parent's
         String r = sameWithAndWithoutSuspension(() -> wrapper.apply(sInt(3)) + "," + fromHolder.apply(0) + ","
                 + (widened.get() + 2) + "," + viaGeneric.get() + "," + charToInt.apply(2) + "," + bool.test("long")
-                + "," + plain.apply(9));
-        assertEquals("6,5,42,5," + (int) 'c' + ",true,10", r);
+                + "," + plain.apply(9) + "," + bound.apply(1));
+        assertEquals("6,5,42,5," + (int) 'c' + ",true,10,101", r);
     }
 
     @Test
