@@ -300,6 +300,8 @@ final class MethodInstrumenter {
             insns.insert(at, checkOutOfLine(outOfLine, HOOKS, "afterPlainCall", m));
         }
 
+        guardHandlers(target);
+
         LabelNode[] landings = new LabelNode[sites.size()];
         Map<String, LabelNode> sharedSaves = new HashMap<>();
         for (Site s : sites) {
@@ -701,6 +703,42 @@ final class MethodInstrumenter {
                 if (!ret.getDescriptor().equals("Ljava/lang/Object;")) out.add(new TypeInsnNode(CHECKCAST, ret.getInternalName()));
             }
             default -> out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "landI", "()I", false));
+        }
+    }
+
+    /** Exceptions a handler may catch that the refusal ({@code IllegalStateException}) is an instance of. */
+    private static final Set<String> CATCH_REFUSAL = Set.of("java/lang/Throwable", "java/lang/Exception",
+            "java/lang/RuntimeException", "java/lang/IllegalStateException");
+
+    /**
+     * At the entry of each exception handler: if this thread is unwinding, code that is not instrumented got a
+     * suspended call's placeholder and threw instead of returning; running the handler would go on with the
+     * suspension half made. {@code Hooks.caught} refuses the suspension then, and the handler gets the refusal
+     * in place of what it caught, or, if it cannot catch an {@code IllegalStateException}, the refusal is
+     * thrown from there.
+     */
+    private void guardHandlers(MethodNode target) {
+        Map<LabelNode, List<String>> types = new LinkedHashMap<>();
+        for (TryCatchBlockNode t : target.tryCatchBlocks) {
+            types.computeIfAbsent(t.handler, h -> new ArrayList<>()).add(t.type);
+        }
+        for (Map.Entry<LabelNode, List<String>> e : types.entrySet()) {
+            List<String> caught = e.getValue();
+            String type = caught.get(0);
+            boolean replace = caught.size() == 1 && (type == null || CATCH_REFUSAL.contains(type));
+            LabelNode ok = new LabelNode();
+            InsnList guard = new InsnList();
+            guard.add(unwindingTest());
+            guard.add(new JumpInsnNode(IFEQ, ok));
+            if (!replace) guard.add(new InsnNode(DUP)); // the handler keeps what it caught (its type may be a union's)
+            guard.add(new LdcInsnNode(id));
+            guard.add(new InsnNode(replace ? ICONST_1 : ICONST_0));
+            guard.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "caught",
+                    "(Ljava/lang/Throwable;Ljava/lang/String;Z)Ljava/lang/Throwable;", false));
+            if (!replace) guard.add(new InsnNode(POP));
+            else if (type != null && !type.equals("java/lang/Throwable")) guard.add(new TypeInsnNode(CHECKCAST, type));
+            guard.add(ok);
+            target.instructions.insert(e.getKey(), guard);
         }
     }
 

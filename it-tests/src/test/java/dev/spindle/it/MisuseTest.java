@@ -13,11 +13,13 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,6 +74,100 @@ class MisuseTest {
         assertMentions(e, "stepOfForEach");
         assertEquals(1, entered.get(), "the suspendable lambda must have run only once");
         assertEquals(0, afterSuspension.get());
+    }
+
+    // ---- JDK code that throws on a suspended call's placeholder ----
+
+    /** A Function whose apply is suspendable: a stream calls it, then unboxes the null it returns when it suspends. */
+    interface SuspendableFunction<T, R> extends Function<T, R> {
+        @Suspendable
+        @Override
+        R apply(T t);
+    }
+
+    @Suspendable
+    private Integer twiceAfterAPause(Integer x) {
+        entered.incrementAndGet();
+        pause();
+        afterSuspension.incrementAndGet();
+        return 2 * x;
+    }
+
+    @Suspendable
+    private int sumThroughAStream() {
+        SuspendableFunction<Integer, Integer> twice = this::twiceAfterAPause;
+        return List.of(1, 2, 3).stream().map(twice).mapToInt(Integer::intValue).sum();
+    }
+
+    private static void assertRefusalCausedByTheStream(IllegalStateException e) {
+        assertMentions(e, "twiceAfterAPause");
+        assertTrue(e.getCause() instanceof NullPointerException, "the stream's exception is the cause: " + e.getCause());
+    }
+
+    @Test
+    void aJdkMethodThatThrowsOnThePlaceholderEndsTheCoroutineWithARefusal() {
+        Coroutine c = new Coroutine(this::sumThroughAStream);
+        assertRefusalCausedByTheStream(failsOnFirstResume(c));
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get());
+    }
+
+    @Test
+    void aHandlerThatCatchesWhatTheJdkMethodThrewGetsTheRefusalInstead() {
+        // before, the handler ran while the suspension was half made: the frame then saved itself at its next
+        // call and the coroutine "suspended" there, to resume into the wrong frame
+        List<Throwable> caught = new ArrayList<>();
+        AtomicInteger finallyRan = new AtomicInteger();
+        Coroutine c = new Coroutine(() -> {
+            try {
+                try {
+                    sumThroughAStream();
+                } catch (NullPointerException e) {
+                    caught.add(e); // cannot catch the refusal: it is thrown from here
+                } finally {
+                    finallyRan.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                caught.add(e);
+            }
+            pause();
+        });
+        assertTrue(c.resume(), "the pause after the handlers suspends normally");
+        assertFalse(c.resume());
+        assertEquals(1, finallyRan.get());
+        assertEquals(1, caught.size());
+        assertRefusalCausedByTheStream((IllegalStateException) caught.get(0));
+    }
+
+    private volatile Throwable swallowed;
+
+    @Test
+    void aHandlerThatSwallowsItLeavesNoSuspensionHalfMade() {
+        // the handler makes no call: before, the body then returned while its thread was still unwinding, and
+        // the coroutine looked suspended in a frame whose callee was not the one that had been saved
+        Coroutine c = new Coroutine(() -> {
+            try {
+                sumThroughAStream();
+            } catch (RuntimeException e) {
+                swallowed = e;
+            }
+        });
+        assertFalse(c.resume(), "the body ends: nothing is suspended");
+        assertRefusalCausedByTheStream((IllegalStateException) swallowed);
+    }
+
+    @Test
+    void aFinallyRunsAndTheRefusalGoesOn() {
+        AtomicInteger finallyRan = new AtomicInteger();
+        Coroutine c = new Coroutine(() -> {
+            try {
+                sumThroughAStream();
+            } finally {
+                finallyRan.incrementAndGet();
+            }
+        });
+        assertRefusalCausedByTheStream(failsOnFirstResume(c));
+        assertEquals(1, finallyRan.get());
     }
 
     @Test

@@ -124,13 +124,20 @@ public abstract class Continuation {
         }
         for (;;) {
             if (k.unwinding) {
-                Hooks.endUnwinding(k);
                 if (thrown == null) {
+                    Hooks.endUnwinding(k);
                     if (first) trim();
                     status(SUSPENDED);
                     return true;
                 }
-                abortUnwind(k); // an exception escaped while frames were being saved: they are garbage
+                // an exception escaped while frames were being saved: they are garbage. Unless it is the JVM's
+                // (out of memory, say), code that is not instrumented threw it on a suspended call's placeholder
+                if (thrown instanceof Error) {
+                    Hooks.endUnwinding(k);
+                    abortUnwind(k);
+                } else {
+                    thrown = Hooks.thrownIntoUnwind(k, thrown, "out of " + describe());
+                }
             }
             if (refTop == 0) {
                 finish(k);

@@ -153,6 +153,35 @@ public final class Hooks {
         }
     }
 
+    /**
+     * At the entry of an exception handler in instrumented code while some thread unwinds: if it is this one,
+     * code that is not instrumented received a suspended call's placeholder result and threw {@code t} instead
+     * of returning (a JDK method calling a suspendable lambda, then unboxing its null result, say). The
+     * suspension is refused; the refusal, with {@code t} as its cause, is returned for the handler to catch
+     * ({@code replace}) or thrown. Returns {@code t} if this thread is not unwinding.
+     */
+    public static Throwable caught(Throwable t, String method, boolean replace) {
+        Carrier k = Carrier.get();
+        if (!k.unwinding) return t;
+        IllegalStateException refusal = thrownIntoUnwind(k, t, "into " + method + ", which catches it");
+        if (replace) return refusal;
+        throw refusal;
+    }
+
+    /**
+     * The refusal for {@code t}, thrown while this thread unwinds by code that is not instrumented (see
+     * {@link #caught}); it ends the unwind.
+     */
+    static IllegalStateException thrownIntoUnwind(Carrier k, Throwable t, String where) {
+        String saved = k.lastSaved();
+        IllegalStateException refusal = refuse(k, "suspendable method " + saved + " suspended, but code that is"
+                + " not instrumented (such as a JDK method calling a lambda) went on with its placeholder result and"
+                + " threw " + t + " " + where + ". Suspend only through @Suspendable methods: call " + saved
+                + " directly from a @Suspendable method, or use a plain loop instead of the JDK callback");
+        refusal.initCause(t);
+        return refusal;
+    }
+
     /** A resume copy was entered with a state it does not have: the saved frames do not match the code. */
     public static IllegalStateException corrupt(String method) {
         return new IllegalStateException("saved frame of " + method + " does not match its code (was the class"
