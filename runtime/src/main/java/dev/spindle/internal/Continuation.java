@@ -133,8 +133,7 @@ public abstract class Continuation {
                 // an exception escaped while frames were being saved: they are garbage. Unless it is the JVM's
                 // (out of memory, say), code that is not instrumented threw it on a suspended call's placeholder
                 if (thrown instanceof Error) {
-                    Hooks.endUnwinding(k);
-                    abortUnwind(k);
+                    Hooks.abandonUnwind(k);
                 } else {
                     thrown = Hooks.thrownIntoUnwind(k, thrown, "out of " + describe());
                 }

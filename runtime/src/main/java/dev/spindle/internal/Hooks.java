@@ -158,11 +158,16 @@ public final class Hooks {
      * code that is not instrumented received a suspended call's placeholder result and threw {@code t} instead
      * of returning (a JDK method calling a suspendable lambda, then unboxing its null result, say). The
      * suspension is refused; the refusal, with {@code t} as its cause, is returned for the handler to catch
-     * ({@code replace}) or thrown. Returns {@code t} if this thread is not unwinding.
+     * ({@code replace}) or thrown. Returns {@code t} if this thread is not unwinding, and for an {@code Error}
+     * (out of memory while saving a frame, say), whose handler gets it as it would without the suspension.
      */
     public static Throwable caught(Throwable t, String method, boolean replace) {
         Carrier k = Carrier.get();
         if (!k.unwinding) return t;
+        if (t instanceof Error) {
+            abandonUnwind(k);
+            return t;
+        }
         IllegalStateException refusal = thrownIntoUnwind(k, t, "into " + method + ", which catches it");
         if (replace) return refusal;
         throw refusal;
@@ -189,8 +194,13 @@ public final class Hooks {
     }
 
     private static IllegalStateException refuse(Carrier k, String message) {
+        abandonUnwind(k);
+        return new IllegalStateException(message);
+    }
+
+    /** Ends the unwind in progress and drops the frames it saved. */
+    static void abandonUnwind(Carrier k) {
         endUnwinding(k);
         k.running.abortUnwind(k);
-        return new IllegalStateException(message);
     }
 }
