@@ -718,13 +718,14 @@ final class MethodInstrumenter {
      * thrown from there.
      */
     private void guardHandlers(MethodNode target) {
-        Map<LabelNode, List<String>> types = new LinkedHashMap<>();
+        // a handler's types: one, or a multi-catch's (its ranges may be split, as around a finally's copies)
+        Map<LabelNode, Set<String>> types = new LinkedHashMap<>();
         for (TryCatchBlockNode t : target.tryCatchBlocks) {
-            types.computeIfAbsent(t.handler, h -> new ArrayList<>()).add(t.type);
+            types.computeIfAbsent(t.handler, h -> new HashSet<>()).add(t.type);
         }
-        for (Map.Entry<LabelNode, List<String>> e : types.entrySet()) {
-            List<String> caught = e.getValue();
-            String type = caught.get(0);
+        for (Map.Entry<LabelNode, Set<String>> e : types.entrySet()) {
+            Set<String> caught = e.getValue();
+            String type = caught.iterator().next();
             boolean replace = caught.size() == 1 && (type == null || CATCH_REFUSAL.contains(type));
             LabelNode ok = new LabelNode();
             InsnList guard = new InsnList();
