@@ -37,8 +37,8 @@ import org.objectweb.asm.tree.analysis.Frame;
  *   <li>the method itself keeps its code; after each suspendable call it tests whether its thread is unwinding
  *       and if so saves its live locals and operand stack (the "save path", out of line at the end) and returns
  *       at once. Nothing is saved, and nothing allocated, unless a suspension actually happens;</li>
- *   <li>a static <em>resume copy</em> of the same code, taking the thread's carrier, restores the frame saved at
- *       a given call and continues right after that call with the callee's result (or exception) taken from the
+ *   <li>a static <em>resume copy</em> of the same code, taking the thread's carrier and where the saved record
+ *       starts, restores the frame saved at a given call and continues right after that call with the callee's result (or exception) taken from the
  *       carrier. Only the innermost frame is re-entered on a resume; its callers are re-entered, one by one, when
  *       it returns.</li>
  * </ul>
