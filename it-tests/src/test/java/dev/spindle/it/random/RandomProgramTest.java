@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>System properties (surefire passes {@code -D} options of the mvn command line through):
  * <ul>
- *   <li>{@code spindle.random.programs} (default 2000), {@code spindle.random.seed}, {@code spindle.random.start}
+ *   <li>{@code spindle.random.programs} (3,000 in {@code mvn verify}, set in the module's pom; 2,000 without it),
+ *       {@code spindle.random.seed}, {@code spindle.random.start}
  *       (index of the first program): a longer run is
- *       {@code mvn -pl it-tests verify -Dtest=RandomProgramTest -Dspindle.random.programs=50000}; one program
+ *       {@code mvn -pl it-tests -am verify -Dtest=RandomProgramTest -Dsurefire.failIfNoSpecifiedTests=false
+ *       -Dspindle.random.programs=50000} ({@code -am} builds the runtime and the agent with it); one program
  *       again is {@code -Dspindle.random.start=<index> -Dspindle.random.programs=1};</li>
  *   <li>{@code spindle.random.statements}: about how many statements a program has (default
  *       {@value RandomProgramGenerator#DEFAULT_STATEMENTS}; bigger programs cost more to compile and instrument);</li>
