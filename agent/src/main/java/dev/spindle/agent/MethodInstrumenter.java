@@ -482,7 +482,8 @@ final class MethodInstrumenter {
         record.loadSaveStart(out, s);
         out.add(new VarInsnNode(ALOAD, carrierSlot));
         out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
-        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";)V", false));
+        out.add(new LdcInsnNode(s.words << 12 | s.refs << 22)); // the header's sizes (Frames.header, state 0)
+        out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";I)V", false));
         record.loadArrays(out, s);
         for (int i = 0; i < s.locals.length; i++) record.save(out, s.localTypes[i], localSlots[i]);
         for (int j = 0; j < s.stack.length; j++) record.save(out, s.stack[j], stackSlots[j]);

@@ -63,10 +63,12 @@ public final class Carrier {
     /**
      * Makes room for a frame record and writes its resumer, which knows the resume point and how many values
      * follow; the saving frame then writes the values itself, from {@link #saveWord()} and {@link #saveRef()}.
+     * {@code size} is the resumer's header without its resume point: a constant of the saver (which serves
+     * every resume point of its method that keeps the same values), so the JIT folds the sizes.
      */
-    public void beginFrame(Resumer resumer) {
+    public void beginFrame(Resumer resumer, int size) {
         Continuation c = running;
-        int header = resumer.header, r = c.refTop;
+        int header = size, r = c.refTop;
         if (c.wordTop + Frames.words(header) > c.words.length) c.growWords(Frames.words(header));
         if (r + Frames.recordRefs(header) > c.refs.length) c.growRefs(Frames.recordRefs(header));
         Object[] refs = c.refs;
