@@ -51,8 +51,8 @@ final class MethodInstrumenter {
     static final String FRAMES = "dev/spindle/internal/Frames";
     /** Marks the names of added methods that had to differ from their method's name (as the runtime knows). */
     static final String COPY_SUFFIX = "$spindle$";
-    /** A copy takes the carrier and the saved frame's resume point and where its record starts in each array. */
-    static final String COPY_DESC = "(L" + CARRIER + ";III)V";
+    /** A copy takes the carrier, the saved frame's resume point, where its record starts and the two arrays. */
+    static final String COPY_DESC = "(L" + CARRIER + ";III[I[Ljava/lang/Object;)V";
     // state 4095 is the runtime's "describe yourself"
     private static final int MAX_STATES = (1 << 12) - 1, MAX_SLOTS = (1 << 10) - 1;
     private static final Type NULL_TYPE = Type.getObjectType("null");
@@ -548,8 +548,8 @@ final class MethodInstrumenter {
 
     /** Local slots after the carrier's: the resumer, the word array, its start, the reference array, its start. */
     private static final int RECORD_SLOTS = 6;
-    /** A copy's: the resume point and where the record starts in each array. */
-    private static final int CURSOR_SLOTS = 3;
+    /** A copy's: the resume point, where the record starts in each array, and the arrays. */
+    private static final int CURSOR_SLOTS = 5;
     /** A method's arguments take at most 255 slots. */
     private static final int MAX_ARGUMENT_SLOTS = 255;
 
@@ -561,17 +561,17 @@ final class MethodInstrumenter {
         private final int carrier, words, wordStart, refs, refStart;
         private int word, ref;
 
-        /** A record to write: where it starts goes in two of the slots after the carrier's. */
+        /** A record to write: its arrays and where it starts go in the slots after the carrier's. */
         Record(int carrierSlot) {
-            this(carrierSlot, carrierSlot + 3, carrierSlot + 5);
+            this(carrierSlot, carrierSlot + 2, carrierSlot + 3, carrierSlot + 4, carrierSlot + 5);
         }
 
-        /** A record to read, which starts where the slots given say. */
-        Record(int carrierSlot, int wordStartSlot, int refStartSlot) {
+        /** A record to read, in the arrays and from the starts that the slots given hold. */
+        Record(int carrierSlot, int wordsSlot, int wordStartSlot, int refsSlot, int refStartSlot) {
             carrier = carrierSlot;
-            words = carrierSlot + 2;
+            words = wordsSlot;
             wordStart = wordStartSlot;
-            refs = carrierSlot + 4;
+            refs = refsSlot;
             refStart = refStartSlot;
         }
 
@@ -782,15 +782,17 @@ final class MethodInstrumenter {
 
     /**
      * The copy's entry: describe itself, or restore the frame of the saved state and jump to its landing. The
-     * arguments move to {@code cursorSlot} and the two slots after it (state, word start, reference start) and
-     * to {@code carrierSlot}, above the method's own locals, which the restore overwrites.
+     * arguments move to {@code cursorSlot} and the four slots after it (state, word start, reference start, the
+     * two arrays) and to {@code carrierSlot}, above the method's own locals, which the restore overwrites.
      */
     private InsnList prologue(List<Site> sites, LabelNode[] landings, int carrierSlot, int cursorSlot) {
         InsnList p = new InsnList();
-        int state = cursorSlot, wordStart = cursorSlot + 1, refStart = cursorSlot + 2;
+        int state = cursorSlot, wordStart = cursorSlot + 1, refStart = cursorSlot + 2, words = cursorSlot + 3,
+                refs = cursorSlot + 4;
         for (int i = 1; i <= CURSOR_SLOTS; i++) { // before the carrier's store, which may reuse an argument's slot
-            p.add(new VarInsnNode(ILOAD, i));
-            p.add(new VarInsnNode(ISTORE, cursorSlot + i - 1));
+            boolean array = i > 3;
+            p.add(new VarInsnNode(array ? ALOAD : ILOAD, i));
+            p.add(new VarInsnNode(array ? ASTORE : ISTORE, cursorSlot + i - 1));
         }
         p.add(new VarInsnNode(ALOAD, 0));
         p.add(new VarInsnNode(ASTORE, carrierSlot));
@@ -811,8 +813,7 @@ final class MethodInstrumenter {
         for (List<Site> group : bySignature.values()) {
             Site s = group.get(0);
             for (Site g : group) p.add(restores[g.state]);
-            Record record = new Record(carrierSlot, wordStart, refStart);
-            record.loadArrays(p, s);
+            Record record = new Record(carrierSlot, words, wordStart, refs, refStart);
             for (int i = 0; i < s.locals.length; i++) {
                 record.restore(p, s.localTypes[i]);
                 p.add(new VarInsnNode(s.localTypes[i].getOpcode(ISTORE), s.locals[i]));

@@ -155,7 +155,7 @@ public abstract class Continuation {
             k.frameRef = r + Frames.recordRefs(header);
             if (k.frameRef == refTop) popSegment(k);
             try {
-                next.resume(k, Frames.state(header), w, r + 1);
+                next.resume(k, Frames.state(header), w, r + 1, words, refs);
             } catch (Throwable t) {
                 thrown = t;
             }
@@ -270,7 +270,7 @@ public abstract class Continuation {
         k.describedHeader = resumer.header;
         k.described = null;
         try {
-            resumer.resume(k, Frames.DESCRIBE, 0, 0);
+            resumer.resume(k, Frames.DESCRIBE, 0, 0, null, null);
             return k.described;
         } finally {
             k.describing = wasDescribing;

@@ -22,10 +22,11 @@ public abstract class Resumer {
     }
 
     /**
-     * Re-enters the frame saved at resume point {@code state} whose values start at {@code word} and {@code ref}
-     * in the running continuation's arrays; {@link Frames#DESCRIBE} asks the copy to describe itself instead.
-     * The cursor goes in arguments, not through the carrier: on the way from one frame to the next they are
-     * registers, where carrier fields would be a store and a load each.
+     * Re-enters the frame saved at resume point {@code state} whose values start at {@code word} in
+     * {@code words} and at {@code ref} in {@code refs}, the running continuation's arrays;
+     * {@link Frames#DESCRIBE} asks the copy to describe itself instead. The cursor and the arrays go in
+     * arguments, not through the carrier: on the way from one frame to the next they are registers, where
+     * carrier fields would be a store and a load each.
      */
-    public abstract void resume(Carrier carrier, int state, int word, int ref);
+    public abstract void resume(Carrier carrier, int state, int word, int ref, int[] words, Object[] refs);
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ResumerFactory {
     private static final String RESUMER = "dev/spindle/internal/Resumer";
-    private static final String COPY_DESC = "(Ldev/spindle/internal/Carrier;III)V";
+    private static final String COPY_DESC = "(Ldev/spindle/internal/Carrier;III[I[Ljava/lang/Object;)V";
     private static final MethodType MAKE = MethodType.methodType(Resumer.class, int.class);
 
     /** Per class, the resumers of each resume copy: the resume points of a method share one resumer class. */
@@ -93,7 +93,8 @@ public final class ResumerFactory {
 
     /**
      * {@code final class <name> extends Resumer { <name>(int h) { super(h); } public void resume(Carrier k, int
-     * state, int word, int ref) { <owner>.<copy>(k, state, word, ref); } }}, by hand: the runtime has no bytecode library, and the class is two tiny methods.
+     * state, int word, int ref, int[] words, Object[] refs) { <owner>.<copy>(k, state, word, ref, words, refs); }
+     * }}, by hand: the runtime has no bytecode library, and the class is two tiny methods.
      */
     private static byte[] classFile(String name, String owner, String copy, boolean ownerIsInterface) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
@@ -126,8 +127,9 @@ public final class ResumerFactory {
         out.writeShort(2); // methods
         // aload_0 iload_1 invokespecial return
         method(out, 0x0001, 5, 6, 2, 2, new byte[] {0x2a, 0x1b, (byte) 0xb7, 0, 8, (byte) 0xb1});
-        // aload_1 iload_2 iload_3 iload 4 invokestatic return
-        method(out, 0x0011, 15, 12, 4, 5, new byte[] {0x2b, 0x1c, 0x1d, 0x15, 4, (byte) 0xb8, 0, 14, (byte) 0xb1});
+        // aload_1 iload_2 iload_3 iload 4 aload 5 aload 6 invokestatic return
+        method(out, 0x0011, 15, 12, 6, 7, new byte[] {0x2b, 0x1c, 0x1d, 0x15, 4, 0x19, 5, 0x19, 6, (byte) 0xb8, 0, 14,
+                (byte) 0xb1});
         out.writeShort(0); // class attributes
         out.flush();
         return bytes.toByteArray();
@@ -177,13 +179,14 @@ public final class ResumerFactory {
 
         HandleResumer(MethodHandle copy, int header) {
             super(header);
-            this.copy = copy.asType(MethodType.methodType(void.class, Carrier.class, int.class, int.class, int.class));
+            this.copy = copy.asType(MethodType.methodType(void.class, Carrier.class, int.class, int.class, int.class,
+                    int[].class, Object[].class));
         }
 
         @Override
-        public void resume(Carrier carrier, int state, int word, int ref) {
+        public void resume(Carrier carrier, int state, int word, int ref, int[] words, Object[] refs) {
             try {
-                copy.invokeExact(carrier, state, word, ref);
+                copy.invokeExact(carrier, state, word, ref, words, refs);
             } catch (Throwable t) {
                 throw Frames.sneaky(t);
             }

@@ -12,18 +12,22 @@ import org.junit.jupiter.api.Test;
 class ResumerFactoryTest {
     private static Carrier seen;
     private static int calls, seenState, seenWord, seenRef;
+    private static int[] seenWords;
+    private static Object[] seenRefs;
 
     /** Stands for a resume copy: private, so only a nestmate can call it. */
-    private static void copy(Carrier k, int state, int word, int ref) {
+    private static void copy(Carrier k, int state, int word, int ref, int[] words, Object[] refs) {
         seen = k;
         seenState = state;
         seenWord = word;
         seenRef = ref;
+        seenWords = words;
+        seenRefs = refs;
         calls++;
     }
 
     interface WithCopy {
-        private static void copy(Carrier k, int state, int word, int ref) {
+        private static void copy(Carrier k, int state, int word, int ref, int[] words, Object[] refs) {
             seen = k;
             calls += 10;
         }
@@ -38,7 +42,8 @@ class ResumerFactoryTest {
     }
 
     private static Resumer resumerFor(MethodHandles.Lookup lookup, Class<?> owner, int header) throws Throwable {
-        MethodType copyType = MethodType.methodType(void.class, Carrier.class, int.class, int.class, int.class);
+        MethodType copyType = MethodType.methodType(void.class, Carrier.class, int.class, int.class, int.class, int[].class,
+                Object[].class);
         CallSite site = ResumerFactory.resumer(lookup, "resume", MethodType.methodType(Resumer.class),
                 lookup.findStatic(owner, "copy", copyType), header);
         return (Resumer) site.dynamicInvoker().invoke();
@@ -51,20 +56,24 @@ class ResumerFactoryTest {
         assertEquals(true, r.getClass().isHidden());
         Carrier k = Carrier.get();
         calls = 0;
-        r.resume(k, 1, 2, 3);
-        r.resume(k, 4, 5, 6);
+        r.resume(k, 1, 2, 3, null, null);
+        int[] words = new int[1];
+        Object[] refs = new Object[1];
+        r.resume(k, 4, 5, 6, words, refs);
         assertSame(k, seen);
         assertEquals(2, calls);
         assertEquals(4, seenState);
         assertEquals(5, seenWord);
         assertEquals(6, seenRef);
+        assertSame(words, seenWords);
+        assertSame(refs, seenRefs);
     }
 
     @Test
     void aCopyInAnInterfaceIsCalledThroughAnInterfaceMethodReference() throws Throwable {
         Resumer r = resumerFor(WithCopy.lookup(), WithCopy.class);
         calls = 0;
-        r.resume(Carrier.get(), 0, 0, 0);
+        r.resume(Carrier.get(), 0, 0, 0, null, null);
         assertEquals(10, calls);
     }
 
