@@ -37,10 +37,10 @@ import org.objectweb.asm.tree.analysis.Frame;
  *   <li>the method itself keeps its code; after each suspendable call it tests whether its thread is unwinding
  *       and if so saves its live locals and operand stack (the "save path", out of line at the end) and returns
  *       at once. Nothing is saved, and nothing allocated, unless a suspension actually happens;</li>
- *   <li>a static <em>resume copy</em> of the same code, taking the thread's carrier and where the saved record
- *       starts, restores the frame saved at a given call and continues right after that call with the callee's result (or exception) taken from the
- *       carrier. Only the innermost frame is re-entered on a resume; its callers are re-entered, one by one, when
- *       it returns.</li>
+ *   <li>a static <em>resume copy</em> of the same code, taking the thread's carrier, the frame arrays and where
+ *       the saved record starts in them, restores the frame saved at a given call and continues right after that
+ *       call with the callee's result (or exception) taken from the carrier. Only the innermost frame is
+ *       re-entered on a resume; its callers are re-entered, one by one, when it returns.</li>
  * </ul>
  */
 final class MethodInstrumenter {
@@ -263,6 +263,11 @@ final class MethodInstrumenter {
 
     /** Access of the static methods added to the class: private, except in an interface older than Java 9. */
     private int helperAccess() {
+        return helperAccess(ownerIsInterface, classVersion);
+    }
+
+    /** Access of a static method the agent adds to a class ({@code classVersion} without its minor part). */
+    static int helperAccess(boolean ownerIsInterface, int classVersion) {
         boolean privateOk = !ownerIsInterface || classVersion >= 53;
         return ACC_STATIC | ACC_SYNTHETIC | (privateOk ? ACC_PRIVATE : ACC_PUBLIC);
     }
@@ -425,7 +430,7 @@ final class MethodInstrumenter {
         Type ret = Type.getReturnType(s.call.desc);
         if (ret.getSize() == 1) out.add(new InsnNode(POP));
         else if (ret.getSize() == 2) out.add(new InsnNode(POP2));
-        out.add(resumerIndy(s.state | s.words << 12 | s.refs << 22));
+        out.add(resumerIndy(header(s.state, s)));
         out.add(new VarInsnNode(ASTORE, carrierSlot + 1));
         String signature = s.signature();
         LabelNode common = shared.get(signature);
@@ -482,7 +487,7 @@ final class MethodInstrumenter {
         record.loadSaveStart(out, s);
         out.add(new VarInsnNode(ALOAD, carrierSlot));
         out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
-        out.add(new LdcInsnNode(s.words << 12 | s.refs << 22)); // the header's sizes (Frames.header, state 0)
+        out.add(new LdcInsnNode(header(0, s))); // the sizes alone
         out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";I)V", false));
         record.loadArrays(out, s);
         for (int i = 0; i < s.locals.length; i++) record.save(out, s.localTypes[i], localSlots[i]);
@@ -669,6 +674,11 @@ final class MethodInstrumenter {
         private static MethodInsnNode frames(String name, String desc) {
             return new MethodInsnNode(INVOKESTATIC, FRAMES, name, desc, false);
         }
+    }
+
+    /** A resumer's header, as {@code Frames.header} packs it: the resume point and the sizes of {@code s}'s record. */
+    private static int header(int state, Site s) {
+        return state | s.words << 12 | s.refs << 22;
     }
 
     /** The resumer of this method's copy for frames saved with {@code header} (resume point and size). */

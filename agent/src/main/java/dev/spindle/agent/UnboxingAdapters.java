@@ -43,8 +43,9 @@ final class UnboxingAdapters {
             for (AbstractInsnNode insn : m.instructions) {
                 if (!(insn instanceof InvokeDynamicInsnNode indy) || !needsAdapter(cls.name, indy, rules)) continue;
                 Handle impl = (Handle) indy.bsmArgs[1];
-                MethodNode adapter = adapter(cls, impl, Type.getArgumentTypes(indy.desc), ((Type) indy.bsmArgs[2]).getReturnType(),
-                        "lambda$" + impl.getName() + "$unbox" + MethodInstrumenter.COPY_SUFFIX + adapters.size());
+                Type result = ((Type) indy.bsmArgs[2]).getReturnType();
+                String name = "lambda$" + impl.getName() + "$unbox" + MethodInstrumenter.COPY_SUFFIX + adapters.size();
+                MethodNode adapter = adapter(cls, impl, Type.getArgumentTypes(indy.desc), result, name);
                 adapters.add(adapter);
                 indy.bsmArgs[1] = new Handle(H_INVOKESTATIC, cls.name, adapter.name, adapter.desc, isInterface);
             }
@@ -85,7 +86,8 @@ final class UnboxingAdapters {
         // invokespecial (a private method, in class files of javac 8) may only name a method of the class itself
         return unboxes(sam.getDescriptor(), impl)
                 && (impl.getTag() != H_INVOKESPECIAL || impl.getOwner().equals(className))
-                && rules.isSuspendableCall(Type.getReturnType(indy.desc).getInternalName(), indy.name, sam.getDescriptor())
+                && rules.isSuspendableCall(Type.getReturnType(indy.desc).getInternalName(), indy.name,
+                        sam.getDescriptor())
                 && rules.isSuspendableCall(impl.getOwner(), impl.getName(), impl.getDesc());
     }
 
@@ -100,9 +102,8 @@ final class UnboxingAdapters {
         params.addAll(List.of(Type.getArgumentTypes(impl.getDesc())));
         for (int i = 0; i < captured.length && i < params.size(); i++) params.set(i, captured[i]);
         String desc = Type.getMethodDescriptor(result, params.toArray(new Type[0]));
-        boolean privateOk = (cls.access & ACC_INTERFACE) == 0 || (cls.version & 0xFFFF) >= 53;
-        MethodNode a = new MethodNode(ASM9, ACC_STATIC | ACC_SYNTHETIC | (privateOk ? ACC_PRIVATE : ACC_PUBLIC),
-                name, desc, null, null);
+        int access = MethodInstrumenter.helperAccess((cls.access & ACC_INTERFACE) != 0, cls.version & 0xFFFF);
+        MethodNode a = new MethodNode(ASM9, access, name, desc, null, null);
         int slot = 0;
         for (Type p : params) {
             a.instructions.add(new VarInsnNode(p.getOpcode(ILOAD), slot));

@@ -101,7 +101,8 @@ class MisuseTest {
 
     private static void assertRefusalCausedByTheStream(IllegalStateException e) {
         assertMentions(e, "twiceAfterAPause");
-        assertTrue(e.getCause() instanceof NullPointerException, "the stream's exception is the cause: " + e.getCause());
+        assertTrue(e.getCause() instanceof NullPointerException,
+                "the stream's exception is the cause: " + e.getCause());
     }
 
     @Test

@@ -68,14 +68,14 @@ public final class Carrier {
      */
     public void beginFrame(Resumer resumer, int size) {
         Continuation c = running;
-        int header = size, r = c.refTop;
-        if (c.wordTop + Frames.words(header) > c.words.length) c.growWords(Frames.words(header));
-        if (r + Frames.recordRefs(header) > c.refs.length) c.growRefs(Frames.recordRefs(header));
+        int r = c.refTop, words = Frames.words(size), recordRefs = Frames.recordRefs(size);
+        if (c.wordTop + words > c.words.length) c.growWords(words);
+        if (r + recordRefs > c.refs.length) c.growRefs(recordRefs);
         Object[] refs = c.refs;
         // a frame saved again at the same place has the same resumer: skip the store and its GC barrier
         if (refs[r] != resumer) refs[r] = resumer;
-        c.wordTop += Frames.words(header);
-        c.refTop = r + Frames.recordRefs(header);
+        c.wordTop += words;
+        c.refTop = r + recordRefs;
     }
 
     /** The method that saved the latest frame of the unwind in progress, as "Class.method", for messages. */
