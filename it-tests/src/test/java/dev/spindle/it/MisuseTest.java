@@ -157,6 +157,34 @@ class MisuseTest {
         assertRefusalCausedByTheStream((IllegalStateException) swallowed);
     }
 
+    /** A plain method (not instrumented) that calls back through a JDK interface and fails on a null result. */
+    private static Integer strictly(Function<Integer, Integer> f) {
+        Integer r = f.apply(1);
+        if (r == null) throw new AssertionError("null result");
+        return r;
+    }
+
+    @Test
+    void anErrorThrownOnThePlaceholderReachesItsHandlerUnchangedAndEndsTheSuspension() {
+        SuspendableFunction<Integer, Integer> twice = this::twiceAfterAPause;
+        List<Throwable> caught = new ArrayList<>();
+        Coroutine c = new Coroutine(() -> {
+            try {
+                strictly(twice);
+            } catch (AssertionError e) {
+                caught.add(e);
+            }
+        });
+        assertFalse(c.resume(), "the body ends: the suspension was dropped, not kept half made");
+        assertEquals(1, caught.size());
+        assertEquals("null result", caught.get(0).getMessage());
+
+        Coroutine uncaught = new Coroutine(() -> strictly(twice));
+        AssertionError e = assertThrows(AssertionError.class, uncaught::resume);
+        assertEquals("null result", e.getMessage());
+        assertTrue(uncaught.isDone());
+    }
+
     private volatile boolean returnEarly;
 
     @Test

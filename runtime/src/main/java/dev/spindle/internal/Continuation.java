@@ -151,9 +151,10 @@ public abstract class Continuation {
             int w = k.frameWord, r = k.frameRef;
             Resumer next = (Resumer) refs[r]; // left in place: see Carrier.beginFrame
             int header = next.header;
+            int nextRef = r + Frames.recordRefs(header);
             k.frameWord = w + Frames.words(header);
-            k.frameRef = r + Frames.recordRefs(header);
-            if (k.frameRef == refTop) popSegment(k);
+            k.frameRef = nextRef;
+            if (nextRef == refTop) popSegment(k);
             try {
                 next.resume(k, Frames.state(header), w, r + 1, words, refs);
             } catch (Throwable t) {

@@ -112,10 +112,10 @@ public final class Hooks {
     public static void entered(String method) {
         Carrier k = Carrier.get();
         if (k.unwinding) {
-            throw refuse(k, "suspendable method " + k.lastSaved() + " returned into code that is not instrumented"
+            String saved = k.lastSaved();
+            throw refuse(k, "suspendable method " + saved + " returned into code that is not instrumented"
                     + " (such as List.forEach, a reflective call or another JDK method), which went on to call "
-                    + method + ". Suspend only through @Suspendable methods: call " + k.lastSaved()
-                    + " directly from a @Suspendable method, or use a plain loop instead of the JDK callback");
+                    + method + ". " + suspendOnlyThrough(saved));
         }
     }
 
@@ -181,10 +181,15 @@ public final class Hooks {
         String saved = k.lastSaved();
         IllegalStateException refusal = refuse(k, "suspendable method " + saved + " suspended, but code that is"
                 + " not instrumented (such as a JDK method calling a lambda) went on with its placeholder result and"
-                + " threw " + t + " " + where + ". Suspend only through @Suspendable methods: call " + saved
-                + " directly from a @Suspendable method, or use a plain loop instead of the JDK callback");
+                + " threw " + t + " " + where + ". " + suspendOnlyThrough(saved));
         refusal.initCause(t);
         return refusal;
+    }
+
+    /** What to do when {@code saved} suspended inside a JDK callback. */
+    private static String suspendOnlyThrough(String saved) {
+        return "Suspend only through @Suspendable methods: call " + saved + " directly from a @Suspendable method,"
+                + " or use a plain loop instead of the JDK callback";
     }
 
     /** A resume copy was entered with a state it does not have: the saved frames do not match the code. */
