@@ -59,7 +59,10 @@ final class ClassInstrumenter {
 
     private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
-        if (suspendable.isEmpty() && !info.mentionsSpindle && !UnboxingAdapters.mayNeedOne(info, rules)) return null;
+        if (suspendable.isEmpty() && !info.mentionsSpindle && !UnboxingAdapters.mayNeedOne(info, rules)
+                && !rules.callsSuspendable(new ClassReader(bytes))) {
+            return null;
+        }
 
         ClassNode cls = new ClassNode(ASM9);
         // javac's frames are kept for their type names (see TypeHints); the writer computes all frames anew

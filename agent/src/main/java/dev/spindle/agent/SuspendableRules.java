@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.objectweb.asm.ClassReader;
 
 /**
  * Decides which methods are suspendable: those annotated {@code @Suspendable}, those that override or implement
@@ -12,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SuspendableRules {
     static final String COROUTINE = "dev/spindle/Coroutine";
+    /** Constant pool tags (JVM specification, 4.4). */
+    private static final int CONSTANT_METHODREF = 10, CONSTANT_INTERFACE_METHODREF = 11;
 
     /**
      * Methods in other classes that a method reference of a suspendable interface points at, by class name.
@@ -68,6 +71,29 @@ final class SuspendableRules {
         if (owner.equals(COROUTINE)) return name.equals("yield") && desc.equals("()V");
         if (hierarchy.find(owner) == null) return !name.equals("<init>");
         return suspendableKeys(owner).contains(ClassInfo.key(name, desc));
+    }
+
+    /**
+     * True if the class calls a method of another class that is known to be suspendable: it needs its plain
+     * methods guarded even though it names nothing of Spindle's (a helper class between two suspendable
+     * methods, a constructor calling one), or a suspension through them would run on with the placeholder.
+     * Reads the constant pool's method references only, so that a class with no such call costs little.
+     */
+    boolean callsSuspendable(ClassReader reader) {
+        char[] chars = new char[reader.getMaxStringLength()];
+        String self = reader.getClassName();
+        for (int i = 1; i < reader.getItemCount(); i++) {
+            int at = reader.getItem(i);
+            if (at == 0) continue; // the unused slot after a long or a double
+            int tag = reader.readByte(at - 1);
+            if (tag != CONSTANT_METHODREF && tag != CONSTANT_INTERFACE_METHODREF) continue;
+            String owner = reader.readClass(at, chars);
+            if (owner.equals(self) || owner.startsWith("[") || ClassHierarchy.isJdk(owner)) continue;
+            int nameAndType = reader.getItem(reader.readUnsignedShort(at + 2));
+            String key = ClassInfo.key(reader.readUTF8(nameAndType, chars), reader.readUTF8(nameAndType + 2, chars));
+            if (hierarchy.find(owner) != null && suspendableKeys(owner).contains(key)) return true;
+        }
+        return false;
     }
 
     /**

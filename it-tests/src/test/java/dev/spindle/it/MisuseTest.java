@@ -3,18 +3,21 @@ package dev.spindle.it;
 import static dev.spindle.it.Co.pause;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.SuspendableRunnable;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -320,6 +323,98 @@ class MisuseTest {
         Coroutine c = new Coroutine(() -> new SuspendsInConstructor(afterSuspension));
         assertMentions(failsOnFirstResume(c), "SuspendsInConstructor");
         assertEquals(0, afterSuspension.get());
+    }
+
+    /**
+     * gen.Steps runs gen.Middle.mid() or constructs a gen.Built, plain code in classes that name nothing of
+     * Spindle's (unlike this package's classes, whose own names do), each calling the suspendable Steps.inner().
+     */
+    private static final Map<String, String> PLAIN_CALLERS = Map.of("gen.Steps", """
+            package gen;
+
+            public class Steps implements dev.spindle.SuspendableRunnable {
+                public static int afterSuspension;
+                private final boolean construct;
+
+                public Steps(boolean construct) {
+                    this.construct = construct;
+                }
+
+                public void run() {
+                    if (construct) new Built();
+                    else Middle.mid();
+                    afterSuspension++;
+                }
+
+                @dev.spindle.Suspendable
+                public static int inner() {
+                    dev.spindle.Coroutine.yield();
+                    return 1;
+                }
+            }
+            """, "gen.Middle", """
+            package gen;
+
+            public class Middle {
+                public static void mid() {
+                    Steps.afterSuspension += Steps.inner();
+                }
+            }
+            """, "gen.Built", """
+            package gen;
+
+            public class Built {
+                public Built() {
+                    Steps.afterSuspension += Steps.inner();
+                }
+            }
+            """);
+
+    /** Runs gen.Steps in a coroutine, expecting the refusal; checks that no code after the suspension ran. */
+    private static IllegalStateException plainCallerRefused(boolean construct) throws Exception {
+        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                RuntimeCompiler.compile(PLAIN_CALLERS));
+        Class<?> steps = loader.define("gen.Steps"); // first, so that the callers' calls are known to suspend
+        Coroutine c = new Coroutine((SuspendableRunnable) steps.getConstructor(boolean.class).newInstance(construct));
+        IllegalStateException e = failsOnFirstResume(c);
+        assertEquals(0, steps.getField("afterSuspension").getInt(null), "no code after the suspension point may run");
+        return e;
+    }
+
+    @Test
+    void aPlainMethodInAClassThatNamesNothingOfSpindleIsRefusedRightAfterTheCall() throws Exception {
+        assertMentions(plainCallerRefused(false), "gen.Middle.mid");
+    }
+
+    @Test
+    void aConstructorInAClassThatNamesNothingOfSpindleIsRefusedRightAfterTheCall() throws Exception {
+        IllegalStateException e = plainCallerRefused(true);
+        assertMentions(e, "gen.Built.<init>");
+        assertMentions(e, "Constructors cannot suspend");
+    }
+
+    static final class SuspendsInStaticInitializer {
+        static final int VALUE = Co.sInt(7);
+    }
+
+    @Test
+    void suspendingInAStaticInitializer() {
+        Coroutine c = new Coroutine(() -> assertEquals(7, SuspendsInStaticInitializer.VALUE));
+        ExceptionInInitializerError e = assertThrows(ExceptionInInitializerError.class, c::resume);
+        assertTrue(c.isDone());
+        IllegalStateException refusal = assertInstanceOf(IllegalStateException.class, e.getCause(),
+                "the JVM wraps what a static initializer throws");
+        assertMentions(refusal, "SuspendsInStaticInitializer.<clinit>");
+        assertMentions(refusal, "Static initializers cannot suspend");
+    }
+
+    @Test
+    void aLambdaOfAPlainInterfaceIsToldToUseASuspendableOne() {
+        Runnable plain = () -> pause();
+        Coroutine c = new Coroutine(plain::run);
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "It is a lambda in " + MisuseTest.class.getName() + ".aLambdaOfAPlainInterfaceIsToldToUseASuspendableOne");
+        assertMentions(e, "SuspendableRunnable");
     }
 
     // ---- while holding a monitor ----

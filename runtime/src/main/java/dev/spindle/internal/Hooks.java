@@ -128,7 +128,7 @@ public final class Hooks {
                     + " (called from " + caller + "), which is not instrumented. "
                     + (jdk ? "JDK methods, reflective calls and method handles cannot suspend: call "
                             + k.lastSaved() + " directly from a @Suspendable method"
-                            : "Mark " + callee + " @Suspendable (or make it override a @Suspendable method)"));
+                            : makeSuspendable(callee)));
         }
     }
 
@@ -137,9 +137,37 @@ public final class Hooks {
         Carrier k = Carrier.get();
         if (k.unwinding) {
             throw refuse(k, "method " + caller + " called suspendable method " + callee
-                    + " and it suspended, but " + caller + " is not @Suspendable, so it cannot be suspended:"
-                    + " mark " + caller + " @Suspendable");
+                    + " and it suspended, but " + caller + " is not @Suspendable, so it cannot be suspended. "
+                    + makeSuspendable(caller));
         }
+    }
+
+    /**
+     * How to make {@code method} ("Class.name") suspendable, which depends on what it is: constructors and static
+     * initializers cannot be, and a lambda is through its interface.
+     */
+    static String makeSuspendable(String method) {
+        int dot = method.lastIndexOf('.');
+        String owner = method.substring(0, dot), name = method.substring(dot + 1);
+        if (name.equals("<init>")) {
+            return "Constructors cannot suspend: move the call out of the constructor of " + owner
+                    + " (into a @Suspendable factory method, say)";
+        }
+        if (name.equals("<clinit>")) {
+            return "Static initializers cannot suspend: move the call out of the static initializer of " + owner;
+        }
+        if (name.startsWith("lambda$")) {
+            int end = name.indexOf('$', 7);
+            String enclosing = end < 0 ? name.substring(7) : name.substring(7, end);
+            String in = switch (enclosing) { // javac's names for lambdas in constructors and static initializers
+                case "new" -> "a constructor of " + owner;
+                case "static" -> "the static initializer of " + owner;
+                default -> owner + "." + enclosing;
+            };
+            return "It is a lambda in " + in + " whose interface method is not @Suspendable: give it a suspendable interface"
+                    + " (SuspendableRunnable, SuspendableCallable, or one whose method is @Suspendable)";
+        }
+        return "Mark " + method + " @Suspendable (or make it override a @Suspendable method)";
     }
 
     /** After a suspendable call made while the frame holds a monitor. */
