@@ -360,6 +360,15 @@ public final class EventLoop implements AutoCloseable {
         return awaitFuture(t, result, job);
     }
 
+    /** {@link #blocking(Callable)} for work with no result. */
+    @Suspendable
+    public static void blocking(BlockingRunnable work) {
+        blocking(() -> {
+            work.run();
+            return null;
+        });
+    }
+
     /**
      * Runs {@code body} in the calling coroutine; if it has not returned {@code timeout} from now, a
      * {@link DeadlineExceededException} is thrown where it is suspended (its pending wait withdrawn), and
@@ -393,6 +402,21 @@ public final class EventLoop implements AutoCloseable {
             TaskParty p = t.partyIfAny();
             if (fired[0] != null && p != null && p.deferred == fired[0]) p.deferred = null;
         }
+    }
+
+    /**
+     * {@link #withTimeout(Duration, SuspendableCallable)} for a body with no result.
+     *
+     * <pre>{@code
+     * EventLoop.withTimeout(Duration.ofSeconds(5), () -> out.writeAll(buffer));
+     * }</pre>
+     */
+    @Suspendable
+    public static void withTimeout(Duration timeout, SuspendableRunnable body) {
+        withTimeout(timeout, () -> {
+            body.run();
+            return null;
+        });
     }
 
     // ---- shutdown ----

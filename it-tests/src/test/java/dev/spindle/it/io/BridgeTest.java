@@ -72,6 +72,27 @@ class BridgeTest {
     }
 
     @Test
+    void blockingWorkWithNoResultMayThrowCheckedExceptions() {
+        try (EventLoop loop = new EventLoop("blocking-void")) {
+            AtomicReference<Thread> worker = new AtomicReference<>();
+            CompletableFuture<String> f = loop.submit(() -> {
+                EventLoop.blocking(() -> Thread.sleep(1)); // void, and throws InterruptedException
+                EventLoop.blocking(() -> worker.set(Thread.currentThread()));
+                try {
+                    EventLoop.blocking(() -> {
+                        throw new java.io.IOException("disk");
+                    });
+                    return "no exception?!";
+                } catch (Exception e) {
+                    return e.getClass().getSimpleName() + " " + e.getMessage();
+                }
+            });
+            assertEquals("IOException disk", f.join());
+            assertNotSame(loop.thread(), worker.get());
+        }
+    }
+
+    @Test
     void blockingCutShortByATimeoutInterruptsTheWorker() throws Exception {
         try (EventLoop loop = new EventLoop("blocking-timeout")) {
             CountDownLatch interrupted = new CountDownLatch(1);
