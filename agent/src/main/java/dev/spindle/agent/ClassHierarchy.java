@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ClassHierarchy {
     private static final ClassInfo UNKNOWN = ClassInfo.of("java/lang/Object", null, null, false);
+    /** In a loader's cache: no class file of that name could be read through that loader. */
+    private static final ClassInfo ABSENT = ClassInfo.of("java/lang/Object", null, null, false);
     private static final Map<ClassLoader, Map<String, ClassInfo>> CACHES = new WeakHashMap<>();
     private static final Map<String, ClassInfo> BOOT = new ConcurrentHashMap<>();
     private static final Map<String, Boolean> MISSING_REPORTED = new ConcurrentHashMap<>();
@@ -53,13 +55,15 @@ final class ClassHierarchy {
         if (name.startsWith("[")) return null;
         for (ClassLoader l = loader; ; l = l.getParent()) {
             ClassInfo info = cache(l).get(name);
-            if (info != null) return info;
+            if (info != null && info != ABSENT) return info;
             if (l == null) break;
         }
+        Map<String, ClassInfo> own = cache(loader);
+        if (own.get(name) == ABSENT) return null;
         ClassInfo info = readResource(name);
-        if (info != null) {
-            cache(loader).put(name, info);
-        } else if (options.verbose() && MISSING_REPORTED.putIfAbsent(name, Boolean.TRUE) == null) {
+        // a class with no class file is looked for once per loader: remember() replaces the mark if it is defined
+        own.put(name, info != null ? info : ABSENT);
+        if (info == null && options.verbose() && MISSING_REPORTED.putIfAbsent(name, Boolean.TRUE) == null) {
             Log.info("no class file found for " + name.replace('/', '.') + " from " + loader
                     + "; treating it as a plain subclass of Object");
         }
@@ -71,7 +75,7 @@ final class ClassHierarchy {
         try (InputStream in = loader != null ? loader.getResourceAsStream(resource)
                 : ClassLoader.getSystemResourceAsStream(resource)) {
             if (in == null) return null;
-            return ClassInfo.read(in.readAllBytes());
+            return ClassInfo.readForLookup(in.readAllBytes());
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -56,13 +56,30 @@ final class ClassInfo {
         return name + desc;
     }
 
-    /** Reads the facts from class-file bytes. */
+    /** Reads the facts from the class-file bytes of the class being transformed. */
     static ClassInfo read(byte[] bytes) {
+        return read(bytes, true);
+    }
+
+    /**
+     * Reads the facts another class's transformation needs, which are all but its lambdas: its methods' code is
+     * read only if it has bridges or accessors, whose calls matter (most classes looked up have neither, and
+     * reading every method's code was most of the cost of a lookup).
+     */
+    static ClassInfo readForLookup(byte[] bytes) {
+        return read(bytes, false);
+    }
+
+    private static ClassInfo read(byte[] bytes, boolean lambdas) {
         ClassReader reader = new ClassReader(bytes);
         ClassInfo info = new ClassInfo(reader.getClassName(), reader.getSuperName(), reader.getInterfaces(),
                 (reader.getAccess() & Opcodes.ACC_INTERFACE) != 0);
         info.mentionsSpindle = mentionsSpindle(bytes);
-        reader.accept(info.new Scanner(), ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        Scanner scanner = info.new Scanner();
+        reader.accept(scanner, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        if (lambdas || scanner.callsMatter) {
+            reader.accept(scanner, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES); // the sets take no doubles
+        }
         return info;
     }
 
@@ -81,6 +98,9 @@ final class ClassInfo {
     }
 
     private final class Scanner extends ClassVisitor {
+        /** A bridge or an accessor was seen: their calls are facts too. */
+        boolean callsMatter;
+
         Scanner() {
             super(Opcodes.ASM9);
         }
@@ -91,6 +111,7 @@ final class ClassInfo {
             declared.add(key);
             boolean bridge = (access & Opcodes.ACC_BRIDGE) != 0;
             boolean accessor = (access & Opcodes.ACC_SYNTHETIC) != 0 && mName.startsWith("access$");
+            callsMatter |= bridge || accessor;
             return new MethodVisitor(Opcodes.ASM9) {
                 @Override
                 public AnnotationVisitor visitAnnotation(String desc, boolean visible) {

@@ -74,10 +74,12 @@ final class SuspendableRules {
     }
 
     /**
-     * True if the class calls a method of another class that is known to be suspendable: it needs its plain
-     * methods guarded even though it names nothing of Spindle's (a helper class between two suspendable
-     * methods, a constructor calling one), or a suspension through them would run on with the placeholder.
-     * Reads the constant pool's method references only, so that a class with no such call costs little.
+     * True if the class calls a method of another class that may suspend ({@link #isSuspendableCall}, so also
+     * one of a class not known yet): it needs its plain methods guarded even though it names nothing of
+     * Spindle's (a helper class between two suspendable methods, a constructor calling one), or a suspension
+     * through them would run on with the placeholder, and a caller that took them for suspendable would save
+     * its own frame as if they had saved theirs. Reads the constant pool's method references only, so that a
+     * class with no such call costs little.
      */
     boolean callsSuspendable(ClassReader reader) {
         char[] chars = new char[reader.getMaxStringLength()];
@@ -88,10 +90,11 @@ final class SuspendableRules {
             int tag = reader.readByte(at - 1);
             if (tag != CONSTANT_METHODREF && tag != CONSTANT_INTERFACE_METHODREF) continue;
             String owner = reader.readClass(at, chars);
-            if (owner.equals(self) || owner.startsWith("[") || ClassHierarchy.isJdk(owner)) continue;
+            if (owner.equals(self)) continue;
             int nameAndType = reader.getItem(reader.readUnsignedShort(at + 2));
-            String key = ClassInfo.key(reader.readUTF8(nameAndType, chars), reader.readUTF8(nameAndType + 2, chars));
-            if (hierarchy.find(owner) != null && suspendableKeys(owner).contains(key)) return true;
+            if (isSuspendableCall(owner, reader.readUTF8(nameAndType, chars), reader.readUTF8(nameAndType + 2, chars))) {
+                return true;
+            }
         }
         return false;
     }

@@ -327,7 +327,9 @@ class MisuseTest {
 
     /**
      * gen.Steps runs gen.Middle.mid() or constructs a gen.Built, plain code in classes that name nothing of
-     * Spindle's (unlike this package's classes, whose own names do), each calling the suspendable Steps.inner().
+     * Spindle's (unlike this package's classes, whose own names do), each calling the suspendable Inner.inner().
+     * The loader defines classes from bytes as they are first used, with no class files to read: when Steps is
+     * instrumented Middle is not known yet (so a call to it is taken as suspendable), nor Inner when Middle is.
      */
     private static final Map<String, String> PLAIN_CALLERS = Map.of("gen.Steps", """
             package gen;
@@ -345,7 +347,11 @@ class MisuseTest {
                     else Middle.mid();
                     afterSuspension++;
                 }
+            }
+            """, "gen.Inner", """
+            package gen;
 
+            public class Inner {
                 @dev.spindle.Suspendable
                 public static int inner() {
                     dev.spindle.Coroutine.yield();
@@ -357,7 +363,7 @@ class MisuseTest {
 
             public class Middle {
                 public static void mid() {
-                    Steps.afterSuspension += Steps.inner();
+                    Steps.afterSuspension += Inner.inner();
                 }
             }
             """, "gen.Built", """
@@ -365,7 +371,7 @@ class MisuseTest {
 
             public class Built {
                 public Built() {
-                    Steps.afterSuspension += Steps.inner();
+                    Steps.afterSuspension += Inner.inner();
                 }
             }
             """);
@@ -374,7 +380,7 @@ class MisuseTest {
     private static IllegalStateException plainCallerRefused(boolean construct) throws Exception {
         ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
                 RuntimeCompiler.compile(PLAIN_CALLERS));
-        Class<?> steps = loader.define("gen.Steps"); // first, so that the callers' calls are known to suspend
+        Class<?> steps = loader.loadClass("gen.Steps");
         Coroutine c = new Coroutine((SuspendableRunnable) steps.getConstructor(boolean.class).newInstance(construct));
         IllegalStateException e = failsOnFirstResume(c);
         assertEquals(0, steps.getField("afterSuspension").getInt(null), "no code after the suspension point may run");
