@@ -92,9 +92,8 @@ final class SuspendableRules {
             String owner = reader.readClass(at, chars);
             if (owner.equals(self)) continue;
             int nameAndType = reader.getItem(reader.readUnsignedShort(at + 2));
-            if (isSuspendableCall(owner, reader.readUTF8(nameAndType, chars), reader.readUTF8(nameAndType + 2, chars))) {
-                return true;
-            }
+            String name = reader.readUTF8(nameAndType, chars), desc = reader.readUTF8(nameAndType + 2, chars);
+            if (isSuspendableCall(owner, name, desc)) return true;
         }
         return false;
     }

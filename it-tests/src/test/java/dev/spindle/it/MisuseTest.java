@@ -419,7 +419,8 @@ class MisuseTest {
         Runnable plain = () -> pause();
         Coroutine c = new Coroutine(plain::run);
         IllegalStateException e = failsOnFirstResume(c);
-        assertMentions(e, "It is a lambda in " + MisuseTest.class.getName() + ".aLambdaOfAPlainInterfaceIsToldToUseASuspendableOne");
+        assertMentions(e, "It is a lambda in " + MisuseTest.class.getName()
+                + ".aLambdaOfAPlainInterfaceIsToldToUseASuspendableOne");
         assertMentions(e, "SuspendableRunnable");
     }
 

@@ -164,8 +164,8 @@ public final class Hooks {
                 case "static" -> "the static initializer of " + owner;
                 default -> owner + "." + enclosing;
             };
-            return "It is a lambda in " + in + " whose interface method is not @Suspendable: give it a suspendable interface"
-                    + " (SuspendableRunnable, SuspendableCallable, or one whose method is @Suspendable)";
+            return "It is a lambda in " + in + " whose interface method is not @Suspendable: give it a suspendable"
+                    + " interface (SuspendableRunnable, SuspendableCallable, or one whose method is @Suspendable)";
         }
         return "Mark " + method + " @Suspendable (or make it override a @Suspendable method)";
     }

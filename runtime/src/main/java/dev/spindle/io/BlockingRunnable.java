@@ -5,7 +5,7 @@ package dev.spindle.io;
  * throw checked exceptions, as {@link java.util.concurrent.Callable} may.
  *
  * <pre>{@code
- * EventLoop.blocking(() -> Files.writeString(path, text));
+ * EventLoop.blocking(() -> Files.delete(path));
  * }</pre>
  */
 @FunctionalInterface
