@@ -371,7 +371,11 @@ class MisuseTest {
 
             public class Built {
                 public Built() {
-                    Steps.afterSuspension += Inner.inner();
+                    this(Inner.inner()); // the check after the call runs before the object is initialized
+                }
+
+                private Built(int value) {
+                    Steps.afterSuspension += value;
                 }
             }
             """);
