@@ -59,14 +59,15 @@ final class ClassInstrumenter {
 
     private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
+        ClassReader reader = new ClassReader(bytes);
         if (suspendable.isEmpty() && !info.mentionsSpindle && !UnboxingAdapters.mayNeedOne(info, rules)
-                && !rules.callsSuspendable(new ClassReader(bytes))) {
+                && !rules.callsSuspendable(reader)) {
             return null;
         }
 
         ClassNode cls = new ClassNode(ASM9);
         // javac's frames are kept for their type names (see TypeHints); the writer computes all frames anew
-        new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
+        reader.accept(cls, ClassReader.EXPAND_FRAMES);
         Map<String, TypeHints> hints = new HashMap<>();
         for (MethodNode m : cls.methods) hints.put(ClassInfo.key(m.name, m.desc), TypeHints.of(m));
         if ((cls.version & 0xFFFF) < 52) {

@@ -130,13 +130,9 @@ public abstract class Continuation {
                     status(SUSPENDED);
                     return true;
                 }
-                // an exception escaped while frames were being saved: they are garbage. Unless it is the JVM's
-                // (out of memory, say), code that is not instrumented threw it on a suspended call's placeholder
-                if (thrown instanceof Error) {
-                    Hooks.abandonUnwind(k);
-                } else {
-                    thrown = Hooks.thrownIntoUnwind(k, thrown, "out of " + describe());
-                }
+                // an exception escaped while frames were being saved: they are garbage, and unless it is the
+                // JVM's (out of memory, say), code that is not instrumented threw it on a suspended call's placeholder
+                thrown = Hooks.thrownIntoUnwind(k, thrown, "out of " + describe());
             }
             if (refTop == 0) {
                 finish(k);

@@ -124,10 +124,11 @@ public final class Hooks {
         Carrier k = Carrier.get();
         if (k.unwinding) {
             boolean jdk = callee.startsWith("java.") || callee.startsWith("jdk.") || callee.startsWith("sun.");
-            throw refuse(k, "suspendable method " + k.lastSaved() + " tried to suspend through " + callee
+            String saved = k.lastSaved();
+            throw refuse(k, "suspendable method " + saved + " tried to suspend through " + callee
                     + " (called from " + caller + "), which is not instrumented. "
                     + (jdk ? "JDK methods, reflective calls and method handles cannot suspend: call "
-                            + k.lastSaved() + " directly from a @Suspendable method"
+                            + saved + " directly from a @Suspendable method"
                             : makeSuspendable(callee)));
         }
     }
@@ -192,20 +193,21 @@ public final class Hooks {
     public static Throwable caught(Throwable t, String method, boolean replace) {
         Carrier k = Carrier.get();
         if (!k.unwinding) return t;
+        Throwable refusal = thrownIntoUnwind(k, t, "into " + method + ", which catches it");
+        if (refusal == t || replace) return refusal;
+        throw (IllegalStateException) refusal; // not t, so the refusal
+    }
+
+    /**
+     * Ends the unwind in progress, into which {@code t} was thrown by code that is not instrumented (see
+     * {@link #caught}), and returns what goes on in its place: the refusal, with {@code t} as its cause; or
+     * {@code t} itself if it is an {@code Error}, the JVM's (out of memory while saving a frame, say).
+     */
+    static Throwable thrownIntoUnwind(Carrier k, Throwable t, String where) {
         if (t instanceof Error) {
             abandonUnwind(k);
             return t;
         }
-        IllegalStateException refusal = thrownIntoUnwind(k, t, "into " + method + ", which catches it");
-        if (replace) return refusal;
-        throw refusal;
-    }
-
-    /**
-     * The refusal for {@code t}, thrown while this thread unwinds by code that is not instrumented (see
-     * {@link #caught}); it ends the unwind.
-     */
-    static IllegalStateException thrownIntoUnwind(Carrier k, Throwable t, String where) {
         String saved = k.lastSaved();
         IllegalStateException refusal = refuse(k, "suspendable method " + saved + " suspended, but code that is"
                 + " not instrumented (such as a JDK method calling a lambda) went on with its placeholder result and"

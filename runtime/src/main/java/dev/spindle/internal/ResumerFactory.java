@@ -179,8 +179,7 @@ public final class ResumerFactory {
 
         HandleResumer(MethodHandle copy, int header) {
             super(header);
-            this.copy = copy.asType(MethodType.methodType(void.class, Carrier.class, int.class, int.class, int.class,
-                    int[].class, Object[].class));
+            this.copy = copy.asType(MethodType.fromMethodDescriptorString(COPY_DESC, Carrier.class.getClassLoader()));
         }
 
         @Override
