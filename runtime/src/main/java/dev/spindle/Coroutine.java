@@ -39,7 +39,12 @@ public final class Coroutine extends Continuation {
 
     private static final State[] STATES = State.values();
 
-    private final SuspendableRunnable body;
+    /**
+     * Null once started: the running body's own frames keep what they still use, and the body object (a lambda
+     * with what it captured) would otherwise stay reachable for the coroutine's whole life, which at 10,000 idle
+     * connections is 24 bytes each for a bound handler.
+     */
+    private SuspendableRunnable body;
     private final String name;
 
     /** A coroutine that will run {@code body} when first resumed. */
@@ -132,7 +137,9 @@ public final class Coroutine extends Continuation {
 
     @Override
     protected void body() {
-        body.run();
+        SuspendableRunnable b = body;
+        body = null;
+        b.run();
     }
 
     @Override
