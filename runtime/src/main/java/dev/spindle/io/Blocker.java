@@ -21,6 +21,11 @@ abstract class Blocker {
      * with what it was handed (a wait on a {@code dev.spindle.sched} primitive, completed by another thread, whose
      * wake is on its way). Instead of {@link #cancel(Task)}, not in addition to it.
      */
+    /** What a wait here that timed out throws into {@code waiter} (only I/O waits have timeouts). */
+    Throwable timedOut(Task waiter) {
+        return new java.util.concurrent.TimeoutException("wait on " + this + " timed out");
+    }
+
     boolean tryCancel(Task waiter) {
         cancel(waiter);
         return true;

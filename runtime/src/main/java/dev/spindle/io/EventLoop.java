@@ -310,7 +310,7 @@ public final class EventLoop implements AutoCloseable {
         }
         EventLoop loop = t.loop();
         Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null));
-        park(t, Blocker.of(() -> loop.timers.remove(timer)), 0, null);
+        park(t, Blocker.of(() -> loop.timers.remove(timer)), 0);
     }
 
     /** Lets the loop's other ready coroutines and I/O run, then goes on. */
@@ -511,7 +511,11 @@ public final class EventLoop implements AutoCloseable {
         for (Timer t; (t = timers.peek()) != null && t.deadline - now <= 0; ) {
             timers.remove(t);
             try {
-                t.action.run();
+                if (t.action instanceof Task waiter) {
+                    waitTimedOut(waiter);
+                } else {
+                    ((Runnable) t.action).run();
+                }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "a timer action on " + thread.getName() + " failed", e);
             }
@@ -619,11 +623,12 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Suspends {@code t} until {@link #wake} (or {@link #interrupt}); {@code b} withdraws what it waits for if
-     * the wait ends another way. With {@code timeoutNanos > 0}, {@code onTimeout} is thrown into it then.
+     * the wait ends another way. With {@code timeoutNanos > 0}, what {@code b} says a timeout is
+     * ({@link Blocker#timedOut}) is thrown into it then.
      */
     @Suspendable
-    static void park(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
-        beginWait(t, b, timeoutNanos, onTimeout);
+    static void park(Task t, Blocker b, long timeoutNanos) {
+        beginWait(t, b, timeoutNanos);
         Coroutine.yield();
     }
 
@@ -631,13 +636,16 @@ public final class EventLoop implements AutoCloseable {
      * {@link #park} up to its suspension, for a caller that suspends itself right after ({@code Coroutine.yield()})
      * and needs no value: one suspendable frame less to unwind and re-enter on the hot path of socket reads.
      */
-    static void beginWait(Task t, Blocker b, long timeoutNanos, java.util.function.Supplier<Throwable> onTimeout) {
-        EventLoop loop = t.loop();
+    static void beginWait(Task t, Blocker b, long timeoutNanos) {
         t.blocker = b;
         t.state = Task.WAITING;
-        if (timeoutNanos > 0) {
-            t.setWaitTimer(loop.timers.addAfter(timeoutNanos, () -> loop.interrupt(t, onTimeout.get())));
-        }
+        if (timeoutNanos > 0) t.setWaitTimer(t.loop().timers.addAfter(timeoutNanos, t));
+    }
+
+    /** The timer of {@code t}'s wait fired (a wait that ended withdrew its timer, so {@code t} still waits). */
+    private void waitTimedOut(Task t) {
+        Blocker b = t.blocker;
+        if (t.state == Task.WAITING && b != null) interrupt(t, b.timedOut(t));
     }
 
     /**
@@ -755,7 +763,7 @@ public final class EventLoop implements AutoCloseable {
             f.whenComplete((v, e) -> loop.execute(() -> {
                 if (t.blocker == token) loop.wake(t, null);
             }));
-            park(t, token, 0, null);
+            park(t, token, 0);
         }
         try {
             return f.getNow(null);

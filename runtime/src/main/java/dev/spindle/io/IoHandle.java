@@ -87,12 +87,27 @@ sealed class IoHandle extends Blocker permits TcpSocket {
         } else {
             writer = t;
         }
-        if (timeoutNanos > 0) {
-            EventLoop.beginWait(t, this, timeoutNanos,
-                    () -> new SocketTimeoutException(verb + " " + described(target) + " timed out"));
-        } else {
-            EventLoop.beginWait(t, this, 0, null);
+        EventLoop.beginWait(t, this, timeoutNanos);
+    }
+
+    /**
+     * A read's or a receive's wait timed out (writes have timeouts only on sockets, whose subclass says so):
+     * described from the channel rather than from what the wait was given, which would be a lambda per wait.
+     */
+    @Override
+    Throwable timedOut(Task waiter) {
+        String local;
+        try {
+            local = String.valueOf(((java.nio.channels.NetworkChannel) channel()).getLocalAddress());
+        } catch (IOException | ClassCastException e) {
+            local = String.valueOf(channel());
         }
+        return new SocketTimeoutException((reads(waiter) ? "receive on " : "send on ") + local + " timed out");
+    }
+
+    /** Whether {@code waiter} waits here to read (or accept) rather than to write (or connect). */
+    final boolean reads(Task waiter) {
+        return waiter == reader;
     }
 
     /** {@code waiter}'s wait here ended (woken, timed out or interrupted). */

@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -63,6 +64,11 @@ public final class TcpSocket extends IoHandle implements Closeable {
 
     private SocketChannel ch() {
         return (SocketChannel) channel();
+    }
+
+    @Override
+    Throwable timedOut(Task waiter) {
+        return new SocketTimeoutException((reads(waiter) ? "read from " : "write to ") + peer() + " timed out");
     }
 
     /** Connects to {@code remote} from a coroutine of an event loop; the socket belongs to that loop. */

@@ -42,6 +42,15 @@ final class TimerHeap {
 
     /** A timer due {@code nanos} from now (see {@link EventLoop#deadline}). */
     Timer addAfter(long nanos, Runnable action) {
+        return after(nanos, action);
+    }
+
+    /** The timeout of {@code waiter}'s wait, due {@code nanos} from now. */
+    Timer addAfter(long nanos, Task waiter) {
+        return after(nanos, waiter);
+    }
+
+    private Timer after(long nanos, Object action) {
         Timer t = new Timer(EventLoop.deadline(nanos), seq++, action);
         count++;
         Queue q = queueOf(nanos);

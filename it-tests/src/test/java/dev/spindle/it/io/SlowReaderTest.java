@@ -86,7 +86,9 @@ class SlowReaderTest {
                 }
             });
             try (Socket slow = new Socket("127.0.0.1", l.localAddress().getPort())) {
-                assertInstanceOf(SocketTimeoutException.class, outcome.take());
+                Throwable timedOut = outcome.take();
+                assertInstanceOf(SocketTimeoutException.class, timedOut);
+                assertEquals("write to /127.0.0.1:" + slow.getLocalPort() + " timed out", timedOut.getMessage());
                 IoSupport.eventually(() -> loop.liveTasks() == 1); // the connection's coroutine is gone
                 InputStream in = slow.getInputStream();
                 byte[] sink = new byte[1 << 16];

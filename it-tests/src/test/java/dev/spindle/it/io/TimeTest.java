@@ -117,7 +117,10 @@ class TimeTest {
                 }
             });
             try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
-                assertTrue(got.take() instanceof SocketTimeoutException);
+                Throwable e = got.take();
+                assertTrue(e instanceof SocketTimeoutException, String.valueOf(e));
+                // names the operation and the peer, as the client's end sees it
+                assertEquals("read from /127.0.0.1:" + client.getLocalPort() + " timed out", e.getMessage());
                 assertEquals(-1, client.getInputStream().read()); // and the handler's end closed the socket
             }
         }

@@ -2,6 +2,7 @@ package dev.spindle.it.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.UdpSocket;
@@ -70,6 +71,8 @@ class UdpTest {
                 }
             }).join()).getCause();
             assertEquals(SocketTimeoutException.class, e.getCause().getClass());
+            assertTrue(e.getCause().getMessage().matches("receive on /127\\.0\\.0\\.1:\\d+ timed out"),
+                    e.getCause().getMessage());
         }
     }
 }

@@ -76,7 +76,6 @@ public final class HttpServer implements ConnectionHandler {
     @Suspendable
     public void handle(TcpSocket socket) throws IOException {
         SocketInput in = new SocketInput(socket, Math.max(limits.maxRequestLine(), limits.maxHeaderBytes()) + 2);
-        RequestParser parser = new RequestParser(in, limits);
         socket.setWriteTimeout(limits.requestTimeout()); // a client that stops reading its responses is cut off
         for (;;) {
             socket.setReadTimeout(limits.idleTimeout());
@@ -86,6 +85,8 @@ public final class HttpServer implements ConnectionHandler {
                 return;
             }
             socket.setReadTimeout(Duration.ZERO); // the request timeout below bounds the whole request instead
+            // made per request, not per connection: an idle connection's suspended frame then does not keep it
+            RequestParser parser = new RequestParser(in, limits);
             Object parsed;
             try {
                 parsed = EventLoop.withTimeout(limits.requestTimeout(), () -> parse(parser));
