@@ -16,16 +16,16 @@ abstract class Blocker {
      */
     abstract void cancel(Task waiter);
 
-    /**
-     * Withdraws the wait if it can still be withdrawn: false if it completed already and the task must go on
-     * with what it was handed (a wait on a {@code dev.spindle.sched} primitive, completed by another thread, whose
-     * wake is on its way). Instead of {@link #cancel(Task)}, not in addition to it.
-     */
     /** What a wait here that timed out throws into {@code waiter} (only I/O waits have timeouts). */
     Throwable timedOut(Task waiter) {
         return new java.util.concurrent.TimeoutException("wait on " + this + " timed out");
     }
 
+    /**
+     * Withdraws the wait if it can still be withdrawn: false if it completed already and the task must go on
+     * with what it was handed (a wait on a {@code dev.spindle.sched} primitive, completed by another thread, whose
+     * wake is on its way). Instead of {@link #cancel(Task)}, not in addition to it.
+     */
     boolean tryCancel(Task waiter) {
         cancel(waiter);
         return true;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 
@@ -91,15 +92,16 @@ sealed class IoHandle extends Blocker permits TcpSocket {
     }
 
     /**
-     * A read's or a receive's wait timed out (writes have timeouts only on sockets, whose subclass says so):
-     * described from the channel rather than from what the wait was given, which would be a lambda per wait.
+     * A wait on a UDP socket's receive timed out, the one timed wait of a handle that is not a {@link TcpSocket}
+     * (which says its own): described from the channel rather than from what the wait was given, which would take
+     * a lambda per wait.
      */
     @Override
     Throwable timedOut(Task waiter) {
         String local;
         try {
-            local = String.valueOf(((java.nio.channels.NetworkChannel) channel()).getLocalAddress());
-        } catch (IOException | ClassCastException e) {
+            local = String.valueOf(((NetworkChannel) channel()).getLocalAddress());
+        } catch (IOException e) {
             local = String.valueOf(channel());
         }
         return new SocketTimeoutException((reads(waiter) ? "receive on " : "send on ") + local + " timed out");
