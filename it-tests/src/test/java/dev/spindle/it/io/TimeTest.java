@@ -9,6 +9,8 @@ import dev.spindle.io.DeadlineExceededException;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.Listener;
 import dev.spindle.io.SocketInput;
+import dev.spindle.io.TcpServer;
+import dev.spindle.io.TcpSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -87,6 +89,54 @@ class TimeTest {
     }
 
     @Test
+    void withTimeoutInterruptsAnAcceptAndTheServerStillAccepts() throws Exception {
+        try (EventLoop loop = new EventLoop("accept-deadline")) {
+            CompletableFuture<TcpServer> bound = new CompletableFuture<>();
+            CompletableFuture<String> outcome = loop.submit(() -> {
+                try (TcpServer server = TcpServer.bind(EventLoop.current(), ANY_LOOPBACK, 16)) {
+                    String first;
+                    try {
+                        EventLoop.withTimeout(Duration.ofMillis(30), () -> accept(server));
+                        first = "accepted?!";
+                    } catch (DeadlineExceededException e) {
+                        first = "timed out";
+                    }
+                    bound.complete(server); // only now does a client connect
+                    try (TcpSocket s = server.accept()) { // the withdrawn wait left the server usable
+                        return first + ", then accepted " + (s.peer() != null);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (Socket client = new Socket("127.0.0.1", bound.join().localAddress().getPort())) {
+                assertEquals("timed out, then accepted true", outcome.join());
+            }
+        }
+    }
+
+    @Test
+    void withTimeoutInterruptsAnAwaitAndALateCompletionIsIgnored() {
+        try (EventLoop loop = new EventLoop("await-deadline")) {
+            CompletableFuture<String> never = new CompletableFuture<>();
+            String outcome = loop.submit(() -> {
+                String first;
+                try {
+                    first = EventLoop.withTimeout(Duration.ofMillis(30), () -> EventLoop.await(never));
+                } catch (DeadlineExceededException e) {
+                    first = "timed out";
+                }
+                never.complete("late"); // its wake finds the coroutine no longer waiting for it...
+                long t0 = System.nanoTime();
+                EventLoop.sleep(Duration.ofMillis(20)); // ...so it does not cut this sleep short
+                boolean slept = System.nanoTime() - t0 >= Duration.ofMillis(20).toNanos();
+                return first + ", slept " + slept + ", then " + EventLoop.await(CompletableFuture.completedFuture("next"));
+            }).join();
+            assertEquals("timed out, slept true, then next", outcome);
+        }
+    }
+
+    @Test
     void withTimeoutThatDoesNotFireReturnsTheValue() {
         try (EventLoop loop = new EventLoop("no-deadline")) {
             assertEquals("done", loop.submit(() -> EventLoop.withTimeout(Duration.ofMinutes(5), () -> {
@@ -129,6 +179,15 @@ class TimeTest {
     @Test
     void timeOperationsOutsideALoopAreRefused() {
         assertThrows(IllegalStateException.class, () -> EventLoop.sleep(Duration.ofMillis(1)));
+    }
+
+    @dev.spindle.Suspendable
+    static TcpSocket accept(TcpServer server) {
+        try {
+            return server.accept();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @dev.spindle.Suspendable
