@@ -130,7 +130,8 @@ class TimeTest {
                 long t0 = System.nanoTime();
                 EventLoop.sleep(Duration.ofMillis(20)); // ...so it does not cut this sleep short
                 boolean slept = System.nanoTime() - t0 >= Duration.ofMillis(20).toNanos();
-                return first + ", slept " + slept + ", then " + EventLoop.await(CompletableFuture.completedFuture("next"));
+                String next = EventLoop.await(CompletableFuture.completedFuture("next"));
+                return first + ", slept " + slept + ", then " + next;
             }).join();
             assertEquals("timed out, slept true, then next", outcome);
         }
