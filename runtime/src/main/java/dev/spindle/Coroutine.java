@@ -22,8 +22,8 @@ import java.util.Objects;
  * <p>A coroutine is not thread-safe: it may be resumed by different threads one after the other (with the
  * usual happens-before between them), but not by two at once. A suspended coroutine that nobody references is
  * garbage-collected like any object; once started, it no longer holds its body either, so what the body captured
- * stays reachable only while its suspended frames still use it, as locals in a thread's stack. Requires the Spindle agent ({@code -javaagent:spindle-agent.jar}, or
- * {@link Spindle#install()}).
+ * stays reachable only while its suspended frames still use it, as locals in a thread's stack. Requires the
+ * Spindle agent ({@code -javaagent:spindle-agent.jar}, or {@link Spindle#install()}).
  */
 public final class Coroutine extends Continuation {
     /** The life of a coroutine. */
