@@ -310,7 +310,7 @@ public final class EventLoop implements AutoCloseable {
         }
         EventLoop loop = t.loop();
         Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null));
-        park(t, Blocker.of(() -> loop.timers.remove(timer)), 0);
+        park(t, Blocker.of(() -> loop.timers.remove(timer)));
     }
 
     /** Lets the loop's other ready coroutines and I/O run, then goes on. */
@@ -623,18 +623,18 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Suspends {@code t} until {@link #wake} (or {@link #interrupt}); {@code b} withdraws what it waits for if
-     * the wait ends another way. With {@code timeoutNanos > 0}, what {@code b} says a timeout is
-     * ({@link Blocker#timedOut}) is thrown into it then.
+     * the wait ends another way.
      */
     @Suspendable
-    static void park(Task t, Blocker b, long timeoutNanos) {
-        beginWait(t, b, timeoutNanos);
+    private static void park(Task t, Blocker b) {
+        beginWait(t, b, 0);
         Coroutine.yield();
     }
 
     /**
      * {@link #park} up to its suspension, for a caller that suspends itself right after ({@code Coroutine.yield()})
-     * and needs no value: one suspendable frame less to unwind and re-enter on the hot path of socket reads.
+     * and needs no value: one suspendable frame less to unwind and re-enter on the hot path of socket reads. With
+     * {@code timeoutNanos > 0}, what {@code b} says a timeout is ({@link Blocker#timedOut}) is thrown into it then.
      */
     static void beginWait(Task t, Blocker b, long timeoutNanos) {
         t.blocker = b;
@@ -763,7 +763,7 @@ public final class EventLoop implements AutoCloseable {
             f.whenComplete((v, e) -> loop.execute(() -> {
                 if (t.blocker == token) loop.wake(t, null);
             }));
-            park(t, token, 0);
+            park(t, token);
         }
         try {
             return f.getNow(null);
