@@ -1,6 +1,9 @@
 package dev.spindle.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.spindle.Coroutine;
@@ -56,6 +59,108 @@ class RegressionTest {
         byte[] bytes = classes.get("gen.Latest");
         assertEquals(44 + feature, ((bytes[6] & 0xFF) << 8) | (bytes[7] & 0xFF), "class file major version");
         assertEquals(new Co.Run<>("ab", 2), run(classes, "gen.Latest"));
+    }
+
+    /**
+     * Pattern switches of Java 21 and later: javac's {@code typeSwitch} bootstrap, the restart index it keeps in a
+     * local when a guard fails, record deconstruction with its {@code MatchException} handlers, nested record
+     * patterns and {@code case null}; guards, arms and the selector suspend.
+     */
+    @Test
+    void patternSwitchesOfJava21AndLater() throws Exception {
+        int feature = Runtime.version().feature();
+        assumeTrue(feature >= 21, "pattern switches need Java 21");
+        Map<String, byte[]> classes = RuntimeCompiler.compile(Map.of("gen.Patterns", """
+                package gen;
+                import dev.spindle.*;
+                public class Patterns implements SuspendableCallable<String> {
+                    sealed interface Shape permits Circle, Rect, Group {}
+                    record Circle(double r) implements Shape {}
+                    record Rect(long w, long h) implements Shape {}
+                    record Group(Shape first, Shape second) implements Shape {}
+                    @Suspendable static <T> T s(T v) { if (Coroutine.current() != null) Coroutine.yield(); return v; }
+                    @Suspendable static String describe(Object o) {
+                        long base = s(10L);
+                        return base + ":" + switch (s(o)) {
+                            case null -> s("null");
+                            case Circle(double r) when s(r) > 2.0 -> "big circle " + s(r * 2);
+                            case Circle c -> "circle " + c.r();
+                            case Rect(long w, long h) when s(w) == h -> "square " + s(w * h);
+                            case Rect(var w, var h) -> "rect " + (w + s(h));
+                            case Group(Circle(var r), Rect(var w, var h)) -> "cr " + s(r) + w + h;
+                            case Group(var a, var b) -> "group(" + describe(a) + "," + describe(b) + ")";
+                            case String str when str.length() > s(3) -> "long string " + str;
+                            case String str -> "string " + s(str);
+                            case Integer i when i > s(0) -> "positive " + s(i);
+                            default -> "other " + s(o.getClass().getSimpleName());
+                        };
+                    }
+                    public String call() {
+                        StringBuilder b = new StringBuilder();
+                        Object[] things = {null, new Circle(3), new Circle(1), new Rect(2, 2), new Rect(2, 5),
+                                new Group(new Circle(0.5), new Rect(1, 2)), new Group(new Rect(3, 3), new Circle(4)),
+                                "hi", "hello", 7, -7, 2.5};
+                        for (Object o : things) b.append(describe(o)).append(';');
+                        return b.toString();
+                    }
+                }
+                """), String.valueOf(feature));
+        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(RegressionTest.class.getClassLoader(), classes);
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> patterns = (SuspendableCallable<String>) loader.loadClass("gen.Patterns")
+                .getConstructor().newInstance();
+        String expected = "10:null;10:big circle 6.0;10:circle 1.0;10:square 4;10:rect 7;10:cr 0.512;"
+                + "10:group(10:square 9,10:big circle 8.0);10:string hi;10:long string hello;10:positive 7;"
+                + "10:other Integer;10:other Double;";
+        assertEquals(expected, patterns.call(), "run directly");
+        Co.Run<String> run = Co.inCoroutine(patterns);
+        assertEquals(expected, run.value(), "run in a coroutine");
+        assertTrue(run.suspensions() > 40, "suspended in selectors, guards and arms: " + run.suspensions());
+    }
+
+    /**
+     * Java 25's flexible constructor bodies: a suspendable call in the statements before {@code super(...)} runs
+     * normally outside a coroutine; inside one, its suspension is refused with the constructor advice, before any
+     * later statement of the constructor runs.
+     */
+    @Test
+    void suspendableCallBeforeSuperInAJava25Constructor() throws Exception {
+        int feature = Runtime.version().feature();
+        assumeTrue(feature >= 25, "statements before super(...) need Java 25");
+        Map<String, byte[]> classes = RuntimeCompiler.compile(Map.of("gen.Early", """
+                package gen;
+                import dev.spindle.*;
+                public class Early implements SuspendableCallable<String> {
+                    public static int afterSuper;
+                    static class Base { final String v; Base(String v) { this.v = v; } }
+                    static class Derived extends Base {
+                        final int n;
+                        Derived(String x) {
+                            String y = twice(x);
+                            n = y.length();
+                            super(y);
+                            afterSuper++;
+                        }
+                    }
+                    @Suspendable static String twice(String x) {
+                        if (Coroutine.current() != null) Coroutine.yield();
+                        return x + x;
+                    }
+                    public String call() { Derived d = new Derived("ab"); return d.v + d.n; }
+                }
+                """), String.valueOf(feature));
+        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(RegressionTest.class.getClassLoader(), classes);
+        Class<?> early = loader.loadClass("gen.Early");
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> body = (SuspendableCallable<String>) early.getConstructor().newInstance();
+        assertEquals("abab4", body.call());
+        assertEquals(1, early.getField("afterSuper").getInt(null));
+        Coroutine c = new Coroutine(body::call);
+        IllegalStateException e = assertThrows(IllegalStateException.class, c::resume);
+        assertTrue(e.getMessage().contains("gen.Early$Derived.<init>"), e.getMessage());
+        assertTrue(e.getMessage().contains("Constructors cannot suspend"), e.getMessage());
+        assertTrue(c.isDone());
+        assertEquals(1, early.getField("afterSuper").getInt(null), "nothing after the refused suspension ran");
     }
 
     /** Java 8 class files: javac's synthetic access$NNN accessors for private members of the outer class. */
