@@ -68,9 +68,7 @@ class RegressionTest {
      */
     @Test
     void patternSwitchesOfJava21AndLater() throws Exception {
-        int feature = Runtime.version().feature();
-        assumeTrue(feature >= 21, "pattern switches need Java 21");
-        Map<String, byte[]> classes = RuntimeCompiler.compile(Map.of("gen.Patterns", """
+        Class<?> type = compiledAtThisRelease(21, "gen.Patterns", """
                 package gen;
                 import dev.spindle.*;
                 public class Patterns implements SuspendableCallable<String> {
@@ -104,11 +102,9 @@ class RegressionTest {
                         return b.toString();
                     }
                 }
-                """), String.valueOf(feature));
-        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(RegressionTest.class.getClassLoader(), classes);
+                """);
         @SuppressWarnings("unchecked")
-        SuspendableCallable<String> patterns = (SuspendableCallable<String>) loader.loadClass("gen.Patterns")
-                .getConstructor().newInstance();
+        SuspendableCallable<String> patterns = (SuspendableCallable<String>) type.getConstructor().newInstance();
         String expected = "10:null;10:big circle 6.0;10:circle 1.0;10:square 4;10:rect 7;10:cr 0.512;"
                 + "10:group(10:square 9,10:big circle 8.0);10:string hi;10:long string hello;10:positive 7;"
                 + "10:other Integer;10:other Double;";
@@ -125,9 +121,7 @@ class RegressionTest {
      */
     @Test
     void suspendableCallBeforeSuperInAJava25Constructor() throws Exception {
-        int feature = Runtime.version().feature();
-        assumeTrue(feature >= 25, "statements before super(...) need Java 25");
-        Map<String, byte[]> classes = RuntimeCompiler.compile(Map.of("gen.Early", """
+        Class<?> early = compiledAtThisRelease(25, "gen.Early", """
                 package gen;
                 import dev.spindle.*;
                 public class Early implements SuspendableCallable<String> {
@@ -148,9 +142,7 @@ class RegressionTest {
                     }
                     public String call() { Derived d = new Derived("ab"); return d.v + d.n; }
                 }
-                """), String.valueOf(feature));
-        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(RegressionTest.class.getClassLoader(), classes);
-        Class<?> early = loader.loadClass("gen.Early");
+                """);
         @SuppressWarnings("unchecked")
         SuspendableCallable<String> body = (SuspendableCallable<String>) early.getConstructor().newInstance();
         assertEquals("abab4", body.call());
@@ -201,6 +193,17 @@ class RegressionTest {
             Co.pause();
             return String.valueOf(s) + o + (a == null) + Co.sInt(3);
         });
+    }
+
+    /**
+     * Compiles {@code source} at this JDK's own release and loads class {@code name} from it; the test is skipped
+     * on a JDK older than {@code minimum}, whose javac lacks the language feature.
+     */
+    private static Class<?> compiledAtThisRelease(int minimum, String name, String source) throws Exception {
+        int feature = Runtime.version().feature();
+        assumeTrue(feature >= minimum, "needs Java " + minimum);
+        Map<String, byte[]> classes = RuntimeCompiler.compile(Map.of(name, source), String.valueOf(feature));
+        return new ClassLoaderTest.BytesLoader(RegressionTest.class.getClassLoader(), classes).loadClass(name);
     }
 
     @SuppressWarnings("unchecked")
