@@ -48,13 +48,16 @@ class AgentProcessTest {
     }
 
     @Test
-    void suspendableConstructorIsLeftAloneWithAWarning() throws Exception {
+    void suspendableConstructorAndStaticInitializerAreLeftAloneWithAWarning() throws Exception {
         ChildJvm.Result r = ChildJvm.run(List.of("-javaagent:" + ChildJvm.agentJar()),
-                ChildJvm.classPathWithoutAgent(), AnnotatedConstructorProgram.class);
+                ChildJvm.classPathWithoutAgent(), AnnotatedInitializersProgram.class);
         assertEquals(0, r.exitCode(), r.out());
         assertTrue(r.out().contains("constructed"), r.out());
         assertTrue(r.out().contains("WARNING: @Suspendable on constructor of "
-                + AnnotatedConstructorProgram.class.getName()), r.out());
+                + AnnotatedInitializersProgram.class.getName()), r.out());
+        assertTrue(r.out().contains("initialized 42"), r.out());
+        assertTrue(r.out().contains("WARNING: @Suspendable on static initializer of "
+                + AnnotatedInitializersProgram.STATIC_INIT), r.out());
     }
 
     @Test
