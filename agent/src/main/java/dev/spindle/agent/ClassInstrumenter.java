@@ -107,6 +107,7 @@ final class ClassInstrumenter {
                 continue;
             }
             if (tooLarge.contains(key) || tooLarge.contains(ClassInfo.key(m.name, MethodInstrumenter.COPY_DESC))) {
+                changed |= guardUninstrumentedMethod(cls.name, m, "its rewrite would exceed the JVM's 64 KB limit");
                 continue;
             }
             int n = copyNames.merge(m.name, 1, Integer::sum);
@@ -129,7 +130,7 @@ final class ClassInstrumenter {
             } catch (AnalyzerException | RuntimeException e) {
                 MethodNode plain = pristine(bytes, m.name, m.desc);
                 cls.methods.set(index, plain);
-                guardPlainMethod(cls.name, plain); // so a suspension through it is refused, not run on with garbage
+                guardUninstrumentedMethod(cls.name, plain, e.getMessage());
                 changed = true;
                 Log.warn("could not instrument " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
                         + ": " + e.getMessage() + "; it will refuse to suspend");
@@ -182,6 +183,27 @@ final class ClassInstrumenter {
             guard.add(new MethodInsnNode(INVOKESTATIC, MethodInstrumenter.HOOKS, "afterCallInPlainMethod",
                     "(Ljava/lang/String;Ljava/lang/String;)V", false));
             guard.add(ok);
+            m.instructions.insert(insn, guard);
+            changed = true;
+        }
+        return changed;
+    }
+
+    /**
+     * A suspendable method that could not be rewritten (too large, or code the analysis refused): a suspension in
+     * it is refused right after the call that suspended, as in a plain method, so that it does not run on with
+     * the placeholder result. One call per site, with one constant, since the method may be near the size limit.
+     */
+    private boolean guardUninstrumentedMethod(String owner, MethodNode m, String why) {
+        String methodAndWhy = MethodInstrumenter.describe(owner, m.name) + "|" + why;
+        boolean changed = false;
+        for (AbstractInsnNode insn : m.instructions.toArray()) {
+            if (!(insn instanceof MethodInsnNode call)) continue;
+            if (!rules.isSuspendableCall(call.owner, call.name, call.desc)) continue;
+            InsnList guard = new InsnList();
+            guard.add(new LdcInsnNode(methodAndWhy));
+            guard.add(new MethodInsnNode(INVOKESTATIC, MethodInstrumenter.HOOKS, "afterCallInUninstrumentedMethod",
+                    "(Ljava/lang/String;)V", false));
             m.instructions.insert(insn, guard);
             changed = true;
         }

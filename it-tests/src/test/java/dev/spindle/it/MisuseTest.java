@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Suspending where it cannot work must fail loudly with an {@link IllegalStateException} that names the culprit,
@@ -401,6 +403,49 @@ class MisuseTest {
         IllegalStateException e = plainCallerRefused(true);
         assertMentions(e, "gen.Built.<init>");
         assertMentions(e, "Constructors cannot suspend");
+    }
+
+    /**
+     * A suspendable method the agent cannot rewrite (its rewrite would pass the JVM's 64 KB limit, or it has more
+     * resume points than a saved frame can name) is left as it was, and a suspension inside it is refused right
+     * after the call that suspended: it must not run on with the placeholder result (here it would return
+     * "garbage 0", and its caller's saved frame would later take the callee's result as its own).
+     */
+    @ParameterizedTest
+    @CsvSource({"3000, 64 KB", "4200, more than 4095 suspension points"})
+    void aSuspendableMethodTheAgentCannotRewriteRefusesToSuspendInsteadOfRunningOn(int calls, String why)
+            throws Exception {
+        StringBuilder padding = new StringBuilder();
+        for (int i = 0; i < calls; i++) padding.append("            total += s();\n");
+        String source = """
+                package gen;
+                import dev.spindle.*;
+                public class Huge implements SuspendableRunnable {
+                    public static boolean never;
+                    public static String result;
+                    @Suspendable static int s() { if (Coroutine.current() != null) Coroutine.yield(); return 7; }
+                    @Suspendable public static String big() {
+                        int x = s();
+                        if (x == 0) return "garbage " + x;
+                        int total = 0;
+                        if (never) {
+                """ + padding + """
+                        }
+                        return "ok " + (x + total);
+                    }
+                    public void run() { result = big(); }
+                }
+                """;
+        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gen.Huge", source)));
+        Class<?> huge = loader.loadClass("gen.Huge");
+        assertEquals("ok 7", huge.getMethod("big").invoke(null), "outside a coroutine it runs as written");
+        Coroutine c = new Coroutine((SuspendableRunnable) huge.getConstructor().newInstance());
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "gen.Huge.big");
+        assertMentions(e, why);
+        assertMentions(e, "gen.Huge.s,");
+        assertEquals(null, huge.getField("result").get(null), "big() must not have returned");
     }
 
     static final class SuspendsInStaticInitializer {
