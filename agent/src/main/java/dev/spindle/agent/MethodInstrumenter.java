@@ -168,6 +168,9 @@ final class MethodInstrumenter {
             if (insn instanceof MethodInsnNode m && !suspending.contains(insn) && !m.owner.startsWith("dev/spindle/internal/")
                     && !cannotCallBack(m)) {
                 plainCalls.add(insn);
+            } else if (insn instanceof InvokeDynamicInsnNode indy
+                    && !indy.bsm.getOwner().equals(ClassInfo.LAMBDA_METAFACTORY)) {
+                plainCalls.add(insn); // string concatenation calls toString(), other bootstraps what they link to
             }
         }
         rewrite(method, false, sites, plainCalls, carrierSlot, tempBase, -1, null);
@@ -300,9 +303,8 @@ final class MethodInstrumenter {
 
         // guards after calls that cannot suspend: a suspension must not pass through them
         for (AbstractInsnNode original : plainCalls) {
-            MethodInsnNode m = (MethodInsnNode) original;
             AbstractInsnNode at = isCopy ? twin.get(original) : original;
-            insns.insert(at, checkOutOfLine(outOfLine, HOOKS, "afterPlainCall", m));
+            insns.insert(at, checkOutOfLine(outOfLine, HOOKS, "afterPlainCall", callee(original)));
         }
 
         guardHandlers(target);
@@ -376,7 +378,14 @@ final class MethodInstrumenter {
     }
 
     /** {@code if (Hooks.unwinding != 0) Hooks.<hook>(caller, callee)}, the call out of line. */
-    private InsnList checkOutOfLine(InsnList outOfLine, String hooks, String hook, MethodInsnNode callee) {
+    /** What a plain call calls (for an {@code invokedynamic}, its bootstrap), as "Class.method" for messages. */
+    private static String callee(AbstractInsnNode call) {
+        if (call instanceof MethodInsnNode m) return describe(m.owner, m.name);
+        Handle bsm = ((InvokeDynamicInsnNode) call).bsm;
+        return describe(bsm.getOwner(), bsm.getName());
+    }
+
+    private InsnList checkOutOfLine(InsnList outOfLine, String hooks, String hook, String callee) {
         LabelNode back = new LabelNode();
         LabelNode out = new LabelNode();
         InsnList check = new InsnList();
@@ -385,7 +394,7 @@ final class MethodInstrumenter {
         check.add(back);
         outOfLine.add(out);
         outOfLine.add(new LdcInsnNode(id));
-        outOfLine.add(new LdcInsnNode(describe(callee.owner, callee.name)));
+        outOfLine.add(new LdcInsnNode(callee));
         outOfLine.add(new MethodInsnNode(INVOKESTATIC, hooks, hook, "(Ljava/lang/String;Ljava/lang/String;)V", false));
         outOfLine.add(new JumpInsnNode(GOTO, back));
         return check;

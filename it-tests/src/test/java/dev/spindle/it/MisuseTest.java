@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.objectweb.asm.Opcodes.*;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.SuspendableCallable;
 import dev.spindle.SuspendableRunnable;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -26,6 +28,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.MethodVisitor;
 
 /**
  * Suspending where it cannot work must fail loudly with an {@link IllegalStateException} that names the culprit,
@@ -446,6 +451,100 @@ class MisuseTest {
         assertMentions(e, why);
         assertMentions(e, "gen.Huge.s,");
         assertEquals(null, huge.getField("result").get(null), "big() must not have returned");
+    }
+
+    static final class SuspendsInToString {
+        @Suspendable
+        @Override
+        public String toString() {
+            if (Coroutine.current() != null) Coroutine.yield();
+            return "T";
+        }
+    }
+
+    @Suspendable
+    private static String concatenated(Object o, AtomicInteger afterConcatenation) {
+        String s = "x" + o + "y"; // invokedynamic: the JDK's concatenation calls o.toString()
+        afterConcatenation.incrementAndGet();
+        return s;
+    }
+
+    /**
+     * A suspension in a {@code toString()} that string concatenation calls passes through the JDK's
+     * concatenation code: it is refused right after the concatenation, which is not instrumented, as after any
+     * such call. (It must not go on with "xnully" and return it.)
+     */
+    @Test
+    void aSuspensionInsideStringConcatenationIsRefusedRightAfterIt() {
+        AtomicInteger after = new AtomicInteger();
+        Coroutine c = new Coroutine(() -> concatenated(new SuspendsInToString(), after));
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, SuspendsInToString.class.getName() + ".toString");
+        assertMentions(e, "concatenated");
+        assertEquals(0, after.get(), "nothing after the concatenation may run");
+        assertEquals("xTy", concatenated(new SuspendsInToString(), after), "outside a coroutine it runs as written");
+    }
+
+    /**
+     * The same with the object handed to the concatenation itself, as javac before 19 and other compilers emit
+     * it (no {@code String.valueOf} call of its own before the {@code invokedynamic}): the refusal comes right
+     * after the {@code invokedynamic}. Without it the method would return "xnully" and its caller's saved frame
+     * would later take the string "T" from toString() as the method's result.
+     */
+    @Test
+    void aSuspensionInsideAnInvokedynamicIsRefusedRightAfterIt() throws Exception {
+        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                Map.of("gen.IndyConcat", indyConcat()));
+        Class<?> type = loader.loadClass("gen.IndyConcat");
+        type.getField("arg").set(null, new SuspendsInToString());
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<Object> body = (SuspendableCallable<Object>) type.getConstructor().newInstance();
+        assertEquals("xTy", body.call(), "outside a coroutine it runs as written");
+        type.getField("after").setInt(null, 0);
+        IllegalStateException e = failsOnFirstResume(new Coroutine(body::call));
+        assertMentions(e, SuspendsInToString.class.getName() + ".toString");
+        assertMentions(e, "gen.IndyConcat.call");
+        assertMentions(e, "StringConcatFactory");
+        assertEquals(0, type.getField("after").getInt(null), "nothing after the concatenation may run");
+    }
+
+    /**
+     * {@code class IndyConcat implements SuspendableCallable { static Object arg; static int after;
+     * public Object call() { String s = "x" + arg + "y"; after++; return s; } }}, the concatenation one
+     * {@code invokedynamic} taking {@code arg} as an {@code Object}.
+     */
+    private static byte[] indyConcat() {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(V17, ACC_PUBLIC, "gen/IndyConcat", null, "java/lang/Object",
+                new String[] {"dev/spindle/SuspendableCallable"});
+        cw.visitField(ACC_PUBLIC | ACC_STATIC, "arg", "Ljava/lang/Object;", null, null).visitEnd();
+        cw.visitField(ACC_PUBLIC | ACC_STATIC, "after", "I", null, null).visitEnd();
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
+        m.visitCode();
+        m.visitFieldInsn(GETSTATIC, "gen/IndyConcat", "arg", "Ljava/lang/Object;");
+        m.visitInvokeDynamicInsn("makeConcatWithConstants", "(Ljava/lang/Object;)Ljava/lang/String;",
+                new Handle(H_INVOKESTATIC, "java/lang/invoke/StringConcatFactory", "makeConcatWithConstants",
+                        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
+                                + "Ljava/lang/String;[Ljava/lang/Object;)Ljava/lang/invoke/CallSite;", false),
+                "x\u0001y");
+        m.visitVarInsn(ASTORE, 1);
+        m.visitFieldInsn(GETSTATIC, "gen/IndyConcat", "after", "I");
+        m.visitInsn(ICONST_1);
+        m.visitInsn(IADD);
+        m.visitFieldInsn(PUTSTATIC, "gen/IndyConcat", "after", "I");
+        m.visitVarInsn(ALOAD, 1);
+        m.visitInsn(ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
     }
 
     static final class SuspendsInStaticInitializer {
