@@ -547,6 +547,33 @@ class MisuseTest {
         return cw.toByteArray();
     }
 
+    static final class SuspendingRunnable implements Runnable {
+        @Suspendable
+        @Override
+        public void run() {
+            Coroutine.yield();
+        }
+    }
+
+    @Suspendable
+    private static void runIt(Runnable r) {
+        r.run();
+    }
+
+    /**
+     * A suspendable implementation called through an interface method that is not suspendable: the call site
+     * is plain, so the suspension is refused after it, and the advice is to call through a suspendable
+     * interface.
+     */
+    @Test
+    void aSuspendableImplementationCalledThroughAPlainInterfaceIsRefused() {
+        IllegalStateException e = failsOnFirstResume(new Coroutine(() -> runIt(new SuspendingRunnable())));
+        assertMentions(e, SuspendingRunnable.class.getName() + ".run");
+        assertMentions(e, "java.lang.Runnable.run");
+        assertMentions(e, "runIt");
+        assertMentions(e, "SuspendableRunnable");
+    }
+
     static final class SuspendsInStaticInitializer {
         static final int VALUE = Co.sInt(7);
     }

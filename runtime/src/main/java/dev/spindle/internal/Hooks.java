@@ -125,6 +125,13 @@ public final class Hooks {
         if (k.unwinding) {
             boolean jdk = callee.startsWith("java.") || callee.startsWith("jdk.") || callee.startsWith("sun.");
             String saved = k.lastSaved();
+            if (simpleName(saved).equals(simpleName(callee))) {
+                // most likely the call went through an interface or superclass method that is not suspendable
+                throw refuse(k, "suspendable method " + saved + " suspended, but " + caller + " called it through "
+                        + callee + ", which is not @Suspendable, so that call cannot suspend. Call it through a type"
+                        + " whose method is @Suspendable (SuspendableRunnable, SuspendableCallable, or an interface"
+                        + " of your own whose method is marked), or as " + saved + " itself");
+            }
             throw refuse(k, "suspendable method " + saved + " tried to suspend through " + callee
                     + " (called from " + caller + "), which is not instrumented. "
                     + (jdk ? "JDK methods, reflective calls and method handles cannot suspend: call "
@@ -159,6 +166,11 @@ public final class Hooks {
                     + k.lastSaved() + ", which it called, cannot suspend there. Split " + method + " into smaller"
                     + " methods, or move the call that suspends out of it");
         }
+    }
+
+    /** The method name of "Class.method". */
+    private static String simpleName(String method) {
+        return method.substring(method.lastIndexOf('.') + 1);
     }
 
     /**
