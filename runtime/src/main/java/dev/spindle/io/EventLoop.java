@@ -94,6 +94,7 @@ public final class EventLoop implements AutoCloseable {
     /** The selector's callback, made once: a method reference made per select would be allocated each time. */
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
     private final List<Listener> listeners = new ArrayList<>();
+    private final List<Runnable> afterNextSelect = new ArrayList<>();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private volatile Phase phase = Phase.RUNNING;
     private volatile int liveCount;
@@ -527,9 +528,27 @@ public final class EventLoop implements AutoCloseable {
         for (int n = runQueue.size(); n > 0; n--) step(runQueue.poll());
     }
 
+    /**
+     * Runs {@code action} once the selector has let go of the channels closed so far: after the next select,
+     * which deregisters them at its start (and so lets the JDK close their sockets). Loop thread.
+     */
+    void afterNextSelect(Runnable action) {
+        afterNextSelect.add(action);
+    }
+
     private void select() throws IOException {
+        int after = afterNextSelect.size();
+        selectOnce(after > 0);
+        if (after > 0) {
+            for (int i = 0; i < after; i++) afterNextSelect.get(i).run();
+            afterNextSelect.subList(0, after).clear();
+        }
+    }
+
+    /** Waits for I/O, a timer or an action from another thread, unless {@code now}; then runs the ready I/O. */
+    private void selectOnce(boolean now) throws IOException {
         long timeoutMillis;
-        if (!runQueue.isEmpty() || !inbox.isEmpty()) {
+        if (now || !runQueue.isEmpty() || !inbox.isEmpty()) {
             timeoutMillis = -1;
         } else if (timers.size() == 0) {
             timeoutMillis = 0; // no deadline

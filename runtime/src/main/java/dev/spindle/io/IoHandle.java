@@ -156,12 +156,20 @@ sealed class IoHandle extends Blocker permits TcpSocket {
 
     /** Closes the channel from any thread, waking waiters on the loop when it still runs. */
     void closeFromAnyThread() {
+        closeFromAnyThread(this::closeOnLoop);
+    }
+
+    /**
+     * Runs {@code close} (which calls {@link #closeOnLoop}) on the loop, now if this is the loop's thread; once
+     * the loop has ended, only closes the channel.
+     */
+    void closeFromAnyThread(Runnable close) {
         if (loop.inLoop()) {
-            closeOnLoop();
+            close.run();
             return;
         }
         try {
-            loop.execute(this::closeOnLoop);
+            loop.execute(close);
         } catch (java.util.concurrent.RejectedExecutionException terminated) {
             closeChannel();
         }

@@ -26,8 +26,13 @@ public final class Listener implements Closeable {
         return accepted.get();
     }
 
+    /**
+     * Whether it still listens: false once it is closed (by {@link #close()} or its loop's shutdown) and the
+     * system has closed its socket, so that a connection attempt is refused; that follows the close within the
+     * loop's next turn.
+     */
     public boolean isOpen() {
-        return server.isOpen();
+        return server.listening();
     }
 
     /** Stops accepting. Any thread. */

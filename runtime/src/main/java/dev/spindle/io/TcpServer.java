@@ -28,6 +28,11 @@ public final class TcpServer implements Closeable {
     private final ServerSocketChannel ch;
     private final IoHandle io;
     private final SocketAddress local;
+    /**
+     * Set on the loop once its selector has let go of the closed channel: the JDK defers closing a registered
+     * channel's socket until then, and until then the system still completes connections to it.
+     */
+    private volatile boolean released;
 
     private TcpServer(ServerSocketChannel ch, IoHandle io) throws IOException {
         this.ch = ch;
@@ -85,7 +90,18 @@ public final class TcpServer implements Closeable {
     /** Stops listening; a coroutine waiting in {@link #accept()} gets an AsynchronousCloseException. Any thread. */
     @Override
     public void close() {
-        io.closeFromAnyThread();
+        io.closeFromAnyThread(() -> {
+            io.closeOnLoop();
+            io.loop.afterNextSelect(() -> released = true);
+        });
+    }
+
+    /**
+     * Whether connections to it may still be completed: false once it is closed and the system has closed its
+     * socket (a connection attempt is refused from then on), or its loop has ended.
+     */
+    boolean listening() {
+        return !released && !io.loop.termination().isDone();
     }
 
     @Override

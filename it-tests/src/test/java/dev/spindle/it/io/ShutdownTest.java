@@ -52,6 +52,29 @@ class ShutdownTest {
         assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> { }));
     }
 
+    /**
+     * The JDK closes a registered channel's socket only when the selector lets go of it, at the loop's next
+     * select: until then the system still completes connections. A listener says it is closed only after that,
+     * so a connection attempt made once it says so is refused, however busy the loop was after the close.
+     */
+    @Test
+    void aListenerSaysItIsClosedOnlyOnceConnectionsAreRefused() throws Exception {
+        try (EventLoop loop = new EventLoop("busy")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> { });
+            int port = l.localAddress().getPort();
+            CountDownLatch closed = new CountDownLatch(1);
+            loop.execute(() -> {
+                l.close();
+                closed.countDown();
+                long end = System.nanoTime() + 200_000_000L;
+                while (System.nanoTime() - end < 0) Thread.onSpinWait(); // busy before the loop's next select
+            });
+            closed.await();
+            IoSupport.eventually(() -> !l.isOpen());
+            assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+        }
+    }
+
     @Test
     void afterTheGracePeriodIdleConnectionsAreClosed() throws Exception {
         try (EventLoopGroup group = new EventLoopGroup(2)) {
