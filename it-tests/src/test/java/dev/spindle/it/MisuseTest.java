@@ -514,18 +514,9 @@ class MisuseTest {
      * {@code invokedynamic} taking {@code arg} as an {@code Object}.
      */
     private static byte[] indyConcat() {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        cw.visit(V17, ACC_PUBLIC, "gen/IndyConcat", null, "java/lang/Object",
-                new String[] {"dev/spindle/SuspendableCallable"});
+        ClassWriter cw = AsmClasses.suspendableCallable("gen/IndyConcat");
         cw.visitField(ACC_PUBLIC | ACC_STATIC, "arg", "Ljava/lang/Object;", null, null).visitEnd();
         cw.visitField(ACC_PUBLIC | ACC_STATIC, "after", "I", null, null).visitEnd();
-        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
-        init.visitCode();
-        init.visitVarInsn(ALOAD, 0);
-        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        init.visitInsn(RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
         MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
         m.visitCode();
         m.visitFieldInsn(GETSTATIC, "gen/IndyConcat", "arg", "Ljava/lang/Object;");

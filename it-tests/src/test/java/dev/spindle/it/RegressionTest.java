@@ -216,16 +216,7 @@ class RegressionTest {
 
     /** {@code call() { int x = 41; Coroutine.yield(); return String.valueOf(x + 1); }} with a lying table. */
     private static byte[] oddTable() {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        cw.visit(V17, ACC_PUBLIC, "gen/OddTable", null, "java/lang/Object",
-                new String[] {"dev/spindle/SuspendableCallable"});
-        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
-        init.visitCode();
-        init.visitVarInsn(ALOAD, 0);
-        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        init.visitInsn(RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
+        ClassWriter cw = AsmClasses.suspendableCallable("gen/OddTable");
         MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
         m.visitCode();
         Label start = new Label(), end = new Label();

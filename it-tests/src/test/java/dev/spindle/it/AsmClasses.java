@@ -1,0 +1,30 @@
+package dev.spindle.it;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+
+/** Class files written with ASM, for shapes javac does not emit. */
+final class AsmClasses {
+    private AsmClasses() {
+    }
+
+    /**
+     * A writer that has begun {@code public class <internalName> implements SuspendableCallable} (Java 17) and
+     * written its public no-argument constructor: add {@code call()}, then end it.
+     */
+    static ClassWriter suspendableCallable(String internalName) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(V17, ACC_PUBLIC, internalName, null, "java/lang/Object",
+                new String[] {"dev/spindle/SuspendableCallable"});
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+        return cw;
+    }
+}
