@@ -377,7 +377,6 @@ final class MethodInstrumenter {
         insns.add(outOfLine);
     }
 
-    /** {@code if (Hooks.unwinding != 0) Hooks.<hook>(caller, callee)}, the call out of line. */
     /** What a plain call calls (for an {@code invokedynamic}, its bootstrap), as "Class.method" for messages. */
     private static String callee(AbstractInsnNode call) {
         if (call instanceof MethodInsnNode m) return describe(m.owner, m.name);
@@ -385,6 +384,7 @@ final class MethodInstrumenter {
         return describe(bsm.getOwner(), bsm.getName());
     }
 
+    /** {@code if (Hooks.unwinding != 0) Hooks.<hook>(caller, callee)}, the call out of line. */
     private InsnList checkOutOfLine(InsnList outOfLine, String hooks, String hook, String callee) {
         LabelNode back = new LabelNode();
         LabelNode out = new LabelNode();
