@@ -303,7 +303,7 @@ public final class EventLoop implements AutoCloseable {
      */
     @Suspendable
     public static void sleep(Duration duration) {
-        Task t = requireTask("sleep");
+        Task t = requireTask("call EventLoop.sleep");
         long nanos = nanos(duration);
         if (nanos <= 0) {
             yieldNow();
@@ -317,7 +317,7 @@ public final class EventLoop implements AutoCloseable {
     /** Lets the loop's other ready coroutines and I/O run, then goes on. */
     @Suspendable
     public static void yieldNow() {
-        requireTask("yieldNow");
+        requireTask("call EventLoop.yieldNow");
         Coroutine.yield(); // still RUNNING: step() puts it back in the run queue
     }
 
@@ -333,7 +333,7 @@ public final class EventLoop implements AutoCloseable {
      */
     @Suspendable
     public static <T> T await(CompletionStage<T> stage) {
-        Task t = requireTask("await");
+        Task t = requireTask("call EventLoop.await");
         return awaitFuture(t, stage.toCompletableFuture(), null);
     }
 
@@ -349,7 +349,7 @@ public final class EventLoop implements AutoCloseable {
      */
     @Suspendable
     public static <T> T blocking(Callable<T> work) {
-        Task t = requireTask("blocking");
+        Task t = requireTask("call EventLoop.blocking");
         CompletableFuture<T> result = new CompletableFuture<>();
         Future<?> job = t.loop().blockingPool.submit(() -> {
             try {
@@ -387,7 +387,7 @@ public final class EventLoop implements AutoCloseable {
      */
     @Suspendable
     public static <T> T withTimeout(Duration timeout, SuspendableCallable<T> body) {
-        Task t = requireTask("withTimeout");
+        Task t = requireTask("call EventLoop.withTimeout");
         EventLoop loop = t.loop();
         long nanos = nanos(timeout);
         Throwable[] fired = new Throwable[1];

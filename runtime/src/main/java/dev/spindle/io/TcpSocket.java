@@ -83,7 +83,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
      */
     @Suspendable
     public static TcpSocket connect(SocketAddress remote, Configurer configure) throws IOException {
-        EventLoop loop = EventLoop.requireTask("connect").loop();
+        EventLoop loop = EventLoop.requireTask("call TcpSocket.connect").loop();
         SocketChannel ch = SocketChannel.open();
         TcpSocket s;
         try {

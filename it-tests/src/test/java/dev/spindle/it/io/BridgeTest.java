@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spindle.Coroutine;
 import dev.spindle.io.DeadlineExceededException;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
@@ -19,6 +20,18 @@ import org.junit.jupiter.api.Timeout;
 /** await and blocking: suspended while others run, resumed on the coroutine's own loop. */
 @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BridgeTest {
+    /** The loop's suspending operations outside one of its coroutines: refused, naming the operation. */
+    @Test
+    void loopOperationsOutsideALoopCoroutineAreRefusedNamingThem() {
+        IllegalStateException plainThread = assertThrows(IllegalStateException.class,
+                () -> EventLoop.blocking(() -> 1));
+        assertTrue(plainThread.getMessage().startsWith("cannot call EventLoop.blocking here"), plainThread.getMessage());
+        Coroutine plainCoroutine = new Coroutine(() -> EventLoop.sleep(Duration.ofMillis(1)));
+        IllegalStateException inCoroutine = assertThrows(IllegalStateException.class, plainCoroutine::resume);
+        assertTrue(inCoroutine.getMessage().startsWith("cannot call EventLoop.sleep here"), inCoroutine.getMessage());
+        assertTrue(inCoroutine.getMessage().contains("EventLoop.spawn"), inCoroutine.getMessage());
+    }
+
     @Test
     void awaitResumesOnTheLoopWhateverThreadCompletes() {
         try (EventLoopGroup group = new EventLoopGroup(2)) {
