@@ -221,6 +221,61 @@ class JavacShapesTest {
         assertEquals((big + 1) + "/1.5/7|" + expectedNested + "|" + ((big + 1) + "/1.5/7").length(), s);
     }
 
+    /** Constants with bodies: each is an anonymous subclass of the enum overriding its suspendable method. */
+    private enum Step {
+        DOUBLE {
+            @Override
+            long apply(long x) {
+                return sLong(x) * 2;
+            }
+        },
+        ADD_TEN {
+            @Override
+            long apply(long x) {
+                long y = sLong(x);
+                return y + sInt(10);
+            }
+        };
+
+        @Suspendable
+        abstract long apply(long x);
+    }
+
+    /** A generic abstract class whose suspendable method an inner class implements through a bridge. */
+    private abstract static class Stage<T> {
+        @Suspendable
+        abstract T run(T in);
+
+        @Suspendable
+        T twice(T in) {
+            return run(run(in));
+        }
+    }
+
+    @Test
+    void enumConstantBodiesLocalRecordsAndGenericBridges() {
+        String s = sameWithAndWithoutSuspension(() -> {
+            record Acc(long total, String log) {
+                @Suspendable
+                Acc plus(Step step) {
+                    long next = step.apply(total);
+                    return new Acc(next, log + step.name().charAt(0) + sLong(next));
+                }
+            }
+            Acc acc = new Acc(1, "");
+            for (Step step : Step.values()) acc = acc.plus(step);
+            acc = acc.plus(sRef(Step.DOUBLE));
+            Stage<String> bang = new Stage<>() {
+                @Override
+                String run(String in) {
+                    return sRef(in) + "!";
+                }
+            };
+            return acc + " " + bang.twice(acc.log());
+        });
+        assertEquals("Acc[total=24, log=D2A12D24] D2A12D24!!", s);
+    }
+
     @Test
     void doWhileAndAssertWithSuspendingConditions() {
         int n = sameWithAndWithoutSuspension(() -> {
