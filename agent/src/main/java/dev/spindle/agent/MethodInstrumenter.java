@@ -168,9 +168,8 @@ final class MethodInstrumenter {
             if (insn instanceof MethodInsnNode m && !suspending.contains(insn) && !m.owner.startsWith("dev/spindle/internal/")
                     && !cannotCallBack(m)) {
                 plainCalls.add(insn);
-            } else if (insn instanceof InvokeDynamicInsnNode indy
-                    && !indy.bsm.getOwner().equals(ClassInfo.LAMBDA_METAFACTORY)) {
-                plainCalls.add(insn); // string concatenation calls toString(), other bootstraps what they link to
+            } else if (insn instanceof InvokeDynamicInsnNode indy && !cannotCallBack(indy)) {
+                plainCalls.add(insn);
             }
         }
         rewrite(method, false, sites, plainCalls, carrierSlot, tempBase, -1, null);
@@ -193,8 +192,21 @@ final class MethodInstrumenter {
      * suspension can pass through it: it needs no guard after it (these are the calls on every fast path).
      */
     private static boolean cannotCallBack(MethodInsnNode m) {
-        if (!VALUE_CLASSES.contains(m.owner)) return false;
-        for (Type t : Type.getArgumentTypes(m.desc)) {
+        return VALUE_CLASSES.contains(m.owner) && onlyPrimitivesAndStrings(m.desc);
+    }
+
+    /**
+     * Likewise for an {@code invokedynamic}: a lambda's factory calls nothing, and string concatenation calls
+     * {@code toString()} only of the objects it is given. Any other bootstrap may link to user code.
+     */
+    private static boolean cannotCallBack(InvokeDynamicInsnNode indy) {
+        String bootstrap = indy.bsm.getOwner();
+        return bootstrap.equals(ClassInfo.LAMBDA_METAFACTORY)
+                || bootstrap.equals("java/lang/invoke/StringConcatFactory") && onlyPrimitivesAndStrings(indy.desc);
+    }
+
+    private static boolean onlyPrimitivesAndStrings(String desc) {
+        for (Type t : Type.getArgumentTypes(desc)) {
             if (t.getSort() == Type.ARRAY || t.getSort() == Type.OBJECT && !t.getInternalName().equals("java/lang/String")) {
                 return false;
             }
