@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Handle;
@@ -41,20 +42,54 @@ final class ClassInstrumenter {
         this.options = options;
     }
 
-    /** The rewritten class, or null if it needs no change. */
+    /**
+     * The rewritten class, or null if it needs no change. If the class as a whole cannot be rewritten (its constant
+     * pool would overflow, say), it is only guarded: see {@link #guardEveryCall}.
+     */
     byte[] instrument(byte[] bytes, ClassInfo info) {
         Set<String> tooLarge = new java.util.HashSet<>();
-        for (;;) {
-            try {
-                return instrument(bytes, info, tooLarge);
-            } catch (MethodTooLargeException e) {
-                String key = ClassInfo.key(e.getMethodName(), e.getDescriptor());
-                if (!tooLarge.add(key)) throw e;
-                Log.warn("could not instrument " + MethodInstrumenter.describe(info.name, e.getMethodName())
-                        + e.getDescriptor() + ": the rewritten method exceeds the JVM's 64 KB limit; split it into"
-                        + " smaller methods. It is left as it was and will refuse to suspend");
+        try {
+            for (;;) {
+                try {
+                    return instrument(bytes, info, tooLarge);
+                } catch (MethodTooLargeException e) {
+                    String key = ClassInfo.key(e.getMethodName(), e.getDescriptor());
+                    if (!tooLarge.add(key)) throw e;
+                    Log.warn("could not instrument " + MethodInstrumenter.describe(info.name, e.getMethodName())
+                            + e.getDescriptor() + ": the rewritten method exceeds the JVM's 64 KB limit; split it"
+                            + " into smaller methods. It is left as it was and will refuse to suspend");
+                }
             }
+        } catch (RuntimeException e) {
+            byte[] guarded = guardEveryCall(bytes, "its class could not be rewritten: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            Log.warn("could not instrument class " + info.name.replace('/', '.') + ": " + e + "; it is loaded as it was"
+                    + (guarded == null ? " (it calls no suspendable method)"
+                            : " except for a check after each call to a suspendable method, so a suspension through"
+                                    + " its methods is refused"));
+            return guarded;
         }
+    }
+
+    /**
+     * The class as it was, with only the check of {@link #guardUninstrumentedMethod} after every suspendable call
+     * in every method, or null if it makes none: what a class gets whose rewrite failed, so that a suspension
+     * through it is refused rather than its methods running on with the placeholder result. The check adds no
+     * branch, so the class's own stack map frames stay valid, and the writer keeps its constant pool as it was and
+     * adds to it only the check's few constants.
+     */
+    private byte[] guardEveryCall(byte[] bytes, String why) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassNode cls = new ClassNode(ASM9);
+        reader.accept(cls, 0);
+        boolean changed = false;
+        String advice = "See the agent's warning about class " + cls.name.replace('/', '.') + " when it was loaded;"
+                + " if the class is too large, split it, or move the call that suspends out of it";
+        for (MethodNode m : cls.methods) changed |= guardUninstrumentedMethod(cls.name, m, why, advice);
+        if (!changed) return null;
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        cls.accept(writer);
+        return writer.toByteArray();
     }
 
     private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge) {
@@ -195,13 +230,20 @@ final class ClassInstrumenter {
      * the placeholder result. One call per site, with one constant, since the method may be near the size limit.
      */
     private boolean guardUninstrumentedMethod(String owner, MethodNode m, String why) {
-        String methodAndWhy = MethodInstrumenter.describe(owner, m.name) + "|" + why;
+        String method = MethodInstrumenter.describe(owner, m.name);
+        return guardUninstrumentedMethod(owner, m, why, "Split " + method + " into smaller methods, or move the call"
+                + " that suspends out of it");
+    }
+
+    private boolean guardUninstrumentedMethod(String owner, MethodNode m, String why, String advice) {
+        // the hook splits the constant at its first two bars
+        String check = MethodInstrumenter.describe(owner, m.name) + "|" + why.replace('|', '/') + "|" + advice;
         boolean changed = false;
         for (AbstractInsnNode insn : m.instructions.toArray()) {
             if (!(insn instanceof MethodInsnNode call)) continue;
             if (!rules.isSuspendableCall(call.owner, call.name, call.desc)) continue;
             InsnList guard = new InsnList();
-            guard.add(new LdcInsnNode(methodAndWhy));
+            guard.add(new LdcInsnNode(check));
             guard.add(new MethodInsnNode(INVOKESTATIC, MethodInstrumenter.HOOKS, "afterCallInUninstrumentedMethod",
                     "(Ljava/lang/String;)V", false));
             m.instructions.insert(insn, guard);

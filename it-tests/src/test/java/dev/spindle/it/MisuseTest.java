@@ -28,6 +28,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodVisitor;
@@ -531,6 +532,62 @@ class MisuseTest {
         m.visitInsn(IADD);
         m.visitFieldInsn(PUTSTATIC, "gen/IndyConcat", "after", "I");
         m.visitVarInsn(ALOAD, 1);
+        m.visitInsn(ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /**
+     * A class the agent cannot rewrite as a whole (its constant pool, nearly full, would overflow with the resume
+     * copies) is loaded as it was, but with a check after each suspendable call: a suspension through it is
+     * refused, naming its method, instead of its method running on with the placeholder result.
+     */
+    @Test
+    void aClassTheAgentCannotRewriteRefusesToSuspendThroughItsMethods() throws Exception {
+        int free = 30; // room for the check's few constants, not for a rewrite's
+        int padding = 65_535 - free - new ClassReader(padded(0)).getItemCount();
+        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                Map.of("gen.Padded", padded(padding)));
+        Class<?> type = loader.loadClass("gen.Padded");
+        SuspendableRunnable yields = () -> {
+            entered.incrementAndGet();
+            if (Coroutine.current() != null) Coroutine.yield();
+        };
+        type.getField("inner").set(null, yields);
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<Object> body = (SuspendableCallable<Object>) type.getConstructor().newInstance();
+        body.call();
+        assertEquals(1, type.getField("after").getInt(null), "outside a coroutine it runs as written");
+        type.getField("after").setInt(null, 0);
+        IllegalStateException e = failsOnFirstResume(new Coroutine(body::call));
+        assertEquals(2, entered.get(), "the suspension was reached");
+        assertMentions(e, "gen.Padded.call");
+        assertMentions(e, "its class could not be rewritten");
+        assertMentions(e, "class gen.Padded");
+        assertEquals(0, type.getField("after").getInt(null), "nothing after the refused suspension may run");
+    }
+
+    /**
+     * {@code class Padded implements SuspendableCallable { static SuspendableRunnable inner; static int after;
+     * public Object call() { inner.run(); after++; return null; } }} with {@code padding} more static fields,
+     * each a constant of its own.
+     */
+    private static byte[] padded(int padding) {
+        ClassWriter cw = AsmClasses.suspendableCallable("gen/Padded");
+        cw.visitField(ACC_PUBLIC | ACC_STATIC, "inner", "Ldev/spindle/SuspendableRunnable;", null, null).visitEnd();
+        cw.visitField(ACC_PUBLIC | ACC_STATIC, "after", "I", null, null).visitEnd();
+        for (int i = 0; i < padding; i++) cw.visitField(ACC_STATIC, "p" + i, "I", null, null).visitEnd();
+        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
+        m.visitCode();
+        m.visitFieldInsn(GETSTATIC, "gen/Padded", "inner", "Ldev/spindle/SuspendableRunnable;");
+        m.visitMethodInsn(INVOKEINTERFACE, "dev/spindle/SuspendableRunnable", "run", "()V", true);
+        m.visitFieldInsn(GETSTATIC, "gen/Padded", "after", "I");
+        m.visitInsn(ICONST_1);
+        m.visitInsn(IADD);
+        m.visitFieldInsn(PUTSTATIC, "gen/Padded", "after", "I");
+        m.visitInsn(ACONST_NULL);
         m.visitInsn(ARETURN);
         m.visitMaxs(0, 0);
         m.visitEnd();

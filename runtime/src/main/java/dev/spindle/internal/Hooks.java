@@ -151,20 +151,18 @@ public final class Hooks {
     }
 
     /**
-     * After a suspendable call in a suspendable method the agent could not rewrite (see its warning when the class
-     * was loaded), so that a suspension there is refused instead of the method running on with the placeholder
-     * result. {@code methodAndWhy} is "Class.method|why": one constant, so the check costs each call site only a
-     * few bytes in a method that was too large to rewrite.
+     * After a suspendable call in a method the agent could not rewrite (see its warning when the class was
+     * loaded), so that a suspension there is refused instead of the method running on with the placeholder
+     * result. {@code methodWhyAdvice} is "Class.method|why|what to do": one constant, so the check costs each call
+     * site only a few bytes in a method that was too large to rewrite.
      */
-    public static void afterCallInUninstrumentedMethod(String methodAndWhy) {
+    public static void afterCallInUninstrumentedMethod(String methodWhyAdvice) {
         if (!unwinding()) return;
         Carrier k = Carrier.get();
         if (k.unwinding) {
-            int bar = methodAndWhy.indexOf('|');
-            String method = methodAndWhy.substring(0, bar), why = methodAndWhy.substring(bar + 1);
-            throw refuse(k, "cannot suspend in " + method + ": the agent could not instrument it (" + why + "), so "
-                    + k.lastSaved() + ", which it called, cannot suspend there. Split " + method + " into smaller"
-                    + " methods, or move the call that suspends out of it");
+            String[] parts = methodWhyAdvice.split("\\|", 3);
+            throw refuse(k, "cannot suspend in " + parts[0] + ": the agent could not instrument it (" + parts[1]
+                    + "), so " + k.lastSaved() + ", which it called, cannot suspend there. " + parts[2]);
         }
     }
 
