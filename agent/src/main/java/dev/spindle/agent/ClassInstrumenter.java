@@ -62,7 +62,9 @@ final class ClassInstrumenter {
             }
         } catch (RuntimeException e) {
             byte[] guarded = guardEveryCall(bytes, "its class could not be rewritten: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), "See the agent's warning about class "
+                    + info.name.replace('/', '.') + " when it was loaded; if the class is too large, split it, or move"
+                    + " the call that suspends out of it");
             Log.warn("could not instrument class " + info.name.replace('/', '.') + ": " + e + "; it is loaded as it was"
                     + (guarded == null ? " (it calls no suspendable method)"
                             : " except for a check after each call to a suspendable method, so a suspension through"
@@ -73,18 +75,17 @@ final class ClassInstrumenter {
 
     /**
      * The class as it was, with only the check of {@link #guardUninstrumentedMethod} after every suspendable call
-     * in every method, or null if it makes none: what a class gets whose rewrite failed, so that a suspension
-     * through it is refused rather than its methods running on with the placeholder result. The check adds no
+     * in every method, or null if it makes none: what a class gets that cannot be rewritten (its rewrite failed,
+     * or its class file is older than Java 8), so that a suspension through it is refused rather than its methods
+     * running on with the placeholder result. The check adds no
      * branch, so the class's own stack map frames stay valid, and the writer keeps its constant pool as it was and
      * adds to it only the check's few constants.
      */
-    private byte[] guardEveryCall(byte[] bytes, String why) {
+    private byte[] guardEveryCall(byte[] bytes, String why, String advice) {
         ClassReader reader = new ClassReader(bytes);
         ClassNode cls = new ClassNode(ASM9);
         reader.accept(cls, 0);
         boolean changed = false;
-        String advice = "See the agent's warning about class " + cls.name.replace('/', '.') + " when it was loaded;"
-                + " if the class is too large, split it, or move the call that suspends out of it";
         for (MethodNode m : cls.methods) changed |= guardUninstrumentedMethod(cls.name, m, why, advice);
         if (!changed) return null;
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
@@ -106,11 +107,15 @@ final class ClassInstrumenter {
         Map<String, TypeHints> hints = new HashMap<>();
         for (MethodNode m : cls.methods) hints.put(ClassInfo.key(m.name, m.desc), TypeHints.of(m));
         if ((cls.version & 0xFFFF) < 52) {
+            String java = "Java " + ((cls.version & 0xFFFF) - 44);
+            byte[] guarded = guardEveryCall(bytes, "it was compiled for " + java + ", and Spindle rewrites class files"
+                    + " of Java 8 and later only", "Compile " + info.name.replace('/', '.') + " for Java 8 or later");
             if (!suspendable.isEmpty()) {
-                Log.warn("class " + info.name.replace('/', '.') + " has suspendable methods but was compiled for Java "
-                        + ((cls.version & 0xFFFF) - 44) + "; Spindle instruments class files of Java 8 and later only");
+                Log.warn("class " + info.name.replace('/', '.') + " has suspendable methods but was compiled for " + java
+                        + "; Spindle instruments class files of Java 8 and later only, so a suspension through its"
+                        + " methods is refused");
             }
-            return null;
+            return guarded;
         }
         HierarchyVerifier verifier = verifier(cls);
         boolean isInterface = (cls.access & ACC_INTERFACE) != 0;

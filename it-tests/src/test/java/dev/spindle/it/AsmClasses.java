@@ -15,8 +15,13 @@ final class AsmClasses {
      * written its public no-argument constructor: add {@code call()}, then end it.
      */
     static ClassWriter suspendableCallable(String internalName) {
+        return suspendableCallable(internalName, V17);
+    }
+
+    /** {@link #suspendableCallable(String)} in the class file version {@code version} ({@code Opcodes.V1_7}...). */
+    static ClassWriter suspendableCallable(String internalName, int version) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        cw.visit(V17, ACC_PUBLIC, internalName, null, "java/lang/Object",
+        cw.visit(version, ACC_PUBLIC, internalName, null, "java/lang/Object",
                 new String[] {"dev/spindle/SuspendableCallable"});
         MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
         init.visitCode();

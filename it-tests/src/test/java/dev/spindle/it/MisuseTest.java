@@ -547,10 +547,28 @@ class MisuseTest {
     @Test
     void aClassTheAgentCannotRewriteRefusesToSuspendThroughItsMethods() throws Exception {
         int free = 30; // room for the check's few constants, not for a rewrite's
-        int padding = 65_535 - free - new ClassReader(padded(0)).getItemCount();
+        int padding = 65_535 - free - new ClassReader(callsInner("gen/Padded", V17, 0)).getItemCount();
+        IllegalStateException e = suspendThroughCallsInner("gen.Padded", callsInner("gen/Padded", V17, padding));
+        assertMentions(e, "its class could not be rewritten");
+        assertMentions(e, "class gen.Padded");
+    }
+
+    /** So is a class compiled for a Java older than 8, which the agent does not rewrite. */
+    @Test
+    void aClassCompiledForJava7RefusesToSuspendThroughItsMethods() throws Exception {
+        IllegalStateException e = suspendThroughCallsInner("gen.Old", callsInner("gen/Old", V1_7, 0));
+        assertMentions(e, "compiled for Java 7");
+        assertMentions(e, "Compile gen.Old for Java 8 or later");
+    }
+
+    /**
+     * Loads {@code bytes}, a {@link #callsInner} class, and checks that it runs as written outside a coroutine and
+     * that in one its {@code call()} refuses the suspension of its {@code inner} and goes no further.
+     */
+    private IllegalStateException suspendThroughCallsInner(String name, byte[] bytes) throws Exception {
         ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
-                Map.of("gen.Padded", padded(padding)));
-        Class<?> type = loader.loadClass("gen.Padded");
+                Map.of(name, bytes));
+        Class<?> type = loader.loadClass(name);
         SuspendableRunnable yields = () -> {
             entered.incrementAndGet();
             if (Coroutine.current() != null) Coroutine.yield();
@@ -563,30 +581,29 @@ class MisuseTest {
         type.getField("after").setInt(null, 0);
         IllegalStateException e = failsOnFirstResume(new Coroutine(body::call));
         assertEquals(2, entered.get(), "the suspension was reached");
-        assertMentions(e, "gen.Padded.call");
-        assertMentions(e, "its class could not be rewritten");
-        assertMentions(e, "class gen.Padded");
+        assertMentions(e, name + ".call");
         assertEquals(0, type.getField("after").getInt(null), "nothing after the refused suspension may run");
+        return e;
     }
 
     /**
-     * {@code class Padded implements SuspendableCallable { static SuspendableRunnable inner; static int after;
-     * public Object call() { inner.run(); after++; return null; } }} with {@code padding} more static fields,
-     * each a constant of its own.
+     * {@code class <name> implements SuspendableCallable { static SuspendableRunnable inner; static int after;
+     * public Object call() { inner.run(); after++; return null; } }} in class file version {@code version}, with
+     * {@code padding} more static fields, each a constant of its own.
      */
-    private static byte[] padded(int padding) {
-        ClassWriter cw = AsmClasses.suspendableCallable("gen/Padded");
+    private static byte[] callsInner(String name, int version, int padding) {
+        ClassWriter cw = AsmClasses.suspendableCallable(name, version);
         cw.visitField(ACC_PUBLIC | ACC_STATIC, "inner", "Ldev/spindle/SuspendableRunnable;", null, null).visitEnd();
         cw.visitField(ACC_PUBLIC | ACC_STATIC, "after", "I", null, null).visitEnd();
         for (int i = 0; i < padding; i++) cw.visitField(ACC_STATIC, "p" + i, "I", null, null).visitEnd();
         MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
         m.visitCode();
-        m.visitFieldInsn(GETSTATIC, "gen/Padded", "inner", "Ldev/spindle/SuspendableRunnable;");
+        m.visitFieldInsn(GETSTATIC, name, "inner", "Ldev/spindle/SuspendableRunnable;");
         m.visitMethodInsn(INVOKEINTERFACE, "dev/spindle/SuspendableRunnable", "run", "()V", true);
-        m.visitFieldInsn(GETSTATIC, "gen/Padded", "after", "I");
+        m.visitFieldInsn(GETSTATIC, name, "after", "I");
         m.visitInsn(ICONST_1);
         m.visitInsn(IADD);
-        m.visitFieldInsn(PUTSTATIC, "gen/Padded", "after", "I");
+        m.visitFieldInsn(PUTSTATIC, name, "after", "I");
         m.visitInsn(ACONST_NULL);
         m.visitInsn(ARETURN);
         m.visitMaxs(0, 0);
