@@ -77,9 +77,8 @@ final class ClassInstrumenter {
      * The class as it was, with only the check of {@link #guardUninstrumentedMethod} after every suspendable call
      * in every method, or null if it makes none: what a class gets that cannot be rewritten (its rewrite failed,
      * or its class file is older than Java 8), so that a suspension through it is refused rather than its methods
-     * running on with the placeholder result. The check adds no
-     * branch, so the class's own stack map frames stay valid, and the writer keeps its constant pool as it was and
-     * adds to it only the check's few constants.
+     * running on with the placeholder result. The check adds no branch, so the class's own stack map frames stay
+     * valid, and the writer keeps the constant pool as it was and adds only the check's few constants to it.
      */
     private byte[] guardEveryCall(byte[] bytes, String why, String advice) {
         ClassReader reader = new ClassReader(bytes);
