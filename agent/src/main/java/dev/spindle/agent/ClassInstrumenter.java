@@ -61,11 +61,12 @@ final class ClassInstrumenter {
                 }
             }
         } catch (RuntimeException e) {
+            String className = info.name.replace('/', '.');
             byte[] guarded = guardEveryCall(bytes, "its class could not be rewritten: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), "See the agent's warning about class "
-                    + info.name.replace('/', '.') + " when it was loaded; if the class is too large, split it, or move"
-                    + " the call that suspends out of it");
-            Log.warn("could not instrument class " + info.name.replace('/', '.') + ": " + e + "; it is loaded as it was"
+                    + className + " when it was loaded; if the class is too large, split it, or move the call that"
+                    + " suspends out of it");
+            Log.warn("could not instrument class " + className + ": " + e + "; it is loaded as it was"
                     + (guarded == null ? " (it calls no suspendable method)"
                             : " except for a check after each call to a suspendable method, so a suspension through"
                                     + " its methods is refused"));

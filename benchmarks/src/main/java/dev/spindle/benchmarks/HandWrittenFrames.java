@@ -215,17 +215,21 @@ public class HandWrittenFrames {
         String s = (String) refs[r + (nested ? 0 : 1)];
         long result;
         if (at == AFTER_CALL) {
-            if (nested && r > 0) {
-                result = ((Resumer) refs[r - 1]).inner(f, w, r);
-                if (f.unwinding) return 0; // suspended again further in: this frame's record is still valid
-            } else {
-                result = f.result;
-            }
+            result = calleeResult(f, w, r);
+            if (f.unwinding) return 0; // suspended again further in: this frame's record is still valid
         } else {
             long acc = (long) words[w + 5] << 32 | (words[w + 6] & 0xFFFFFFFFL);
             result = acc + 1;
         }
         return result + i + (l >>> 29) + s.length() + (suspend ? 1 : 0) + depth;
+    }
+
+    /**
+     * The result of the call the frame whose record starts at ({@code w}, {@code r}) was suspended in: {@code nested},
+     * the next inner frame's, re-entered now (unless this is the innermost); frame by frame, what the driver holds.
+     */
+    private static long calleeResult(Frames f, int w, int r) {
+        return nested && r > 0 ? ((Resumer) f.refs[r - 1]).inner(f, w, r) : f.result;
     }
 
     // ---- the coroutine's body, for (;;) { a = descend(depth, a, true); sink = a; }, a frame of its own ----
@@ -248,13 +252,8 @@ public class HandWrittenFrames {
     private static void body(Frames f, boolean resuming, int word, int ref) {
         long a = 0;
         if (resuming) {
-            int w = nested ? word - 2 : word, r = nested ? ref - 1 : ref;
-            if (nested && r > 0) {
-                a = ((Resumer) f.refs[r - 1]).inner(f, w, r);
-                if (f.unwinding) return;
-            } else {
-                a = f.result;
-            }
+            a = calleeResult(f, nested ? word - 2 : word, nested ? ref - 1 : ref);
+            if (f.unwinding) return;
             sink = a;
         }
         for (;;) {
