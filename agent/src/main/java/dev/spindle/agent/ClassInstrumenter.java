@@ -74,6 +74,17 @@ final class ClassInstrumenter {
         }
     }
 
+    /** A class file older than Java 8, which the agent does not rewrite: only guarded (see {@link #guardEveryCall}). */
+    private byte[] guardOldClass(byte[] bytes, ClassInfo info, Set<String> suspendable, int java) {
+        String className = info.name.replace('/', '.');
+        String why = "it was compiled for Java " + java + ", and Spindle rewrites class files of Java 8 and later only";
+        if (!suspendable.isEmpty()) {
+            Log.warn("class " + className + " has suspendable methods, but " + why + ", so a suspension through its"
+                    + " methods is refused");
+        }
+        return guardEveryCall(bytes, why, "Compile " + className + " for Java 8 or later");
+    }
+
     /**
      * The class as it was, with only the check of {@link #guardUninstrumentedMethod} after every suspendable call
      * in every method, or null if it makes none: what a class gets that cannot be rewritten (its rewrite failed,
@@ -100,23 +111,14 @@ final class ClassInstrumenter {
                 && !rules.callsSuspendable(reader)) {
             return null;
         }
+        int major = reader.readUnsignedShort(6); // after the magic number and the minor version
+        if (major < 52) return guardOldClass(bytes, info, suspendable, major - 44);
 
         ClassNode cls = new ClassNode(ASM9);
         // javac's frames are kept for their type names (see TypeHints); the writer computes all frames anew
         reader.accept(cls, ClassReader.EXPAND_FRAMES);
         Map<String, TypeHints> hints = new HashMap<>();
         for (MethodNode m : cls.methods) hints.put(ClassInfo.key(m.name, m.desc), TypeHints.of(m));
-        if ((cls.version & 0xFFFF) < 52) {
-            String java = "Java " + ((cls.version & 0xFFFF) - 44);
-            byte[] guarded = guardEveryCall(bytes, "it was compiled for " + java + ", and Spindle rewrites class files"
-                    + " of Java 8 and later only", "Compile " + info.name.replace('/', '.') + " for Java 8 or later");
-            if (!suspendable.isEmpty()) {
-                Log.warn("class " + info.name.replace('/', '.') + " has suspendable methods but was compiled for " + java
-                        + "; Spindle instruments class files of Java 8 and later only, so a suspension through its"
-                        + " methods is refused");
-            }
-            return guarded;
-        }
         HierarchyVerifier verifier = verifier(cls);
         boolean isInterface = (cls.access & ACC_INTERFACE) != 0;
         List<MethodNode> copies = new ArrayList<>();
