@@ -65,7 +65,8 @@ final class ClassHierarchy {
         own.put(name, info != null ? info : ABSENT);
         if (info == null && options.verbose() && MISSING_REPORTED.putIfAbsent(name, Boolean.TRUE) == null) {
             Log.info("no class file found for " + name.replace('/', '.') + " from " + loader
-                    + "; treating it as a plain subclass of Object");
+                    + "; treating it as a plain subclass of Object, and the methods of its subclasses that may"
+                    + " override one of its methods as suspendable");
         }
         return info;
     }

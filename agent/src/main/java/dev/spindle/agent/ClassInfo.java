@@ -33,6 +33,8 @@ final class ClassInfo {
     final Set<String> annotated = new HashSet<>();
     /** name+desc of every declared method. */
     final Set<String> declared = new HashSet<>();
+    /** name+desc of the declared methods that may override one of a supertype: not static, private or special. */
+    final Set<String> overriding = new HashSet<>();
     /** name+desc of a bridge -> name+desc of the method it calls. */
     final List<String[]> bridges = new ArrayList<>();
     final List<Lambda> lambdas = new ArrayList<>();
@@ -109,6 +111,7 @@ final class ClassInfo {
         public MethodVisitor visitMethod(int access, String mName, String mDesc, String signature, String[] ex) {
             String key = key(mName, mDesc);
             declared.add(key);
+            if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE)) == 0 && !mName.startsWith("<")) overriding.add(key);
             boolean bridge = (access & Opcodes.ACC_BRIDGE) != 0;
             boolean accessor = (access & Opcodes.ACC_SYNTHETIC) != 0 && mName.startsWith("access$");
             callsMatter |= bridge || accessor;

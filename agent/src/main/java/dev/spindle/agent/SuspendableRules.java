@@ -10,9 +10,17 @@ import org.objectweb.asm.ClassReader;
  * Decides which methods are suspendable: those annotated {@code @Suspendable}, those that override or implement
  * one in any supertype, the methods suspendable bridges call, javac's synthetic accessors of suspendable private
  * methods, and the implementations of lambdas and method references of suspendable interfaces.
+ *
+ * <p>A supertype whose class file cannot be read and that has not been defined yet (a loader that defines classes
+ * from bytes and serves no class files loads a subclass before its superclass) may declare suspendable methods
+ * the agent cannot see, so every method of the class that may override one is taken as suspendable, as a call to
+ * a method of an unknown class is taken as one that may suspend. Taking one wrongly costs its callers a test
+ * after the call; the opposite guess would refuse a legitimate suspension.
  */
 final class SuspendableRules {
     static final String COROUTINE = "dev/spindle/Coroutine";
+    /** Among a class's keys: a supertype is unknown, so any of its instance methods may be suspendable. */
+    private static final String UNKNOWN_SUPERTYPE = "?";
     /** Constant pool tags (JVM specification, 4.4). */
     private static final int CONSTANT_METHODREF = 10, CONSTANT_INTERFACE_METHODREF = 11;
 
@@ -31,11 +39,7 @@ final class SuspendableRules {
 
     /** name+desc of every suspendable method a class declares or inherits. */
     Set<String> suspendableKeys(String className) {
-        Set<String> keys = keysByClass.get(className);
-        if (keys != null) return keys;
-        keys = compute(className, new HashSet<>());
-        keysByClass.put(className, keys);
-        return keys;
+        return compute(className, new HashSet<>());
     }
 
     private Set<String> compute(String className, Set<String> visiting) {
@@ -44,7 +48,10 @@ final class SuspendableRules {
         Set<String> keys = new HashSet<>();
         if (ClassHierarchy.isJdk(className) || !visiting.add(className)) return keys;
         ClassInfo info = hierarchy.find(className);
-        if (info == null) return keys;
+        if (info == null) {
+            keys.add(UNKNOWN_SUPERTYPE); // not cached: it may be defined later
+            return keys;
+        }
         keys.addAll(info.annotated);
         Set<String> referenced = REFERENCED.get(className);
         if (referenced != null) keys.addAll(referenced);
@@ -63,14 +70,15 @@ final class SuspendableRules {
 
     /**
      * True if a call instruction to owner.name desc may suspend. A call to a class whose class file cannot be
-     * found (defined from bytes by a loader that offers no resources, and not seen yet) is assumed to: that costs
-     * a test after the call, while the opposite guess would refuse a legitimate suspension.
+     * found (defined from bytes by a loader that offers no resources, and not seen yet), or one of whose
+     * supertypes cannot, is assumed to (see the class comment).
      */
     boolean isSuspendableCall(String owner, String name, String desc) {
         if (owner.startsWith("[") || ClassHierarchy.isJdk(owner)) return false;
         if (owner.equals(COROUTINE)) return name.equals("yield") && desc.equals("()V");
-        if (hierarchy.find(owner) == null) return !name.equals("<init>");
-        return suspendableKeys(owner).contains(ClassInfo.key(name, desc));
+        Set<String> keys = suspendableKeys(owner);
+        if (keys.contains(UNKNOWN_SUPERTYPE)) return !name.equals("<init>");
+        return keys.contains(ClassInfo.key(name, desc));
     }
 
     /**
@@ -114,8 +122,10 @@ final class SuspendableRules {
                 keysByClass.remove(implOwner);
             }
         }
-        Set<String> own = new HashSet<>(suspendableKeys(info.name));
+        Set<String> keys = suspendableKeys(info.name);
+        Set<String> own = new HashSet<>(keys);
         own.retainAll(info.declared);
+        if (keys.contains(UNKNOWN_SUPERTYPE)) own.addAll(info.overriding);
         return own;
     }
 }

@@ -158,6 +158,8 @@ class ClassLoaderTest {
     /** Defines classes from bytes, on request or when asked to load one; it shows no class files as resources. */
     static final class BytesLoader extends ClassLoader {
         private final Map<String, byte[]> classes;
+        /** The classes defined, in order. */
+        final List<String> defined = new ArrayList<>();
 
         BytesLoader(ClassLoader parent, Map<String, byte[]> classes) {
             super("spindle-test-bytes", parent);
@@ -165,6 +167,7 @@ class ClassLoaderTest {
         }
 
         Class<?> define(String name) {
+            defined.add(name);
             byte[] bytes = classes.get(name);
             return defineClass(name, bytes, 0, bytes.length);
         }
@@ -196,6 +199,73 @@ class ClassLoaderTest {
         // each of the 3 steps suspends once in Derived.step and once in Base.call
         assertEquals(6, run.suspensions());
         assertTrue(expected.startsWith("s0:0,s1:"), expected);
+    }
+
+    private static final String OP = """
+            package gen;
+
+            import dev.spindle.Suspendable;
+
+            public interface Op<X> {
+                @Suspendable
+                X apply(X x);
+            }
+            """;
+
+    private static final String OP_BASE = """
+            package gen;
+
+            import dev.spindle.Coroutine;
+
+            public abstract class OpBase implements Op<Integer> {
+                @Override
+                public Integer apply(Integer x) { // suspendable: Op.apply's bridge calls it
+                    Coroutine.yield();
+                    return x * 3;
+                }
+            }
+            """;
+
+    private static final String OP_SUB = """
+            package gen;
+
+            import dev.spindle.Coroutine;
+            import dev.spindle.SuspendableCallable;
+
+            public class OpSub extends OpBase implements SuspendableCallable<String> {
+                @Override
+                public Integer apply(Integer x) { // suspendable only because OpBase.apply is
+                    long wide = x * 1_000_000_000_000L;
+                    int s = super.apply(x);
+                    Coroutine.yield();
+                    return s + (int) (wide / 1_000_000_000_000L);
+                }
+
+                @Override
+                public String call() {
+                    Op<Integer> op = this;
+                    return op.apply(2) + "," + apply(5);
+                }
+            }
+            """;
+
+    /**
+     * The JVM defines a class before its supertypes, so a loader that shows no class files has the agent rewrite
+     * OpSub before it can know that OpBase.apply, which OpSub.apply overrides, is suspendable (through a bridge
+     * of an interface it cannot see either). It takes every method of OpSub that may override one as suspendable.
+     */
+    @Test
+    void classDefinedFromBytesBeforeItsSupertypesInTheSameLoader() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gen.Op", OP, "gen.OpBase", OP_BASE, "gen.OpSub", OP_SUB)));
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> sub =
+                (SuspendableCallable<String>) loader.loadClass("gen.OpSub").getConstructor().newInstance();
+        assertEquals(List.of("gen.OpSub", "gen.OpBase", "gen.Op"), loader.defined);
+        assertNull(loader.getResource("gen/OpBase.class"), "the supertypes are known only once defined");
+
+        // each apply suspends in OpBase.apply, then in OpSub.apply: (2 * 3 + 2), (5 * 3 + 5)
+        assertEquals(new Co.Run<>("8,20", 4), Co.inCoroutine(sub));
     }
 
     /**

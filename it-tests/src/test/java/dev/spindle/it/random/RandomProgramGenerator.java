@@ -21,8 +21,14 @@ import java.util.Set;
  *       terminate; an estimate of the number of calls executed keeps every program cheap;</li>
  *   <li>expressions that keep values on the operand stack across suspending calls (arithmetic, string
  *       concatenation, {@code new Holder(m1(..), m2(..))}, {@code arr[i] += m1(..)}, receivers and arguments),
- *       if/else, bounded loops, switches on ints and strings, switch expressions, try/catch/finally with a custom
- *       exception, lambdas and method references of {@code SuspendableCallable}, labeled breaks;</li>
+ *       if/else, bounded loops, for-each loops over arrays and lists, switches on ints and strings, switch
+ *       expressions, try/catch/finally with a custom exception, try-with-resources whose {@code close()} suspends
+ *       (and may throw, suppressing), lambdas and method references of {@code SuspendableCallable}, labeled
+ *       breaks;</li>
+ *   <li>calls through a small hierarchy ({@code Op}): a generic interface with abstract, default and static
+ *       suspendable methods, an abstract class whose override gets a bridge method, subclasses that call
+ *       {@code super.} and {@code Op.super.} methods, an anonymous class, and a method reference to an interface
+ *       method;</li>
  *   <li>{@code maybeYield()}, which counts its calls and yields when called in a coroutine;</li>
  *   <li>{@code static StringBuilder trace} that the program appends intermediate values to, and
  *       {@code public static String run()} returning the trace; the class implements
@@ -37,7 +43,8 @@ public final class RandomProgramGenerator {
     /** What the generator may use; disable some (system property {@code spindle.random.disable}) to diagnose. */
     public enum Feature {
         LOOPS, LABELS, SWITCH_INT, SWITCH_STRING, SWITCH_EXPR, TRY, THROW, RISKY, RECURSION, LAMBDA, METHOD_REF,
-        HOLDER, RECORD, INSTANCE, ARRAYS, FIELDS, TERNARY, SHORT_CIRCUIT, YIELD_HELPERS, EARLY_RETURN, CONCAT
+        HOLDER, RECORD, INSTANCE, ARRAYS, FIELDS, TERNARY, SHORT_CIRCUIT, YIELD_HELPERS, EARLY_RETURN, CONCAT,
+        DISPATCH, RESOURCES, FOREACH
     }
 
     /** One generated program. */
@@ -306,7 +313,9 @@ public final class RandomProgramGenerator {
             boolean holder = uses(text, "Holder");
             boolean pair = uses(text, "Pair");
             boolean msg = uses(text, "msg");
-            boolean genEx = msg || uses(text, "GenEx");
+            boolean res = uses(text, "Res");
+            boolean ops = uses(text, "op") || uses(text, "Op");
+            boolean genEx = msg || res || uses(text, "GenEx");
             boolean cut = holder || uses(text, "cut");
             boolean pick = uses(text, "pick");
             boolean h = uses(text, "h");
@@ -340,6 +349,18 @@ public final class RandomProgramGenerator {
                 close("}");
             }
             if (pair) line("record Pair(long x, double y) { }");
+            if (res) {
+                open("static final class Res implements AutoCloseable {");
+                line("final String n; final int v;");
+                line("Res(String n, int v) { this.n = n; this.v = v; trace.append(\"o:\").append(n).append(v).append(';'); }");
+                line("@Suspendable @Override public void close() {");
+                line("    maybeYield();");
+                line("    trace.append(\"x:\").append(n).append(';');");
+                line("    if ((v & 15) == 5) throw new GenEx(\"close:\" + n);");
+                line("}");
+                close("}");
+            }
+            if (ops) opHierarchy();
             line("");
             line("@Suspendable static void maybeYield() { yields++; if (Coroutine.current() != null) Coroutine.yield(); }");
             if (uses(text, "yi")) line("@Suspendable static int yi(int v) { maybeYield(); return v; }");
@@ -366,6 +387,42 @@ public final class RandomProgramGenerator {
                 line("static String pick(int i) { return STR[Math.floorMod(i, STR.length)]; }");
             }
             if (msg) line("static String msg(Throwable t) { return t instanceof GenEx ? \"G:\" + t.getMessage() : t.getClass().getSimpleName(); }");
+        }
+
+        /**
+         * Calls through it are invokeinterface (to a bridge, a default method or an anonymous class),
+         * invokevirtual, invokespecial of a superclass's and a superinterface's method, and invokestatic of an
+         * interface's static method; each yields one to three times.
+         */
+        void opHierarchy() {
+            open("interface Op<X> {");
+            line("@Suspendable X apply(X x);");
+            line("@Suspendable int tag();");
+            line("@Suspendable default long mix(long a, int b) { long t = a * 31 + tag(); maybeYield(); return t ^ b; }");
+            line("@Suspendable static int stat(int v) { maybeYield(); return v * 7 + 1; }");
+            close("}");
+            open("abstract static class OpBase implements Op<Integer> {");
+            line("final int k;");
+            line("OpBase(int k) { this.k = k; }");
+            line("@Override public Integer apply(Integer x) { maybeYield(); return x == null ? k : x * 3 + k; }");
+            line("@Override public int tag() { return k; }");
+            close("}");
+            open("static final class OpA extends OpBase {");
+            line("OpA() { super(5); }");
+            line("@Override public Integer apply(Integer x) { int s = super.apply(x); maybeYield(); return s - tag(); }");
+            close("}");
+            // Op.super.mix needs Op as a direct superinterface, which javac refuses next to a superclass that has it
+            open("static final class OpB implements Op<Integer> {");
+            line("@Override public Integer apply(Integer x) { maybeYield(); return x == null ? 9 : x ^ 9; }");
+            line("@Override public int tag() { maybeYield(); return 18; }");
+            line("@Override public long mix(long a, int b) { long u = Op.super.mix(a, b); return u + apply(b); }");
+            close("}");
+            open("static final Op<Integer> OP_C = new Op<Integer>() {");
+            line("@Override public Integer apply(Integer x) { maybeYield(); return x == null ? -1 : x - 1; }");
+            line("@Override public int tag() { return 3; }");
+            close("};");
+            line("static final Op<Integer> OP_A = new OpA(), OP_B = new OpB();");
+            line("static Op<Integer> op(int i) { int k = Math.floorMod(i, 3); return k == 0 ? OP_A : k == 1 ? OP_B : OP_C; }");
         }
 
         void runMethod() {
@@ -481,7 +538,7 @@ public final class RandomProgramGenerator {
 
         boolean tryStmt(int depth) {
             boolean deep = depth >= 3;
-            int k = r.nextInt(100);
+            int k = r.nextInt(106);
             if (k < 17) return declare();
             if (k < 26) return assign();
             if (k < 35) return traceStmt();
@@ -503,7 +560,9 @@ public final class RandomProgramGenerator {
             if (k < 92) return lambdaStmt();
             if (k < 95) return incStmt();
             if (k < 98) return riskyStmt();
-            return on(Feature.LABELS) && !deep && labeledLoops(depth);
+            if (k < 100) return on(Feature.LABELS) && !deep && labeledLoops(depth);
+            if (k < 103) return !deep && resourceStmt(depth);
+            return !deep && foreachStmt(depth);
         }
 
         boolean declare() {
@@ -650,6 +709,72 @@ public final class RandomProgramGenerator {
                     break;
             }
             // the while/do counter stays in scope after the loop, but keep it simple: forget it
+            truncate(mark);
+            mult = savedMult;
+            loops--;
+            inSwitch = savedSwitch;
+            return true;
+        }
+
+        /** try-with-resources, one or two resources, maybe with a catch that reports suppressed exceptions. */
+        boolean resourceStmt(int depth) {
+            if (!on(Feature.RESOURCES) || lambda > 0) return false;
+            String a = id("res");
+            StringBuilder head = new StringBuilder("try (Res " + a + " = new Res(\"" + a + "\", " + expr(T.INT, 1) + ")");
+            cost += mult;
+            if (chance(30)) {
+                String b = id("res");
+                head.append("; Res ").append(b).append(" = new Res(\"").append(b).append("\", ").append(expr(T.INT, 1)).append(')');
+                cost += mult;
+            }
+            boolean handled = chance(50);
+            if (handled) tryDepth++;
+            open(head + ") {");
+            nestedBlock(depth + 1);
+            if (handled) {
+                tryDepth--;
+                String e = id("e");
+                close("} catch (RuntimeException " + e + ") {");
+                indent++;
+                line("trace.append(\"c:\").append(msg(" + e + ")).append(" + e + ".getSuppressed().length).append(';');");
+                if (chance(50)) {
+                    line("maybeYield();");
+                    cost += mult;
+                }
+            }
+            close("}");
+            return true;
+        }
+
+        /** for (x : array or list), over a few values computed before the loop. */
+        boolean foreachStmt(int depth) {
+            if (!on(Feature.FOREACH) || loops >= 2) return false;
+            Var arr = on(Feature.ARRAYS) && chance(30) ? varOf(T.ARR, false) : null;
+            int n = arr != null ? 5 : 1 + r.nextInt(3); // no generated int[] is longer than 5
+            if (mult * n > 12) return false;
+            T t;
+            String source;
+            if (arr != null) {
+                t = T.INT;
+                source = arr.name;
+            } else {
+                int kind = r.nextInt(3);
+                t = kind == 0 ? T.INT : kind == 1 ? T.LONG : T.STRING;
+                StringBuilder sb = new StringBuilder(t == T.STRING ? "Arrays.asList(" : "new " + t.java + "[] {");
+                for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : ", ").append(expr(t, 1));
+                source = sb.append(t == T.STRING ? ")" : "}").toString();
+            }
+            long savedMult = mult;
+            boolean savedSwitch = inSwitch;
+            mult *= n;
+            loops++;
+            inSwitch = false;
+            int mark = vars.size();
+            String x = id("x");
+            open("for (" + t.java + " " + x + " : " + source + ") {");
+            vars.add(new Var(x, t, false, true));
+            nestedBlock(depth + 1);
+            close("}");
             truncate(mark);
             mult = savedMult;
             loops--;
@@ -985,6 +1110,7 @@ public final class RandomProgramGenerator {
             if (k < 30) return on(Feature.SWITCH_EXPR) && d <= 2 ? switchExpr(t, d) : null;
             if (k < 32) return on(Feature.LAMBDA) && d <= 2 ? lambdaCall(t, d) : null;
             if (k < 33) return on(Feature.METHOD_REF) ? methodRef(t) : null;
+            if (k < 36 && on(Feature.DISPATCH) && (t == T.INT || t == T.LONG)) return dispatch(t, d);
             switch (t) {
                 case INT: return intExpr(d);
                 case LONG: return longExpr(d);
@@ -1090,6 +1216,19 @@ public final class RandomProgramGenerator {
             if (!affordable(callee)) return null;
             String recv = callee.isStatic ? cls : m.index >= 0 && !m.isStatic && lambda == 0 && chance(50) ? "this" : "INST";
             return "((SuspendableCallable<" + t.boxed + ">) " + recv + "::" + callee.name + ").call()" + unbox(t);
+        }
+
+        /** A call through the {@code Op} hierarchy (see {@link #opHierarchy()}). */
+        String dispatch(T t, int d) {
+            cost += 3 * mult;
+            String op = "op(" + expr(T.INT, d) + ")";
+            if (t == T.LONG) return op + ".mix(" + expr(T.LONG, d) + ", " + expr(T.INT, d) + ")";
+            switch (r.nextInt(4)) {
+                case 0: return op + ".apply(" + (chance(15) ? "null" : "Integer.valueOf(" + expr(T.INT, d) + ")") + ").intValue()";
+                case 1: return "Op.stat(" + expr(T.INT, d) + ")";
+                case 2: return op + ".tag()";
+                default: return "((SuspendableCallable<Integer>) " + op + "::tag).call().intValue()";
+            }
         }
 
         /** Explicit unboxing: a cast such as (short) of an Integer does not compile. */
