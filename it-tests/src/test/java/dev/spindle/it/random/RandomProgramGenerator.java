@@ -25,6 +25,7 @@ import java.util.Set;
  *       expressions, try/catch/finally with a custom exception, try-with-resources whose {@code close()} suspends
  *       (and may throw, suppressing), lambdas and method references of {@code SuspendableCallable}, labeled
  *       breaks;</li>
+ *   <li>coroutines made and driven to their end inside a method, yielding each time the inner one suspends;</li>
  *   <li>calls through a small hierarchy ({@code Op}): a generic interface with abstract, default and static
  *       suspendable methods, an abstract class whose override gets a bridge method, subclasses that call
  *       {@code super.} and {@code Op.super.} methods, an anonymous class, and a method reference to an interface
@@ -44,7 +45,7 @@ public final class RandomProgramGenerator {
     public enum Feature {
         LOOPS, LABELS, SWITCH_INT, SWITCH_STRING, SWITCH_EXPR, TRY, THROW, RISKY, RECURSION, LAMBDA, METHOD_REF,
         HOLDER, RECORD, INSTANCE, ARRAYS, FIELDS, TERNARY, SHORT_CIRCUIT, YIELD_HELPERS, EARLY_RETURN, CONCAT,
-        DISPATCH, RESOURCES, FOREACH
+        DISPATCH, RESOURCES, FOREACH, NESTED
     }
 
     /** One generated program. */
@@ -386,6 +387,13 @@ public final class RandomProgramGenerator {
                 line(strs.append("};").toString());
                 line("static String pick(int i) { return STR[Math.floorMod(i, STR.length)]; }");
             }
+            if (uses(text, "step")) {
+                // the inner coroutine's yields suspend it, not the program's: they are traced, not counted
+                open("static boolean step(Coroutine c) {");
+                line("int before = yields;");
+                line("try { return c.resume(); } finally { trace.append('n').append(yields - before).append(';'); yields = before; }");
+                close("}");
+            }
             if (msg) line("static String msg(Throwable t) { return t instanceof GenEx ? \"G:\" + t.getMessage() : t.getClass().getSimpleName(); }");
         }
 
@@ -557,7 +565,7 @@ public final class RandomProgramGenerator {
             if (k < 81) return jumpStmt();
             if (k < 85) return arrayStore();
             if (k < 89) return fieldStmt();
-            if (k < 92) return lambdaStmt();
+            if (k < 92) return on(Feature.NESTED) && chance(30) ? nestedCoroutine() : lambdaStmt();
             if (k < 95) return incStmt();
             if (k < 98) return riskyStmt();
             if (k < 100) return on(Feature.LABELS) && !deep && labeledLoops(depth);
@@ -1006,8 +1014,26 @@ public final class RandomProgramGenerator {
         }
 
         boolean lambdaStmt() {
-            if (!on(Feature.LAMBDA) || lambda > 0) return false;
+            if (!on(Feature.LAMBDA)) return false;
             String name = id("run");
+            return lambdaBody("SuspendableRunnable " + name + " = () -> {", "};", name + ".run();");
+        }
+
+        /**
+         * A coroutine made and driven to its end inside the method, which yields (suspending its own coroutine, if
+         * any) each time the inner one suspends: so an inner coroutine may be resumed on another thread than the
+         * one that started it.
+         */
+        boolean nestedCoroutine() {
+            if (lambda > 0 || !on(Feature.LAMBDA)) return false; // its body is a lambda
+            String name = id("co");
+            cost += mult; // the outer yield after each inner one
+            return lambdaBody("Coroutine " + name + " = new Coroutine(() -> {", "});", "while (step(" + name + ")) maybeYield();");
+        }
+
+        /** A SuspendableRunnable lambda of one or two statements and a yield, between head and tail, then after. */
+        boolean lambdaBody(String head, String tail, String after) {
+            if (lambda > 0) return false;
             lambda++;
             boolean savedNoReturn = noReturn, savedSwitch = inSwitch;
             int savedLoops = loops;
@@ -1016,7 +1042,7 @@ public final class RandomProgramGenerator {
             inSwitch = false;
             loops = 0;
             labels = new ArrayList<>();
-            open("SuspendableRunnable " + name + " = () -> {");
+            open(head);
             int mark = vars.size();
             int n = 1 + r.nextInt(2);
             for (int i = 0; i < n; i++) {
@@ -1025,13 +1051,13 @@ public final class RandomProgramGenerator {
             line("maybeYield();");
             cost += mult;
             truncate(mark);
-            close("};");
+            close(tail);
             lambda--;
             noReturn = savedNoReturn;
             inSwitch = savedSwitch;
             loops = savedLoops;
             labels = savedLabels;
-            line(name + ".run();");
+            line(after);
             return true;
         }
 
