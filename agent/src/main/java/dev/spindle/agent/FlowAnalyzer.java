@@ -48,7 +48,7 @@ final class FlowAnalyzer {
         };
         frames = analyzer.analyze(owner, method);
         liveIn = liveness(method.maxLocals);
-        monitorDepth = monitors();
+        monitorDepth = monitors(method.tryCatchBlocks);
     }
 
     /** Locals read after instruction {@code i} before being written (on some path), as a bit set. */
@@ -96,11 +96,24 @@ final class FlowAnalyzer {
         return in;
     }
 
-    private int[] monitors() {
+    /**
+     * How many monitors are held before each instruction: the most on any path, so that a suspension is refused
+     * wherever one may be held. An exception goes to the first handler that catches it, so the edges followed are
+     * those to the handlers in table order up to the first that catches everything: javac's handler that
+     * releases a synchronized block's monitor shadows the handlers around the block, which the monitor never
+     * reaches. The depth is capped at the number of MONITORENTERs, so that the analysis ends on any bytecode.
+     */
+    private int[] monitors(List<TryCatchBlockNode> tryCatchBlocks) {
         int n = insns.size();
         int[] depth = new int[n];
         java.util.Arrays.fill(depth, -1);
-        if (n == 0) return depth;
+        int enters = 0;
+        for (int i = 0; i < n; i++) if (insns.get(i).getOpcode() == Opcodes.MONITORENTER) enters++;
+        if (enters == 0) {
+            java.util.Arrays.fill(depth, 0);
+            return depth;
+        }
+        List<List<Integer>> catching = catchingHandlers(tryCatchBlocks);
         java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
         depth[0] = 0;
         work.add(0);
@@ -108,14 +121,15 @@ final class FlowAnalyzer {
             int i = work.poll();
             int d = depth[i];
             int op = insns.get(i).getOpcode();
-            int after = op == Opcodes.MONITORENTER ? d + 1 : op == Opcodes.MONITOREXIT ? Math.max(0, d - 1) : d;
+            int after = op == Opcodes.MONITORENTER ? Math.min(d + 1, enters)
+                    : op == Opcodes.MONITOREXIT ? Math.max(0, d - 1) : d;
             for (int s : successors.get(i)) {
                 if (after > depth[s]) {
                     depth[s] = after;
                     work.add(s);
                 }
             }
-            for (int h : handlers.get(i)) {
+            for (int h : catching.get(i)) {
                 if (d > depth[h]) {
                     depth[h] = d;
                     work.add(h);
@@ -124,5 +138,23 @@ final class FlowAnalyzer {
         }
         for (int i = 0; i < n; i++) if (depth[i] < 0) depth[i] = 0;
         return depth;
+    }
+
+    /** For each instruction, the handlers an exception there may reach (see {@link #monitors}). */
+    private List<List<Integer>> catchingHandlers(List<TryCatchBlockNode> tryCatchBlocks) {
+        int n = insns.size();
+        List<List<Integer>> out = new ArrayList<>(n);
+        boolean[] caughtAll = new boolean[n];
+        for (int i = 0; i < n; i++) out.add(new ArrayList<>(1));
+        for (TryCatchBlockNode tcb : tryCatchBlocks) {
+            int handler = insns.indexOf(tcb.handler);
+            boolean all = tcb.type == null || tcb.type.equals("java/lang/Throwable");
+            for (int i = insns.indexOf(tcb.start), end = insns.indexOf(tcb.end); i < end; i++) {
+                if (caughtAll[i]) continue;
+                out.get(i).add(handler);
+                caughtAll[i] = all;
+            }
+        }
+        return out;
     }
 }

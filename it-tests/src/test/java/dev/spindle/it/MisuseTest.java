@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.objectweb.asm.Opcodes.*;
 
@@ -17,6 +18,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -708,6 +710,41 @@ class MisuseTest {
         assertEquals(1, entered.get());
         assertEquals(0, afterSuspension.get());
         assertMonitorFree(lock);
+    }
+
+    /**
+     * Monitors taken and released before each suspension. The synchronized block throws to a handler outside it
+     * in a loop: the agent's analysis of where a monitor is held once took that handler for one reached with the
+     * monitor still held (javac's catch-all handler that releases it comes first), grew the depth on every turn
+     * of the loop and never ended, hanging the class's loading.
+     */
+    static final class ReleasedMonitors {
+        @Suspendable
+        static int throwOutOfSynchronizedInALoop(Object lock) {
+            int n = 0;
+            for (int i = 0; i < 4; i++) {
+                try {
+                    synchronized (lock) {
+                        n++;
+                        if (i % 2 == 1) throw new IllegalStateException("odd " + i);
+                    }
+                    pause();
+                } catch (IllegalStateException e) {
+                    pause(); // the monitor is released: this suspends
+                    n += 10;
+                }
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void suspendingAfterASynchronizedBlockThrewToAHandlerOutsideIt() {
+        Object lock = new Object();
+        int n = assertTimeoutPreemptively(Duration.ofMinutes(1),
+                () -> Co.sameWithAndWithoutSuspension(() -> ReleasedMonitors.throwOutOfSynchronizedInALoop(lock)));
+        assertEquals(24, n); // 1, 2 + 10, 13, 14 + 10
+        assertFalse(Thread.holdsLock(lock));
     }
 
     @Test

@@ -25,7 +25,9 @@ import java.util.Set;
  *       expressions, try/catch/finally with a custom exception, try-with-resources whose {@code close()} suspends
  *       (and may throw, suppressing), lambdas and method references of {@code SuspendableCallable}, labeled
  *       breaks;</li>
- *   <li>coroutines made and driven to their end inside a method, yielding each time the inner one suspends;</li>
+ *   <li>coroutines made and driven to their end inside a method, yielding each time the inner one suspends, maybe
+ *       throwing an exception into one with {@code resumeThrowing};</li>
+ *   <li>synchronized blocks (without suspendable calls inside) in methods that suspend elsewhere;</li>
  *   <li>calls through a small hierarchy ({@code Op}): a generic interface with abstract, default and static
  *       suspendable methods, an abstract class whose override gets a bridge method, subclasses that call
  *       {@code super.} and {@code Op.super.} methods, an anonymous class, and a method reference to an interface
@@ -45,7 +47,7 @@ public final class RandomProgramGenerator {
     public enum Feature {
         LOOPS, LABELS, SWITCH_INT, SWITCH_STRING, SWITCH_EXPR, TRY, THROW, RISKY, RECURSION, LAMBDA, METHOD_REF,
         HOLDER, RECORD, INSTANCE, ARRAYS, FIELDS, TERNARY, SHORT_CIRCUIT, YIELD_HELPERS, EARLY_RETURN, CONCAT,
-        DISPATCH, RESOURCES, FOREACH, NESTED
+        DISPATCH, RESOURCES, FOREACH, NESTED, SYNC
     }
 
     /** One generated program. */
@@ -316,7 +318,7 @@ public final class RandomProgramGenerator {
             boolean msg = uses(text, "msg");
             boolean res = uses(text, "Res");
             boolean ops = uses(text, "op") || uses(text, "Op");
-            boolean genEx = msg || res || uses(text, "GenEx");
+            boolean genEx = msg || res || uses(text, "GenEx") || uses(text, "step");
             boolean cut = holder || uses(text, "cut");
             boolean pick = uses(text, "pick");
             boolean h = uses(text, "h");
@@ -336,6 +338,9 @@ public final class RandomProgramGenerator {
             if (uses(text, "sfD")) line("static double sfD;");
             if (uses(text, "sfS")) line("static String sfS = \"\";");
             if (uses(text, "sfA")) line("static int[] sfA = {0};");
+            if (uses(text, "sfLA")) line("static long[] sfLA = {0L, 0L};");
+            if (uses(text, "sfDA")) line("static double[] sfDA = {0.0, 0.0};");
+            if (uses(text, "LOCK")) line("static final Object LOCK = new Object();");
             if (uses(text, "fI")) line("int fI;");
             if (uses(text, "INST")) line("static final " + cls + " INST = new " + cls + "();");
             line("");
@@ -389,9 +394,9 @@ public final class RandomProgramGenerator {
             }
             if (uses(text, "step")) {
                 // the inner coroutine's yields suspend it, not the program's: they are traced, not counted
-                open("static boolean step(Coroutine c) {");
+                open("static boolean step(Coroutine c, boolean inject) {");
                 line("int before = yields;");
-                line("try { return c.resume(); } finally { trace.append('n').append(yields - before).append(';'); yields = before; }");
+                line("try { return inject ? c.resumeThrowing(new GenEx(\"inj\")) : c.resume(); } finally { trace.append('n').append(yields - before).append(';'); yields = before; }");
                 close("}");
             }
             if (msg) line("static String msg(Throwable t) { return t instanceof GenEx ? \"G:\" + t.getMessage() : t.getClass().getSimpleName(); }");
@@ -446,6 +451,8 @@ public final class RandomProgramGenerator {
             if (uses(body, "sfD")) line("sfD = " + r.nextInt(50) + ".5;");
             if (uses(body, "sfS")) line("sfS = \"" + STRINGS[r.nextInt(STRINGS.length)] + "\";");
             if (uses(body, "sfA")) line("sfA = new int[] {" + r.nextInt(9) + ", " + r.nextInt(9) + ", " + r.nextInt(9) + "};");
+            if (uses(body, "sfLA")) line("sfLA = new long[] {" + r.nextInt(9) + "L, " + r.nextInt(1 << 20) * 7919L + "L};");
+            if (uses(body, "sfDA")) line("sfDA = new double[] {" + r.nextInt(9) + ".25, -1.5};");
             if (uses(body, "fI")) line("INST.fI = " + r.nextInt(20) + ";");
             // the run context: a static method without locals that may call anything
             m = new M(-1);
@@ -546,7 +553,7 @@ public final class RandomProgramGenerator {
 
         boolean tryStmt(int depth) {
             boolean deep = depth >= 3;
-            int k = r.nextInt(106);
+            int k = r.nextInt(110);
             if (k < 17) return declare();
             if (k < 26) return assign();
             if (k < 35) return traceStmt();
@@ -570,7 +577,8 @@ public final class RandomProgramGenerator {
             if (k < 98) return riskyStmt();
             if (k < 100) return on(Feature.LABELS) && !deep && labeledLoops(depth);
             if (k < 103) return !deep && resourceStmt(depth);
-            return !deep && foreachStmt(depth);
+            if (k < 106) return !deep && foreachStmt(depth);
+            return syncBlock();
         }
 
         boolean declare() {
@@ -1022,13 +1030,32 @@ public final class RandomProgramGenerator {
         /**
          * A coroutine made and driven to its end inside the method, which yields (suspending its own coroutine, if
          * any) each time the inner one suspends: so an inner coroutine may be resumed on another thread than the
-         * one that started it.
+         * one that started it. One of its resumes, maybe, throws an exception into it instead.
          */
         boolean nestedCoroutine() {
             if (lambda > 0 || !on(Feature.LAMBDA)) return false; // its body is a lambda
             String name = id("co");
+            String k = id("k");
+            String inject = chance(40) ? k + " == " + r.nextInt(4) : "false";
             cost += mult; // the outer yield after each inner one
-            return lambdaBody("Coroutine " + name + " = new Coroutine(() -> {", "});", "while (step(" + name + ")) maybeYield();");
+            return lambdaBody("Coroutine " + name + " = new Coroutine(() -> {", "});",
+                    "for (int " + k + " = 0; step(" + name + ", " + inject + "); " + k + "++) maybeYield();");
+        }
+
+        /** A synchronized block that makes no suspendable call (a suspension holding a monitor is refused). */
+        boolean syncBlock() {
+            if (!on(Feature.SYNC)) return false;
+            String lock = m.isStatic || chance(50) ? "LOCK" : "this";
+            open("synchronized (" + lock + ") {");
+            T t = randomType();
+            line("trace.append(\"" + id("k") + ":\").append(" + traceValue(t, leaf(t)) + ").append(';');");
+            Var v = lambda > 0 ? null : varOf(T.INT, true);
+            if (v != null) line(v.name + " += " + leaf(T.INT) + ";");
+            if (on(Feature.THROW) && chance(25)) {
+                line("if ((" + leaf(T.INT) + " & 15) == 3) throw new GenEx(\"" + id("x") + "\");");
+            }
+            close("}");
+            return true;
         }
 
         /** A SuspendableRunnable lambda of one or two statements and a yield, between head and tail, then after. */
@@ -1399,7 +1426,7 @@ public final class RandomProgramGenerator {
         }
 
         String longExpr(int d) {
-            switch (r.nextInt(9)) {
+            switch (r.nextInt(10)) {
                 case 0: case 1: {
                     String[] ops = {"+", "-", "*", "&", "|", "^"};
                     T a = chance(60) ? T.LONG : integralOperand();
@@ -1411,12 +1438,19 @@ public final class RandomProgramGenerator {
                 case 5: return on(Feature.FIELDS) ? "sfL" : null;
                 case 6: return "Long.rotateLeft(" + expr(T.LONG, d) + ", " + expr(T.INT, d) + ")";
                 case 7: return "(" + expr(T.INT, d) + " * " + expr(T.LONG, d) + " + " + expr(T.SHORT, d) + ")";
+                case 8: {
+                    // a long array element updated in an expression: array, index and the old value on the stack
+                    if (!on(Feature.FIELDS)) return null;
+                    String el = "sfLA[Math.floorMod(" + expr(T.INT, d) + ", 2)]";
+                    String[] ops = {"+=", "-=", "^=", "*="};
+                    return chance(25) ? "(" + el + "++)" : "(" + el + " " + ops[r.nextInt(ops.length)] + " " + expr(T.LONG, d) + ")";
+                }
                 default: return "Math.max(" + expr(T.LONG, d) + ", " + expr(T.LONG, d) + ")";
             }
         }
 
         String doubleExpr(int d) {
-            switch (r.nextInt(7)) {
+            switch (r.nextInt(8)) {
                 case 0: case 1: {
                     String[] ops = {"+", "-", "*", "/", "%"};
                     T[] ts = {T.DOUBLE, T.DOUBLE, T.FLOAT, T.INT, T.LONG};
@@ -1426,6 +1460,11 @@ public final class RandomProgramGenerator {
                 case 3: return "Math.floor(" + expr(T.DOUBLE, d) + ")";
                 case 4: return "((double) " + paren(expr(chance(50) ? T.LONG : T.FLOAT, d)) + ")";
                 case 5: return on(Feature.FIELDS) ? "sfD" : null;
+                case 6: {
+                    if (!on(Feature.FIELDS)) return null;
+                    String[] ops = {"+=", "-=", "*=", "/="};
+                    return "(sfDA[Math.floorMod(" + expr(T.INT, d) + ", 2)] " + ops[r.nextInt(ops.length)] + " " + expr(T.DOUBLE, d) + ")";
+                }
                 default: return "(" + expr(T.DOUBLE, d) + " * " + expr(T.INT, d) + " + " + expr(T.LONG, d) + ")";
             }
         }
