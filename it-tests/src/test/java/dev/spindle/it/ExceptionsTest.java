@@ -7,6 +7,7 @@ import static dev.spindle.it.Co.sRef;
 import static dev.spindle.it.Co.sameWithAndWithoutSuspension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Exceptions thrown, caught and cleaned up around suspension points. */
 class ExceptionsTest {
@@ -345,6 +348,63 @@ class ExceptionsTest {
         for (StackTraceElement e : resumed.getStackTrace()) {
             assertFalse(e.getMethodName().contains("$spindle"), "internal method name in the trace: " + e);
         }
+    }
+
+    @Suspendable
+    private static void keptA(boolean pauseFirst) {
+        keptB(pauseFirst);
+    }
+
+    @Suspendable
+    private static void keptB(boolean pauseFirst) {
+        if (pauseFirst) pause();
+        keptC();
+    }
+
+    /** The exception is made before the suspension in finally and thrown after it. */
+    @Suspendable
+    private static void keptC() {
+        try {
+            throw new Boom("kept");
+        } finally {
+            pause();
+        }
+    }
+
+    /** The frames of keptA(), keptB() and keptC() in the trace, in order, as method name and line. */
+    private static List<String> keptFrames(Throwable t) {
+        List<String> out = new ArrayList<>();
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(ExceptionsTest.class.getName()) && e.getMethodName().startsWith("kept")
+                    && !e.getMethodName().equals("keptFrames")) {
+                out.add(e.getMethodName() + ":" + e.getLineNumber());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An exception's trace is taken where it is made: made before a suspension and thrown after the resume, it must
+     * show each caller once, as a thread's would, whether it was made in the first run or after a resume (the
+     * callers it was made under were on the stack then, the ones saved below them were not).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void stackTraceOfAnExceptionMadeBeforeASuspensionAndThrownAfterIt(boolean pauseFirst) {
+        List<String> expected = keptFrames(assertThrows(Boom.class, () -> keptA(pauseFirst)));
+        assertEquals(List.of("keptC", "keptB", "keptA"), expected.stream().map(f -> f.split(":")[0]).toList());
+
+        Coroutine co = new Coroutine(() -> keptA(pauseFirst));
+        int suspensions = 0;
+        Boom thrown = null;
+        try {
+            while (co.resume()) suspensions++;
+        } catch (Boom e) {
+            thrown = e;
+        }
+        assertEquals(pauseFirst ? 2 : 1, suspensions);
+        assertNotNull(thrown);
+        assertEquals(expected, keptFrames(thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.List;
 public abstract class Continuation {
     private static final int[] NO_WORDS = {};
     private static final Object[] NO_REFS = {};
+    private static final StackTraceElement[] NO_FRAMES = {};
     private static final int NEW = 0, RUNNING = 1, SUSPENDED = 2, DONE = 3;
     private static final int STATUS_SHIFT = 30, SEGMENT = (1 << STATUS_SHIFT) - 1;
     /** A link's words: the segment below's start, its read cursor (word, reference) and its reference top. */
@@ -112,6 +113,7 @@ public abstract class Continuation {
 
     private boolean drive(Carrier k, boolean first, Throwable toThrow) {
         Throwable thrown = null;
+        Resumer thrower = null;
         if (first) {
             try {
                 body();
@@ -135,12 +137,14 @@ public abstract class Continuation {
                 thrown = Hooks.thrownIntoUnwind(k, thrown, "out of " + describe());
             }
             if (refTop == 0) {
+                // no callers left, but its trace may show this driver
+                if (thrown != null && thrown != toThrow) addSuspendedCallers(k, thrown, thrower);
                 finish(k);
                 if (thrown != null) throw Frames.sneaky(thrown);
                 return false;
             }
             if (thrown != null) {
-                addSuspendedCallers(k, thrown);
+                if (thrown != toThrow) addSuspendedCallers(k, thrown, thrower);
                 k.pending = thrown;
                 thrown = null;
             }
@@ -155,6 +159,7 @@ public abstract class Continuation {
                 next.resume(k, Frames.state(header), w, r + 1, words, refs);
             } catch (Throwable t) {
                 thrown = t;
+                thrower = next;
             }
         }
     }
@@ -277,26 +282,72 @@ public abstract class Continuation {
     }
 
     /**
-     * An exception left a resumed frame while its callers are still saved: show them in its stack trace, where a
-     * thread's trace would have them, so it reads like the call chain that was suspended.
+     * An exception left a resumed frame (the thrower) while its callers are still saved: show them in its stack
+     * trace, where a thread's trace would have them, so it reads like the call chain that was suspended.
+     *
+     * <p>Its trace was taken where it was made: the frames then on the stack down to this driver, whose callers
+     * were saved. Made in the first run, below the body, it shows them all. Made in a resumed frame or in one that
+     * frame called, it needs that frame's callers as they were then: the thrower's callers now, less the first
+     * few if the thrower is a caller of the frame that made it (an exception that a {@code finally} block or a
+     * resource's {@code close()} kept across a suspension), which the trace shows already. The thrower is found
+     * in the trace by its method and by its callers' lines (lines tell apart the calls of a recursion that
+     * differ). An exception made elsewhere keeps its trace, such as one thrown into the coroutine by
+     * {@code resumeThrowing} (which the driver does not pass here).
      */
-    private void addSuspendedCallers(Carrier k, Throwable t) {
+    private void addSuspendedCallers(Carrier k, Throwable t, Resumer thrower) {
         StackTraceElement[] trace = t.getStackTrace();
-        int driver = -1;
-        for (int i = 0; i < trace.length; i++) {
-            if (trace[i].getClassName().equals(Continuation.class.getName())
-                    && trace[i].getMethodName().equals("drive")) {
-                driver = i;
-                break;
+        int driver = driverFrame(trace);
+        if (driver <= 0) return; // already shows the chain: it came through here before
+        StackTraceElement made = trace[driver - 1];
+        if (made.getClassName().equals(getClass().getName()) && made.getMethodName().equals("body")) {
+            addCallers(t, NO_FRAMES);
+            return;
+        }
+        StackTraceElement self = thrower == null ? null : describeFrame(k, thrower);
+        if (self == null) return;
+        StackTraceElement[] callers = framesFrom(k, k.frameRef);
+        for (int at = 0; at < driver; at++) {
+            if (!sameMethod(trace[at], self)) continue;
+            int shown = driver - 1 - at;
+            if (shown > callers.length) continue;
+            boolean same = true;
+            for (int i = 0; i < shown && same; i++) {
+                same = sameMethod(trace[at + 1 + i], callers[i])
+                        && trace[at + 1 + i].getLineNumber() == callers[i].getLineNumber();
+            }
+            if (same) {
+                addCallers(t, Arrays.copyOfRange(callers, shown, callers.length));
+                return;
             }
         }
-        if (driver < 0) return; // already shows the chain: it came through here before
-        StackTraceElement[] callers = framesFrom(k, k.frameRef);
+    }
+
+    /** Puts {@code callers} where the trace of {@code t} shows this class's driver, if it does. */
+    private static void addCallers(Throwable t, StackTraceElement[] callers) {
+        StackTraceElement[] trace = t.getStackTrace();
+        int driver = driverFrame(trace);
+        if (driver < 0) return;
         StackTraceElement[] patched = new StackTraceElement[trace.length - 1 + callers.length];
         System.arraycopy(trace, 0, patched, 0, driver);
         System.arraycopy(callers, 0, patched, driver, callers.length);
         System.arraycopy(trace, driver + 1, patched, driver + callers.length, trace.length - driver - 1);
         for (int i = 0; i < patched.length; i++) patched[i] = Frames.natural(patched[i]);
         t.setStackTrace(patched);
+    }
+
+    /** Where the trace shows the driver of a coroutine (the innermost one that has not added its callers), or -1. */
+    private static int driverFrame(StackTraceElement[] trace) {
+        for (int i = 0; i < trace.length; i++) {
+            if (trace[i].getClassName().equals(Continuation.class.getName())
+                    && trace[i].getMethodName().equals("drive")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean sameMethod(StackTraceElement a, StackTraceElement b) {
+        return a.getClassName().equals(b.getClassName())
+                && Frames.natural(a).getMethodName().equals(Frames.natural(b).getMethodName());
     }
 }

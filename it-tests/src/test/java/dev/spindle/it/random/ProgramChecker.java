@@ -18,12 +18,16 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs a generated program's {@code run()} outside any coroutine, then its {@code call()} inside a coroutine driven
  * by {@code resume()} until done, and compares the two: the trace (the returned string, or the trace so far when
- * an exception escaped), the exception (class, and message for the program's own GenEx), the number of
- * {@code maybeYield()} calls, and the number of suspensions, which must equal it.
+ * an exception escaped), the exception (class, and message for the program's own GenEx), the program's frames in a
+ * GenEx's stack trace (inside a coroutine they must read as a thread's would), the number of {@code maybeYield()}
+ * calls, and the number of suspensions, which must equal it.
  */
 final class ProgramChecker implements AutoCloseable {
-    /** How a program ran. {@code exception} is null if it returned. */
-    record Outcome(String trace, String exception, int yields) {
+    /**
+     * How a program ran. {@code exception} is null if it returned; {@code frames} are those of the program in the
+     * stack trace of a GenEx that escaped, else null.
+     */
+    record Outcome(String trace, String exception, String frames, int yields) {
     }
 
     /** Why a program failed: {@code kind} classifies it (the reducer keeps it), {@code details} explains it. */
@@ -56,9 +60,9 @@ final class ProgramChecker implements AutoCloseable {
         Method run = c.getMethod("run");
         try {
             String result = (String) run.invoke(null);
-            return new Outcome(result, null, yields(c));
+            return new Outcome(result, null, null, yields(c));
         } catch (InvocationTargetException e) {
-            return new Outcome(traceSoFar(c), describe(e.getCause()), yields(c));
+            return new Outcome(traceSoFar(c), describe(e.getCause()), programFrames(e.getCause(), c), yields(c));
         }
     }
 
@@ -78,6 +82,23 @@ final class ProgramChecker implements AutoCloseable {
     static String describe(Throwable t) {
         String name = t.getClass().getName();
         return name.endsWith("$GenEx") ? name + ": " + t.getMessage() : name;
+    }
+
+    /**
+     * The frames of the program's classes in the stack trace of a GenEx, innermost first, down to {@code run()},
+     * one "Class.method:line" a line; null for other exceptions (those the JVM throws may have no trace once
+     * compiled).
+     */
+    static String programFrames(Throwable t, Class<?> c) {
+        if (t == null || !t.getClass().getName().endsWith("$GenEx")) return null;
+        StringBuilder sb = new StringBuilder();
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (!e.getClassName().startsWith(RandomProgramGenerator.PACKAGE + ".")) continue;
+            sb.append(e.getClassName().substring(RandomProgramGenerator.PACKAGE.length() + 1)).append('.')
+                    .append(e.getMethodName()).append(':').append(e.getLineNumber()).append('\n');
+            if (e.getMethodName().equals("run") && e.getClassName().equals(c.getName())) break;
+        }
+        return sb.toString();
     }
 
     /**
@@ -147,6 +168,11 @@ final class ProgramChecker implements AutoCloseable {
                     + ", inside a coroutine" + where + " it " + (in.exception == null ? "returned" : "threw " + in.exception)
                     + (inside.thrown != null ? "\n" + stackTrace(inside.thrown) : "")
                     + "\n" + diff(outside.trace, in.trace));
+        }
+        if (!equal(outside.frames, in.frames)) {
+            return new Failure("stack trace", "the program's frames in the GenEx's stack trace differ inside a coroutine"
+                    + where + "\n  outside:\n" + outside.frames + "  inside:\n" + in.frames
+                    + "\n" + stackTrace(inside.thrown));
         }
         if (!outside.trace.equals(in.trace)) {
             return new Failure("trace", "the trace differs inside a coroutine" + where + ":\n" + diff(outside.trace, in.trace));
@@ -253,7 +279,7 @@ final class ProgramChecker implements AutoCloseable {
             in.failure = new Failure("result", "the coroutine ended normally but call() returned no result");
             return in;
         }
-        in.outcome = new Outcome(trace, exception, yields(c));
+        in.outcome = new Outcome(trace, exception, programFrames(in.thrown, c), yields(c));
         return in;
     }
 
