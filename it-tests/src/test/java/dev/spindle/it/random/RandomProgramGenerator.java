@@ -30,8 +30,8 @@ import java.util.Set;
  *   <li>synchronized blocks (without suspendable calls inside) in methods that suspend elsewhere;</li>
  *   <li>calls through a small hierarchy ({@code Op}): a generic interface with abstract, default and static
  *       suspendable methods, an abstract class whose override gets a bridge method, subclasses that call
- *       {@code super.} and {@code Op.super.} methods, an anonymous class, and a method reference to an interface
- *       method;</li>
+ *       {@code super.} and {@code Op.super.} methods, an anonymous class, and method references to its methods,
+ *       also where the reference's proxy unboxes the result;</li>
  *   <li>{@code maybeYield()}, which counts its calls and yields when called in a coroutine;</li>
  *   <li>{@code static StringBuilder trace} that the program appends intermediate values to, and
  *       {@code public static String run()} returning the trace; the class implements
@@ -376,6 +376,8 @@ public final class RandomProgramGenerator {
             if (uses(text, "yz")) line("@Suspendable static boolean yz(boolean v) { maybeYield(); return v; }");
             if (uses(text, "ys")) line("@Suspendable static String ys(String v) { maybeYield(); return v; }");
             if (uses(text, "yo")) line("@Suspendable static <X> X yo(X v) { maybeYield(); return v; }");
+            if (uses(text, "IntS")) line("interface IntS { @Suspendable int get(int v); }");
+            if (uses(text, "bi")) line("@Suspendable static Integer bi(int v) { maybeYield(); return v * 5; }");
             if (h) {
                 open("static int h(Object o) {");
                 line("if (o == null) return 0;");
@@ -1276,11 +1278,14 @@ public final class RandomProgramGenerator {
             cost += 3 * mult;
             String op = "op(" + expr(T.INT, d) + ")";
             if (t == T.LONG) return op + ".mix(" + expr(T.LONG, d) + ", " + expr(T.INT, d) + ")";
-            switch (r.nextInt(4)) {
+            switch (r.nextInt(6)) {
                 case 0: return op + ".apply(" + (chance(15) ? "null" : "Integer.valueOf(" + expr(T.INT, d) + ")") + ").intValue()";
                 case 1: return "Op.stat(" + expr(T.INT, d) + ")";
                 case 2: return op + ".tag()";
-                default: return "((SuspendableCallable<Integer>) " + op + "::tag).call().intValue()";
+                case 3: return "((SuspendableCallable<Integer>) " + op + "::tag).call().intValue()";
+                // references whose proxy boxes the argument and unboxes the result of a method that suspends
+                case 4: return "((IntS) " + op + "::apply).get(" + expr(T.INT, d) + ")";
+                default: return "((IntS) " + cls + "::bi).get(" + expr(T.INT, d) + ")";
             }
         }
 
