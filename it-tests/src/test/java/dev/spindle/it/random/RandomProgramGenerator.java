@@ -697,41 +697,48 @@ public final class RandomProgramGenerator {
         boolean loopStmt(int depth) {
             int n = 1 + r.nextInt(4);
             if (loops >= 2 || mult * n > 12) return false;
+            inLoop(n, () -> {
+                String c = id("i");
+                switch (r.nextInt(3)) {
+                    case 0:
+                        open("for (int " + c + " = 0; " + c + " < " + n + "; " + c + "++) {");
+                        vars.add(new Var(c, T.INT, false, false));
+                        nestedBlock(depth + 1);
+                        close("}");
+                        break;
+                    case 1:
+                        line("int " + c + " = " + n + ";");
+                        vars.add(new Var(c, T.INT, false, false));
+                        open("while (" + c + "-- > 0) {");
+                        nestedBlock(depth + 1);
+                        close("}");
+                        break;
+                    default:
+                        line("int " + c + " = " + n + ";");
+                        vars.add(new Var(c, T.INT, false, false));
+                        open("do {");
+                        nestedBlock(depth + 1);
+                        close("} while (--" + c + " > 0);");
+                        break;
+                }
+                // the while/do counter stays in scope after the loop, but keep it simple: forget it
+            });
+            return true;
+        }
+
+        /** Writes a loop that runs {@code n} times with {@code loop}, its variables scoped and its cost counted. */
+        void inLoop(int n, Runnable loop) {
             long savedMult = mult;
             boolean savedSwitch = inSwitch;
             mult *= n;
             loops++;
             inSwitch = false;
             int mark = vars.size();
-            String c = id("i");
-            switch (r.nextInt(3)) {
-                case 0:
-                    open("for (int " + c + " = 0; " + c + " < " + n + "; " + c + "++) {");
-                    vars.add(new Var(c, T.INT, false, false));
-                    nestedBlock(depth + 1);
-                    close("}");
-                    break;
-                case 1:
-                    line("int " + c + " = " + n + ";");
-                    vars.add(new Var(c, T.INT, false, false));
-                    open("while (" + c + "-- > 0) {");
-                    nestedBlock(depth + 1);
-                    close("}");
-                    break;
-                default:
-                    line("int " + c + " = " + n + ";");
-                    vars.add(new Var(c, T.INT, false, false));
-                    open("do {");
-                    nestedBlock(depth + 1);
-                    close("} while (--" + c + " > 0);");
-                    break;
-            }
-            // the while/do counter stays in scope after the loop, but keep it simple: forget it
+            loop.run();
             truncate(mark);
             mult = savedMult;
             loops--;
             inSwitch = savedSwitch;
-            return true;
         }
 
         /** try-with-resources, one or two resources, maybe with a catch that reports suppressed exceptions. */
@@ -782,21 +789,13 @@ public final class RandomProgramGenerator {
                 for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : ", ").append(expr(t, 1));
                 source = sb.append(t == T.STRING ? ")" : "}").toString();
             }
-            long savedMult = mult;
-            boolean savedSwitch = inSwitch;
-            mult *= n;
-            loops++;
-            inSwitch = false;
-            int mark = vars.size();
-            String x = id("x");
-            open("for (" + t.java + " " + x + " : " + source + ") {");
-            vars.add(new Var(x, t, false, true));
-            nestedBlock(depth + 1);
-            close("}");
-            truncate(mark);
-            mult = savedMult;
-            loops--;
-            inSwitch = savedSwitch;
+            inLoop(n, () -> {
+                String x = id("x");
+                open("for (" + t.java + " " + x + " : " + source + ") {");
+                vars.add(new Var(x, t, false, true));
+                nestedBlock(depth + 1);
+                close("}");
+            });
             return true;
         }
 
