@@ -300,7 +300,7 @@ public abstract class Continuation {
         if (driver <= 0) return; // already shows the chain: it came through here before
         StackTraceElement made = trace[driver - 1];
         if (made.getClassName().equals(getClass().getName()) && made.getMethodName().equals("body")) {
-            addCallers(t, NO_FRAMES);
+            addCallers(t, trace, driver, NO_FRAMES);
             return;
         }
         StackTraceElement self = thrower == null ? null : describeFrame(k, thrower);
@@ -316,17 +316,14 @@ public abstract class Continuation {
                         && trace[at + 1 + i].getLineNumber() == callers[i].getLineNumber();
             }
             if (same) {
-                addCallers(t, Arrays.copyOfRange(callers, shown, callers.length));
+                addCallers(t, trace, driver, Arrays.copyOfRange(callers, shown, callers.length));
                 return;
             }
         }
     }
 
-    /** Puts {@code callers} where the trace of {@code t} shows this class's driver, if it does. */
-    private static void addCallers(Throwable t, StackTraceElement[] callers) {
-        StackTraceElement[] trace = t.getStackTrace();
-        int driver = driverFrame(trace);
-        if (driver < 0) return;
+    /** Gives {@code t} its {@code trace} with {@code callers} in place of the driver's frame at {@code driver}. */
+    private static void addCallers(Throwable t, StackTraceElement[] trace, int driver, StackTraceElement[] callers) {
         StackTraceElement[] patched = new StackTraceElement[trace.length - 1 + callers.length];
         System.arraycopy(trace, 0, patched, 0, driver);
         System.arraycopy(callers, 0, patched, driver, callers.length);
