@@ -8,6 +8,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,8 +22,15 @@ import java.util.concurrent.TimeoutException;
  * an exception escaped), the exception (class, and message for the program's own GenEx), the program's frames in a
  * GenEx's stack trace (inside a coroutine they must read as a thread's would), the number of {@code maybeYield()}
  * calls, and the number of suspensions, which must equal it.
+ *
+ * <p>Of a program that has {@code injectAt}, one in four is checked a second way: an exception thrown into the
+ * coroutine with {@code resumeThrowing} at its n-th suspension must do what the same exception thrown by the
+ * n-th {@code maybeYield()} outside does.
  */
 final class ProgramChecker implements AutoCloseable {
+    /** What is thrown in at a suspension: a type that nothing else throws, caught by {@code catch (RuntimeException e)}. */
+    static final String INJECTED = CancellationException.class.getName();
+
     /**
      * How a program ran. {@code exception} is null if it returned; {@code frames} are those of the program in the
      * stack trace of a GenEx that escaped, else null.
@@ -55,8 +63,9 @@ final class ProgramChecker implements AutoCloseable {
         return t;
     }
 
-    /** Runs {@code run()} outside any coroutine, on this thread. */
-    static Outcome runOutside(Class<?> c) throws ReflectiveOperationException {
+    /** Runs {@code run()} outside any coroutine, on this thread; the {@code injectAt}-th yield throws (0: none). */
+    static Outcome runOutside(Class<?> c, int injectAt) throws ReflectiveOperationException {
+        if (injectAt > 0 || hasInjectAt(c)) setInjectAt(c, injectAt);
         Method run = c.getMethod("run");
         try {
             String result = (String) run.invoke(null);
@@ -70,6 +79,28 @@ final class ProgramChecker implements AutoCloseable {
         Field f = c.getDeclaredField("trace");
         f.setAccessible(true);
         return String.valueOf(f.get(null));
+    }
+
+    static boolean hasInjectAt(Class<?> c) {
+        try {
+            c.getDeclaredField("injectAt");
+            return true;
+        } catch (NoSuchFieldException e) {
+            return false;
+        }
+    }
+
+    private static void setInjectAt(Class<?> c, int n) throws ReflectiveOperationException {
+        Field f = c.getDeclaredField("injectAt");
+        f.setAccessible(true);
+        f.setInt(null, n);
+    }
+
+    /** The suspension to throw into, for a program that yields {@code yields} times: 0 for none. */
+    static int injectionPoint(Class<?> c, int yields) {
+        int h = c.getName().hashCode();
+        if (!hasInjectAt(c) || yields == 0 || (h & 3) != 2) return 0;
+        return 1 + Math.floorMod(h * 31 + yields, yields);
     }
 
     static int yields(Class<?> c) throws ReflectiveOperationException {
@@ -122,7 +153,7 @@ final class ProgramChecker implements AutoCloseable {
     /** Whether an exception that escaped {@code run()} outside a coroutine is one a correct program may throw. */
     static boolean expectedOutside(String exception) {
         return exception == null || exception.contains("$GenEx") || exception.equals("java.lang.ArithmeticException")
-                || exception.equals("java.lang.ArrayIndexOutOfBoundsException");
+                || exception.equals("java.lang.ArrayIndexOutOfBoundsException") || exception.equals(INJECTED);
     }
 
     /**
@@ -135,19 +166,22 @@ final class ProgramChecker implements AutoCloseable {
         lastOutside = null;
         Outcome outside;
         Inside inside;
+        int injectAt = 0;
         try {
             if (insideFirst) {
-                inside = runInside(c, alternate, 1_000_000);
+                inside = runInside(c, alternate, 1_000_000, 0);
                 if (inside.failure != null) return inside.failure;
-                outside = runOutside(c);
+                outside = runOutside(c, 0);
             } else {
-                outside = runOutside(c);
+                outside = runOutside(c, 0);
                 if (!expectedOutside(outside.exception)) {
                     return new Failure("outside:" + outside.exception, "run() outside a coroutine threw "
                             + outside.exception + " (a correct program only throws GenEx, ArithmeticException or"
                             + " ArrayIndexOutOfBoundsException)\ntrace so far: " + outside.trace);
                 }
-                inside = runInside(c, alternate, outside.yields);
+                injectAt = injectionPoint(c, outside.yields);
+                if (injectAt > 0) outside = runOutside(c, injectAt);
+                inside = runInside(c, alternate, outside.yields, injectAt);
                 if (inside.failure != null) return inside.failure;
             }
         } catch (Throwable t) {
@@ -159,7 +193,8 @@ final class ProgramChecker implements AutoCloseable {
         }
         lastOutside = outside;
         Outcome in = inside.outcome;
-        String where = alternate ? " (resumed on two threads alternately)" : "";
+        String where = (alternate ? " (resumed on two threads alternately)" : "")
+                + (injectAt > 0 ? " (" + INJECTED + " thrown in at suspension " + injectAt + ")" : "");
         if (!equal(outside.exception, in.exception)) {
             String kind = inside.thrown != null && !expectedOutside(in.exception) ? signature(inside.thrown)
                     : String.valueOf(in.exception).replaceAll("Gen\\d+", "GenN").replaceAll("\\d+", "N");
@@ -225,8 +260,11 @@ final class ProgramChecker implements AutoCloseable {
         int suspensions;
     }
 
-    /** Runs {@code call()} in a coroutine; fails as soon as it suspends more often than {@code maxSuspensions}. */
-    private Inside runInside(Class<?> c, boolean alternate, int maxSuspensions) throws Exception {
+    /**
+     * Runs {@code call()} in a coroutine; fails as soon as it suspends more often than {@code maxSuspensions}. The
+     * resume after suspension {@code injectAt} (if not 0) throws {@link #INJECTED} into it.
+     */
+    private Inside runInside(Class<?> c, boolean alternate, int maxSuspensions, int injectAt) throws Exception {
         @SuppressWarnings("unchecked")
         SuspendableCallable<String> program = (SuspendableCallable<String>) c.getConstructor().newInstance();
         String[] result = new String[1];
@@ -234,7 +272,7 @@ final class ProgramChecker implements AutoCloseable {
         Inside in = new Inside();
         if (alternate) {
             for (int n = 0; ; n++) {
-                Future<Boolean> f = (n % 2 == 0 ? threadA : threadB).submit(co::resume);
+                Future<Boolean> f = (n % 2 == 0 ? threadA : threadB).submit(() -> resume(co, in, injectAt));
                 Boolean suspended;
                 try {
                     suspended = await(f);
@@ -250,7 +288,7 @@ final class ProgramChecker implements AutoCloseable {
         } else {
             Callable<Void> drive = () -> {
                 try {
-                    while (co.resume()) {
+                    while (resume(co, in, injectAt)) {
                         if (stepFailed(in, co, maxSuspensions)) return null;
                     }
                 } catch (Throwable t) {
@@ -281,6 +319,13 @@ final class ProgramChecker implements AutoCloseable {
         }
         in.outcome = new Outcome(trace, exception, programFrames(in.thrown, c), yields(c));
         return in;
+    }
+
+    private static boolean resume(Coroutine co, Inside in, int injectAt) {
+        if (in.suspensions == injectAt && injectAt > 0) {
+            return co.resumeThrowing(new CancellationException("inj"));
+        }
+        return co.resume();
     }
 
     private boolean stepFailed(Inside in, Coroutine co, int maxSuspensions) {

@@ -255,7 +255,7 @@ final class RandomProgramCampaign {
             } else {
                 failure = checkOutsideOnly(c);
                 try {
-                    o = failure == null ? ProgramChecker.runOutside(c) : null;
+                    o = failure == null ? ProgramChecker.runOutside(c, 0) : null;
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException(e);
                 }
@@ -286,8 +286,8 @@ final class RandomProgramCampaign {
     /** Without the agent: run() twice outside a coroutine; it must end the same way both times. */
     static ProgramChecker.Failure checkOutsideOnly(Class<?> c) {
         try {
-            ProgramChecker.Outcome a = ProgramChecker.runOutside(c);
-            ProgramChecker.Outcome b = ProgramChecker.runOutside(c);
+            ProgramChecker.Outcome a = ProgramChecker.runOutside(c, 0);
+            ProgramChecker.Outcome b = ProgramChecker.runOutside(c, 0);
             if (!ProgramChecker.expectedOutside(a.exception())) {
                 return new ProgramChecker.Failure("outside:" + a.exception(), "run() threw " + a.exception());
             }

@@ -32,7 +32,8 @@ import java.util.Set;
  *       suspendable methods, an abstract class whose override gets a bridge method, subclasses that call
  *       {@code super.} and {@code Op.super.} methods, an anonymous class, and method references to its methods,
  *       also where the reference's proxy unboxes the result;</li>
- *   <li>{@code maybeYield()}, which counts its calls and yields when called in a coroutine;</li>
+ *   <li>{@code maybeYield()}, which counts its calls and yields when called in a coroutine (outside one, the call
+ *       that {@code injectAt} names throws what the checker throws into the coroutine at that suspension);</li>
  *   <li>{@code static StringBuilder trace} that the program appends intermediate values to, and
  *       {@code public static String run()} returning the trace; the class implements
  *       {@code SuspendableCallable<String>} with {@code call()} returning {@code run()}.</li>
@@ -368,7 +369,10 @@ public final class RandomProgramGenerator {
             }
             if (ops) opHierarchy();
             line("");
-            line("@Suspendable static void maybeYield() { yields++; if (Coroutine.current() != null) Coroutine.yield(); }");
+            // outside a coroutine, the checker may have the n-th call throw where, inside, it throws n-th resume's exception
+            line("static int injectAt;");
+            line("@Suspendable static void maybeYield() { yields++; if (Coroutine.current() != null) Coroutine.yield();"
+                    + " else if (yields == injectAt) throw new " + ProgramChecker.INJECTED + "(\"inj\"); }");
             if (uses(text, "yi")) line("@Suspendable static int yi(int v) { maybeYield(); return v; }");
             if (uses(text, "yl")) line("@Suspendable static long yl(long v) { maybeYield(); return v; }");
             if (uses(text, "yd")) line("@Suspendable static double yd(double v) { maybeYield(); return v; }");

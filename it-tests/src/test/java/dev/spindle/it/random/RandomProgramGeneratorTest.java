@@ -33,7 +33,8 @@ class RandomProgramGeneratorTest {
             assertTrue(s.contains("public final class Gen" + i + " implements SuspendableCallable<String>"), s);
             assertTrue(s.contains("public static String run()"), s);
             assertTrue(s.contains("public String call() { return run(); }"), s);
-            assertTrue(s.contains("static void maybeYield() { yields++; if (Coroutine.current() != null) Coroutine.yield(); }"), s);
+            assertTrue(s.contains("static void maybeYield() { yields++; if (Coroutine.current() != null) Coroutine.yield(); else"), s);
+            assertTrue(s.contains("static int injectAt;"), s);
         }
     }
 
