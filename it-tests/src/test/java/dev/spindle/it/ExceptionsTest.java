@@ -407,6 +407,70 @@ class ExceptionsTest {
         assertEquals(expected, keptFrames(thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
     }
 
+    /** Level 1 suspends; after the resume it calls level 0, which throws. Every level calls from one line. */
+    @Suspendable
+    private static int recurse(int depth) {
+        if (depth == 1) pause();
+        if (depth == 0) throw new Boom("bottom");
+        return recurse(depth - 1) + 1;
+    }
+
+    @Suspendable
+    private static List<String> catchAfterResume() {
+        pause(); // resumed here, its caller saved
+        try {
+            recurse(0); // throws at once: the exception never passes the driver
+            return List.of();
+        } catch (Boom e) {
+            return traceFrames(e);
+        }
+    }
+
+    @Suspendable
+    private static List<String> callerOfCatchAfterResume() {
+        return catchAfterResume();
+    }
+
+    /** The frames of this class's recurse...() and catchAfterResume() methods in the trace, as name and line. */
+    private static List<String> traceFrames(Throwable t) {
+        List<String> out = new ArrayList<>();
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(ExceptionsTest.class.getName()) && (e.getMethodName().startsWith("recurse")
+                    || e.getMethodName().contains("CatchAfterResume") || e.getMethodName().equals("catchAfterResume"))) {
+                out.add(e.getMethodName() + ":" + e.getLineNumber());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Caught by the frame that was resumed (or by one it called since), an exception has not passed Spindle's
+     * driver, which adds the saved callers to a trace on the way: the handler adds them.
+     */
+    @Test
+    void stackTraceOfAnExceptionCaughtInTheResumedFrameShowsTheSuspendedCallers() {
+        List<String> expected = callerOfCatchAfterResume();
+        assertEquals(List.of("recurse", "catchAfterResume", "callerOfCatchAfterResume"),
+                expected.stream().map(f -> f.split(":")[0]).toList());
+        Co.Run<List<String>> run = Co.inCoroutine(ExceptionsTest::callerOfCatchAfterResume);
+        assertEquals(expected, run.value());
+        assertEquals(1, run.suspensions());
+    }
+
+    /**
+     * The frame resumed (level 1 of a recursion) and its saved callers (levels 2 and 3) are the same method,
+     * called from the same line: the trace shows each level once.
+     */
+    @Test
+    void stackTraceOfAnExceptionThrownBelowAResumedRecursionShowsEachLevelOnce() {
+        List<String> expected = traceFrames(assertThrows(Boom.class, () -> recurse(3)));
+        assertEquals(4, expected.size(), expected.toString());
+        Coroutine co = new Coroutine(() -> recurse(3));
+        assertTrue(co.resume());
+        Boom thrown = assertThrows(Boom.class, co::resume);
+        assertEquals(expected, traceFrames(thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
+    }
+
     @Test
     void exceptionPendingAcrossASuspensionInFinally() {
         String r = sameWithAndWithoutSuspension(() -> {

@@ -3,6 +3,7 @@ package dev.spindle.internal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The saved frames of one coroutine and the driver that resumes them. {@code dev.spindle.Coroutine} extends it;
@@ -290,11 +291,17 @@ public abstract class Continuation {
      * frame called, it needs that frame's callers as they were then: the thrower's callers now, less the first
      * few if the thrower is a caller of the frame that made it (an exception that a {@code finally} block or a
      * resource's {@code close()} kept across a suspension), which the trace shows already. The thrower is found
-     * in the trace by its method and by its callers' lines (lines tell apart the calls of a recursion that
-     * differ). An exception made elsewhere keeps its trace, such as one thrown into the coroutine by
+     * in the trace by its method and by its callers' lines, nearest the driver first. (So in a recursion an
+     * exception kept across a suspension by a frame that calls itself shows the calls between the frame
+     * resumed when it was made and the one that keeps it twice.) An exception made elsewhere keeps its trace, such as one thrown into the coroutine by
      * {@code resumeThrowing} (which the driver does not pass here).
      */
     private void addSuspendedCallers(Carrier k, Throwable t, Resumer thrower) {
+        addSuspendedCallers(k, t, () -> thrower == null ? null : describeFrame(k, thrower));
+    }
+
+    /** {@link #addSuspendedCallers(Carrier, Throwable, Resumer)}, given what tells the resumed frame. */
+    private void addSuspendedCallers(Carrier k, Throwable t, Supplier<StackTraceElement> resumed) {
         StackTraceElement[] trace = t.getStackTrace();
         int driver = driverFrame(trace);
         if (driver <= 0) return; // already shows the chain: it came through here before
@@ -303,10 +310,12 @@ public abstract class Continuation {
             addCallers(t, trace, driver, NO_FRAMES);
             return;
         }
-        StackTraceElement self = thrower == null ? null : describeFrame(k, thrower);
+        StackTraceElement self = resumed.get();
         if (self == null) return;
         StackTraceElement[] callers = framesFrom(k, k.frameRef);
-        for (int at = 0; at < driver; at++) {
+        // nearest the driver first: most exceptions are made after the latest resume, by the resumed frame or
+        // below it, which then is the frame next to the driver's in the trace, whatever recursion calls it
+        for (int at = driver - 1; at >= 0; at--) {
             if (!sameMethod(trace[at], self)) continue;
             int shown = driver - 1 - at;
             if (shown > callers.length) continue;
@@ -320,6 +329,29 @@ public abstract class Continuation {
                 return;
             }
         }
+    }
+
+    /**
+     * A handler of a frame that runs in this coroutine caught {@code t}: if {@code t} was thrown after a resume and
+     * has not left the frame the driver resumed (the handler is in that frame or in one it called since), its
+     * trace lacks that frame's saved callers, which {@link #addSuspendedCallers} adds as if it had left it.
+     */
+    final void caught(Carrier k, Throwable t) {
+        addSuspendedCallers(k, t, Continuation::resumedFrame);
+    }
+
+    /** On this thread's stack now: the frame that the innermost driver calls, or null if there is none. */
+    private static StackTraceElement resumedFrame() {
+        return StackWalker.getInstance().walk(frames -> {
+            StackWalker.StackFrame above = null;
+            for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
+                if (f.getClassName().equals(Continuation.class.getName()) && f.getMethodName().equals("drive")) {
+                    return above == null ? null : above.toStackTraceElement();
+                }
+                above = f;
+            }
+            return null;
+        });
     }
 
     /** Gives {@code t} its {@code trace} with {@code callers} in place of the driver's frame at {@code driver}. */

@@ -227,6 +227,17 @@ public final class Hooks {
     }
 
     /**
+     * At the entry of an exception handler in instrumented code, once {@link #caught} has let it run: inside a
+     * coroutine, {@code t} may have been thrown after a resume, its stack trace without the callers that are
+     * still saved (see {@link Continuation#caught}).
+     */
+    public static void handled(Throwable t) {
+        Carrier k = Carrier.get();
+        Continuation c = k.running;
+        if (c != null) c.caught(k, t);
+    }
+
+    /**
      * Ends the unwind in progress, into which {@code t} was thrown by code that is not instrumented (see
      * {@link #caught}), and returns what goes on in its place: the refusal, with {@code t} as its cause; or
      * {@code t} itself if it is an {@code Error}, the JVM's (out of memory while saving a frame, say).

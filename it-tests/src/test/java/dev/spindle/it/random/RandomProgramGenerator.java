@@ -405,6 +405,20 @@ public final class RandomProgramGenerator {
                 line("try { return inject ? c.resumeThrowing(new GenEx(\"inj\")) : c.resume(); } finally { trace.append('n').append(yields - before).append(';'); yields = before; }");
                 close("}");
             }
+            if (uses(text, "fr")) {
+                // the frames a caught exception's stack trace shows must be a thread's, in a coroutine too
+                open("static String fr(Throwable t) {");
+                line("if (!(t instanceof GenEx)) return \"\";");
+                line("StringBuilder sb = new StringBuilder(\"[\");");
+                open("for (StackTraceElement e : t.getStackTrace()) {");
+                line("if (!e.getClassName().startsWith(\"" + PACKAGE + ".\")) continue;");
+                line("sb.append(e.getMethodName()).append(':').append(e.getLineNumber()).append(',');");
+                // a nested coroutine's trace is not given the saved callers of the coroutine that resumed it
+                line("if (e.getMethodName().equals(\"run\") || e.getMethodName().equals(\"step\")) break;");
+                close("}");
+                line("return sb.append(']').toString();");
+                close("}");
+            }
             if (msg) line("static String msg(Throwable t) { return t instanceof GenEx ? \"G:\" + t.getMessage() : t.getClass().getSimpleName(); }");
         }
 
@@ -897,7 +911,7 @@ public final class RandomProgramGenerator {
                 String type = kind == 2 ? "ArithmeticException | GenEx" : kind == 3 ? "RuntimeException" : "GenEx";
                 close("} catch (" + type + " " + e + ") {");
                 indent++;
-                line("trace.append(\"c:\").append(msg(" + e + ")).append(';');");
+                line("trace.append(\"c:\").append(msg(" + e + ")).append(fr(" + e + ")).append(';');");
                 if (chance(50)) {
                     line("maybeYield();");
                     cost += mult;
