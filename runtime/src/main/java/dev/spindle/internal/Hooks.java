@@ -234,7 +234,8 @@ public final class Hooks {
     public static void handled(Throwable t) {
         Carrier k = Carrier.get();
         Continuation c = k.running;
-        if (c != null) c.caught(k, t);
+        // not for the JVM's out of memory or stack: the work would fail the same way
+        if (c != null && !(t instanceof VirtualMachineError)) c.caught(k, t);
     }
 
     /**
