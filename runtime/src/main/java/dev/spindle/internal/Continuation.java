@@ -139,13 +139,13 @@ public abstract class Continuation {
             }
             if (refTop == 0) {
                 // no callers left, but its trace may show this driver
-                if (thrown != null && thrown != toThrow) addSuspendedCallers(k, thrown, thrower);
+                if (thrown != null) addSuspendedCallers(k, thrown, thrower, toThrow);
                 finish(k);
                 if (thrown != null) throw Frames.sneaky(thrown);
                 return false;
             }
             if (thrown != null) {
-                if (thrown != toThrow) addSuspendedCallers(k, thrown, thrower);
+                addSuspendedCallers(k, thrown, thrower, toThrow);
                 k.pending = thrown;
                 thrown = null;
             }
@@ -294,13 +294,13 @@ public abstract class Continuation {
      * in the trace by its method and by its callers' lines, nearest the driver first. (So in a recursion an
      * exception kept across a suspension by a frame that calls itself shows the calls between the frame
      * resumed when it was made and the one that keeps it twice.) An exception made elsewhere keeps its trace, such as one thrown into the coroutine by
-     * {@code resumeThrowing} (which the driver does not pass here).
+     * {@code resumeThrowing} ({@code injected}).
      */
-    private void addSuspendedCallers(Carrier k, Throwable t, Resumer thrower) {
-        addSuspendedCallers(k, t, () -> thrower == null ? null : describeFrame(k, thrower));
+    private void addSuspendedCallers(Carrier k, Throwable t, Resumer thrower, Throwable injected) {
+        if (t != injected) addSuspendedCallers(k, t, () -> thrower == null ? null : describeFrame(k, thrower));
     }
 
-    /** {@link #addSuspendedCallers(Carrier, Throwable, Resumer)}, given what tells the resumed frame. */
+    /** {@link #addSuspendedCallers(Carrier, Throwable, Resumer, Throwable)}, given what tells the resumed frame. */
     private void addSuspendedCallers(Carrier k, Throwable t, Supplier<StackTraceElement> resumed) {
         StackTraceElement[] trace = t.getStackTrace();
         int driver = driverFrame(trace);
