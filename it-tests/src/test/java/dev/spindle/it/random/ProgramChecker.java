@@ -65,7 +65,7 @@ final class ProgramChecker implements AutoCloseable {
 
     /** Runs {@code run()} outside any coroutine, on this thread; the {@code injectAt}-th yield throws (0: none). */
     static Outcome runOutside(Class<?> c, int injectAt) throws ReflectiveOperationException {
-        if (injectAt > 0 || hasInjectAt(c)) setInjectAt(c, injectAt);
+        if (hasInjectAt(c)) setInjectAt(c, injectAt);
         Method run = c.getMethod("run");
         try {
             String result = (String) run.invoke(null);
