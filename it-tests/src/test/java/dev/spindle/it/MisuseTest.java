@@ -716,9 +716,24 @@ class MisuseTest {
      * Monitors taken and released before each suspension. The synchronized block throws to a handler outside it
      * in a loop: the agent's analysis of where a monitor is held once took that handler for one reached with the
      * monitor still held (javac's catch-all handler that releases it comes first), grew the depth on every turn
-     * of the loop and never ended, hanging the class's loading.
+     * of the loop and never ended, hanging the class's loading; without the loop, the rewrite of the method
+     * failed (logged), and it refused every suspension.
      */
     static final class ReleasedMonitors {
+        @Suspendable
+        static int throwOutOfSynchronized(Object lock, int n) {
+            try {
+                synchronized (lock) {
+                    if (n > 0) throw new IllegalStateException("positive");
+                }
+                pause();
+                return n;
+            } catch (IllegalStateException e) {
+                pause(); // the monitor is released: this suspends
+                return -n;
+            }
+        }
+
         @Suspendable
         static int throwOutOfSynchronizedInALoop(Object lock) {
             int n = 0;
@@ -744,6 +759,7 @@ class MisuseTest {
         int n = assertTimeoutPreemptively(Duration.ofMinutes(1),
                 () -> Co.sameWithAndWithoutSuspension(() -> ReleasedMonitors.throwOutOfSynchronizedInALoop(lock)));
         assertEquals(24, n); // 1, 2 + 10, 13, 14 + 10
+        assertEquals(-5, (int) Co.sameWithAndWithoutSuspension(() -> ReleasedMonitors.throwOutOfSynchronized(lock, 5)));
         assertFalse(Thread.holdsLock(lock));
     }
 
