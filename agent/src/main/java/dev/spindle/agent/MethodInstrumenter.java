@@ -747,8 +747,8 @@ final class MethodInstrumenter {
      * suspended call's placeholder and threw instead of returning; running the handler would go on with the
      * suspension half made. {@code Hooks.caught} refuses the suspension then, and the handler gets the refusal
      * in place of what it caught, or, if it cannot catch an {@code IllegalStateException}, the refusal is
-     * thrown from there. Then {@code Hooks.handled} gives what the handler caught its suspended callers in its
-     * stack trace, if it needs them.
+     * thrown from there. Then, in a handler of the program's own (not a {@code finally}), {@code Hooks.handled}
+     * gives what it caught its suspended callers in its stack trace, if it needs them.
      */
     private void guardHandlers(MethodNode target) {
         // a handler's types: one, or a multi-catch's (its ranges may be split, as around a finally's copies)
@@ -772,8 +772,12 @@ final class MethodInstrumenter {
             if (!replace) guard.add(new InsnNode(POP));
             else if (type != null && !type.equals("java/lang/Throwable")) guard.add(new TypeInsnNode(CHECKCAST, type));
             guard.add(ok);
-            guard.add(new InsnNode(DUP));
-            guard.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "handled", "(Ljava/lang/Throwable;)V", false));
+            // not for javac's catch-all of a finally block (or a synchronized block), which throws it on: it is
+            // completed where it is caught or where it leaves the resumed frame
+            if (!(caught.size() == 1 && type == null)) {
+                guard.add(new InsnNode(DUP));
+                guard.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "handled", "(Ljava/lang/Throwable;)V", false));
+            }
             target.instructions.insert(e.getKey(), guard);
         }
     }
