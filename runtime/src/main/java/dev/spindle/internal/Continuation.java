@@ -265,8 +265,19 @@ public abstract class Continuation {
         return last == null ? null : describeFrame(k, last);
     }
 
-    /** The method and line of a frame saved with {@code resumer}, asked of its resume copy. */
+    /**
+     * The method and line of a frame saved with {@code resumer}, asked of its resume copy once and then kept in the
+     * resumer (there is one per resume point), since stack traces ask for the same frames again and again.
+     */
     private static StackTraceElement describeFrame(Carrier k, Resumer resumer) {
+        StackTraceElement known = resumer.described;
+        if (known != null) return known;
+        StackTraceElement e = askCopy(k, resumer);
+        resumer.described = e; // immutable: a race makes two equal ones
+        return e;
+    }
+
+    private static StackTraceElement askCopy(Carrier k, Resumer resumer) {
         boolean wasDescribing = k.describing;
         int savedHeader = k.describedHeader;
         k.describing = true;

@@ -16,6 +16,8 @@ package dev.spindle.internal;
 public abstract class Resumer {
     /** The resume point and the number of int words and references saved after the resumer. */
     final int header;
+    /** The frame's method and line, once asked (see {@code Continuation.describeFrame}). */
+    StackTraceElement described;
 
     protected Resumer(int header) {
         this.header = header;
