@@ -40,12 +40,17 @@ final class DeadCode {
                 insns.remove(insn);
             }
         }
-        // a line number needs an instruction after it: the class file format refuses one at the end of the code
+        // a line number needs an instruction after it: the class file format refuses one at the end of the code;
+        // and of the line numbers of removed code that now start where a later one does, only that one may stay,
+        // or the JVM gives the instruction there the first of them (a loop's body would show the method's first line)
         boolean codeAfter = false;
         for (AbstractInsnNode i = insns.getLast(); i != null; ) {
             AbstractInsnNode previous = i.getPrevious();
             if (i.getOpcode() >= 0) codeAfter = true;
-            else if (i instanceof LineNumberNode && !codeAfter) insns.remove(i);
+            else if (i instanceof LineNumberNode) {
+                if (!codeAfter) insns.remove(i);
+                codeAfter = false;
+            }
             i = previous;
         }
         for (Iterator<TryCatchBlockNode> it = m.tryCatchBlocks.iterator(); it.hasNext(); ) {

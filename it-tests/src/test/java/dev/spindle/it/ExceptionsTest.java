@@ -471,6 +471,48 @@ class ExceptionsTest {
         assertEquals(expected, traceFrames(thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
     }
 
+    private static int rounds;
+
+    @Suspendable
+    private static void countRound() {
+        if (++rounds == 3) throw new Boom("third round");
+    }
+
+    @Suspendable
+    private static int loopThenThrow() {
+        int total = 0; // in the resume copy, the code before the loop is dead: its line must not stay
+        int i = 0;
+        do {
+            countRound(); // no arguments: the call is the loop's first instruction, right after the dead code
+            total += i;
+            pause();
+        } while (++i < 5);
+        return total;
+    }
+
+    /** A resumed loop's call shows its own line, not the line of the removed code before the loop. */
+    @Test
+    void stackTraceOfAnExceptionThrownInALoopAfterAResumeShowsTheCallsLine() {
+        rounds = 0;
+        List<String> expected = lineFrames(assertThrows(Boom.class, ExceptionsTest::loopThenThrow));
+        rounds = 0;
+        Coroutine co = new Coroutine(ExceptionsTest::loopThenThrow);
+        assertTrue(co.resume());
+        assertTrue(co.resume());
+        Boom thrown = assertThrows(Boom.class, co::resume);
+        assertEquals(expected, lineFrames(thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
+    }
+
+    private static List<String> lineFrames(Throwable t) {
+        List<String> out = new ArrayList<>();
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().equals("countRound") || e.getMethodName().equals("loopThenThrow")) {
+                out.add(e.getMethodName() + ":" + e.getLineNumber());
+            }
+        }
+        return out;
+    }
+
     @Test
     void exceptionPendingAcrossASuspensionInFinally() {
         String r = sameWithAndWithoutSuspension(() -> {

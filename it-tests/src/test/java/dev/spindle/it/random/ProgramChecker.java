@@ -118,15 +118,20 @@ final class ProgramChecker implements AutoCloseable {
     /**
      * The frames of the program's classes in the stack trace of a GenEx, innermost first, down to {@code run()},
      * one "Class.method:line" a line; null for other exceptions (those the JVM throws may have no trace once
-     * compiled).
+     * compiled). Repeats of a frame (levels of a recursion that call from one line) count once: in a coroutine,
+     * an exception that such a recursion keeps across a suspension may show some of them twice (a limit the
+     * README states).
      */
     static String programFrames(Throwable t, Class<?> c) {
         if (t == null || !t.getClass().getName().endsWith("$GenEx")) return null;
         StringBuilder sb = new StringBuilder();
+        String last = "";
         for (StackTraceElement e : t.getStackTrace()) {
             if (!e.getClassName().startsWith(RandomProgramGenerator.PACKAGE + ".")) continue;
-            sb.append(e.getClassName().substring(RandomProgramGenerator.PACKAGE.length() + 1)).append('.')
-                    .append(e.getMethodName()).append(':').append(e.getLineNumber()).append('\n');
+            String frame = e.getClassName().substring(RandomProgramGenerator.PACKAGE.length() + 1) + "."
+                    + e.getMethodName() + ":" + e.getLineNumber() + "\n";
+            if (!frame.equals(last)) sb.append(frame);
+            last = frame;
             if (e.getMethodName().equals("run") && e.getClassName().equals(c.getName())) break;
         }
         return sb.toString();

@@ -410,9 +410,13 @@ public final class RandomProgramGenerator {
                 open("static String fr(Throwable t) {");
                 line("if (!(t instanceof GenEx)) return \"\";");
                 line("StringBuilder sb = new StringBuilder(\"[\");");
+                line("String last = \"\";");
                 open("for (StackTraceElement e : t.getStackTrace()) {");
                 line("if (!e.getClassName().startsWith(\"" + PACKAGE + ".\")) continue;");
-                line("sb.append(e.getMethodName()).append(':').append(e.getLineNumber()).append(',');");
+                // a recursion's levels that call from one line are shown once: see programFrames
+                line("String f = e.getMethodName() + ':' + e.getLineNumber() + ',';");
+                line("if (!f.equals(last)) sb.append(f);");
+                line("last = f;");
                 // a nested coroutine's trace is not given the saved callers of the coroutine that resumed it
                 line("if (e.getMethodName().equals(\"run\") || e.getMethodName().equals(\"step\")) break;");
                 close("}");
