@@ -350,6 +350,21 @@ class ExceptionsTest {
         }
     }
 
+    /** The frames of this class's {@code methods} in the trace, in order, as method name and line. */
+    private static List<String> framesOf(Set<String> methods, Throwable t) {
+        List<String> out = new ArrayList<>();
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(ExceptionsTest.class.getName()) && methods.contains(e.getMethodName())) {
+                out.add(e.getMethodName() + ":" + e.getLineNumber());
+            }
+        }
+        return out;
+    }
+
+    private static final Set<String> KEPT = Set.of("keptA", "keptB", "keptC");
+    private static final Set<String> RECURSION = Set.of("recurse", "catchAfterResume", "callerOfCatchAfterResume");
+    private static final Set<String> LOOP = Set.of("countRound", "loopThenThrow");
+
     @Suspendable
     private static void keptA(boolean pauseFirst) {
         keptB(pauseFirst);
@@ -371,18 +386,6 @@ class ExceptionsTest {
         }
     }
 
-    /** The frames of keptA(), keptB() and keptC() in the trace, in order, as method name and line. */
-    private static List<String> keptFrames(Throwable t) {
-        List<String> out = new ArrayList<>();
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getClassName().equals(ExceptionsTest.class.getName()) && e.getMethodName().startsWith("kept")
-                    && !e.getMethodName().equals("keptFrames")) {
-                out.add(e.getMethodName() + ":" + e.getLineNumber());
-            }
-        }
-        return out;
-    }
-
     /**
      * An exception's trace is taken where it is made: made before a suspension and thrown after the resume, it must
      * show each caller once, as a thread's would, whether it was made in the first run or after a resume (the
@@ -391,7 +394,7 @@ class ExceptionsTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void stackTraceOfAnExceptionMadeBeforeASuspensionAndThrownAfterIt(boolean pauseFirst) {
-        List<String> expected = keptFrames(assertThrows(Boom.class, () -> keptA(pauseFirst)));
+        List<String> expected = framesOf(KEPT, assertThrows(Boom.class, () -> keptA(pauseFirst)));
         assertEquals(List.of("keptC", "keptB", "keptA"), expected.stream().map(f -> f.split(":")[0]).toList());
 
         Coroutine co = new Coroutine(() -> keptA(pauseFirst));
@@ -404,7 +407,7 @@ class ExceptionsTest {
         }
         assertEquals(pauseFirst ? 2 : 1, suspensions);
         assertNotNull(thrown);
-        assertEquals(expected, keptFrames(thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
+        assertEquals(expected, framesOf(KEPT, thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
     }
 
     /** Level 1 suspends; after the resume it calls level 0, which throws. Every level calls from one line. */
@@ -422,25 +425,13 @@ class ExceptionsTest {
             recurse(0); // throws at once: the exception never passes the driver
             return List.of();
         } catch (Boom e) {
-            return traceFrames(e);
+            return framesOf(RECURSION, e);
         }
     }
 
     @Suspendable
     private static List<String> callerOfCatchAfterResume() {
         return catchAfterResume();
-    }
-
-    /** The frames of this class's recurse...() and catchAfterResume() methods in the trace, as name and line. */
-    private static List<String> traceFrames(Throwable t) {
-        List<String> out = new ArrayList<>();
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getClassName().equals(ExceptionsTest.class.getName()) && (e.getMethodName().startsWith("recurse")
-                    || e.getMethodName().contains("CatchAfterResume") || e.getMethodName().equals("catchAfterResume"))) {
-                out.add(e.getMethodName() + ":" + e.getLineNumber());
-            }
-        }
-        return out;
     }
 
     /**
@@ -463,12 +454,12 @@ class ExceptionsTest {
      */
     @Test
     void stackTraceOfAnExceptionThrownBelowAResumedRecursionShowsEachLevelOnce() {
-        List<String> expected = traceFrames(assertThrows(Boom.class, () -> recurse(3)));
+        List<String> expected = framesOf(RECURSION, assertThrows(Boom.class, () -> recurse(3)));
         assertEquals(4, expected.size(), expected.toString());
         Coroutine co = new Coroutine(() -> recurse(3));
         assertTrue(co.resume());
         Boom thrown = assertThrows(Boom.class, co::resume);
-        assertEquals(expected, traceFrames(thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
+        assertEquals(expected, framesOf(RECURSION, thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
     }
 
     private static int rounds;
@@ -494,23 +485,13 @@ class ExceptionsTest {
     @Test
     void stackTraceOfAnExceptionThrownInALoopAfterAResumeShowsTheCallsLine() {
         rounds = 0;
-        List<String> expected = lineFrames(assertThrows(Boom.class, ExceptionsTest::loopThenThrow));
+        List<String> expected = framesOf(LOOP, assertThrows(Boom.class, ExceptionsTest::loopThenThrow));
         rounds = 0;
         Coroutine co = new Coroutine(ExceptionsTest::loopThenThrow);
         assertTrue(co.resume());
         assertTrue(co.resume());
         Boom thrown = assertThrows(Boom.class, co::resume);
-        assertEquals(expected, lineFrames(thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
-    }
-
-    private static List<String> lineFrames(Throwable t) {
-        List<String> out = new ArrayList<>();
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getMethodName().equals("countRound") || e.getMethodName().equals("loopThenThrow")) {
-                out.add(e.getMethodName() + ":" + e.getLineNumber());
-            }
-        }
-        return out;
+        assertEquals(expected, framesOf(LOOP, thrown), "full trace: " + Arrays.toString(thrown.getStackTrace()));
     }
 
     @Test

@@ -303,9 +303,9 @@ public abstract class Continuation {
      * few if the thrower is a caller of the frame that made it (an exception that a {@code finally} block or a
      * resource's {@code close()} kept across a suspension), which the trace shows already. The thrower is found
      * in the trace by its method and by its callers' lines, nearest the driver first. (So in a recursion an
-     * exception kept across a suspension by a frame that calls itself shows the calls between the frame
-     * resumed when it was made and the one that keeps it twice.) An exception made elsewhere keeps its trace, such as one thrown into the coroutine by
-     * {@code resumeThrowing} ({@code injected}).
+     * exception kept across a suspension by a frame that calls itself shows the calls between the frame resumed
+     * when it was made and the one that keeps it twice.) An exception made elsewhere keeps its trace, such as one
+     * thrown into the coroutine by {@code resumeThrowing} ({@code injected}).
      */
     private void addSuspendedCallers(Carrier k, Throwable t, Resumer thrower, Throwable injected) {
         if (t != injected) addSuspendedCallers(k, t, () -> thrower == null ? null : describeFrame(k, thrower));
@@ -347,7 +347,7 @@ public abstract class Continuation {
      * has not left the frame the driver resumed (the handler is in that frame or in one it called since), its
      * trace lacks that frame's saved callers, which {@link #addSuspendedCallers} adds as if it had left it.
      */
-    final void caught(Carrier k, Throwable t) {
+    final void completeCaughtTrace(Carrier k, Throwable t) {
         addSuspendedCallers(k, t, Continuation::resumedFrame);
     }
 
@@ -356,7 +356,7 @@ public abstract class Continuation {
         return StackWalker.getInstance().walk(frames -> {
             StackWalker.StackFrame above = null;
             for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
-                if (f.getClassName().equals(Continuation.class.getName()) && f.getMethodName().equals("drive")) {
+                if (isDriver(f.getClassName(), f.getMethodName())) {
                     return above == null ? null : above.toStackTraceElement();
                 }
                 above = f;
@@ -378,12 +378,13 @@ public abstract class Continuation {
     /** Where the trace shows the driver of a coroutine (the innermost one that has not added its callers), or -1. */
     private static int driverFrame(StackTraceElement[] trace) {
         for (int i = 0; i < trace.length; i++) {
-            if (trace[i].getClassName().equals(Continuation.class.getName())
-                    && trace[i].getMethodName().equals("drive")) {
-                return i;
-            }
+            if (isDriver(trace[i].getClassName(), trace[i].getMethodName())) return i;
         }
         return -1;
+    }
+
+    private static boolean isDriver(String className, String methodName) {
+        return className.equals(Continuation.class.getName()) && methodName.equals("drive");
     }
 
     private static boolean sameMethod(StackTraceElement a, StackTraceElement b) {

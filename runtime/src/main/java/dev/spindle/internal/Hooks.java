@@ -229,13 +229,13 @@ public final class Hooks {
     /**
      * At the entry of an exception handler in instrumented code, once {@link #caught} has let it run: inside a
      * coroutine, {@code t} may have been thrown after a resume, its stack trace without the callers that are
-     * still saved (see {@link Continuation#caught}).
+     * still saved (see {@link Continuation#completeCaughtTrace}).
      */
     public static void handled(Throwable t) {
         Carrier k = Carrier.get();
         Continuation c = k.running;
         // not for the JVM's out of memory or stack: the work would fail the same way
-        if (c != null && !(t instanceof VirtualMachineError)) c.caught(k, t);
+        if (c != null && !(t instanceof VirtualMachineError)) c.completeCaughtTrace(k, t);
     }
 
     /**
