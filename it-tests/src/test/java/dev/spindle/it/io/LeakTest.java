@@ -42,8 +42,9 @@ class LeakTest {
                 IoSupport.eventually(() -> servers.liveTasks() == serverTasks && clients.liveTasks() == 0,
                         () -> IoSupport.dump(servers.loops()) + clients.dump().join());
                 loopsPassedSelect(servers, clients);
+                // a leak keeps the count above the start until the test's timeout fails it; a second reading
+                // could count a descriptor the JVM opened meanwhile for something else (it did, once in CI)
                 IoSupport.eventually(() -> IoSupport.openFds() <= fds, () -> IoSupport.openFds() + " fds, was " + fds);
-                assertEquals(fds, IoSupport.openFds());
             }
             assertEquals(10 + 3 * CONNECTIONS, l.accepted());
         }
