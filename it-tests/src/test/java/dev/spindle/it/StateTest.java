@@ -4,6 +4,7 @@ import static dev.spindle.it.Co.pause;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.spindle.Coroutine.State;
 import dev.spindle.Suspendable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +26,10 @@ class StateTest {
     @Test
     void transitionsFromNewThroughSuspendedToDone() {
         List<State> seenInside = new ArrayList<>();
+        List<String> namesInside = new ArrayList<>();
         Coroutine c = new Coroutine("states", () -> {
             seenInside.add(Coroutine.current().state());
+            namesInside.add(Coroutine.current().name());
             pause();
             seenInside.add(Coroutine.current().state());
             pause();
@@ -33,10 +37,12 @@ class StateTest {
         assertEquals(State.NEW, c.state());
         assertFalse(c.isDone());
         assertEquals("states", c.name());
+        assertEquals("Coroutine[states, NEW]", c.toString());
 
         assertTrue(c.resume());
         assertEquals(State.SUSPENDED, c.state());
         assertFalse(c.isDone());
+        assertEquals("Coroutine[states, SUSPENDED]", c.toString());
         assertTrue(c.resume());
         assertEquals(State.SUSPENDED, c.state());
 
@@ -44,6 +50,24 @@ class StateTest {
         assertEquals(State.DONE, c.state());
         assertTrue(c.isDone());
         assertEquals(List.of(State.RUNNING, State.RUNNING), seenInside);
+        assertEquals(List.of("states"), namesInside);
+        assertEquals("states", c.name());
+    }
+
+    @Test
+    void anUnnamedCoroutineHasNoNameInAnyState() {
+        List<String> namesInside = new ArrayList<>();
+        Coroutine c = new Coroutine(() -> {
+            namesInside.add(Coroutine.current().name());
+            pause();
+        });
+        assertNull(c.name());
+        assertTrue(c.resume());
+        assertNull(c.name());
+        assertTrue(c.toString().endsWith(", SUSPENDED]"), c.toString());
+        assertFalse(c.resume());
+        assertNull(c.name());
+        assertEquals(Collections.singletonList(null), namesInside);
     }
 
     @Test

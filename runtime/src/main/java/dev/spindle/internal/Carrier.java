@@ -23,6 +23,8 @@ public final class Carrier {
 
     /** Where the next saved frame of the running continuation starts (its read cursor). */
     int frameWord, frameRef;
+    /** How much of the running continuation's arrays its saved frames use, and where its top segment starts. */
+    int wordTop, refTop, segWord;
     // while describing, the frame being described
     int describedHeader;
     boolean describing;
@@ -68,14 +70,14 @@ public final class Carrier {
      */
     public void beginFrame(Resumer resumer, int size) {
         Continuation c = running;
-        int r = c.refTop, words = Frames.words(size), recordRefs = Frames.recordRefs(size);
-        if (c.wordTop + words > c.words.length) c.growWords(words);
-        if (r + recordRefs > c.refs.length) c.growRefs(recordRefs);
+        int r = refTop, w = wordTop, words = Frames.words(size), recordRefs = Frames.recordRefs(size);
+        if (w + words > c.words.length) c.growWords(this, words);
+        if (r + recordRefs > c.refs.length) c.growRefs(this, recordRefs);
         Object[] refs = c.refs;
         // a frame saved again at the same place has the same resumer: skip the store and its GC barrier
         if (refs[r] != resumer) refs[r] = resumer;
-        c.wordTop += words;
-        c.refTop = r + recordRefs;
+        wordTop = w + words;
+        refTop = r + recordRefs;
     }
 
     /** The method that saved the latest frame of the unwind in progress, as "Class.method", for messages. */
@@ -86,12 +88,12 @@ public final class Carrier {
 
     /** Where the words of the record about to be saved start. */
     public int saveWord() {
-        return running.wordTop;
+        return wordTop;
     }
 
     /** Where the references of the record about to be saved start (after its resumer). */
     public int saveRef() {
-        return running.refTop + 1;
+        return refTop + 1;
     }
 
     /** The running continuation's word array (read after {@link #beginFrame}, which may replace it). */

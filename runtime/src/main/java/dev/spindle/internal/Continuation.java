@@ -16,25 +16,30 @@ import java.util.function.Supplier;
  * old one, whose cursor is saved in a four-word link below the new segment, so the innermost frame is always the
  * next one read.
  *
- * <p>A suspended coroutine keeps as little as it can, because a server may hold a million of them: the read
- * cursor lives in the {@link Carrier} while the coroutine runs (when it suspends it is the start of the top
- * segment), where the top segment's references start is kept in its link (or is 0 without one), and the status
- * shares a field with where the top segment's words start.
+ * <p>A suspended coroutine keeps as little as it can, because a server may hold a million of them: two ints
+ * besides its arrays. While it runs, where its arrays are used up to, where its top segment starts and its read
+ * cursor live in the {@link Carrier}, where the code that saves frames finds them at once. When it suspends, the
+ * read cursor is the start of the top segment, and that start is 0 or, when the segment has a link below it,
+ * kept in the word just after the used ones; the top segment's references start where the segment below ended,
+ * which its link keeps.
  */
 public abstract class Continuation {
     private static final int[] NO_WORDS = {};
     private static final Object[] NO_REFS = {};
     private static final StackTraceElement[] NO_FRAMES = {};
     private static final int NEW = 0, RUNNING = 1, SUSPENDED = 2, DONE = 3;
-    private static final int STATUS_SHIFT = 30, SEGMENT = (1 << STATUS_SHIFT) - 1;
+    private static final int STATUS_SHIFT = 30;
+    /** In {@code statusAndTop}: the top segment has a link below it, so where it starts follows the words used. */
+    private static final int LINKED = 1 << 29, TOP = LINKED - 1;
     /** A link's words: the segment below's start, its read cursor (word, reference) and its reference top. */
     private static final int LINK = 4;
 
     int[] words = NO_WORDS;
     Object[] refs = NO_REFS;
-    int wordTop, refTop;
-    /** Where the top segment starts in {@code words} (low bits) and the status (two high bits). */
-    private int segmentAndStatus;
+    /** The status (two high bits); while suspended also {@link #LINKED} and how many words are used (low bits). */
+    private int statusAndTop;
+    /** While suspended, how many references are used. */
+    private int refTop;
 
     protected Continuation() {
     }
@@ -46,25 +51,32 @@ public abstract class Continuation {
     protected abstract String describe();
 
     protected final int status() {
-        return segmentAndStatus >>> STATUS_SHIFT;
+        return statusAndTop >>> STATUS_SHIFT;
     }
 
     private void status(int status) {
-        segmentAndStatus = segmentAndStatus & SEGMENT | status << STATUS_SHIFT;
+        statusAndTop = status << STATUS_SHIFT;
     }
 
-    private int segWord() {
-        return segmentAndStatus & SEGMENT;
-    }
-
-    private void segWord(int word) {
-        segmentAndStatus = segmentAndStatus & ~SEGMENT | word;
-    }
-
-    /** Where the top segment starts in {@code refs}: where the segment below it ended. */
-    private int segRef() {
-        int s = segWord();
+    /** Where a segment starting at word {@code s} starts in {@code refs}: where the segment below it ended. */
+    private int segRef(int s) {
         return s == 0 ? 0 : words[s - 1];
+    }
+
+    /** Where the top segment of this suspended (or new) continuation starts in {@code words}. */
+    private int suspendedSegWord() {
+        return (statusAndTop & LINKED) == 0 ? 0 : words[statusAndTop & TOP];
+    }
+
+    /** Suspends: what the carrier held of this continuation goes into its fields (and the link's start). */
+    private void park(Carrier k) {
+        int top = k.wordTop, s = k.segWord;
+        if (s > 0) {
+            if (top == words.length) growWords(k, 1);
+            words[top] = s;
+        }
+        refTop = k.refTop;
+        statusAndTop = SUSPENDED << STATUS_SHIFT | (s > 0 ? LINKED : 0) | top;
     }
 
     // ---- the driver ----
@@ -98,17 +110,24 @@ public abstract class Continuation {
             throw Frames.sneaky(thrown);
         }
         Continuation outer = k.running;
-        int outerWord = k.frameWord, outerRef = k.frameRef;
-        status(RUNNING);
+        int outerWord = k.frameWord, outerRef = k.frameRef, outerTop = k.wordTop, outerRefTop = k.refTop,
+                outerSeg = k.segWord;
+        int s = suspendedSegWord();
         k.running = this;
-        k.frameWord = segWord();
-        k.frameRef = segRef();
+        k.wordTop = statusAndTop & TOP;
+        k.refTop = refTop;
+        k.segWord = k.frameWord = s;
+        k.frameRef = segRef(s);
+        status(RUNNING);
         try {
             return drive(k, status == NEW, thrown);
         } finally {
             k.running = outer;
             k.frameWord = outerWord;
             k.frameRef = outerRef;
+            k.wordTop = outerTop;
+            k.refTop = outerRefTop;
+            k.segWord = outerSeg;
         }
     }
 
@@ -129,15 +148,15 @@ public abstract class Continuation {
             if (k.unwinding) {
                 if (thrown == null) {
                     Hooks.endUnwinding(k);
-                    if (first) trim();
-                    status(SUSPENDED);
+                    if (first) trim(k);
+                    park(k);
                     return true;
                 }
                 // an exception escaped while frames were being saved: they are garbage, and unless it is the
                 // JVM's (out of memory, say), code that is not instrumented threw it on a suspended call's placeholder
                 thrown = Hooks.thrownIntoUnwind(k, thrown, "out of " + describe());
             }
-            if (refTop == 0) {
+            if (k.refTop == 0) {
                 // no callers left, but its trace may show this driver
                 if (thrown != null) addSuspendedCallers(k, thrown, thrower, toThrow);
                 finish(k);
@@ -155,7 +174,7 @@ public abstract class Continuation {
             int nextRef = r + Frames.recordRefs(header);
             k.frameWord = w + Frames.words(header);
             k.frameRef = nextRef;
-            if (nextRef == refTop) popSegment(k);
+            if (nextRef == k.refTop) popSegment(k);
             try {
                 next.resume(k, Frames.state(header), w, r + 1, words, refs);
             } catch (Throwable t) {
@@ -174,38 +193,39 @@ public abstract class Continuation {
     }
 
     private void popSegment(Carrier k) {
-        int s = segWord();
+        int s = k.segWord;
         if (s > 0) {
             int b = s - LINK;
-            wordTop = b;
-            refTop = words[b + 3];
-            segWord(words[b]);
+            k.wordTop = b;
+            k.refTop = words[b + 3];
+            k.segWord = words[b];
             k.frameWord = words[b + 1];
             k.frameRef = words[b + 2];
         } else {
-            wordTop = refTop = k.frameWord = k.frameRef = 0;
+            k.wordTop = k.refTop = k.frameWord = k.frameRef = 0;
         }
     }
 
     /** A new unwind begins: its frames form a new segment on top of the unread ones. */
     final void startUnwind(Carrier k) {
-        if (k.frameRef < refTop) {
-            if (wordTop + LINK > words.length) growWords(LINK);
-            words[wordTop] = segWord();
-            words[wordTop + 1] = k.frameWord;
-            words[wordTop + 2] = k.frameRef;
-            words[wordTop + 3] = refTop;
-            wordTop += LINK;
+        int top = k.wordTop;
+        if (k.frameRef < k.refTop) {
+            if (top + LINK > words.length) growWords(k, LINK);
+            words[top] = k.segWord;
+            words[top + 1] = k.frameWord;
+            words[top + 2] = k.frameRef;
+            words[top + 3] = k.refTop;
+            k.wordTop = top += LINK;
         }
-        segWord(wordTop);
+        k.segWord = top;
     }
 
     /** The unwind in progress was refused or failed: drop the frames it saved, keep the older ones. */
     final void abortUnwind(Carrier k) {
-        int from = segRef();
-        Arrays.fill(refs, from, refTop, null);
-        wordTop = segWord();
-        refTop = from;
+        int from = segRef(k.segWord);
+        Arrays.fill(refs, from, k.refTop, null);
+        k.wordTop = k.segWord;
+        k.refTop = from;
         popSegment(k);
     }
 
@@ -215,17 +235,21 @@ public abstract class Continuation {
      * (a connection waiting for its next request, a generator) fits exactly, and one suspended among a million
      * carries no slack.
      */
-    private void trim() {
-        if (words.length > wordTop) words = Arrays.copyOf(words, wordTop);
-        if (refs.length > refTop) refs = Arrays.copyOf(refs, refTop);
+    private void trim(Carrier k) {
+        if (words.length > k.wordTop) words = Arrays.copyOf(words, k.wordTop);
+        if (refs.length > k.refTop) refs = Arrays.copyOf(refs, k.refTop);
     }
 
-    void growWords(int more) {
-        words = Arrays.copyOf(words, Math.max(wordTop + more, Math.max(8, words.length + (words.length >> 1))));
+    void growWords(Carrier k, int more) {
+        int need = k.wordTop + more;
+        if (need > TOP || need < 0) {
+            throw new OutOfMemoryError("the saved frames of " + describe() + " need more than " + TOP + " words");
+        }
+        words = Arrays.copyOf(words, Math.min(TOP + 1, Math.max(need, Math.max(8, words.length + (words.length >> 1)))));
     }
 
-    void growRefs(int more) {
-        refs = Arrays.copyOf(refs, Math.max(refTop + more, Math.max(8, refs.length + (refs.length >> 1))));
+    void growRefs(Carrier k, int more) {
+        refs = Arrays.copyOf(refs, Math.max(k.refTop + more, Math.max(8, refs.length + (refs.length >> 1))));
     }
 
     // ---- the logical stack ----
@@ -235,13 +259,16 @@ public abstract class Continuation {
      * the call it is suspended in).
      */
     protected final StackTraceElement[] suspendedFrames() {
-        return framesFrom(Carrier.get(), segRef());
+        int s = suspendedSegWord();
+        return framesFrom(Carrier.get(), segRef(s), refTop, s);
     }
 
-    /** The frames that would be resumed from reference {@code r} of the top segment on. */
-    private StackTraceElement[] framesFrom(Carrier k, int r) {
+    /**
+     * The frames that would be resumed from reference {@code r} on, in the segment that starts at word {@code s}
+     * and ends at reference {@code end}, and then in the segments below it.
+     */
+    private StackTraceElement[] framesFrom(Carrier k, int r, int end, int s) {
         List<StackTraceElement> out = new ArrayList<>();
-        int end = refTop, s = segWord();
         for (;;) {
             while (r < end) {
                 Resumer resumer = (Resumer) refs[r];
@@ -261,7 +288,7 @@ public abstract class Continuation {
     /** The frame saved last by the unwind in progress (the outermost of its segment so far), or null. */
     final StackTraceElement lastSavedFrame(Carrier k) {
         Resumer last = null;
-        for (int r = segRef(); r < refTop; r += Frames.recordRefs(last.header)) last = (Resumer) refs[r];
+        for (int r = segRef(k.segWord); r < k.refTop; r += Frames.recordRefs(last.header)) last = (Resumer) refs[r];
         return last == null ? null : describeFrame(k, last);
     }
 
@@ -323,7 +350,7 @@ public abstract class Continuation {
         }
         StackTraceElement self = resumed.get();
         if (self == null) return;
-        StackTraceElement[] callers = framesFrom(k, k.frameRef);
+        StackTraceElement[] callers = framesFrom(k, k.frameRef, k.refTop, k.segWord);
         // nearest the driver first: most exceptions are made after the latest resume, by the resumed frame or
         // below it, which then is the frame next to the driver's in the trace, whatever recursion calls it
         for (int at = driver - 1; at >= 0; at--) {
