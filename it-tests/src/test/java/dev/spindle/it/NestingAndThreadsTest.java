@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
@@ -160,6 +161,71 @@ class NestingAndThreadsTest {
                 pool.shutdownNow();
                 assertTrue(pool.awaitTermination(1, TimeUnit.MINUTES));
             }
+        }
+    }
+
+    /** Like {@link #accumulate}, but each step also blocks its thread for a moment after it resumes. */
+    @Suspendable
+    private static long accumulateBlocking(int id, int steps) {
+        long acc = id;
+        String tag = "c" + id;
+        for (int k = 0; k < steps; k++) {
+            acc = acc * 31 + step(k, 0.5 + id) + tag.length();
+            sleepBriefly(); // on a virtual thread: it unmounts, and may go on on another carrier thread
+        }
+        return acc;
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A virtual thread per task (JDK 21+), found reflectively since this code is compiled for 17. */
+    private static ExecutorService virtualThreadPerTaskExecutor() {
+        try {
+            return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        } catch (NoSuchMethodException e) {
+            assumeTrue(false, "virtual threads need JDK 21 or later");
+            throw new AssertionError(e);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void resumedOnVirtualThreadsThatBlockInsideTheBody() throws Exception {
+        int n = 40;
+        ExecutorService virtualThreads = virtualThreadPerTaskExecutor();
+        try {
+            long[] results = new long[n];
+            List<Coroutine> coroutines = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                int id = k;
+                coroutines.add(new Coroutine(() -> results[id] = accumulateBlocking(id, 3 + id % 4)));
+            }
+            // in each round every unfinished coroutine is resumed once, each on a new virtual thread, all at once
+            int rounds = 0;
+            for (boolean anySuspended = true; anySuspended; rounds++) {
+                List<Future<Boolean>> resumes = new ArrayList<>();
+                for (Coroutine c : coroutines) {
+                    if (!c.isDone()) resumes.add(virtualThreads.submit(c::resume));
+                }
+                anySuspended = false;
+                for (Future<Boolean> resume : resumes) anySuspended |= resume.get(1, TimeUnit.MINUTES);
+            }
+            for (int k = 0; k < n; k++) {
+                assertTrue(coroutines.get(k).isDone());
+                assertEquals(accumulateBlocking(k, 3 + k % 4), results[k], "coroutine " + k);
+            }
+            assertEquals(3 + 3 + 1, rounds); // the longest body suspends six times and ends in the seventh resume
+        } finally {
+            virtualThreads.shutdownNow();
+            assertTrue(virtualThreads.awaitTermination(1, TimeUnit.MINUTES));
         }
     }
 
