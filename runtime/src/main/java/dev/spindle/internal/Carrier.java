@@ -2,9 +2,10 @@ package dev.spindle.internal;
 
 /**
  * What one thread needs while it runs coroutines: the coroutine it is running, whether that coroutine is
- * unwinding, the read cursor of its saved frames and the register that carries a finished frame's result (or
- * exception) to the frame that called it. One per thread, reused by every coroutine the thread runs; the frames
- * themselves live in the {@link Continuation}, so a coroutine can move between threads.
+ * unwinding, the read cursor of its saved frames, how much of its frame arrays they use, and the register that
+ * carries a finished frame's result (or exception) to the frame that called it. One per thread, reused by every
+ * coroutine the thread runs; the frames themselves live in the {@link Continuation}, which takes back what it
+ * needs of the rest when it suspends, so a coroutine can move between threads.
  *
  * <p>Not API: the methods are public only because generated code in other packages calls them.
  */
