@@ -268,4 +268,43 @@ class StateTest {
                     "suspension " + k + ": " + Arrays.toString(traces.get(k)));
         }
     }
+
+    /** {@code depth} calls down, a loop that suspends {@code yields} times; each caller adds after the call. */
+    @Suspendable
+    private static long loopBelow(int depth, int yields) {
+        if (depth == 0) {
+            long acc = 0;
+            for (int i = 0; i < yields; i++) {
+                Co.pause();
+                acc = acc * 3 + i;
+            }
+            return acc;
+        }
+        return loopBelow(depth - 1, yields) * 7 + depth;
+    }
+
+    /**
+     * The innermost frame suspends again while its callers are still saved: its new frame goes above theirs with
+     * a link to where they start, which a suspended coroutine keeps after the words its frames use. Over these
+     * depths the frames' words hit every size, also the one where the link fills the array exactly.
+     */
+    @Test
+    void suspendedInALoopBelowSavedCallersAtEveryDepth() {
+        int yields = 5;
+        for (int depth = 0; depth <= 40; depth++) {
+            int d = depth;
+            long[] result = {-1};
+            Coroutine co = new Coroutine(() -> result[0] = loopBelow(d, yields));
+            int suspensions = 0;
+            while (co.resume()) {
+                suspensions++;
+                StackTraceElement[] trace = co.stackTrace();
+                assertEquals(d + 3, trace.length, "depth " + d + ": " + Arrays.toString(trace));
+                assertEquals(List.of("pause", "loopBelow"), names(trace, 2));
+                for (int k = 1; k <= d + 1; k++) assertEquals("loopBelow", trace[k].getMethodName());
+            }
+            assertEquals(yields, suspensions);
+            assertEquals(loopBelow(d, yields), result[0], "depth " + d);
+        }
+    }
 }
