@@ -321,7 +321,8 @@ final class MethodInstrumenter {
 
         guardHandlers(target);
 
-        LabelNode[] landings = new LabelNode[sites.size()];
+        // one per resume point: a call holding a monitor has none
+        LabelNode[] landings = new LabelNode[(int) sites.stream().filter(s -> !s.monitor).count()];
         Map<String, LabelNode> sharedSaves = new HashMap<>();
         for (Site s : sites) {
             AbstractInsnNode at = isCopy ? twin.get(s.call) : s.call;

@@ -712,6 +712,36 @@ class MisuseTest {
         assertMonitorFree(lock);
     }
 
+    @Suspendable
+    private int suspendBeforeAndInsideSynchronized(Object lock) {
+        pause(); // no monitor held: this suspends
+        entered.incrementAndGet();
+        synchronized (lock) {
+            pause();
+            afterSuspension.incrementAndGet();
+        }
+        return 1;
+    }
+
+    /**
+     * A method with a suspension point inside a monitor and one outside it. The agent once gave the one inside a
+     * place in the resume copy's table of resume points without code there, so the rewrite failed (logged) and
+     * the method refused every suspension, the legitimate one too, naming the failed rewrite, not the monitor.
+     */
+    @Test
+    void aMethodThatSuspendsOutsideAMonitorAndTriesInsideOne() throws InterruptedException {
+        Object lock = new Object();
+        Coroutine c = new Coroutine(() -> suspendBeforeAndInsideSynchronized(lock));
+        assertTrue(c.resume());
+        IllegalStateException e = assertThrows(IllegalStateException.class, c::resume);
+        assertMentions(e, "cannot suspend in " + MisuseTest.class.getName() + ".suspendBeforeAndInsideSynchronized"
+                + " while it holds a monitor");
+        assertTrue(c.isDone());
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get());
+        assertMonitorFree(lock);
+    }
+
     /**
      * Monitors taken and released before each suspension. The synchronized block throws to a handler outside it
      * in a loop: the agent's analysis of where a monitor is held once took that handler for one reached with the
