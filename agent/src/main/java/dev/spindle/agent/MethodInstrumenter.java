@@ -505,12 +505,12 @@ final class MethodInstrumenter {
      */
     private static void writeRecord(InsnList out, Site s, int carrierSlot, int[] localSlots, int[] stackSlots) {
         Record record = new Record(carrierSlot);
-        // the record's start, then room for it (which may replace the arrays), then the arrays
-        record.loadSaveStart(out, s);
+        // room for the record (which may replace the arrays), then where it starts, then the arrays
         out.add(new VarInsnNode(ALOAD, carrierSlot));
         out.add(new VarInsnNode(ALOAD, carrierSlot + 1));
         out.add(new LdcInsnNode(header(0, s))); // the sizes alone
         out.add(new MethodInsnNode(INVOKEVIRTUAL, CARRIER, "beginFrame", "(L" + RESUMER + ";I)V", false));
+        record.loadSaveStart(out, s);
         record.loadArrays(out, s);
         for (int i = 0; i < s.locals.length; i++) record.save(out, s.localTypes[i], localSlots[i]);
         for (int j = 0; j < s.stack.length; j++) record.save(out, s.stack[j], stackSlots[j]);

@@ -26,6 +26,16 @@ public final class Carrier {
     int frameWord, frameRef;
     /** How much of the running continuation's arrays its saved frames use, and where its top segment starts. */
     int wordTop, refTop, segWord;
+    /** Where the record being saved starts, for its saver. */
+    private int recordWord, recordRef;
+    /**
+     * What the unwind in progress still owes the layout: {@link #LINK_DUE} until its first record is placed (when
+     * it began with saved frames unread), {@link #IN_PLACE} after that record went where the frame just resumed
+     * was (its size in {@link #inPlaceSize}), else 0.
+     */
+    byte layout;
+    static final byte LINK_DUE = 1, IN_PLACE = 2;
+    int inPlaceSize;
     // while describing, the frame being described
     int describedHeader;
     boolean describing;
@@ -70,6 +80,7 @@ public final class Carrier {
      * every resume point of its method that keeps the same values), so the JIT folds the sizes.
      */
     public void beginFrame(Resumer resumer, int size) {
+        if (layout != 0 && running.placeFirstRecord(this, resumer, size)) return;
         Continuation c = running;
         int r = refTop, w = wordTop, words = Frames.words(size), recordRefs = Frames.recordRefs(size);
         if (w + words > c.words.length) c.growWords(this, words);
@@ -77,8 +88,16 @@ public final class Carrier {
         Object[] refs = c.refs;
         // a frame saved again at the same place has the same resumer: skip the store and its GC barrier
         if (refs[r] != resumer) refs[r] = resumer;
+        recordWord = w;
+        recordRef = r;
         wordTop = w + words;
         refTop = r + recordRefs;
+    }
+
+    /** The record to save starts at these places (its resumer is already there). */
+    void recordAt(int word, int ref) {
+        recordWord = word;
+        recordRef = ref;
     }
 
     /** The method that saved the latest frame of the unwind in progress, as "Class.method", for messages. */
@@ -87,14 +106,14 @@ public final class Carrier {
         return e == null ? "(unknown)" : e.getClassName() + "." + e.getMethodName();
     }
 
-    /** Where the words of the record about to be saved start. */
+    /** Where the words of the record being saved start (after {@link #beginFrame}). */
     public int saveWord() {
-        return wordTop;
+        return recordWord;
     }
 
-    /** Where the references of the record about to be saved start (after its resumer). */
+    /** Where the references of the record being saved start, after its resumer (after {@link #beginFrame}). */
     public int saveRef() {
-        return refTop + 1;
+        return recordRef + 1;
     }
 
     /** The running continuation's word array (read after {@link #beginFrame}, which may replace it). */

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * record's size. The frames written by one unwind form a <em>segment</em>, innermost frame first, and are resumed
  * in that order. When a resumed frame suspends again, its new segment is stacked on top of what is left of the
  * old one, whose cursor is saved in a four-word link below the new segment, so the innermost frame is always the
- * next one read.
+ * next one read; except that a lone frame suspending again where it was resumed from goes back in its place.
  *
  * <p>A suspended coroutine keeps as little as it can, because a server may hold a million of them: two ints
  * besides its arrays. While it runs, where its arrays are used up to, where its top segment starts and its read
@@ -70,6 +70,8 @@ public abstract class Continuation {
 
     /** Suspends: what the carrier held of this continuation goes into its fields (and the link's start). */
     private void park(Carrier k) {
+        if (k.layout == Carrier.LINK_DUE) link(k); // (an unwind always saves a frame, but the read cursor must be kept)
+        k.layout = 0;
         int top = k.wordTop, s = k.segWord;
         if (s > 0) {
             if (top == words.length) growWords(k, 1);
@@ -206,22 +208,84 @@ public abstract class Continuation {
         }
     }
 
-    /** A new unwind begins: its frames form a new segment on top of the unread ones. */
+    /**
+     * A new unwind begins: its frames form a new segment on top of the unread ones, linked to them, unless it
+     * saves only one frame and that fits where the frame just resumed was ({@link #placeFirstRecord}).
+     */
     final void startUnwind(Carrier k) {
+        if (k.frameRef < k.refTop) k.layout = Carrier.LINK_DUE;
+        else k.segWord = k.wordTop;
+    }
+
+    /** Starts a new segment on top, after a link to the unread frames below it. */
+    private void link(Carrier k) {
         int top = k.wordTop;
-        if (k.frameRef < k.refTop) {
-            if (top + LINK > words.length) growWords(k, LINK);
-            words[top] = k.segWord;
-            words[top + 1] = k.frameWord;
-            words[top + 2] = k.frameRef;
-            words[top + 3] = k.refTop;
-            k.wordTop = top += LINK;
-        }
+        if (top + LINK > words.length) growWords(k, LINK);
+        words[top] = k.segWord;
+        words[top + 1] = k.frameWord;
+        words[top + 2] = k.frameRef;
+        words[top + 3] = k.refTop;
+        k.wordTop = top += LINK;
         k.segWord = top;
+    }
+
+    /**
+     * Called for the first record of an unwind that began with frames unread, and for the second after the first
+     * went in place. A frame that suspends again in the same place as the one just resumed (a loop that yields
+     * while its callers stay suspended: a generator's helper, a connection's read loop) has the same resumer
+     * and size: if the frame resumed was the first of the top segment, the record goes where it was, before
+     * the unread ones, and needs no link; true then. When a second record follows, it must be read after the
+     * first and before the unread ones, so the first moves to a new linked segment after all.
+     */
+    final boolean placeFirstRecord(Carrier k, Resumer resumer, int size) {
+        if (k.layout == Carrier.IN_PLACE) {
+            k.layout = 0;
+            moveOutOfPlace(k);
+            return false;
+        }
+        k.layout = 0;
+        int segRef = segRef(k.segWord), recordRefs = Frames.recordRefs(size);
+        if (k.frameRef == segRef + recordRefs && refs[segRef] == resumer) {
+            k.frameWord = k.segWord;
+            k.frameRef = segRef;
+            k.recordAt(k.segWord, segRef);
+            k.inPlaceSize = size;
+            k.layout = Carrier.IN_PLACE;
+            return true;
+        }
+        link(k);
+        return false;
+    }
+
+    /** The record saved in place moves to a new segment on top, with the read cursor back after its old place. */
+    private void moveOutOfPlace(Carrier k) {
+        int w = k.frameWord, r = k.frameRef;
+        int nw = Frames.words(k.inPlaceSize), nr = Frames.recordRefs(k.inPlaceSize);
+        k.frameWord = w + nw;
+        k.frameRef = r + nr;
+        link(k);
+        int top = k.wordTop, refTop = k.refTop;
+        if (top + nw > words.length) growWords(k, nw);
+        if (refTop + nr > refs.length) growRefs(k, nr);
+        System.arraycopy(words, w, words, top, nw);
+        System.arraycopy(refs, r, refs, refTop, nr);
+        Arrays.fill(refs, r + 1, r + nr, null);
+        k.wordTop = top + nw;
+        k.refTop = refTop + nr;
     }
 
     /** The unwind in progress was refused or failed: drop the frames it saved, keep the older ones. */
     final void abortUnwind(Carrier k) {
+        int layout = k.layout;
+        k.layout = 0;
+        if (layout == Carrier.LINK_DUE) return; // nothing saved: the top segment is still the unread one
+        if (layout == Carrier.IN_PLACE) {
+            int nr = Frames.recordRefs(k.inPlaceSize);
+            Arrays.fill(refs, k.frameRef + 1, k.frameRef + nr, null);
+            k.frameWord += Frames.words(k.inPlaceSize);
+            k.frameRef += nr;
+            return;
+        }
         int from = segRef(k.segWord);
         Arrays.fill(refs, from, k.refTop, null);
         k.wordTop = k.segWord;
@@ -287,6 +351,8 @@ public abstract class Continuation {
 
     /** The frame saved last by the unwind in progress (the outermost of its segment so far), or null. */
     final StackTraceElement lastSavedFrame(Carrier k) {
+        if (k.layout == Carrier.LINK_DUE) return null;
+        if (k.layout == Carrier.IN_PLACE) return describeFrame(k, (Resumer) refs[k.frameRef]);
         Resumer last = null;
         for (int r = segRef(k.segWord); r < k.refTop; r += Frames.recordRefs(last.header)) last = (Resumer) refs[r];
         return last == null ? null : describeFrame(k, last);

@@ -33,7 +33,8 @@ import java.util.Set;
  *       {@code super.} and {@code Op.super.} methods, an anonymous class, and method references to its methods,
  *       also where the reference's proxy unboxes the result;</li>
  *   <li>{@code maybeYield()}, which counts its calls and yields when called in a coroutine (outside one, the call
- *       that {@code injectAt} names throws what the checker throws into the coroutine at that suspension);</li>
+ *       that {@code injectAt} names throws what the checker throws into the coroutine at that suspension), and
+ *       the same code written inline, so that the generated frame yields itself;</li>
  *   <li>{@code static StringBuilder trace} that the program appends intermediate values to, and
  *       {@code public static String run()} returning the trace; the class implements
  *       {@code SuspendableCallable<String>} with {@code call()} returning {@code run()}.</li>
@@ -582,7 +583,10 @@ public final class RandomProgramGenerator {
             if (k < 26) return assign();
             if (k < 35) return traceStmt();
             if (k < 41) {
-                line("maybeYield();");
+                // half of them inline, so that the frame yields itself: resumed below saved callers and
+                // suspending again in the same place, it is saved back where it was
+                line(r.nextBoolean() ? "maybeYield();" : "{ yields++; if (Coroutine.current() != null) Coroutine.yield();"
+                        + " else if (yields == injectAt) throw new " + ProgramChecker.INJECTED + "(\"inj\"); }");
                 cost += mult;
                 return true;
             }
