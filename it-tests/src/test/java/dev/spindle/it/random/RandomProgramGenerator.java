@@ -27,7 +27,8 @@ import java.util.Set;
  *       breaks;</li>
  *   <li>coroutines made and driven to their end inside a method, yielding each time the inner one suspends, maybe
  *       throwing an exception into one with {@code resumeThrowing};</li>
- *   <li>synchronized blocks (without suspendable calls inside) in methods that suspend elsewhere;</li>
+ *   <li>synchronized blocks (without suspendable calls inside) in methods that suspend elsewhere, and yields
+ *       holding a monitor, which a coroutine refuses (outside one, the program throws the same exception);</li>
  *   <li>calls through a small hierarchy ({@code Op}): a generic interface with abstract, default and static
  *       suspendable methods, an abstract class whose override gets a bridge method, subclasses that call
  *       {@code super.} and {@code Op.super.} methods, an anonymous class, and method references to its methods,
@@ -1082,7 +1083,23 @@ public final class RandomProgramGenerator {
                 line("if ((" + leaf(T.INT) + " & 15) == 3) throw new GenEx(\"" + id("x") + "\");");
             }
             close("}");
+            if (chance(30)) refusedInMonitor(lock);
             return true;
+        }
+
+        /**
+         * A yield holding a monitor, which a coroutine refuses with an {@code IllegalStateException} that the
+         * program catches; outside a coroutine the program throws that itself, so both runs print the same.
+         */
+        void refusedInMonitor(String lock) {
+            open("try {");
+            open("synchronized (" + lock + ") {");
+            line("if (Coroutine.current() != null) Coroutine.yield(); else throw new IllegalStateException(\"plain\");");
+            close("}");
+            close("} catch (IllegalStateException refused) {");
+            indent++;
+            line("trace.append(\"" + id("r") + "\").append(';');");
+            close("}");
         }
 
         /** A SuspendableRunnable lambda of one or two statements and a yield, between head and tail, then after. */
