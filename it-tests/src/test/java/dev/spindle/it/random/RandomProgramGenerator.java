@@ -1083,7 +1083,7 @@ public final class RandomProgramGenerator {
                 line("if ((" + leaf(T.INT) + " & 15) == 3) throw new GenEx(\"" + id("x") + "\");");
             }
             close("}");
-            if (chance(30)) refusedInMonitor(lock);
+            if (on(Feature.TRY) && chance(30)) refusedInMonitor(lock);
             return true;
         }
 
