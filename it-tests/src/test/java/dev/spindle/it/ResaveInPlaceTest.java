@@ -1,6 +1,7 @@
 package dev.spindle.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.Coroutine;
@@ -12,11 +13,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A frame that calls {@code Coroutine.yield()} itself, resumed while its callers are still saved, and suspending
- * again at the same place, is saved back where it was read instead of in a new segment linked to theirs. These
- * tests take every path of that: the frame saved in place; a frame below it that suspends at the same place
- * first (recursion), so that the first record must move out of place when the second comes; and a suspension
- * refused after the record went in place, or before any was saved.
+ * Frames resumed while their callers are still saved, and suspending again where they were resumed from, are
+ * saved back where they were read (record by record, each with the same resumer as the one read at its place)
+ * instead of in a new segment linked to their callers'. These tests take every path of that: records saved in
+ * place; a record that does not match the one read at its place (recursion: a frame calls itself and the inner
+ * call suspends at the same place as the outer one was), so those placed before it move out to a new segment;
+ * and a suspension refused after a record went in place, or before any was saved.
  */
 class ResaveInPlaceTest {
     private static final Object LOCK = new Object();
@@ -144,6 +146,49 @@ class ResaveInPlaceTest {
         long acc = 7;
         for (int i = 0; i < 3; i++) acc = (acc + 100) * 3 + i;
         assertEquals(acc + 2, result[0]);
+    }
+
+    /**
+     * Suspends first; once resumed, calls itself holding a monitor: the inner call's first yield is at the same
+     * place as this frame's, so its record goes in place, and then the suspension is refused at the monitor.
+     */
+    @Suspendable
+    private static long lockedRecursion(int n) {
+        long acc = n;
+        if (Coroutine.current() != null) Coroutine.yield();
+        if (n > 0) {
+            try {
+                synchronized (LOCK) {
+                    acc += lockedRecursion(n - 1);
+                }
+            } catch (IllegalStateException refused) {
+                acc += 1000;
+            }
+        }
+        if (Coroutine.current() != null) Coroutine.yield();
+        return acc;
+    }
+
+    @Suspendable
+    private static long callsLockedRecursion(int n) {
+        long before = n * 7L;
+        return before + lockedRecursion(n);
+    }
+
+    @Test
+    void aRefusalAfterARecordWentInPlaceDropsItAndTheCallersResumeAsSaved() {
+        long[] result = {-1};
+        Coroutine co = new Coroutine(() -> result[0] = callsLockedRecursion(3));
+        int suspensions = 0;
+        while (co.resume()) {
+            suspensions++;
+            List<String> names = Arrays.stream(co.stackTrace()).map(StackTraceElement::getMethodName).toList();
+            assertEquals(List.of("lockedRecursion", "callsLockedRecursion"), names.subList(0, 2), names.toString());
+            assertEquals(3, names.size(), names.toString());
+        }
+        assertEquals(2, suspensions);
+        assertEquals(3 * 7 + 3 + 1000, result[0]);
+        assertFalse(Thread.holdsLock(LOCK));
     }
 
     /** The frame suspends again in place while another thread resumes it each time. */

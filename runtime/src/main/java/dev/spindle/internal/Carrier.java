@@ -27,15 +27,15 @@ public final class Carrier {
     /** How much of the running continuation's arrays its saved frames use, and where its top segment starts. */
     int wordTop, refTop, segWord;
     /** Where the record being saved starts, for its saver. */
-    private int recordWord, recordRef;
+    int recordWord, recordRef;
     /**
      * What the unwind in progress still owes the layout: {@link #LINK_DUE} until its first record is placed (when
-     * it began with saved frames unread), {@link #IN_PLACE} after that record went where the frame just resumed
-     * was (its size in {@link #inPlaceSize}), else 0.
+     * it began with saved frames unread), {@link #IN_PLACE} while its records go where the frames read last were
+     * (up to {@link #runWord} and {@link #runRef} so far), else 0.
      */
     byte layout;
     static final byte LINK_DUE = 1, IN_PLACE = 2;
-    int inPlaceSize;
+    int runWord, runRef;
     // while describing, the frame being described
     int describedHeader;
     boolean describing;
@@ -80,7 +80,7 @@ public final class Carrier {
      * every resume point of its method that keeps the same values), so the JIT folds the sizes.
      */
     public void beginFrame(Resumer resumer, int size) {
-        if (layout != 0 && running.placeFirstRecord(this, resumer, size)) return;
+        if (layout != 0 && running.placeInPlace(this, resumer, size)) return;
         Continuation c = running;
         int r = refTop, w = wordTop, words = Frames.words(size), recordRefs = Frames.recordRefs(size);
         if (w + words > c.words.length) c.growWords(this, words);

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * record's size. The frames written by one unwind form a <em>segment</em>, innermost frame first, and are resumed
  * in that order. When a resumed frame suspends again, its new segment is stacked on top of what is left of the
  * old one, whose cursor is saved in a four-word link below the new segment, so the innermost frame is always the
- * next one read; except that a lone frame suspending again where it was resumed from goes back in its place.
+ * next one read; except that frames suspending again where they were resumed from go back in their places.
  *
  * <p>A suspended coroutine keeps as little as it can, because a server may hold a million of them: two ints
  * besides its arrays. While it runs, where its arrays are used up to, where its top segment starts and its read
@@ -70,8 +70,7 @@ public abstract class Continuation {
 
     /** Suspends: what the carrier held of this continuation goes into its fields (and the link's start). */
     private void park(Carrier k) {
-        if (k.layout == Carrier.LINK_DUE) link(k); // (an unwind always saves a frame, but the read cursor must be kept)
-        k.layout = 0;
+        endInPlace(k);
         int top = k.wordTop, s = k.segWord;
         if (s > 0) {
             if (top == words.length) growWords(k, 1);
@@ -209,8 +208,8 @@ public abstract class Continuation {
     }
 
     /**
-     * A new unwind begins: its frames form a new segment on top of the unread ones, linked to them, unless it
-     * saves only one frame and that fits where the frame just resumed was ({@link #placeFirstRecord}).
+     * A new unwind begins: its frames form a new segment on top of the unread ones, linked to them, unless they
+     * take the places of the frames read since the last suspension ({@link #placeInPlace}).
      */
     final void startUnwind(Carrier k) {
         if (k.frameRef < k.refTop) k.layout = Carrier.LINK_DUE;
@@ -230,46 +229,62 @@ public abstract class Continuation {
     }
 
     /**
-     * Called for the first record of an unwind that began with frames unread, and for the second after the first
-     * went in place. A frame that suspends again in the same place as the one just resumed (a loop that yields
-     * while its callers stay suspended: a generator's helper, a connection's read loop) has the same resumer
-     * and size: if the frame resumed was the first of the top segment, the record goes where it was, before
-     * the unread ones, and needs no link; true then. When a second record follows, it must be read after the
-     * first and before the unread ones, so the first moves to a new linked segment after all.
+     * Places a record of an unwind that began with frames unread. Frames that suspend again where they were
+     * resumed from (a loop that yields, itself or through a helper, while its callers stay suspended: a
+     * generator's body, a connection's read loop) save what was read from the top segment, record by record with
+     * the same resumers and so the same sizes: each record goes where the one read at its place was, and the
+     * segment needs no new link (true then). A record that does not match starts a new segment linked to the
+     * unread frames as usual, and the records placed so far move there first.
      */
-    final boolean placeFirstRecord(Carrier k, Resumer resumer, int size) {
-        if (k.layout == Carrier.IN_PLACE) {
-            k.layout = 0;
-            moveOutOfPlace(k);
-            return false;
+    final boolean placeInPlace(Carrier k, Resumer resumer, int size) {
+        int w, r;
+        if (k.layout == Carrier.LINK_DUE) {
+            w = k.segWord;
+            r = segRef(w);
+        } else {
+            w = k.runWord;
+            r = k.runRef;
         }
-        k.layout = 0;
-        int segRef = segRef(k.segWord), recordRefs = Frames.recordRefs(size);
-        if (k.frameRef == segRef + recordRefs && refs[segRef] == resumer) {
-            k.frameWord = k.segWord;
-            k.frameRef = segRef;
-            k.recordAt(k.segWord, segRef);
-            k.inPlaceSize = size;
+        int recordRefs = Frames.recordRefs(size);
+        if (r + recordRefs <= k.frameRef && refs[r] == resumer) {
+            k.recordWord = w;
+            k.recordRef = r;
+            k.runWord = w + Frames.words(size);
+            k.runRef = r + recordRefs;
             k.layout = Carrier.IN_PLACE;
             return true;
         }
-        link(k);
+        if (k.layout == Carrier.IN_PLACE) moveOutOfPlace(k);
+        else link(k);
+        k.layout = 0;
         return false;
     }
 
-    /** The record saved in place moves to a new segment on top, with the read cursor back after its old place. */
+    /** The unwind ends: records placed in place that do not replace all that was read move to a new segment. */
+    private void endInPlace(Carrier k) {
+        if (k.layout == Carrier.IN_PLACE) {
+            if (k.runRef == k.frameRef) {
+                k.frameWord = k.segWord; // (as it is kept while suspended)
+                k.frameRef = segRef(k.segWord);
+            } else {
+                moveOutOfPlace(k);
+            }
+        } else if (k.layout == Carrier.LINK_DUE) {
+            link(k); // (an unwind saves at least one frame, but the read cursor must be kept)
+        }
+        k.layout = 0;
+    }
+
+    /** The records placed in place move to a new segment on top, linked to the frames not yet read. */
     private void moveOutOfPlace(Carrier k) {
-        int w = k.frameWord, r = k.frameRef;
-        int nw = Frames.words(k.inPlaceSize), nr = Frames.recordRefs(k.inPlaceSize);
-        k.frameWord = w + nw;
-        k.frameRef = r + nr;
+        int w = k.segWord, r = segRef(w), nw = k.runWord - w, nr = k.runRef - r;
         link(k);
         int top = k.wordTop, refTop = k.refTop;
         if (top + nw > words.length) growWords(k, nw);
         if (refTop + nr > refs.length) growRefs(k, nr);
         System.arraycopy(words, w, words, top, nw);
         System.arraycopy(refs, r, refs, refTop, nr);
-        Arrays.fill(refs, r + 1, r + nr, null);
+        Arrays.fill(refs, r, r + nr, null);
         k.wordTop = top + nw;
         k.refTop = refTop + nr;
     }
@@ -279,11 +294,8 @@ public abstract class Continuation {
         int layout = k.layout;
         k.layout = 0;
         if (layout == Carrier.LINK_DUE) return; // nothing saved: the top segment is still the unread one
-        if (layout == Carrier.IN_PLACE) {
-            int nr = Frames.recordRefs(k.inPlaceSize);
-            Arrays.fill(refs, k.frameRef + 1, k.frameRef + nr, null);
-            k.frameWord += Frames.words(k.inPlaceSize);
-            k.frameRef += nr;
+        if (layout == Carrier.IN_PLACE) { // saved where frames were read: those places are dead again
+            Arrays.fill(refs, segRef(k.segWord), k.runRef, null);
             return;
         }
         int from = segRef(k.segWord);
@@ -352,7 +364,7 @@ public abstract class Continuation {
     /** The frame saved last by the unwind in progress (the outermost of its segment so far), or null. */
     final StackTraceElement lastSavedFrame(Carrier k) {
         if (k.layout == Carrier.LINK_DUE) return null;
-        if (k.layout == Carrier.IN_PLACE) return describeFrame(k, (Resumer) refs[k.frameRef]);
+        if (k.layout == Carrier.IN_PLACE) return describeFrame(k, (Resumer) refs[k.recordRef]);
         Resumer last = null;
         for (int r = segRef(k.segWord); r < k.refTop; r += Frames.recordRefs(last.header)) last = (Resumer) refs[r];
         return last == null ? null : describeFrame(k, last);
