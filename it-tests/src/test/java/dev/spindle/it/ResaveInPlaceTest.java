@@ -89,7 +89,7 @@ class ResaveInPlaceTest {
             while (co.resume()) {
                 suspensions++;
                 StackTraceElement[] trace = co.stackTrace();
-                List<String> names = Arrays.stream(trace).map(StackTraceElement::getMethodName).toList();
+                List<String> names = methodNames(trace);
                 assertEquals(live + 2, names.size(), "n=" + n + ", suspension " + suspensions + ": " + names);
                 for (int k = 0; k < live; k++) assertEquals("loop", names.get(k), names.toString());
                 assertEquals("outer", names.get(live), names.toString());
@@ -101,6 +101,25 @@ class ResaveInPlaceTest {
             assertEquals(0, live, "n=" + n);
             assertEquals(suspensions(n), suspensions, "n=" + n);
         }
+    }
+
+    private static List<String> methodNames(StackTraceElement[] trace) {
+        return Arrays.stream(trace).map(StackTraceElement::getMethodName).toList();
+    }
+
+    /**
+     * Resumes {@code co} to its end, checking that at each suspension its logical stack is {@code frames} and then
+     * the body's lambda; returns how many times it suspended.
+     */
+    private static int driveExpectingStack(Coroutine co, List<String> frames) {
+        int suspensions = 0;
+        while (co.resume()) {
+            suspensions++;
+            List<String> names = methodNames(co.stackTrace());
+            assertEquals(frames, names.subList(0, Math.min(frames.size(), names.size())), names.toString());
+            assertEquals(frames.size() + 1, names.size(), names.toString());
+        }
+        return suspensions;
     }
 
     /** Three yields of its own, those of the completed inner call and the refused one's first yield. */
@@ -136,13 +155,7 @@ class ResaveInPlaceTest {
     void aSuspensionRefusedBeforeItSavedAnythingLeavesTheSavedCallersAsTheyWere() {
         long[] result = {-1};
         Coroutine co = new Coroutine(() -> result[0] = callsRefusedBetween(7));
-        int suspensions = 0;
-        while (co.resume()) {
-            suspensions++;
-            List<String> names = Arrays.stream(co.stackTrace()).map(StackTraceElement::getMethodName).toList();
-            assertEquals(List.of("refusedBetween", "callsRefusedBetween"), names.subList(0, 2));
-        }
-        assertEquals(3, suspensions);
+        assertEquals(3, driveExpectingStack(co, List.of("refusedBetween", "callsRefusedBetween")));
         long acc = 7;
         for (int i = 0; i < 3; i++) acc = (acc + 100) * 3 + i;
         assertEquals(acc + 2, result[0]);
@@ -179,14 +192,7 @@ class ResaveInPlaceTest {
     void aRefusalAfterARecordWentInPlaceDropsItAndTheCallersResumeAsSaved() {
         long[] result = {-1};
         Coroutine co = new Coroutine(() -> result[0] = callsLockedRecursion(3));
-        int suspensions = 0;
-        while (co.resume()) {
-            suspensions++;
-            List<String> names = Arrays.stream(co.stackTrace()).map(StackTraceElement::getMethodName).toList();
-            assertEquals(List.of("lockedRecursion", "callsLockedRecursion"), names.subList(0, 2), names.toString());
-            assertEquals(3, names.size(), names.toString());
-        }
-        assertEquals(2, suspensions);
+        assertEquals(2, driveExpectingStack(co, List.of("lockedRecursion", "callsLockedRecursion")));
         assertEquals(3 * 7 + 3 + 1000, result[0]);
         assertFalse(Thread.holdsLock(LOCK));
     }
