@@ -91,6 +91,8 @@ final class MethodInstrumenter {
     private final int classVersion;
     /** The savers by site signature (null where the values are too many for one). */
     private final Map<String, MethodNode> savers = new LinkedHashMap<>();
+    /** How many resume points the method has: its suspendable calls but those made holding a monitor. */
+    private int resumePoints;
 
     MethodInstrumenter(String owner, boolean ownerIsInterface, int classVersion, String sourceFile,
                        MethodNode method, String copyName, SuspendableRules rules, HierarchyVerifier verifier) {
@@ -128,7 +130,6 @@ final class MethodInstrumenter {
         FlowAnalyzer flow = new FlowAnalyzer(owner, method, verifier);
         boolean synchronizedMethod = (method.access & ACC_SYNCHRONIZED) != 0;
         List<Site> sites = new ArrayList<>();
-        int states = 0;
         for (int i = 0; i < method.instructions.size(); i++) {
             AbstractInsnNode insn = method.instructions.get(i);
             if (!suspending.contains(insn) || flow.frames[i] == null) continue;
@@ -138,12 +139,12 @@ final class MethodInstrumenter {
             site.monitor = synchronizedMethod || flow.holdsMonitor(i);
             site.yields = isYield(site.call);
             if (!site.monitor) {
-                site.state = states++;
+                site.state = resumePoints++;
                 describeFrame(site, flow.frames[i], flow.liveAfter(i));
             }
             sites.add(site);
         }
-        if (states > MAX_STATES) throw new IllegalArgumentException("more than " + MAX_STATES + " suspension points");
+        if (resumePoints > MAX_STATES) throw new IllegalArgumentException("more than " + MAX_STATES + " suspension points");
         redirectYields();
 
         int carrierSlot = method.maxLocals;
@@ -159,7 +160,7 @@ final class MethodInstrumenter {
 
         MethodNode copy = null;
         Map<AbstractInsnNode, AbstractInsnNode> twin = null;
-        if (states > 0) {
+        if (resumePoints > 0) {
             twin = new HashMap<>();
             copy = cloneAsCopy(twin);
         }
@@ -321,8 +322,7 @@ final class MethodInstrumenter {
 
         guardHandlers(target);
 
-        // one per resume point: a call holding a monitor has none
-        LabelNode[] landings = new LabelNode[(int) sites.stream().filter(s -> !s.monitor).count()];
+        LabelNode[] landings = new LabelNode[resumePoints];
         Map<String, LabelNode> sharedSaves = new HashMap<>();
         for (Site s : sites) {
             AbstractInsnNode at = isCopy ? twin.get(s.call) : s.call;

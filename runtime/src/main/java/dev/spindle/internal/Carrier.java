@@ -94,12 +94,6 @@ public final class Carrier {
         refTop = r + recordRefs;
     }
 
-    /** The record to save starts at these places (its resumer is already there). */
-    void recordAt(int word, int ref) {
-        recordWord = word;
-        recordRef = ref;
-    }
-
     /** The method that saved the latest frame of the unwind in progress, as "Class.method", for messages. */
     String lastSaved() {
         StackTraceElement e = running.lastSavedFrame(this);

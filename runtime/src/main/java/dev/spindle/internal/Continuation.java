@@ -260,18 +260,13 @@ public abstract class Continuation {
         return false;
     }
 
-    /** The unwind ends: records placed in place that do not replace all that was read move to a new segment. */
+    /**
+     * The unwind ends: records placed in place that do not replace all that was read move to a new segment (those
+     * that do leave the top segment to be read from its start, as a suspended one is).
+     */
     private void endInPlace(Carrier k) {
-        if (k.layout == Carrier.IN_PLACE) {
-            if (k.runRef == k.frameRef) {
-                k.frameWord = k.segWord; // (as it is kept while suspended)
-                k.frameRef = segRef(k.segWord);
-            } else {
-                moveOutOfPlace(k);
-            }
-        } else if (k.layout == Carrier.LINK_DUE) {
-            link(k); // (an unwind saves at least one frame, but the read cursor must be kept)
-        }
+        if (k.layout == Carrier.IN_PLACE && k.runRef != k.frameRef) moveOutOfPlace(k);
+        else if (k.layout == Carrier.LINK_DUE) link(k); // (an unwind saves a frame, but the read cursor must be kept)
         k.layout = 0;
     }
 
@@ -294,11 +289,11 @@ public abstract class Continuation {
         int layout = k.layout;
         k.layout = 0;
         if (layout == Carrier.LINK_DUE) return; // nothing saved: the top segment is still the unread one
+        int from = segRef(k.segWord);
         if (layout == Carrier.IN_PLACE) { // saved where frames were read: those places are dead again
-            Arrays.fill(refs, segRef(k.segWord), k.runRef, null);
+            Arrays.fill(refs, from, k.runRef, null);
             return;
         }
-        int from = segRef(k.segWord);
         Arrays.fill(refs, from, k.refTop, null);
         k.wordTop = k.segWord;
         k.refTop = from;
@@ -319,7 +314,8 @@ public abstract class Continuation {
     void growWords(Carrier k, int more) {
         int need = k.wordTop + more;
         if (need > TOP || need < 0) {
-            throw new OutOfMemoryError("the saved frames of " + describe() + " need more than " + TOP + " words");
+            throw new OutOfMemoryError("the saved frames of " + describe() + " need more than " + TOP + " words:"
+                    + " suspend it at a shallower depth of calls, or with fewer live values");
         }
         words = Arrays.copyOf(words, Math.min(TOP + 1, Math.max(need, Math.max(8, words.length + (words.length >> 1)))));
     }
