@@ -123,13 +123,17 @@ final class ClassHierarchy {
 
     /**
      * The nearest common superclass, as the JVM's verifier would merge two types. Where the hierarchy cannot tell
-     * (a class file that cannot be read): for two exceptions (the unknown one named by a catch clause), the
+     * (a class file that cannot be read): the nearest common supertype that the class's own frames show (see
+     * {@link LearnedSupertypes}); failing that, for two exceptions (the unknown one named by a catch clause), the
      * nearest superclass of the known one that javac's own frames name, else {@code Throwable}; for anything else
      * {@code Object}, which is always safe for a merge that later code does not use.
      */
     String commonSuperClass(String a, String b, TypeHints hints) {
         boolean knowA = find(a) != null, knowB = find(b) != null;
         if (knowA && knowB) return commonSuperClass(a, b);
+        String learned = hints.learned.commonSupertype(a, b, this);
+        if (learned != null) return learned;
+        hints.learned.noteGuess();
         String throwable = "java/lang/Throwable";
         boolean exceptions = (knowA ? isAssignable(throwable, a) : hints.isCaught(a))
                 && (knowB ? isAssignable(throwable, b) : hints.isCaught(b));

@@ -104,7 +104,22 @@ final class ClassInstrumenter {
         return writer.toByteArray();
     }
 
+    /**
+     * The class rewritten; rewritten again if a merge of classes with no class file had to be guessed and the
+     * class's frames tell more of them (see {@link LearnedSupertypes}).
+     */
     private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge) {
+        LearnedSupertypes learned = LearnedSupertypes.empty();
+        for (int round = 1; ; round++) {
+            byte[] out = instrument(bytes, info, tooLarge, learned);
+            if (!learned.takeGuess() || round == 4) return out;
+            ClassNode cls = new ClassNode(ASM9);
+            new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
+            if (!learned.learnFrom(cls, verifier(cls), hierarchy)) return out;
+        }
+    }
+
+    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, LearnedSupertypes learned) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
         ClassReader reader = new ClassReader(bytes);
         if (suspendable.isEmpty() && !info.mentionsSpindle && !UnboxingAdapters.mayNeedOne(info, rules)
@@ -118,7 +133,7 @@ final class ClassInstrumenter {
         // javac's frames are kept for their type names (see TypeHints); the writer computes all frames anew
         reader.accept(cls, ClassReader.EXPAND_FRAMES);
         Map<String, TypeHints> hints = new HashMap<>();
-        for (MethodNode m : cls.methods) hints.put(ClassInfo.key(m.name, m.desc), TypeHints.of(m));
+        for (MethodNode m : cls.methods) hints.put(ClassInfo.key(m.name, m.desc), TypeHints.of(m, learned));
         HierarchyVerifier verifier = verifier(cls);
         boolean isInterface = (cls.access & ACC_INTERFACE) != 0;
         List<MethodNode> copies = new ArrayList<>();
@@ -291,7 +306,7 @@ final class ClassInstrumenter {
         HierarchyVerifier verifier = verifier(cls);
         for (MethodNode m : cls.methods) {
             if (m.instructions.size() == 0) continue;
-            verifier.hints = TypeHints.of(m);
+            verifier.hints = TypeHints.of(m, LearnedSupertypes.NONE);
             try {
                 new Analyzer<BasicValue>(verifier).analyze(cls.name, m);
             } catch (AnalyzerException e) {

@@ -56,18 +56,27 @@ final class HierarchyVerifier extends SimpleVerifier {
         return Type.getType(array.getDescriptor().substring(1));
     }
 
+    /** Merges of unknown classes, and of arrays of them with as many dimensions, as the frame writer merges them. */
     @Override
     public BasicValue merge(BasicValue v, BasicValue w) {
-        if (!v.equals(w) && isClass(v) && isClass(w) && (unknown(v.getType()) || unknown(w.getType()))) {
-            String common = hierarchy.commonSuperClass(v.getType().getInternalName(), w.getType().getInternalName(), hints);
-            return newValue(Type.getObjectType(common));
+        if (!v.equals(w) && v.getType() != null && w.getType() != null) {
+            Type a = v.getType(), b = w.getType();
+            int dims = 0;
+            if (a.getSort() == Type.ARRAY && b.getSort() == Type.ARRAY && a.getDimensions() == b.getDimensions()) {
+                dims = a.getDimensions();
+                a = a.getElementType();
+                b = b.getElementType();
+            }
+            if (isClass(a) && isClass(b) && !a.equals(b) && (unknown(a) || unknown(b))) {
+                String common = hierarchy.commonSuperClass(a.getInternalName(), b.getInternalName(), hints);
+                return newValue(Type.getType("[".repeat(dims) + "L" + common + ";"));
+            }
         }
         return super.merge(v, w);
     }
 
-    private static boolean isClass(BasicValue v) {
-        Type t = v.getType();
-        return t != null && t.getSort() == Type.OBJECT && !t.getInternalName().equals("null");
+    private static boolean isClass(Type t) {
+        return t.getSort() == Type.OBJECT && !t.getInternalName().equals("null");
     }
 
     private boolean unknown(Type t) {

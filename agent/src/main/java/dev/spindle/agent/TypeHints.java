@@ -14,19 +14,22 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  * that fits is what javac itself computed; merges of other unknown classes stay {@code Object}.
  */
 final class TypeHints {
-    static final TypeHints NONE = new TypeHints(Set.of(), Set.of());
+    static final TypeHints NONE = new TypeHints(Set.of(), Set.of(), LearnedSupertypes.NONE);
 
     private final Set<String> names;
     /** The catch clauses' types: classes known to be throwables even with no class file. */
     private final Set<String> caught;
+    /** What the class's frames tell of the supertypes of classes with no class file. */
+    final LearnedSupertypes learned;
 
-    private TypeHints(Set<String> names, Set<String> caught) {
+    private TypeHints(Set<String> names, Set<String> caught, LearnedSupertypes learned) {
         this.names = names;
         this.caught = caught;
+        this.learned = learned;
     }
 
-    /** Read from a method read with {@code ClassReader.EXPAND_FRAMES}. */
-    static TypeHints of(MethodNode method) {
+    /** Read from a method read with {@code ClassReader.EXPAND_FRAMES}, with what was learned of its class. */
+    static TypeHints of(MethodNode method, LearnedSupertypes learned) {
         Set<String> names = new HashSet<>();
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof FrameNode f) {
@@ -36,7 +39,7 @@ final class TypeHints {
         }
         Set<String> caught = new HashSet<>();
         for (TryCatchBlockNode t : method.tryCatchBlocks) if (t.type != null) caught.add(t.type);
-        return new TypeHints(names, caught);
+        return new TypeHints(names, caught, learned);
     }
 
     private static void addAll(Set<String> names, java.util.List<Object> types) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -266,6 +267,116 @@ class ClassLoaderTest {
 
         // each apply suspends in OpBase.apply, then in OpSub.apply: (2 * 3 + 2), (5 * 3 + 5)
         assertEquals(new Co.Run<>("8,20", 4), Co.inCoroutine(sub));
+    }
+
+    private static final String MERGES = """
+            package genmerge;
+
+            import dev.spindle.Coroutine;
+            import dev.spindle.Suspendable;
+            import dev.spindle.SuspendableCallable;
+
+            abstract class Shape {
+                @Suspendable
+                abstract int area();
+            }
+
+            interface Tagged {
+                @Suspendable
+                int tag();
+            }
+
+            final class Square extends Shape implements Tagged {
+                int area() { Main.pause(); return 1; }
+                public int tag() { return 10; }
+            }
+
+            final class Circle extends Shape implements Tagged {
+                int area() { return 2; }
+                public int tag() { Main.pause(); return 20; }
+            }
+
+            public class Main implements SuspendableCallable<String> {
+                @Suspendable
+                static void pause() {
+                    if (Coroutine.current() != null) Coroutine.yield();
+                }
+
+                public String call() {
+                    int total = 0;
+                    for (int k = 0; k < 4; k++) {
+                        Tagged t = k % 2 == 0 ? new Circle() : new Square();
+                        total += t.tag();
+                        Shape s = k % 2 == 0 ? new Square() : new Circle();
+                        pause();
+                        total += s.area() * 100;
+                        Shape[] shapes = k > 1 ? new Square[] {new Square()} : new Circle[] {new Circle()};
+                        pause();
+                        total += shapes[0].area() * (k > 2 ? 1000 : 1);
+                    }
+                    return "total " + total;
+                }
+            }
+            """;
+
+    /**
+     * Main is defined before the classes its values merge into a Shape (the JVM loads them as it verifies or runs
+     * Main), and the loader shows no class files, so the agent cannot read how they are related: it learns it
+     * from javac's frames, where the merged value is a Shape, and keeps it a Shape across the suspensions. The
+     * same two classes also merge as a Tagged, learned first: merged as the class, they fit both.
+     */
+    @Test
+    void valuesOfClassesNotDefinedYetMergedAcrossSuspensions() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(Map.of("genmerge.Main", MERGES)));
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> main =
+                (SuspendableCallable<String>) loader.loadClass("genmerge.Main").getConstructor().newInstance();
+        assertEquals("genmerge.Main", loader.defined.get(0));
+        String expected = main.call();
+        // areas 100 + 200 + 100 + 200, tags 20 + 10 + 20 + 10, array elements 2 + 2 + 1 + 1000
+        assertEquals("total 1665", expected);
+        // Main pauses twice a round; Square.area pauses (rounds 0 and 2, and in the array in 2 and 3), and
+        // Circle.tag (rounds 0 and 2): 8 + 4 + 2
+        assertEquals(new Co.Run<>(expected, 14), Co.inCoroutine(main));
+    }
+
+    private static final String PLAIN_MERGES = """
+            package genplainmerge;
+
+            abstract class Shape {
+                abstract int area();
+            }
+
+            final class Square extends Shape {
+                int area() { return 1; }
+            }
+
+            final class Circle extends Shape {
+                int area() { return 2; }
+            }
+
+            public class Main implements java.util.function.Supplier<String> {
+                static boolean square = true;
+
+                public String get() {
+                    Shape s = square ? new Square() : new Circle();
+                    return "area " + s.area();
+                }
+            }
+            """;
+
+    /**
+     * A class that names nothing of Spindle's still gets checks after calls the agent cannot rule out as
+     * suspending (to classes it cannot read), so its frames are written anew, and must keep javac's merges.
+     */
+    @Test
+    void plainClassMergingClassesNotDefinedYet() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(Map.of("genplainmerge.Main", PLAIN_MERGES)));
+        @SuppressWarnings("unchecked")
+        Supplier<String> main = (Supplier<String>) loader.loadClass("genplainmerge.Main").getConstructor().newInstance();
+        assertEquals("area 1", main.get());
     }
 
     /**
