@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * Thrown inside a coroutine, at the point where it is suspended, when the time given to
- * {@link EventLoop#withTimeout(Duration, dev.spindle.SuspendableCallable)} runs out. It propagates out of
+ * {@link EventLoop#withTimeout(Duration, IoCallable)} runs out. It propagates out of
  * {@code withTimeout} unless the body catches it; the wait it interrupted has been withdrawn (selector interest,
  * timer, worker job), so the socket or future involved can be used again.
  */

@@ -2,7 +2,6 @@ package dev.spindle.io;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
-import dev.spindle.SuspendableCallable;
 import dev.spindle.SuspendableRunnable;
 import dev.spindle.internal.Parties;
 import dev.spindle.internal.Party;
@@ -97,6 +96,7 @@ public final class EventLoop implements AutoCloseable {
     private final List<Runnable> afterNextSelect = new ArrayList<>();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private volatile Phase phase = Phase.RUNNING;
+    private volatile boolean shutdownCalled;
     private volatile int liveCount;
     private Task current;
     private final AtomicInteger spawned = new AtomicInteger();
@@ -147,9 +147,9 @@ public final class EventLoop implements AutoCloseable {
         return liveCount;
     }
 
-    /** True once {@link #shutdown} has been called. */
+    /** True once {@link #shutdown} (or {@link #close()}) has been called. Safe from any thread. */
     public boolean isShuttingDown() {
-        return phase != Phase.RUNNING;
+        return shutdownCalled || phase != Phase.RUNNING;
     }
 
     /** Completes when the loop's thread has ended, every channel of the loop closed. */
@@ -204,19 +204,29 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Runs {@code body} in a new coroutine of this loop and completes the future with its result (or what it
-     * threw). Any thread; handy to drive a loop from {@code main} or a test:
+     * threw, checked exceptions too). Any thread; handy to drive a loop from {@code main} or a test:
      *
      * <pre>{@code
      * String line = loop.submit(() -> new SocketInput(TcpSocket.connect(addr), 1024).readLine(1024)).join();
      * }</pre>
      */
-    public <T> CompletableFuture<T> submit(SuspendableCallable<T> body) {
+    public <T> CompletableFuture<T> submit(IoCallable<T, ?> body) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Task t = spawn(null, () -> result.complete(body.call()), false); // the caller gets the failure
+        Task t = spawn(null, () -> result.complete(callSneakily(body)), false); // the caller gets the failure
         t.completion().whenComplete((v, e) -> {
             if (e != null) result.completeExceptionally(unwrap(e));
         });
         return result;
+    }
+
+    /** Calls {@code body}, throwing what it throws as it is (the coroutine's end hands it to the future). */
+    @Suspendable
+    private static <T> T callSneakily(IoCallable<T, ?> body) {
+        try {
+            return body.call();
+        } catch (Exception e) {
+            throw sneaky(e);
+        }
     }
 
     /**
@@ -334,7 +344,21 @@ public final class EventLoop implements AutoCloseable {
     @Suspendable
     public static <T> T await(CompletionStage<T> stage) {
         Task t = requireTask("call EventLoop.await");
-        return awaitFuture(t, stage.toCompletableFuture(), null);
+        return awaitFuture(t, completableOf(stage), null);
+    }
+
+    /** {@code stage} as a future; through its callback if it is one that offers none (which the JDK allows). */
+    private static <T> CompletableFuture<T> completableOf(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture();
+        } catch (UnsupportedOperationException notOffered) {
+            CompletableFuture<T> f = new CompletableFuture<>();
+            stage.whenComplete((v, e) -> {
+                if (e != null) f.completeExceptionally(e);
+                else f.complete(v);
+            });
+            return f;
+        }
     }
 
     /**
@@ -386,7 +410,7 @@ public final class EventLoop implements AutoCloseable {
      * }</pre>
      */
     @Suspendable
-    public static <T> T withTimeout(Duration timeout, SuspendableCallable<T> body) {
+    public static <T, X extends Exception> T withTimeout(Duration timeout, IoCallable<T, X> body) throws X {
         Task t = requireTask("call EventLoop.withTimeout");
         EventLoop loop = t.loop();
         long nanos = nanos(timeout);
@@ -406,15 +430,15 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * {@link #withTimeout(Duration, SuspendableCallable)} for a body with no result.
+     * {@link #withTimeout(Duration, IoCallable)} for a body with no result.
      *
      * <pre>{@code
      * EventLoop.withTimeout(Duration.ofSeconds(5), () -> out.writeAll(buffer));
      * }</pre>
      */
     @Suspendable
-    public static void withTimeout(Duration timeout, SuspendableRunnable body) {
-        withTimeout(timeout, () -> {
+    public static <X extends Exception> void withTimeout(Duration timeout, IoRunnable<X> body) throws X {
+        withTimeout(timeout, (IoCallable<Object, X>) () -> {
             body.run();
             return null;
         });
@@ -433,6 +457,7 @@ public final class EventLoop implements AutoCloseable {
      */
     public CompletableFuture<Void> shutdown(Duration grace) {
         long nanos = Math.max(0, nanos(grace));
+        shutdownCalled = true; // the phase changes on the loop's thread, later
         try {
             execute(() -> beginShutdown(nanos));
         } catch (RejectedExecutionException terminated) {

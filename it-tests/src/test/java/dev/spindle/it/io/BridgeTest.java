@@ -10,8 +10,10 @@ import dev.spindle.Coroutine;
 import dev.spindle.io.DeadlineExceededException;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,22 @@ class BridgeTest {
             });
             failing.completeExceptionally(new IllegalArgumentException("no"));
             assertEquals("caught no", f.join());
+        }
+    }
+
+    /** A stage that offers no CompletableFuture (toCompletableFuture is optional): awaited through its callback. */
+    @Test
+    void awaitAStageThatOffersNoCompletableFuture() {
+        try (EventLoop loop = new EventLoop("await-stage")) {
+            CompletableFuture<String> behind = new CompletableFuture<>();
+            CompletionStage<String> stage = (CompletionStage<String>) Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {CompletionStage.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("toCompletableFuture")) throw new UnsupportedOperationException();
+                        return method.invoke(behind, args);
+                    });
+            CompletableFuture<String> f = loop.submit(() -> EventLoop.await(stage) + " on " + Thread.currentThread().getName());
+            new Thread(() -> behind.complete("value")).start();
+            assertEquals("value on " + loop.thread().getName(), f.join());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.spindle.it.io;
 
 import static dev.spindle.it.io.IoSupport.ANY_LOOPBACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,28 @@ class ShutdownTest {
      * select: until then the system still completes connections. A listener says it is closed only after that,
      * so a connection attempt made once it says so is refused, however busy the loop was after the close.
      */
+    /** The loop's thread begins the shutdown in its next turn, but the caller sees it called at once. */
+    @Test
+    void aLoopSaysItIsShuttingDownAsSoonAsShutdownReturns() {
+        for (int i = 0; i < 20; i++) {
+            EventLoop loop = new EventLoop("flag-" + i);
+            CountDownLatch hold = new CountDownLatch(1);
+            loop.execute(() -> {
+                try {
+                    hold.await(); // the loop's thread is busy: it cannot have begun the shutdown yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertFalse(loop.isShuttingDown());
+            loop.shutdown(Duration.ofSeconds(5));
+            assertTrue(loop.isShuttingDown());
+            hold.countDown();
+            loop.close();
+            assertTrue(loop.isShuttingDown());
+        }
+    }
+
     @Test
     void aListenerSaysItIsClosedOnlyOnceConnectionsAreRefused() throws Exception {
         try (EventLoop loop = new EventLoop("busy")) {

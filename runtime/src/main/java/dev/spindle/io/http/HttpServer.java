@@ -7,7 +7,6 @@ import dev.spindle.io.EventLoop;
 import dev.spindle.io.SocketInput;
 import dev.spindle.io.TcpSocket;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -92,8 +91,6 @@ public final class HttpServer implements ConnectionHandler {
                 parsed = EventLoop.withTimeout(limits.requestTimeout(), () -> parse(parser));
             } catch (DeadlineExceededException slow) {
                 parsed = new HttpError(408, "request not received in " + limits.requestTimeout());
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
             }
             if (parsed == null) return;
             if (parsed instanceof HttpError) {
@@ -119,13 +116,11 @@ public final class HttpServer implements ConnectionHandler {
 
     /** The next request, an {@link HttpError} to answer with, or null at a clean end of stream. */
     @Suspendable
-    private static Object parse(RequestParser parser) {
+    private static Object parse(RequestParser parser) throws IOException {
         try {
             return parser.next();
         } catch (HttpError e) {
             return e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
