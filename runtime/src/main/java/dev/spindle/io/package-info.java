@@ -5,7 +5,9 @@
  * <ul>
  *   <li>{@link dev.spindle.io.EventLoop}: one thread, a selector, a run queue and a timer heap; static
  *       {@code sleep}, {@code yieldNow}, {@code await}, {@code blocking} and {@code withTimeout} for its
- *       coroutines;</li>
+ *       coroutines; {@link dev.spindle.io.IoCallable} and {@link dev.spindle.io.IoRunnable}, the bodies of
+ *       {@code submit} and {@code withTimeout}, may throw checked exceptions such as the sockets'
+ *       {@code IOException};</li>
  *   <li>{@link dev.spindle.io.EventLoopGroup}: N loops, connections spread over them;</li>
  *   <li>{@link dev.spindle.io.TcpSocket}, {@link dev.spindle.io.TcpServer},
  *       {@link dev.spindle.io.SocketInput}: suspending sockets;</li>
