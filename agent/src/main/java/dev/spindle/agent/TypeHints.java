@@ -11,7 +11,8 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  * The class names javac's own stack map frames use in one method (the types it computed where paths merge), and
  * the types its catch clauses name. When two exception types must be merged and the hierarchy cannot say how,
  * because a class file is nowhere to be read (a class defined from bytes, not loaded yet), the nearest of these
- * that fits is what javac itself computed; merges of other unknown classes stay {@code Object}.
+ * that fits is what javac itself computed. Merges of other unknown classes take what the class's frames taught of
+ * them ({@link LearnedSupertypes}), else {@code Object}.
  */
 final class TypeHints {
     static final TypeHints NONE = new TypeHints(Set.of(), Set.of(), LearnedSupertypes.NONE);
