@@ -1,6 +1,7 @@
 package dev.spindle;
 
 import dev.spindle.internal.Continuation;
+import dev.spindle.internal.Hooks;
 import java.util.Objects;
 
 /**
@@ -107,6 +108,10 @@ public final class Coroutine extends Continuation {
                 .walk(s -> s.skip(1).findFirst())
                 .map(f -> f.getClassName() + "." + f.getMethodName())
                 .orElse("an unknown method");
+        if (caller.endsWith(".<init>") || caller.endsWith(".<clinit>")) {
+            throw new IllegalStateException("Coroutine.yield() was called from " + caller + ". "
+                    + Hooks.makeSuspendable(caller));
+        }
         throw new IllegalStateException("Coroutine.yield() was called from " + caller + ", which the Spindle"
                 + " agent did not instrument: mark it @Suspendable (and make sure its class is loaded after the"
                 + " agent is installed)");

@@ -16,7 +16,10 @@ import java.lang.reflect.InvocationTargetException;
  * }
  * }</pre>
  * Classes loaded before {@code install()} are <em>not</em> instrumented (the JVM does not let an agent add the
- * methods Spindle needs to a loaded class), so call it before touching any class with suspendable methods.
+ * methods Spindle needs to a loaded class), so call it before touching any class with suspendable methods, from
+ * a class with none (the class whose {@code main} calls it is loaded already). Those that call suspendable
+ * methods get a check after those calls instead, so a suspension through them is refused with an
+ * {@code IllegalStateException} rather than going wrong.
  */
 public final class Spindle {
     /** The system property the agent sets when it starts. */

@@ -86,6 +86,16 @@ final class ClassInstrumenter {
     }
 
     /**
+     * A class loaded before the agent was installed, being retransformed: it cannot get new methods now, so it is
+     * only guarded (see {@link #guardEveryCall}); null if it calls no suspendable method.
+     */
+    byte[] guardLoadedBefore(byte[] bytes, String className) {
+        return guardEveryCall(bytes, "its class was loaded before the Spindle agent was installed", "Call"
+                + " Spindle.install() before " + className + " is loaded (from a class with no suspendable code), or"
+                + " start the JVM with -javaagent:spindle-agent.jar");
+    }
+
+    /**
      * The class as it was, with only the check of {@link #guardUninstrumentedMethod} after every suspendable call
      * in every method, or null if it makes none: what a class gets that cannot be rewritten (its rewrite failed,
      * or its class file is older than Java 8), so that a suspension through it is refused rather than its methods

@@ -16,23 +16,28 @@ public final class SpindleAgent {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, false);
     }
 
     public static void agentmain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, true);
     }
 
-    /** Attaches the agent to this JVM (classes already loaded stay as they are). */
+    /**
+     * Attaches the agent to this JVM. Classes already loaded are not instrumented; those that call suspendable
+     * methods get a check after those calls, so that a suspension through them is refused (see
+     * {@link LoadedBeforeGuard}).
+     */
     public static synchronized void install(String args) {
         if (installed) return;
-        start(args, ByteBuddyAgent.install());
+        start(args, ByteBuddyAgent.install(), true);
     }
 
-    private static synchronized void start(String args, Instrumentation inst) {
+    private static synchronized void start(String args, Instrumentation inst, boolean late) {
         if (installed) return;
         AgentOptions options = AgentOptions.parse(args);
         inst.addTransformer(new SpindleTransformer(options), false);
+        if (late) LoadedBeforeGuard.guardClassesLoadedBefore(inst, options);
         installed = true;
         System.setProperty(INSTALLED_PROPERTY, "installed");
         if (options.verbose()) Log.info("agent started with options " + options);

@@ -335,6 +335,23 @@ class MisuseTest {
         assertEquals(0, afterSuspension.get());
     }
 
+    static final class YieldsInConstructor {
+        @Suspendable // ignored, with a warning: constructors cannot suspend
+        YieldsInConstructor(AtomicInteger after) {
+            Coroutine.yield();
+            after.incrementAndGet();
+        }
+    }
+
+    /** Coroutine.yield() itself in a constructor: the constructor's advice, not "mark it @Suspendable". */
+    @Test
+    void yieldingInAConstructorSaysToMoveTheCallOut() {
+        Coroutine c = new Coroutine(() -> new YieldsInConstructor(afterSuspension));
+        assertMentions(failsOnFirstResume(c), "Constructors cannot suspend: move the call out of the constructor of "
+                + YieldsInConstructor.class.getName());
+        assertEquals(0, afterSuspension.get());
+    }
+
     /**
      * gen.Steps runs gen.Middle.mid() or constructs a gen.Built, plain code in classes that name nothing of
      * Spindle's (unlike this package's classes, whose own names do), each calling the suspendable Inner.inner().

@@ -175,7 +175,7 @@ public final class Hooks {
      * How to make {@code method} ("Class.name") suspendable, which depends on what it is: constructors and static
      * initializers cannot be, and a lambda is through its interface.
      */
-    static String makeSuspendable(String method) {
+    public static String makeSuspendable(String method) {
         int dot = method.lastIndexOf('.');
         String owner = method.substring(0, dot), name = method.substring(dot + 1);
         if (name.equals("<init>")) {

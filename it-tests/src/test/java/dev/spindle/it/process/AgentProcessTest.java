@@ -47,6 +47,29 @@ class AgentProcessTest {
         assertTrue(r.out().contains(OK), r.out());
     }
 
+    /**
+     * Classes loaded before install() cannot be rewritten any more; those that call suspendable methods get the
+     * check after those calls, so a suspension through them is refused instead of running on with a placeholder.
+     */
+    @Test
+    void aSuspensionThroughAClassLoadedBeforeInstallIsRefused() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of(), System.getProperty("java.class.path"),
+                LoadedBeforeInstallProgram.class);
+        String through = line(r.out(), "through Early.middle: ");
+        assertTrue(through.startsWith("refused: ") && through.contains("LoadedBeforeInstallProgram$Early.middle")
+                && through.contains("loaded before the Spindle agent was installed"), r.out());
+        String body = line(r.out(), "body in the early class: ");
+        assertTrue(body.startsWith("refused: ") && body.contains("loaded before the Spindle agent was installed"),
+                r.out());
+        assertTrue(r.out().contains("LoadedBeforeInstallProgram$Early was loaded before the agent was installed"),
+                r.out());
+    }
+
+    private static String line(String out, String prefix) {
+        return out.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).findFirst()
+                .orElse("(no line " + prefix + ")");
+    }
+
     @Test
     void suspendableConstructorAndStaticInitializerAreLeftAloneWithAWarning() throws Exception {
         ChildJvm.Result r = ChildJvm.run(List.of("-javaagent:" + ChildJvm.agentJar()),
