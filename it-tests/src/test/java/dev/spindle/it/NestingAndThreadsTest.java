@@ -17,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Coroutines inside coroutines, coroutines moving between threads, and many suspensions. */
@@ -195,6 +197,62 @@ class NestingAndThreadsTest {
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * Two threads resume the same coroutine at the same moment, released together from a spinning start line,
+     * many times over, half of them on a new coroutine and half on a suspended one: a resume that comes while the
+     * other thread runs it is refused with IllegalStateException, and the body never runs on two threads at once.
+     */
+    @Test
+    void twoThreadsResumingAtTheSameMomentNeverBothRunIt() throws Exception {
+        int trials = 20_000;
+        AtomicReference<Coroutine> target = new AtomicReference<>();
+        AtomicInteger startLine = new AtomicInteger(), arrived = new AtomicInteger(), inside = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger(), ran = new AtomicInteger(), refused = new AtomicInteger();
+        AtomicReference<Throwable> other = new AtomicReference<>();
+        Runnable race = () -> {
+            try {
+                target.get().resume();
+                ran.incrementAndGet();
+            } catch (IllegalStateException e) {
+                refused.incrementAndGet();
+            } catch (Throwable t) {
+                other.compareAndSet(null, t);
+            }
+            arrived.incrementAndGet();
+        };
+        Thread second = new Thread(() -> {
+            for (int t = 1; t <= trials; t++) {
+                while (startLine.get() != t) Thread.onSpinWait();
+                race.run();
+            }
+        }, "second resumer");
+        second.setDaemon(true);
+        second.start();
+        for (int t = 1; t <= trials; t++) {
+            Coroutine c = new Coroutine(() -> {
+                for (;;) {
+                    if (inside.incrementAndGet() != 1) overlaps.incrementAndGet();
+                    long until = System.nanoTime() + 2_000; // RUNNING long enough to see a late second resume
+                    while (System.nanoTime() < until) Thread.onSpinWait();
+                    inside.decrementAndGet();
+                    Coroutine.yield();
+                }
+            });
+            if (t % 2 == 1) c.resume();
+            target.set(c);
+            arrived.set(0);
+            startLine.set(t);
+            race.run();
+            while (arrived.get() != 2) Thread.onSpinWait();
+        }
+        second.join(10_000);
+        assertNull(other.get(), "only IllegalStateException may come out of a refused resume");
+        assertEquals(0, overlaps.get(), "times the body ran on two threads at once");
+        // the second may also run it once the first has suspended it again: then both ran, one after the other
+        assertEquals(2 * trials, ran.get() + refused.get());
+        assertTrue(refused.get() > 0, "some resumes came while the other thread ran it");
     }
 
     @Test

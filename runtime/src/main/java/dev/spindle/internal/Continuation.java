@@ -44,6 +44,22 @@ public abstract class Continuation {
     protected Continuation() {
     }
 
+    private static final java.lang.invoke.VarHandle STATUS;
+
+    static {
+        try {
+            STATUS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Continuation.class, "statusAndTop", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Another thread claimed it between the check of its status and the claim. */
+    private IllegalStateException raced() {
+        return new IllegalStateException("cannot resume " + describe() + ": another thread resumed it at the same"
+                + " time (resume a coroutine from one thread at a time, handing it over with a happens-before)");
+    }
+
     /** The body, run on the first resume. */
     protected abstract void body();
 
@@ -96,7 +112,8 @@ public abstract class Continuation {
      */
     protected final boolean resumeBody(Throwable thrown) {
         Carrier k = Carrier.get();
-        int status = status();
+        int claimed = statusAndTop;
+        int status = claimed >>> STATUS_SHIFT;
         switch (status) {
             case DONE -> throw new IllegalStateException("cannot resume " + describe() + ": it is done");
             case RUNNING -> throw new IllegalStateException(k.running == this
@@ -106,6 +123,8 @@ public abstract class Continuation {
                             + " an outer coroutine of the one calling resume)");
             default -> { }
         }
+        // claimed atomically: two threads resuming it at once must not both run it (one is refused below)
+        if (!STATUS.compareAndSet(this, claimed, RUNNING << STATUS_SHIFT)) throw raced();
         if (thrown != null && status == NEW) {
             status(DONE);
             throw Frames.sneaky(thrown);
@@ -113,13 +132,12 @@ public abstract class Continuation {
         Continuation outer = k.running;
         int outerWord = k.frameWord, outerRef = k.frameRef, outerTop = k.wordTop, outerRefTop = k.refTop,
                 outerSeg = k.segWord;
-        int s = suspendedSegWord();
+        int s = (claimed & LINKED) == 0 ? 0 : words[claimed & TOP];
         k.running = this;
-        k.wordTop = statusAndTop & TOP;
+        k.wordTop = claimed & TOP;
         k.refTop = refTop;
         k.segWord = k.frameWord = s;
         k.frameRef = segRef(s);
-        status(RUNNING);
         try {
             return drive(k, status == NEW, thrown);
         } finally {
