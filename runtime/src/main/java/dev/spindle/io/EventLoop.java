@@ -477,6 +477,9 @@ public final class EventLoop implements AutoCloseable {
         if (phase != Phase.RUNNING) return;
         phase = Phase.STOPPING;
         for (Listener l : new ArrayList<>(listeners)) l.close();
+        for (IoHandle h : openHandles()) {
+            if (h instanceof TcpSocket s && s.closeOnShutdown) s.closeOnLoop(); // idle between requests
+        }
         timers.add(deadline(graceNanos), this::force);
     }
 

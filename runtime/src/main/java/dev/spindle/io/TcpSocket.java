@@ -39,6 +39,8 @@ public final class TcpSocket extends IoHandle implements Closeable {
      * new connection's first bytes are rarely there yet.
      */
     private boolean drained = true;
+    /** Closed as soon as its loop begins to shut down: see {@link #setCloseOnShutdown}. */
+    boolean closeOnShutdown;
     /** In whole milliseconds, 0 for none: two ints where two longs would add 8 bytes to every socket. */
     private int readTimeoutMillis;
     private int writeTimeoutMillis;
@@ -60,6 +62,16 @@ public final class TcpSocket extends IoHandle implements Closeable {
         } catch (IOException | UnsupportedOperationException ignored) {
             // only a latency optimisation
         }
+    }
+
+    /**
+     * While set, a shutdown of the socket's loop closes it when it begins rather than when its grace period ends
+     * (a coroutine waiting on it gets an {@link java.nio.channels.AsynchronousCloseException}): for a connection
+     * that waits between requests, which has nothing in flight to finish. {@code HttpServer} sets it while it
+     * waits for a kept-alive connection's next request. Loop thread.
+     */
+    public void setCloseOnShutdown(boolean close) {
+        closeOnShutdown = close;
     }
 
     private SocketChannel ch() {

@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,42 @@ class HttpTest {
             }
             slowMayFinish.countDown();
             assertEquals("200 slow\n", response(slow.getInputStream()));
+        }
+    }
+
+    /**
+     * A shutdown closes kept-alive connections that wait for their next request at once, and answers a request in
+     * flight with Connection: close, then closes it: it does not wait out its grace period for either.
+     */
+    @Test
+    void shutdownClosesIdleConnectionsAtOnceAndTheRequestInFlightAfterItsResponse() throws Exception {
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CompletableFuture<String> gate = new CompletableFuture<>();
+        EventLoopGroup server = new EventLoopGroup(1);
+        try {
+            Listener l = server.serve(ANY_LOOPBACK, new HttpServer(req -> {
+                if (!req.path().equals("/wait")) return HttpResponse.text(200, "hello\n");
+                inHandler.countDown();
+                return HttpResponse.text(200, EventLoop.await(gate));
+            }, HttpServer.Limits.DEFAULT.withIdleTimeout(Duration.ofMinutes(5))));
+            try (Socket idle = new Socket("127.0.0.1", l.localAddress().getPort());
+                 Socket busy = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                idle.setSoTimeout(10_000); // far below the grace period and the idle timeout
+                busy.setSoTimeout(10_000);
+                send(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals("200 hello\n", response(idle.getInputStream()));
+                send(busy, "GET /wait HTTP/1.1\r\nHost: x\r\n\r\n");
+                inHandler.await();
+                CompletableFuture<Void> terminated = server.shutdown(Duration.ofMinutes(5));
+                assertEquals(-1, idle.getInputStream().read(), "the idle connection is closed");
+                gate.complete("done\n");
+                String rest = new String(busy.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(rest.startsWith("HTTP/1.1 200") && rest.contains("\r\nConnection: close\r\n")
+                        && rest.endsWith("\r\n\r\ndone\n"), rest); // and then the end of the stream
+                terminated.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            server.close();
         }
     }
 

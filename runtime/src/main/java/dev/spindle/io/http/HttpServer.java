@@ -8,6 +8,7 @@ import dev.spindle.io.SocketInput;
 import dev.spindle.io.TcpSocket;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +21,9 @@ import java.util.Map;
  * line or header section over the limit {@code 414}/{@code 431}, a transfer coding other than {@code chunked}
  * {@code 501}, a request not read within {@code requestTimeout} (slowloris) {@code 408}; each of them closes the
  * connection. A connection idle longer than {@code idleTimeout} between requests is closed, and so is one whose
- * client stops reading a response for {@code requestTimeout}.
+ * client stops reading a response for {@code requestTimeout}. When the loop shuts down, connections waiting for
+ * their next request are closed at once, and a request in flight gets its response with
+ * {@code Connection: close}.
  *
  * <pre>{@code
  * EventLoopGroup group = new EventLoopGroup();
@@ -78,11 +81,16 @@ public final class HttpServer implements ConnectionHandler {
         socket.setWriteTimeout(limits.requestTimeout()); // a client that stops reading its responses is cut off
         for (;;) {
             socket.setReadTimeout(limits.idleTimeout());
+            socket.setCloseOnShutdown(true); // waiting for a next request: nothing in flight for a shutdown to wait for
             try {
                 if (!in.awaitData()) return; // closed between requests
             } catch (SocketTimeoutException idle) {
                 return;
+            } catch (AsynchronousCloseException shutdown) {
+                if (socket.loop().isShuttingDown()) return;
+                throw shutdown;
             }
+            socket.setCloseOnShutdown(false);
             socket.setReadTimeout(Duration.ZERO); // the request timeout below bounds the whole request instead
             // made per request, not per connection: an idle connection's suspended frame then does not keep it
             RequestParser parser = new RequestParser(in, limits);
@@ -100,7 +108,7 @@ public final class HttpServer implements ConnectionHandler {
             }
             HttpRequest req = (HttpRequest) parsed;
             HttpResponse resp;
-            boolean keepAlive = req.keepAlive() && !socket.loop().isShuttingDown();
+            boolean keepAlive = req.keepAlive();
             try {
                 resp = handler.handle(req);
             } catch (Exception e) {
@@ -109,6 +117,8 @@ public final class HttpServer implements ConnectionHandler {
                 resp = HttpResponse.text(500, "internal error\n");
                 keepAlive = false;
             }
+            // asked after the handler, which may have waited through the start of a shutdown
+            keepAlive &= !socket.loop().isShuttingDown();
             write(socket, resp, keepAlive, req.method().equals("HEAD"));
             if (!keepAlive) return;
         }
