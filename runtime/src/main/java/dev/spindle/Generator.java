@@ -217,7 +217,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      * leaves it suspended otherwise.
      *
      * <pre>{@code
-     * try (Stream<Integer> s = Generator.of(g -> walk(tree, g)).stream()) {
+     * try (Stream<Integer> s = Generator.<Integer>of(g -> walk(tree, g)).stream()) {
      *     s.filter(v -> v % 2 == 0).map(v -> v * v).forEach(System.out::println);
      * }
      * }</pre>

@@ -183,7 +183,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Starts a coroutine running {@code body} on this loop; it runs in a later turn of the loop. Any thread.
+     * Starts a coroutine running {@code body} on this loop; it runs in a later turn of the loop. Any thread. What
+     * escapes the body is logged with the coroutine's name; for a body that throws checked exceptions (socket
+     * code) or whose outcome the caller wants, use {@link #submit}.
      *
      * @throws RejectedExecutionException if the loop has terminated
      */

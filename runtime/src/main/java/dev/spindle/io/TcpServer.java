@@ -16,7 +16,7 @@ import java.nio.channels.SocketChannel;
  *
  * <pre>{@code
  * TcpServer server = TcpServer.bind(loop, new InetSocketAddress("127.0.0.1", 0), 0);
- * loop.spawn(() -> {
+ * loop.submit(() -> {                    // submit, not spawn: its body may throw accept()'s IOException
  *     for (;;) {
  *         TcpSocket s = server.accept();
  *         loop.spawn(() -> serve(s));       // a coroutine per connection

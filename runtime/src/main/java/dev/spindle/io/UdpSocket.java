@@ -16,7 +16,7 @@ import java.time.Duration;
  *
  * <pre>{@code
  * UdpSocket udp = UdpSocket.bind(loop, new InetSocketAddress("127.0.0.1", 5353));
- * loop.spawn(() -> {
+ * loop.submit(() -> {                     // submit, not spawn: its body may throw IOException
  *     ByteBuffer buf = ByteBuffer.allocate(1500);
  *     for (;;) {
  *         buf.clear();

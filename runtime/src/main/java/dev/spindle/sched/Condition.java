@@ -12,11 +12,16 @@ import dev.spindle.internal.Party;
  * <pre>{@code
  * Mutex lock = new Mutex();
  * Condition nonEmpty = lock.newCondition();
- * // consumer                                   // producer
- * lock.withLock(() -> {                          lock.withLock(() -> {
- *     while (queue.isEmpty()) nonEmpty.await();      queue.add(job);
- *     take(queue.poll());                            nonEmpty.signal();
- * });                                            });
+ * // a consumer
+ * lock.withLock(() -> {
+ *     while (queue.isEmpty()) nonEmpty.await();
+ *     take(queue.poll());
+ * });
+ * // a producer
+ * lock.withLock(() -> {
+ *     queue.add(job);
+ *     nonEmpty.signal();
+ * });
  * }</pre>
  *
  * <p>Signals wake waiters in FIFO order, and each woken waiter then queues for the mutex behind the tasklets
