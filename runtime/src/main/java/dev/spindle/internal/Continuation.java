@@ -1,5 +1,7 @@
 package dev.spindle.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,11 +46,11 @@ public abstract class Continuation {
     protected Continuation() {
     }
 
-    private static final java.lang.invoke.VarHandle STATUS;
+    private static final VarHandle STATUS;
 
     static {
         try {
-            STATUS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Continuation.class, "statusAndTop", int.class);
+            STATUS = MethodHandles.lookup().findVarHandle(Continuation.class, "statusAndTop", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
