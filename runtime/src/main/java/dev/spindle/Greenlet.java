@@ -55,7 +55,10 @@ import java.util.Objects;
  *   <li>Python copies C stacks and may switch from anywhere; here a greenlet switches from its body and the
  *       {@code @Suspendable} methods it calls (the rule of every Spindle suspension). Switching from a plain
  *       method in between, from JDK callbacks, or from inside a {@link Generator} or {@link Coroutine} that
- *       the greenlet runs, is refused with an {@link IllegalStateException} that says so.</li>
+ *       the greenlet runs, is refused with an {@link IllegalStateException} that says so. The main greenlet
+ *       is the exception: it is the thread's own code, which runs no coroutine of its own, so a generator or
+ *       coroutine that main's code drives may switch to other greenlets, and a switch back to main lands in
+ *       that generator or coroutine, which is then where main is.</li>
  *   <li>Python kills a suspended greenlet that is garbage-collected (raising {@code GreenletExit} in it); the
  *       JVM just collects it, without running its {@code finally} blocks. {@link #kill()} what holds
  *       resources.</li>

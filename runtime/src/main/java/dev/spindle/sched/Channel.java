@@ -222,7 +222,8 @@ public final class Channel<T> extends Shared {
     /**
      * Tasklets (or coroutines) waiting to send minus those waiting to receive, as Stackless's
      * {@code channel.balance}:
-     * positive when senders wait, negative when receivers wait, 0 when nobody does.
+     * positive when senders wait, negative when receivers wait, 0 when nobody does. A tasklet waiting in a
+     * {@link Select} counts once for each of its cases on this channel.
      */
     public int balance() {
         if (isTaskletPrimitive()) return senders.size() - receivers.size();

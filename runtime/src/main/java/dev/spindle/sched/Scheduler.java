@@ -389,6 +389,13 @@ public final class Scheduler {
 
     /** Kill or raiseException: see {@link Tasklet#kill()}. */
     void interrupt(Tasklet t, Throwable exception, boolean kill) {
+        if (t.pending != null) { // interrupted already in this turn, not delivered yet: the first one stands
+            if (kill && t.pending instanceof TaskletExit) return; // being killed already
+            throw new IllegalStateException("cannot " + (kill ? "kill tasklet " : "raise " + exception + " in tasklet ")
+                    + t.name() + ": " + (t.pending instanceof TaskletExit ? "a kill" : t.pending.toString())
+                    + " is already pending for it, delivered when this tasklet gives up its turn (call"
+                    + " Scheduler.schedule() to deliver it now)");
+        }
         switch (t.state) {
             case DONE:
                 if (kill) return;

@@ -114,8 +114,10 @@ public final class Tasklet {
      * <p>When the scheduler is not running (called from the thread's own code, between two {@code run()}s) the
      * tasklet unwinds at once, inside this call, as in Stackless. When it is running (called from another
      * tasklet) the killed tasklet is moved to the head of the run queue and unwinds when the caller next gives up
-     * its turn ({@code Scheduler.schedule()} right after {@code kill()} makes that immediate). A tasklet that
-     * kills itself throws {@code TaskletExit} from here.
+     * its turn ({@code Scheduler.schedule()} right after {@code kill()} makes that immediate). Until then a
+     * second kill does nothing and a {@link #raiseException} is refused with an {@code IllegalStateException}
+     * (as is a kill after a {@code raiseException} not yet delivered): the first interruption stands. A tasklet
+     * that kills itself throws {@code TaskletExit} from here.
      */
     public void kill() {
         scheduler.interrupt(this, new TaskletExit(this), true);

@@ -314,6 +314,44 @@ class SchedulerTest {
                 "after schedule, alive: false"), log);
     }
 
+    /**
+     * Two interruptions from another tasklet in one turn: the first stands (it is delivered when the caller gives
+     * up its turn); a second kill does nothing, anything else is refused instead of replacing it.
+     */
+    @Test
+    void a_second_interruption_in_the_same_turn_does_not_replace_the_first() {
+        Scheduler s = new Scheduler();
+        Channel<Integer> never = new Channel<>("never");
+        Tasklet raised = s.spawn("raised", () -> {
+            try {
+                never.receive();
+            } catch (IllegalArgumentException e) {
+                log.add("raised caught " + e.getMessage());
+            }
+        });
+        Tasklet killed = s.spawn("killed", () -> {
+            try {
+                never.receive();
+            } finally {
+                log.add("killed unwinds");
+            }
+        });
+        s.spawn("interrupter", () -> {
+            raised.raiseException(new IllegalArgumentException("first"));
+            IllegalStateException e = assertThrows(IllegalStateException.class, raised::kill);
+            log.add(e.getMessage().contains("is already pending") ? "kill refused" : e.getMessage());
+            killed.kill();
+            killed.kill(); // being killed already: nothing more
+            assertThrows(IllegalStateException.class, () -> killed.raiseException(new IllegalArgumentException()));
+            log.add("interrupter done");
+        });
+        s.run();
+        // each interrupted tasklet went to the head of the run queue: the one interrupted last runs first
+        assertEquals(List.of("kill refused", "interrupter done", "killed unwinds", "raised caught first"), log);
+        assertFalse(raised.isAlive());
+        assertFalse(killed.isAlive());
+    }
+
     @Test
     void a_tasklet_that_kills_itself_unwinds_and_the_others_go_on() {
         Scheduler s = new Scheduler();
