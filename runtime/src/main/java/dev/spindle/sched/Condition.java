@@ -44,7 +44,8 @@ public final class Condition {
 
     /**
      * Releases the mutex (every hold of it), waits until signalled, and takes the mutex again (as many holds)
-     * before returning, also when the tasklet is killed while waiting.
+     * before returning, also when the tasklet is killed while waiting (or while taking the mutex back). A tasklet
+     * signalled and then killed or raised into before it runs again passes the signal on to the next waiter.
      *
      * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the mutex
      */
@@ -65,9 +66,29 @@ public final class Condition {
         } catch (Throwable killed) {
             failure = killed; // the caller's finally will unlock: take the mutex back first
         }
-        mutex.lock();
+        failure = lockAgain(failure);
         mutex.restoreHolds(holds);
-        if (failure != null) throw Throwables.sneaky(failure);
+        if (failure != null) {
+            // signalled, then killed or raised into before it ran: the signal goes to the next waiter
+            if (w.outcome == Waiter.DONE) signalNext();
+            throw Throwables.sneaky(failure);
+        }
+    }
+
+    /**
+     * Takes the mutex back after a wait, retrying if that is interrupted too (the caller's {@code finally} will
+     * unlock it, so it must hold it whatever happens); returns the first interruption, if any.
+     */
+    @Suspendable
+    private Throwable lockAgain(Throwable failure) {
+        for (;;) {
+            try {
+                mutex.lock();
+                return failure;
+            } catch (Throwable cut) {
+                if (failure == null) failure = cut;
+            }
+        }
     }
 
     /**
@@ -155,14 +176,7 @@ public final class Condition {
         } catch (Throwable cut) {
             failure = cut; // the caller's finally will unlock: take the mutex back first
         }
-        for (;;) { // a cut-short wait for the mutex is retried: the caller must get it back to unlock it
-            try {
-                mutex.lock();
-                break;
-            } catch (Throwable cut) {
-                if (failure == null) failure = cut;
-            }
-        }
+        failure = lockAgain(failure);
         mutex.guard.lock();
         try {
             mutex.restoreHolds(holds);

@@ -38,6 +38,71 @@ class LocksTest {
         inside--;
     }
 
+    // ---- Condition: interruptions after a signal ----
+
+    /**
+     * Signalled, then interrupted while it waits to take the mutex back: await still returns holding it (the
+     * caller's finally unlocks it), and the interruption comes out of await.
+     */
+    @Test
+    void a_condition_waiter_interrupted_while_taking_the_mutex_back_still_gets_it() {
+        Mutex m = new Mutex("m");
+        Condition c = m.newCondition();
+        Tasklet killed = s.spawn("killed", () -> {
+            try {
+                m.withLock(c::await);
+            } finally {
+                log.add("killed unwinds");
+            }
+        });
+        Tasklet raised = s.spawn("raised", () -> {
+            m.lock();
+            try {
+                c.await();
+            } catch (IllegalStateException e) {
+                log.add("raised caught " + e.getMessage() + ", owner " + m.owner().name());
+            } finally {
+                m.unlock();
+            }
+        });
+        s.spawn("signaller", () -> {
+            m.lock();
+            c.signalAll();
+            Scheduler.schedule(); // both woken: now they wait for the mutex this one holds
+            killed.kill();
+            raised.raiseException(new IllegalStateException("boom"));
+            Scheduler.schedule();
+            log.add("signaller unlocks");
+            m.unlock();
+        });
+        s.run();
+        // the one interrupted last runs first (head of the run queue), so it queues for the mutex first
+        assertEquals(List.of("signaller unlocks", "raised caught boom, owner raised", "killed unwinds"), log);
+        assertNull(m.owner());
+    }
+
+    /** Signalled, then killed before it ran: the signal goes to the next waiter instead of being lost. */
+    @Test
+    void a_signal_to_a_waiter_killed_before_it_runs_goes_to_the_next() {
+        Mutex m = new Mutex("m");
+        Condition c = m.newCondition();
+        Tasklet first = s.spawn("first", () -> m.withLock(() -> {
+            c.await();
+            log.add("first?!");
+        }));
+        s.spawn("second", () -> m.withLock(() -> {
+            c.await();
+            log.add("second woken");
+        }));
+        s.spawn("signaller", () -> m.withLock(() -> {
+            c.signal();
+            first.kill();
+        }));
+        s.run();
+        assertEquals(List.of("second woken"), log);
+        assertEquals(0, c.queueLength());
+    }
+
     // ---- Mutex ----
 
     @Test
