@@ -31,20 +31,33 @@ abstract class Blocker {
         return true;
     }
 
-    /** A wait that withdraws by running {@code withdraw}; each one is a distinct wait. */
-    static Blocker of(Runnable withdraw) {
+    /**
+     * A wait on {@code what} (as a dump shows it) that withdraws by running {@code withdraw}; each one is a
+     * distinct wait.
+     */
+    static Blocker of(String what, Runnable withdraw) {
         return new Blocker() {
             @Override
             void cancel(Task waiter) {
                 withdraw.run();
             }
+
+            @Override
+            public String toString() {
+                return what;
+            }
         };
     }
 
-    /** A wait with nothing to withdraw; each instance is a distinct wait. */
+    /** A wait on a future, with nothing to withdraw; each instance is a distinct wait. */
     static final class Token extends Blocker {
         @Override
         void cancel(Task waiter) {
+        }
+
+        @Override
+        public String toString() {
+            return "a CompletionStage (await)";
         }
     }
 }

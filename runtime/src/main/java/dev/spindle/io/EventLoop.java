@@ -323,7 +323,7 @@ public final class EventLoop implements AutoCloseable {
         }
         EventLoop loop = t.loop();
         Timer timer = loop.timers.addAfter(nanos, () -> loop.wake(t, null));
-        park(t, Blocker.of(() -> loop.timers.remove(timer)));
+        park(t, Blocker.of("a timer (sleep of " + duration + ")", () -> loop.timers.remove(timer)));
     }
 
     /** Lets the loop's other ready coroutines and I/O run, then goes on. */
@@ -808,7 +808,7 @@ public final class EventLoop implements AutoCloseable {
         if (!f.isDone()) {
             EventLoop loop = t.loop();
             // a fresh object per wait: its identity tells a late completion whether this wait is still on
-            Blocker token = job == null ? new Blocker.Token() : Blocker.of(() -> job.cancel(true));
+            Blocker token = job == null ? new Blocker.Token() : Blocker.of("a job on the blocking pool", () -> job.cancel(true));
             f.whenComplete((v, e) -> loop.execute(() -> {
                 if (t.blocker == token) loop.wake(t, null);
             }));

@@ -185,6 +185,6 @@ public final class Task {
 
     @Override
     public String toString() {
-        return "Task[" + (owner instanceof TcpSocket ? owner : coroutine.name()) + ", " + STATES[state] + "]";
+        return "Task[" + name() + ", " + STATES[state] + "]";
     }
 }

@@ -12,6 +12,7 @@ import dev.spindle.io.Task;
 import dev.spindle.io.TcpServer;
 import dev.spindle.io.TcpSocket;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -61,6 +62,21 @@ class ConnectionLifeTest {
         }
     }
 
+    /** A dump names a connection's task as its logs do, and says what a waiting task waits for. */
+    @Test
+    void aDumpNamesConnectionsAsTheLogsDoAndWhatTheyWaitFor() throws Exception {
+        try (EventLoop loop = new EventLoop("dump-names")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> EventLoop.sleep(Duration.ofMinutes(5)));
+            try (SocketChannel c = SocketChannel.open(l.localAddress())) {
+                String line = "Task[conn /127.0.0.1:" + ((InetSocketAddress) c.getLocalAddress()).getPort()
+                        + ", WAITING] on a timer (sleep of PT5M)";
+                String dump = loop.dump().join();
+                while (!dump.contains("sleep of")) dump = loop.dump().join(); // until the handler sleeps
+                assertTrue(dump.contains(line), dump);
+            }
+        }
+    }
+
     /** The "at" lines under the connection's task in a loop's dump (the acceptor's are left out). */
     private static List<String> framesOfConnection(String dump) {
         List<String> frames = new ArrayList<>();
@@ -68,7 +84,7 @@ class ConnectionLifeTest {
         for (String line : dump.split("\n")) {
             String t = line.trim();
             if (!t.startsWith("at ")) {
-                in = t.startsWith("Task[TcpSocket[");
+                in = t.startsWith("Task[conn ");
             } else if (in) {
                 frames.add(t.substring(3));
             }
