@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
+import java.util.HashMap;
+import java.util.Map;
+import org.objectweb.asm.ClassReader;
 
 /**
  * When the agent is attached to a running JVM ({@code Spindle.install()} or an attach), the application's classes
@@ -30,13 +33,16 @@ final class LoadedBeforeGuard implements ClassFileTransformer {
             return;
         }
         LoadedBeforeGuard guard = new LoadedBeforeGuard(options);
+        // one per loader, so that what it learns of a loader's classes serves every class of that loader
+        Map<ClassLoader, SuspendableRules> rules = new HashMap<>();
         inst.addTransformer(guard, true);
         try {
             for (Class<?> c : inst.getAllLoadedClasses()) {
                 ClassLoader loader = c.getClassLoader();
                 String name = c.getName().replace('.', '/');
                 if (loader == null || c.isArray() || c.isHidden() || SpindleTransformer.skipped(name)
-                        || !inst.isModifiableClass(c) || !mayNeedGuard(loader, name, options)) {
+                        || !inst.isModifiableClass(c) || !mayNeedGuard(loader, name, rules.computeIfAbsent(loader,
+                                l -> new SuspendableRules(new ClassHierarchy(l, options))))) {
                     continue;
                 }
                 try {
@@ -54,12 +60,10 @@ final class LoadedBeforeGuard implements ClassFileTransformer {
      * Read from the class file, whether the class calls a method that may suspend; true if there is no class file
      * to read (then the retransformation itself tells). Retransforming costs the JVM far more than this.
      */
-    private static boolean mayNeedGuard(ClassLoader loader, String name, AgentOptions options) {
+    private static boolean mayNeedGuard(ClassLoader loader, String name, SuspendableRules rules) {
         try (InputStream in = loader.getResourceAsStream(name + ".class")) {
             if (in == null) return true;
-            byte[] bytes = in.readAllBytes();
-            return new SuspendableRules(new ClassHierarchy(loader, options))
-                    .callsSuspendable(new org.objectweb.asm.ClassReader(bytes));
+            return rules.callsSuspendable(new ClassReader(in.readAllBytes()));
         } catch (IOException | RuntimeException e) {
             return true;
         }

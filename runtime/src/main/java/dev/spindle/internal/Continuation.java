@@ -82,7 +82,7 @@ public abstract class Continuation {
     }
 
     /** Where the top segment of this suspended (or new) continuation starts in {@code words}. */
-    private int suspendedSegWord() {
+    private int suspendedSegWord(int statusAndTop) {
         return (statusAndTop & LINKED) == 0 ? 0 : words[statusAndTop & TOP];
     }
 
@@ -134,7 +134,7 @@ public abstract class Continuation {
         Continuation outer = k.running;
         int outerWord = k.frameWord, outerRef = k.frameRef, outerTop = k.wordTop, outerRefTop = k.refTop,
                 outerSeg = k.segWord;
-        int s = (claimed & LINKED) == 0 ? 0 : words[claimed & TOP];
+        int s = suspendedSegWord(claimed);
         k.running = this;
         k.wordTop = claimed & TOP;
         k.refTop = refTop;
@@ -351,7 +351,7 @@ public abstract class Continuation {
      * the call it is suspended in).
      */
     protected final StackTraceElement[] suspendedFrames() {
-        int s = suspendedSegWord();
+        int s = suspendedSegWord(statusAndTop);
         return framesFrom(Carrier.get(), segRef(s), refTop, s);
     }
 
