@@ -177,7 +177,12 @@ public final class Channel<T> extends Shared {
             Waiter w = new Waiter(me, "receive on", this);
             receivers.add(w);
             Scheduler.blocking(me, w);
-            Coroutine.yield();
+            try {
+                Coroutine.yield();
+            } catch (Throwable interrupted) {
+                untaken(w);
+                throw interrupted;
+            }
             v = w.outcome == Waiter.CLOSED ? END : w.value;
         }
         if (v == END) throw ChannelClosedException.atEnd(this);
@@ -286,14 +291,31 @@ public final class Channel<T> extends Shared {
 
     /** A send from a timer: never waits, never switches; false if the value did not fit. */
     boolean offer(Object value) {
-        if (closed || !canSend()) return false;
+        return !closed && handOver(value);
+    }
+
+    /**
+     * Tasklet path: a receiver killed or raised into after a send handed it a value, before it could take it.
+     * As with a lock or a permit, what was handed over goes on: to the next receiver, or into the buffer if there
+     * is room (a closed channel's receivers still drain its buffer); else the log says it is dropped.
+     */
+    void untaken(Waiter w) {
+        if (w.outcome != Waiter.DONE || !w.receiving() || handOver(w.value)) return;
+        LOG.log(System.Logger.Level.WARNING, "value " + w.value + " received on " + this + " by " + w.who()
+                + " is dropped: that tasklet was interrupted before it could take it, and no other receiver waits"
+                + " nor has the channel room for it");
+    }
+
+    /** To the longest-waiting receiver, woken when its turn comes, or into the buffer; false if neither. */
+    private boolean handOver(Object value) {
         Waiter r = receivers.poll();
         if (r != null) {
             r.complete(Waiter.DONE, value);
             Scheduler.wakeLater(r.tasklet);
-        } else {
-            buffer.addLast(value == null ? NULL : value);
+            return true;
         }
+        if (buffered() >= capacity) return false;
+        buffer.addLast(value == null ? NULL : value);
         return true;
     }
 

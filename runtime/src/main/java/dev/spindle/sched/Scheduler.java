@@ -186,7 +186,7 @@ public final class Scheduler {
                 if (live.isEmpty()) return false;
                 if (left == 0) return true; // a deadlock, if any, is reported by the next run
                 if (runnable.isEmpty()) {
-                    if (timers.isEmpty()) throw new DeadlockException(new ArrayList<>(live));
+                    if (!anyTimerCanWake()) throw new DeadlockException(new ArrayList<>(live));
                     clock.waitUntil(timers.peek().deadline);
                     continue;
                 }
@@ -270,14 +270,16 @@ public final class Scheduler {
      * }</pre>
      *
      * The channel has room for the one value, so the timer never waits for a receiver. A pending timer keeps
-     * {@link #run()} waiting only while some tasklet is alive.
+     * {@link #run()} waiting only while a tasklet waits to receive from its channel: when every tasklet is
+     * blocked and none waits for it (a select that another case won leaves its timer behind), the deadlock is
+     * reported at once.
      */
     public Channel<Duration> after(Duration delay) {
         checkThread();
         Channel<Duration> ch = new Channel<>("after " + delay, 1);
-        ch.claim(Shared.TASKLETS); // the timer offers from this thread, outside any tasklet
+        ch.claimFor(this); // the timer offers from this thread, outside any tasklet
         long nanos = Math.max(0, toNanos(delay));
-        timers.add(Timer.running(this, deadline(nanos), timerSeq++, () -> ch.offer(elapsed())));
+        timers.add(Timer.offering(this, deadline(nanos), timerSeq++, ch));
         return ch;
     }
 
@@ -469,6 +471,13 @@ public final class Scheduler {
         }
         t.state = Tasklet.State.DONE;
         live.remove(t);
+    }
+
+    private boolean anyTimerCanWake() {
+        for (Timer t : timers) {
+            if (t.canWake()) return true;
+        }
+        return false;
     }
 
     private void fireDueTimers() {

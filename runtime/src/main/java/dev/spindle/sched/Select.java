@@ -186,7 +186,13 @@ public final class Select {
             group.waiters[i] = w;
             (c.send ? c.channel.senders : c.channel.receivers).add(w);
         }
-        Scheduler.park(me, group);
+        try {
+            Scheduler.park(me, group);
+        } catch (Throwable interrupted) {
+            Waiter won = group.winner; // a value handed to a receive case goes on: see Channel.untaken
+            if (won != null) cases[won.caseIndex].channel.untaken(won);
+            throw interrupted;
+        }
         Waiter won = group.winner;
         Case<?> c = cases[won.caseIndex];
         boolean closed = won.outcome == Waiter.CLOSED;

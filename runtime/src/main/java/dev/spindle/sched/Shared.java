@@ -33,6 +33,8 @@ abstract class Shared {
     private volatile int mode;
     /** For a tasklet primitive: the thread it was last used on by a tasklet (plain: written before mode). */
     private Thread home;
+    /** For a tasklet primitive: the scheduler of the tasklet that last used it, which checks other threads. */
+    private Scheduler owner;
 
     /**
      * True if the caller takes the single-threaded tasklet path (no lock); false for the locked shared path.
@@ -51,18 +53,30 @@ abstract class Shared {
         if (m == TASKLETS) {
             if (t != null) {
                 home = Thread.currentThread(); // a scheduler may be run by another thread later
+                owner = t.scheduler;
                 return true;
             }
             Party p = Parties.current();
             if (p != null) throw usedByTasklets(p);
-            return true; // a plain thread: as before, the scheduler's thread (or between runs)
+            // a plain thread: refused before it changes anything while the scheduler runs on another thread
+            Scheduler o = owner;
+            if (o != null) o.checkThread();
+            return true;
         }
         if (t != null) {
             claim(TASKLETS);
-            return mode == TASKLETS;
+            if (mode != TASKLETS) return false;
+            owner = t.scheduler;
+            return true;
         }
         if (Parties.current() != null) claim(LOOPS);
         return false;
+    }
+
+    /** Makes an unclaimed primitive a tasklet one of {@code s}, used first by its own thread (a timer's channel). */
+    final void claimFor(Scheduler s) {
+        claim(TASKLETS);
+        owner = s;
     }
 
     /** Makes an unclaimed primitive a tasklet one (a scheduler's own channel) or a shared one. */

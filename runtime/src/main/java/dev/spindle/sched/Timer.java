@@ -2,37 +2,46 @@ package dev.spindle.sched;
 
 import java.time.Duration;
 
-/** A point on a scheduler's clock at which a sleeping tasklet wakes or an action runs. */
+/** A point on a scheduler's clock at which a sleeping tasklet wakes or a channel of {@code after()} gets its value. */
 final class Timer implements Blocker, Comparable<Timer> {
     private final Scheduler scheduler;
     final long deadline;
     /** Ties broken by creation order, so timers due at the same instant fire in the order they were set. */
     private final long seq;
     private final Tasklet sleeper;
-    private final Runnable action;
+    private final Channel<Duration> channel;
 
-    private Timer(Scheduler scheduler, long deadline, long seq, Tasklet sleeper, Runnable action) {
+    private Timer(Scheduler scheduler, long deadline, long seq, Tasklet sleeper, Channel<Duration> channel) {
         this.scheduler = scheduler;
         this.deadline = deadline;
         this.seq = seq;
         this.sleeper = sleeper;
-        this.action = action;
+        this.channel = channel;
     }
 
     static Timer waking(Scheduler s, long deadline, long seq, Tasklet sleeper) {
         return new Timer(s, deadline, seq, sleeper, null);
     }
 
-    static Timer running(Scheduler s, long deadline, long seq, Runnable action) {
-        return new Timer(s, deadline, seq, null, action);
+    static Timer offering(Scheduler s, long deadline, long seq, Channel<Duration> channel) {
+        return new Timer(s, deadline, seq, null, channel);
     }
 
     void fire() {
         if (sleeper != null) {
             scheduler.makeRunnable(sleeper);
         } else {
-            action.run();
+            channel.offer(scheduler.elapsed());
         }
+    }
+
+    /**
+     * Whether firing would let a tasklet run: a sleeper always, a channel's value only if a tasklet waits to
+     * receive it now. When every tasklet is blocked nobody else can start waiting, so a timer that cannot wake
+     * anyone then never will, and {@code run()} reports the deadlock at once instead of waiting for it.
+     */
+    boolean canWake() {
+        return sleeper != null || channel.balance() < 0;
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.spindle.sched.Channel;
 import dev.spindle.sched.ChannelClosedException;
 import dev.spindle.sched.ChannelIterator;
 import dev.spindle.sched.Scheduler;
+import dev.spindle.sched.Select;
 import dev.spindle.sched.Tasklet;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -342,5 +343,32 @@ class ChannelTest {
         s.run();
         assertEquals(List.of("end"), log);
         assertNull(sender.waitingFor());
+    }
+
+    @Test
+    void a_value_handed_to_a_receiver_killed_before_it_ran_goes_to_the_next_receiver() {
+        Channel<Integer> ch = new Channel<Integer>("c").setPreference(Channel.Preference.NEITHER);
+        List<Integer> got = new ArrayList<>();
+        Tasklet first = s.spawn("first", () -> got.add(ch.receive()));
+        s.spawn("second", () -> got.add(ch.receive()));
+        s.spawn("sender", () -> {
+            ch.send(42); // handed to "first", which has not run yet
+            first.kill();
+        });
+        s.run();
+        assertEquals(List.of(42), got);
+    }
+
+    @Test
+    void a_value_handed_to_a_select_interrupted_before_it_ran_goes_into_the_buffer() {
+        Channel<Integer> ch = new Channel<Integer>("c", 1).setPreference(Channel.Preference.NEITHER);
+        Tasklet selector = s.spawn("selector", () -> Select.select(Select.receive(ch), Select.receive(new Channel<>())));
+        s.spawn("sender", () -> {
+            ch.send(7);
+            selector.raiseException(new IllegalStateException("stop"));
+        });
+        assertThrows(IllegalStateException.class, s::run);
+        assertEquals(1, ch.size());
+        assertEquals(7, ch.receive());
     }
 }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** When every remaining tasklet is blocked, run() ends with a report of who waits for what, and where. */
 class DeadlockTest {
@@ -143,5 +144,36 @@ class DeadlockTest {
         assertEquals(1, e.blocked().size());
         assertEquals("stuck", e.blocked().get(0).name());
         assertEquals(Duration.ofSeconds(5), s.elapsed());
+    }
+
+    @Test
+    @Timeout(20)
+    void a_timeout_nobody_waits_for_any_more_does_not_delay_the_report() {
+        Scheduler s = new Scheduler(); // wall-clock: waiting for the hour would hang the test
+        Channel<String> replies = new Channel<>("replies", 1);
+        s.spawn("asker", () -> {
+            replies.send("quick");
+            Select.Case<String> reply = Select.receive(replies);
+            Select.Case<Duration> timeout = Select.receive(Scheduler.current().after(Duration.ofHours(1)));
+            assertTrue(Select.select(reply, timeout).is(reply)); // the reply won; the hour's timer stays pending
+            new Channel<String>("void").receive();
+        });
+        DeadlockException e = assertThrows(DeadlockException.class, s::run);
+        assertEquals("asker", e.blocked().get(0).name());
+        assertTrue(s.elapsed().compareTo(Duration.ofMinutes(1)) < 0, s.elapsed().toString());
+    }
+
+    @Test
+    void a_timeout_a_tasklet_waits_for_is_not_a_deadlock() {
+        Scheduler s = Scheduler.withVirtualTime();
+        List<String> got = new ArrayList<>();
+        s.spawn(() -> {
+            Select.Case<String> reply = Select.receive(new Channel<String>("silent"));
+            Select.Case<Duration> timeout = Select.receive(Scheduler.current().after(Duration.ofHours(1)));
+            got.add(Select.select(reply, timeout).is(timeout) ? "timed out" : "replied");
+        });
+        s.run();
+        assertEquals(List.of("timed out"), got);
+        assertEquals(Duration.ofHours(1), s.elapsed());
     }
 }

@@ -11,12 +11,17 @@ import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.sched.Channel;
 import dev.spindle.sched.Scheduler;
+import dev.spindle.sched.Semaphore;
 import dev.spindle.sched.Tasklet;
 import dev.spindle.sched.TaskletExit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 
 /** The round-robin scheduler and the life of a tasklet: spawn, run, schedule, watchdog, kill, raiseException. */
 class SchedulerTest {
@@ -234,6 +239,51 @@ class SchedulerTest {
         s.run();
         assertTrue(failure.get() instanceof IllegalStateException, String.valueOf(failure.get()));
         assertTrue(failure.get().getMessage().contains("running on thread"), failure.get().getMessage());
+    }
+
+    @Test
+    @Timeout(20)
+    void another_thread_is_refused_by_a_channel_or_lock_before_it_changes_anything() throws Exception {
+        Scheduler s = new Scheduler();
+        Channel<Integer> buffered = new Channel<>("buffered", 4);
+        Semaphore permits = new Semaphore("permits", 0);
+        List<String> log = new ArrayList<>();
+        CountDownLatch inUse = new CountDownLatch(1);
+        CountDownLatch tried = new CountDownLatch(1);
+        s.spawn("waiter", () -> {
+            permits.acquire();
+            log.add("acquired");
+        });
+        s.spawn("user", () -> {
+            buffered.send(0);
+            buffered.receive(); // both are the tasklets' from now on
+            inUse.countDown();
+            while (tried.getCount() > 0) Scheduler.sleep(Duration.ofMillis(5));
+            permits.release();
+        });
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread runner = new Thread(() -> {
+            try {
+                s.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        runner.start();
+        try {
+            inUse.await();
+            for (Executable misuse : List.<Executable>of(() -> buffered.send(1), buffered::close, permits::release)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, misuse);
+                assertTrue(e.getMessage().contains("running on thread"), e.getMessage());
+            }
+        } finally {
+            tried.countDown();
+            runner.join();
+        }
+        assertNull(failure.get());
+        assertEquals(List.of("acquired"), log); // the refused release handed nothing to the waiter
+        assertEquals(0, buffered.size());
+        assertFalse(buffered.isClosed());
     }
 
     private static void joinQuietly(Thread t) {
