@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,6 +230,7 @@ final class MethodInstrumenter {
         }
     }
 
+    /** The line number in effect at {@code insn}, or 0 if the method has none there. */
     private static int lineOf(AbstractInsnNode insn) {
         for (AbstractInsnNode p = insn; p != null; p = p.getPrevious()) {
             if (p instanceof LineNumberNode l) return l.line;
@@ -315,12 +317,15 @@ final class MethodInstrumenter {
         Type returnType = Type.getReturnType(method.desc);
 
         // guards after calls that cannot suspend: a suspension must not pass through them
+        Map<AbstractInsnNode, Integer> positions = positions(insns);
+        List<TryCatchBlockNode> refusalHandlers = new ArrayList<>();
         for (AbstractInsnNode original : plainCalls) {
             AbstractInsnNode at = isCopy ? twin.get(original) : original;
-            insns.insert(at, checkOutOfLine(outOfLine, HOOKS, "afterPlainCall", callee(original)));
+            insns.insert(at, checkOutOfLine(target, at, positions, outOfLine, refusalHandlers, callee(original)));
         }
 
         guardHandlers(target);
+        target.tryCatchBlocks.addAll(refusalHandlers);
 
         LabelNode[] landings = new LabelNode[resumePoints];
         Map<String, LabelNode> sharedSaves = new HashMap<>();
@@ -397,20 +402,46 @@ final class MethodInstrumenter {
         return describe(bsm.getOwner(), bsm.getName());
     }
 
-    /** {@code if (Hooks.unwinding != 0) Hooks.<hook>(caller, callee)}, the call out of line. */
-    private InsnList checkOutOfLine(InsnList outOfLine, String hooks, String hook, String callee) {
+    /**
+     * {@code if (Hooks.unwinding != 0) Hooks.afterPlainCall(caller, callee)} after the plain call {@code call}, the
+     * hook's call out of line. The refusal it throws belongs to the call: the out-of-line code gets the call's
+     * line number, and the handlers around the call (a catch, a finally, a synchronized block's monitor exit)
+     * also cover it, in {@code refusalHandlers} (their ranges overlap no other, so appending them to the table
+     * keeps the order in which the JVM looks for a handler).
+     */
+    private InsnList checkOutOfLine(MethodNode target, AbstractInsnNode call, Map<AbstractInsnNode, Integer> positions,
+                                    InsnList outOfLine, List<TryCatchBlockNode> refusalHandlers, String callee) {
         LabelNode back = new LabelNode();
         LabelNode out = new LabelNode();
+        LabelNode end = new LabelNode();
         InsnList check = new InsnList();
         check.add(unwindingTest());
         check.add(new JumpInsnNode(IFNE, out));
         check.add(back);
         outOfLine.add(out);
+        int line = lineOf(call);
+        if (line > 0) outOfLine.add(new LineNumberNode(line, out));
         outOfLine.add(new LdcInsnNode(id));
         outOfLine.add(new LdcInsnNode(callee));
-        outOfLine.add(new MethodInsnNode(INVOKESTATIC, hooks, hook, "(Ljava/lang/String;Ljava/lang/String;)V", false));
+        outOfLine.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "afterPlainCall",
+                "(Ljava/lang/String;Ljava/lang/String;)V", false));
+        outOfLine.add(end);
         outOfLine.add(new JumpInsnNode(GOTO, back));
+        int at = positions.get(call);
+        for (TryCatchBlockNode t : target.tryCatchBlocks) {
+            if (positions.get(t.start) <= at && at < positions.get(t.end)) {
+                refusalHandlers.add(new TryCatchBlockNode(out, end, t.handler, t.type));
+            }
+        }
         return check;
+    }
+
+    /** Each instruction's index in {@code insns}, taken before the rewrite inserts anything. */
+    private static Map<AbstractInsnNode, Integer> positions(InsnList insns) {
+        Map<AbstractInsnNode, Integer> positions = new IdentityHashMap<>();
+        int i = 0;
+        for (AbstractInsnNode insn : insns) positions.put(insn, i++);
+        return positions;
     }
 
     private InsnList monitorGuard(MethodInsnNode callee) {

@@ -232,6 +232,77 @@ class MisuseTest {
         assertEquals(0, afterForEach[0], "code after the refused call must not run");
     }
 
+    /**
+     * The check after a call the JDK made (here {@code forEach}, which returns normally when the lambda suspends)
+     * throws its refusal in the frame that made the call, at that call's line: that frame's catch, finally and
+     * monitor exit see it as they would any exception thrown by the call.
+     */
+    @Suspendable
+    private static String refusedForEachIn(String shape, Object lock, List<String> log) {
+        SuspendableConsumer<String> suspends = s -> pause();
+        switch (shape) {
+            case "catch":
+                try {
+                    forEachLine = lineHere(); List.of("x").forEach(suspends);
+                    return "not refused";
+                } catch (IllegalStateException e) {
+                    return "caught: " + where(e);
+                }
+            case "finally":
+                try {
+                    List.of("x").forEach(suspends);
+                } finally {
+                    log.add("finally");
+                }
+                return "not refused";
+            default:
+                synchronized (lock) {
+                    List.of("x").forEach(suspends);
+                }
+                return "not refused";
+        }
+    }
+
+    private static int forEachLine;
+
+    private static int lineHere() {
+        return StackWalker.getInstance().walk(frames -> frames.skip(1).findFirst()).get().getLineNumber();
+    }
+
+    private static String where(IllegalStateException e) {
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (f.getMethodName().equals("refusedForEachIn")) return "refusedForEachIn:" + f.getLineNumber();
+        }
+        return "no frame of refusedForEachIn";
+    }
+
+    @Test
+    void theFrameThatMadeTheRefusedCallSeesTheRefusalInItsHandlers() throws Exception {
+        List<String> log = new ArrayList<>();
+        String[] result = new String[1];
+        Coroutine caught = new Coroutine(() -> result[0] = refusedForEachIn("catch", null, log));
+        assertFalse(caught.resume());
+        assertTrue(result[0].endsWith("refusedForEachIn:" + forEachLine), result[0]);
+
+        Coroutine inFinally = new Coroutine(() -> refusedForEachIn("finally", null, log));
+        IllegalStateException e = assertThrows(IllegalStateException.class, inFinally::resume);
+        assertMentions(e, "forEach");
+        assertEquals(List.of("finally"), log);
+
+        Object lock = new Object();
+        Coroutine inSynchronized = new Coroutine(() -> refusedForEachIn("synchronized", lock, log));
+        e = assertThrows(IllegalStateException.class, inSynchronized::resume); // not the monitor exit's error
+        assertMentions(e, "forEach");
+        Thread other = new Thread(() -> {
+            synchronized (lock) {
+                log.add("locked by another thread");
+            }
+        });
+        other.start();
+        other.join(10_000);
+        assertEquals("locked by another thread", log.get(log.size() - 1));
+    }
+
     @Suspendable
     public static void reflectiveTarget(AtomicInteger[] counters) {
         counters[0].incrementAndGet();
