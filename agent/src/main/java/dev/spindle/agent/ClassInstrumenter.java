@@ -318,7 +318,7 @@ final class ClassInstrumenter {
             if (m.instructions.size() == 0) continue;
             verifier.hints = TypeHints.of(m, LearnedSupertypes.NONE);
             try {
-                new Analyzer<BasicValue>(verifier).analyze(cls.name, m);
+                AsmLimits.lifted(new Analyzer<BasicValue>(verifier)).analyze(cls.name, m);
             } catch (AnalyzerException e) {
                 Log.warn("verify: rewritten class " + cls.name.replace('/', '.') + " fails verification in "
                         + m.name + m.desc + ": " + e.getMessage());

@@ -46,7 +46,7 @@ final class FlowAnalyzer {
                 return true;
             }
         };
-        frames = analyzer.analyze(owner, method);
+        frames = AsmLimits.lifted(analyzer).analyze(owner, method);
         liveIn = liveness(method.maxLocals);
         monitorDepth = monitors(method.tryCatchBlocks);
     }

@@ -11,6 +11,7 @@ final class HierarchyClassWriter extends ClassWriter {
     HierarchyClassWriter(ClassHierarchy hierarchy) {
         super(COMPUTE_FRAMES);
         this.hierarchy = hierarchy;
+        AsmLimits.lifted(this);
     }
 
     @Override

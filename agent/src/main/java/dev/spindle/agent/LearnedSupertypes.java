@@ -137,12 +137,12 @@ final class LearnedSupertypes {
         int n = m.instructions.size();
         List<List<Integer>> predecessors = new ArrayList<>(n);
         for (int i = 0; i < n; i++) predecessors.add(new ArrayList<>(2));
-        Frame<BasicValue>[] frames = new Analyzer<BasicValue>(verifier) {
+        Frame<BasicValue>[] frames = AsmLimits.lifted(new Analyzer<BasicValue>(verifier) {
             @Override
             protected void newControlFlowEdge(int insn, int successor) {
                 predecessors.get(successor).add(insn);
             }
-        }.analyze(owner, m);
+        }).analyze(owner, m);
         boolean learned = false;
         for (int i = 0; i < n; i++) {
             if (!(m.instructions.get(i) instanceof FrameNode declared)) continue;

@@ -439,9 +439,9 @@ class ClassLoaderTest {
         assertTrue(e.getMessage().contains("@Suspendable"), e.getMessage());
     }
 
-    /** A long method: many locals of all kinds live across many suspension points. */
-    private static String manyPointsSource(int locals, int points, boolean suspendingInits) {
-        StringBuilder src = new StringBuilder("""
+    /** Class {@code gen.Many}, whose {@code call()} has {@code body}; {@code p(v)} yields and returns v. */
+    private static String manySource(String body) {
+        return """
                 package gen;
 
                 import dev.spindle.Coroutine;
@@ -459,8 +459,12 @@ class ClassLoaderTest {
 
                     @Override
                     public String call() {
-                        long acc = 7;
-                """);
+                """ + body + "    }\n}\n";
+    }
+
+    /** A long method: many locals of all kinds live across many suspension points. */
+    private static String manyPointsSource(int locals, int points, boolean suspendingInits) {
+        StringBuilder src = new StringBuilder("long acc = 7;\n");
         String[] types = {"long", "int", "double", "String", "float", "boolean", "char", "Object"};
         for (int k = 0; k < locals; k++) {
             String t = types[k % types.length];
@@ -486,13 +490,37 @@ class ClassLoaderTest {
         for (int k = 0; k < locals; k++) {
             src.append(" + \"|\" + v").append(k);
         }
-        src.append(";\n    }\n}\n");
-        return src.toString();
+        src.append(";\n");
+        return manySource(src.toString());
     }
 
     @Test
     void manyLocalsLiveAcrossManySuspensionPoints() throws Exception {
         runMany(40, 150, true);
+    }
+
+    /**
+     * Past the work ASM's analysis and frame computation allow by default (a guard against hostile input, which
+     * would otherwise leave the whole class unrewritten): 50 {@code long}s live across 100 suspension points, each
+     * with two more on the operand stack.
+     */
+    @Test
+    void aMethodBeyondAsmsDefaultWorkLimitsIsRewritten() throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 50; i++) body.append("long l").append(i).append(" = p(").append(i).append(");\n");
+        body.append("long sum = 0;\n");
+        for (int i = 0; i < 50; i++) body.append("sum += l").append(i).append(" ^ p(").append(i * 7).append(");\n");
+        runSource(manySource(body.append("return \"\" + sum;\n").toString()), 100);
+    }
+
+    /** The same limits, reached by one string concatenation of 130 terms, 87 of them suspending calls. */
+    @Test
+    void aLongConcatenationOfSuspendingCallsIsRewritten() throws Exception {
+        StringBuilder body = new StringBuilder("long w = 5; double d = 1.5;\nreturn \"\"");
+        for (int i = 0; i < 130; i++) {
+            body.append(i % 3 == 0 ? " + p(" + i + ")" : i % 3 == 1 ? " + w + p(" + i + ") * d" : " + \"|\" + d");
+        }
+        runSource(manySource(body.append(";\n").toString()), 87);
     }
 
     /** More live values than a method takes arguments (255 slots): the frame is saved without a saver method. */
@@ -502,14 +530,18 @@ class ClassLoaderTest {
     }
 
     private void runMany(int locals, int points, boolean suspendingInits) throws Exception {
+        runSource(manyPointsSource(locals, points, suspendingInits), (suspendingInits ? locals : 0) + points);
+    }
+
+    private void runSource(String source, int suspensions) throws Exception {
         BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
-                RuntimeCompiler.compile(Map.of("gen.Many", manyPointsSource(locals, points, suspendingInits))));
+                RuntimeCompiler.compile(Map.of("gen.Many", source)));
         @SuppressWarnings("unchecked")
         SuspendableCallable<String> many = (SuspendableCallable<String>) loader.loadClass("gen.Many")
                 .getConstructor().newInstance();
         String expected = many.call();
         Co.Run<String> run = Co.inCoroutine(many);
         assertEquals(expected, run.value());
-        assertEquals((suspendingInits ? locals : 0) + points, run.suspensions());
+        assertEquals(suspensions, run.suspensions());
     }
 }
