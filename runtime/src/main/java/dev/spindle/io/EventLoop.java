@@ -80,6 +80,9 @@ public final class EventLoop implements AutoCloseable {
 
     private enum Phase { RUNNING, STOPPING, FORCED, TERMINATED }
 
+    /** Actions from other threads run per turn of the loop, at most. */
+    private static final int INBOX_BATCH = 1024;
+
     final Selector selector;
     final TimerHeap timers = new TimerHeap();
     final BufferCache buffers = new BufferCache();
@@ -185,7 +188,10 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Starts a coroutine running {@code body} on this loop; it runs in a later turn of the loop. Any thread. What
      * escapes the body is logged with the coroutine's name; for a body that throws checked exceptions (socket
-     * code) or whose outcome the caller wants, use {@link #submit}.
+     * code) or whose outcome the caller wants, use {@link #submit}. During a {@link #shutdown(Duration) shutdown}
+     * new coroutines still start within the grace period (the loop runs until they end too); one that would
+     * start after it never runs, and its task (or {@code submit}'s future) completes with a
+     * {@code RejectedExecutionException}.
      *
      * @throws RejectedExecutionException if the loop has terminated
      */
@@ -241,6 +247,10 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(action, "action");
         if (phase == Phase.TERMINATED) throw new RejectedExecutionException(thread.getName() + " has terminated");
         inbox.add(action);
+        // terminated meanwhile: the loop ran what its last drain found; if that was not this action, refuse it
+        if (phase == Phase.TERMINATED && inbox.remove(action)) {
+            throw new RejectedExecutionException(thread.getName() + " has terminated");
+        }
         if (!inLoop() && sleeping.compareAndSet(true, false)) selector.wakeup();
     }
 
@@ -498,10 +508,10 @@ public final class EventLoop implements AutoCloseable {
         CURRENT.set(this);
         try {
             for (;;) {
-                runInbox();
+                runInbox(INBOX_BATCH);
                 fireTimers();
                 runReady();
-                if (phase == Phase.STOPPING && live.isEmpty()) break;
+                if (phase == Phase.STOPPING && live.isEmpty() && inbox.isEmpty()) break;
                 if (phase == Phase.FORCED && (live.isEmpty() || runQueue.isEmpty() && inbox.isEmpty())) break;
                 select();
             }
@@ -518,22 +528,28 @@ public final class EventLoop implements AutoCloseable {
                 live.remove(t);
             }
             liveCount = 0;
-            for (Runnable r; (r = inbox.poll()) != null; ) {
-                // actions that arrived too late: nothing runs them now
-            }
+            runInbox(Integer.MAX_VALUE); // accepted before the phase changed: they run now (a start is refused)
             CURRENT.remove();
             termination.complete(null);
         }
     }
 
-    private void runInbox() {
-        for (Runnable r; (r = inbox.poll()) != null; ) {
+    /** Runs up to {@code max} actions, so that threads that keep sending cannot starve timers and I/O. */
+    private void runInbox(int max) {
+        Runnable r;
+        for (int n = 0; n < max && (r = inbox.poll()) != null; n++) {
             try {
                 r.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an assertion in a callback must not stop every connection of the loop
+                if (isFatal(e)) throw e;
                 LOG.log(System.Logger.Level.WARNING, "an action run on " + thread.getName() + " failed", e);
             }
         }
+    }
+
+    /** The JVM itself failed (out of memory, say): the loop stops, and its coroutines are cancelled. */
+    private static boolean isFatal(Throwable e) {
+        return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
     }
 
     private void fireTimers() {
@@ -547,7 +563,8 @@ public final class EventLoop implements AutoCloseable {
                 } else {
                     ((Runnable) t.action).run();
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                if (isFatal(e)) throw e;
                 LOG.log(System.Logger.Level.WARNING, "a timer action on " + thread.getName() + " failed", e);
             }
         }
@@ -603,12 +620,14 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void ready(SelectionKey key) {
-        ((IoHandle) key.attachment()).ready(key);
+        // a coroutine woken earlier in this select may have closed this key's channel
+        if (key.isValid()) ((IoHandle) key.attachment()).ready(key);
     }
 
     private void start(Task t) {
-        if (phase == Phase.TERMINATED) {
-            t.complete(new RejectedExecutionException(thread.getName() + " has terminated"));
+        if (phase == Phase.TERMINATED || phase == Phase.FORCED) { // new work during the grace period only
+            t.complete(new RejectedExecutionException(thread.getName()
+                    + (phase == Phase.FORCED ? " is past its shutdown's grace period" : " has terminated")));
             return;
         }
         live.add(t);

@@ -166,4 +166,14 @@ class BridgeTest {
             assertSame(loop.thread(), ran.join());
         }
     }
+
+    @Test
+    void anActionThatThrowsAnErrorIsLoggedAndTheLoopGoesOn() throws Exception {
+        try (EventLoop loop = new EventLoop("action-error")) {
+            loop.execute(() -> {
+                throw new AssertionError("an assertion in an action, for the test (expected in the log)");
+            });
+            assertEquals("alive", loop.submit(() -> "alive").get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
 }

@@ -15,7 +15,10 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -106,6 +109,46 @@ class PeerFailureTest {
             });
             Throwable e = assertThrows(java.util.concurrent.CompletionException.class, f::join).getCause();
             assertTrue(e.getCause() instanceof java.net.ConnectException, e.toString());
+        }
+    }
+
+    /**
+     * Peers that reset at the same moment: the selector reports all their sockets in one batch, and the coroutine
+     * woken for the first closes the others before the loop gets to them.
+     */
+    @Test
+    void aCoroutineClosingSocketsReportedReadyInTheSameBatchDoesNotStopTheLoop() throws Exception {
+        int n = 10;
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             EventLoop loop = new EventLoop("batch")) {
+            CountDownLatch waiting = new CountDownLatch(1);
+            CompletableFuture<String> held = loop.submit(() -> {
+                List<TcpSocket> sockets = new ArrayList<>();
+                for (int i = 0; i < n; i++) sockets.add(TcpSocket.connect(server.getLocalSocketAddress()));
+                for (TcpSocket s : sockets) {
+                    EventLoop.current().spawn(() -> {
+                        try {
+                            s.read(ByteBuffer.allocate(1));
+                        } catch (IOException reset) {
+                            // expected: the peer reset
+                        }
+                        for (TcpSocket other : sockets) if (other != s) other.close();
+                    });
+                }
+                EventLoop.yieldNow(); // every reader waits now
+                waiting.countDown();
+                Thread.sleep(300); // holds the loop's thread while the resets arrive, so one select sees them all
+                return "held";
+            });
+            List<Socket> accepted = new ArrayList<>();
+            for (int i = 0; i < n; i++) accepted.add(server.accept());
+            waiting.await();
+            for (Socket a : accepted) {
+                a.setSoLinger(true, 0);
+                a.close();
+            }
+            assertEquals("held", held.join());
+            assertEquals("alive", loop.submit(() -> "alive").join());
         }
     }
 }

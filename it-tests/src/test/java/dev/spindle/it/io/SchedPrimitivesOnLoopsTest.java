@@ -625,9 +625,9 @@ class SchedPrimitivesOnLoopsTest {
     @Test
     void whatWasHandedToACoroutineWhoseLoopDiesIsGivenBack() throws Exception {
         // The loop's thread is held while a value, a lock and a permit are handed to its waiting coroutines; then
-        // it stops (an Error from an action, as an internal failure would) before they could run. On its way out
-        // it gives back what they were handed: the value goes to the next receiver, the lock and the permit are
-        // passed on.
+        // it stops (an OutOfMemoryError from an action, as a failure of the JVM would) before they could run. On
+        // its way out it gives back what they were handed: the value goes to the next receiver, the lock and the
+        // permit are passed on.
         try (EventLoopGroup group = new EventLoopGroup(1)) {
             EventLoop other = group.loops().get(0);
             EventLoop doomed = new EventLoop("dies");
@@ -656,7 +656,7 @@ class SchedPrimitivesOnLoopsTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                throw new Error("the loop stops before its coroutines run again (deliberately, in a test)");
+                throw new OutOfMemoryError("the loop stops before its coroutines run again (deliberately, in a test)");
             });
             try {
                 held.await();

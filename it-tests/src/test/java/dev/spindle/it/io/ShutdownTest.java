@@ -15,10 +15,15 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -77,6 +82,50 @@ class ShutdownTest {
             hold.countDown();
             loop.close();
             assertTrue(loop.isShuttingDown());
+        }
+    }
+
+    /** What a loop accepted while it shut down runs, or is refused: a future that never completes is neither. */
+    @Test
+    void workSubmittedWhileTheLoopShutsDownRunsOrIsRefused() throws Exception {
+        EventLoop loop = new EventLoop("grace");
+        CountDownLatch lastCoroutineBusy = new CountDownLatch(1);
+        CountDownLatch submitted = new CountDownLatch(1);
+        CompletableFuture<Void> go = new CompletableFuture<>();
+        loop.submit(() -> {
+            EventLoop.await(go);
+            lastCoroutineBusy.countDown();
+            submitted.await(); // the loop's last coroutine: it ends once the work is queued
+            return null;
+        });
+        loop.shutdown(Duration.ofSeconds(10));
+        go.complete(null); // its wake-up is queued behind the shutdown's first step
+        lastCoroutineBusy.await();
+        CompletableFuture<Integer> duringGrace = loop.submit(() -> 42);
+        submitted.countDown();
+        assertEquals(42, duringGrace.get(10, TimeUnit.SECONDS));
+        loop.termination().get(10, TimeUnit.SECONDS);
+
+        for (int round = 0; round < 50; round++) {
+            EventLoop racing = new EventLoop("race-" + round);
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            Thread submitter = new Thread(() -> {
+                try {
+                    for (;;) futures.add(racing.submit(() -> 1));
+                } catch (RejectedExecutionException terminated) {
+                    // the end of this round
+                }
+            });
+            submitter.start();
+            racing.shutdown(Duration.ZERO).get(10, TimeUnit.SECONDS);
+            submitter.join();
+            for (CompletableFuture<Integer> f : futures) {
+                try {
+                    f.get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException | java.util.concurrent.CancellationException refusedOrCancelled) {
+                    // completed: fine
+                }
+            }
         }
     }
 
