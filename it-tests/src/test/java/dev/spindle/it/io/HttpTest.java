@@ -43,6 +43,8 @@ class HttpTest {
                     return HttpResponse.text(200, "hello\n");
                 case "/echo":
                     return new HttpResponse(200, req.body());
+                case "/null":
+                    return null; // a handler's bug: answered as one that threw
                 case "/slow":
                     return HttpResponse.text(200, EventLoop.blocking(() -> {
                         slowMayFinish.await();
@@ -141,7 +143,8 @@ class HttpTest {
     void malformedRequestsGet400AndAClosedConnection() throws IOException {
         for (String bad : new String[] {"NONSENSE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
                 "GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -3\r\n\r\n",
-                "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/2.0\r\nHost: x\r\n\r\n"}) {
+                "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/2.0\r\nHost: x\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: x\r\nX-In: a\rb\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nX-In: a\0b\r\n\r\n"}) {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 send(s, bad);
                 String r = response(s.getInputStream());
@@ -157,9 +160,39 @@ class HttpTest {
             send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
             assertEquals("413", response(s.getInputStream()).substring(0, 3));
         }
+        try (Socket s = new Socket("127.0.0.1", port)) { // more than a long holds: still a size, and too large
+            send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n");
+            assertEquals("413", response(s.getInputStream()).substring(0, 3));
+        }
         try (Socket s = new Socket("127.0.0.1", port)) {
             send(s, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
             assertEquals("431", response(s.getInputStream()).substring(0, 3));
+        }
+    }
+
+    @Test
+    void aHandlerThatReturnsNoResponseGets500AndAClosedConnection() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET /null HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("500 internal error\n", response(s.getInputStream()));
+            assertEquals(-1, s.getInputStream().read());
+        }
+    }
+
+    @Test
+    void anHttp10ClientThatAsksForKeepAliveIsToldItIsKept() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < 2; i++) {
+                send(s, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+                assertEquals("HTTP/1.1 200 OK", line(in));
+                String connection = null;
+                for (String h; !(h = line(in)).isEmpty(); ) {
+                    if (h.regionMatches(true, 0, "Connection:", 0, 11)) connection = h.substring(11).trim();
+                }
+                assertEquals("keep-alive", connection);
+                assertEquals("hello\n", new String(in.readNBytes(6), StandardCharsets.US_ASCII));
+            }
         }
     }
 

@@ -103,7 +103,7 @@ public final class HttpServer implements ConnectionHandler {
             if (parsed == null) return;
             if (parsed instanceof HttpError) {
                 HttpError e = (HttpError) parsed;
-                write(socket, HttpResponse.text(e.status, e.getMessage() + "\n"), false, false);
+                write(socket, HttpResponse.text(e.status, e.getMessage() + "\n"), false, false, false);
                 return;
             }
             HttpRequest req = (HttpRequest) parsed;
@@ -111,6 +111,7 @@ public final class HttpServer implements ConnectionHandler {
             boolean keepAlive = req.keepAlive();
             try {
                 resp = handler.handle(req);
+                if (resp == null) throw new NullPointerException("the handler returned no response (null)");
             } catch (Exception e) {
                 LOG.log(System.Logger.Level.WARNING, "handler failed for " + req.method() + " " + req.target()
                         + " from " + socket.peer(), e);
@@ -119,7 +120,7 @@ public final class HttpServer implements ConnectionHandler {
             }
             // asked after the handler, which may have waited through the start of a shutdown
             keepAlive &= !socket.loop().isShuttingDown();
-            write(socket, resp, keepAlive, req.method().equals("HEAD"));
+            write(socket, resp, keepAlive, keepAlive && req.version().equals("HTTP/1.0"), req.method().equals("HEAD"));
             if (!keepAlive) return;
         }
     }
@@ -139,8 +140,8 @@ public final class HttpServer implements ConnectionHandler {
      * builder, a string and its encoding, and without the gathering write that would copy two buffers.
      */
     @Suspendable
-    private static void write(TcpSocket socket, HttpResponse resp, boolean keepAlive, boolean head)
-            throws IOException {
+    private static void write(TcpSocket socket, HttpResponse resp, boolean keepAlive, boolean sayKeepAlive,
+                              boolean head) throws IOException {
         // the status line, Date, Content-Length and Connection fit in 160
         int size = 160 + (head ? 0 : resp.body.length);
         for (Map.Entry<String, String> h : resp.headers.entrySet()) size += h.getKey().length() + h.getValue().length() + 4;
@@ -159,6 +160,7 @@ public final class HttpServer implements ConnectionHandler {
         if (!hasHeader(resp, "Date")) n = crlf(out, put(out, put(out, n, "Date: "), HttpDate.now()));
         n = crlf(out, put(out, put(out, n, "Content-Length: "), Integer.toString(resp.body.length)));
         if (!keepAlive) n = crlf(out, put(out, n, "Connection: close"));
+        if (sayKeepAlive) n = crlf(out, put(out, n, "Connection: keep-alive")); // HTTP/1.0 closes unless told
         n = crlf(out, n);
         if (!head) {
             System.arraycopy(resp.body, 0, out, n, resp.body.length);

@@ -69,6 +69,7 @@ final class RequestParser {
             while (from < to && Character.isWhitespace(h.charAt(from))) from++;
             while (to > from && Character.isWhitespace(h.charAt(to - 1))) to--;
             String value = h.substring(from, to);
+            if (!isFieldValue(value)) throw new HttpError(400, "control character in header field " + name);
             headers.merge(name, value, (a, b) -> a + ", " + b);
         }
         if (parts[2].equals("HTTP/1.1") && !headers.containsKey("host")) throw new HttpError(400, "no Host header");
@@ -126,11 +127,13 @@ final class RequestParser {
     private byte[] readBody(String contentLength, boolean expectContinue) throws IOException, HttpError {
         if (contentLength == null) return NO_BODY;
         long n;
-        try {
-            if (contentLength.isEmpty() || !contentLength.chars().allMatch(Character::isDigit)) throw new NumberFormatException();
-            n = Long.parseLong(contentLength);
-        } catch (NumberFormatException e) {
+        if (contentLength.isEmpty() || !contentLength.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new HttpError(400, "bad Content-Length");
+        }
+        try {
+            n = Long.parseLong(contentLength);
+        } catch (NumberFormatException tooLarge) { // digits only: more than a long holds
+            n = Long.MAX_VALUE;
         }
         if (n > limits.maxBody()) throw new HttpError(413, "body of " + n + " bytes over the limit");
         if (expectContinue && n > 0 && in.buffered() == 0) { // curl waits a second for this before big uploads
@@ -146,6 +149,15 @@ final class RequestParser {
         } catch (SocketInput.LineTooLongException e) {
             throw new HttpError(status, e.getMessage());
         }
+    }
+
+    /** RFC 9110 5.5: visible characters, spaces and tabs (a bare CR or a NUL could split or end it downstream). */
+    private static boolean isFieldValue(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) return false;
+        }
+        return true;
     }
 
     private static boolean isToken(String s, int from, int to) {
