@@ -38,7 +38,10 @@ final class ClassInfo {
     /** name+desc of a bridge -> name+desc of the method it calls. */
     final List<String[]> bridges = new ArrayList<>();
     final List<Lambda> lambdas = new ArrayList<>();
-    /** name+desc of a synthetic accessor (javac's access$NNN) -> name+desc of a method of this class it calls. */
+    /**
+     * name+desc of a synthetic accessor (javac's access$NNN) -> name+desc of the method it calls, of this class
+     * or of a supertype ({@code Outer.super.m()}, a protected method inherited from another package).
+     */
     final List<String[]> accessors = new ArrayList<>();
     /** True if the constant pool mentions a dev/spindle class. */
     boolean mentionsSpindle;
@@ -125,7 +128,7 @@ final class ClassInfo {
                 @Override
                 public void visitMethodInsn(int op, String owner, String n, String d, boolean itf) {
                     if (bridge && owner.equals(name) && n.equals(mName)) bridges.add(new String[] {key, key(n, d)});
-                    if (accessor && owner.equals(name)) accessors.add(new String[] {key, key(n, d)});
+                    if (accessor) accessors.add(new String[] {key, key(n, d)});
                 }
 
                 @Override

@@ -60,9 +60,11 @@ final class SuspendableRules {
         for (String[] bridge : info.bridges) {
             if (keys.contains(bridge[0])) keys.add(bridge[1]);
         }
-        // javac's accessors for private members (class files before Java 11) stand in for what they call
+        // javac's accessors stand in for what they call: private members (class files before Java 11), and still
+        // Outer.super.m() and protected methods inherited from another package, from inner classes
+        // (what they call is this class's or a supertype's, so among these keys, or may be if a supertype is unknown)
         for (String[] accessor : info.accessors) {
-            if (keys.contains(accessor[1])) keys.add(accessor[0]);
+            if (keys.contains(accessor[1]) || keys.contains(UNKNOWN_SUPERTYPE)) keys.add(accessor[0]);
         }
         keysByClass.put(className, keys);
         return keys;

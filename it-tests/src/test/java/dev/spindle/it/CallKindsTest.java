@@ -37,6 +37,27 @@ class CallKindsTest {
         }
     }
 
+    /** {@code Derived.super.value(x)} from an inner class: javac calls it through a synthetic accessor. */
+    final class SuperFromInner extends Derived {
+        @Override
+        int value(int x) {
+            return -1; // never called: the inner class asks for the supertype's
+        }
+
+        final class Inner {
+            @Suspendable
+            int viaOuterSuper(int x) {
+                return SuperFromInner.super.value(x) + sInt(1);
+            }
+        }
+    }
+
+    @Test
+    void outerSuperCallFromAnInnerClassThroughJavacsAccessor() {
+        SuperFromInner.Inner inner = new SuperFromInner().new Inner();
+        assertEquals(51, sameWithAndWithoutSuspension(() -> inner.viaOuterSuper(4)));
+    }
+
     @Test
     void virtualAndSuperCalls() {
         Base[] objects = {new Base(), new Derived()};

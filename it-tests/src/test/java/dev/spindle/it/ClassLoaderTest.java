@@ -182,6 +182,48 @@ class ClassLoaderTest {
         }
     }
 
+    /**
+     * An inner class calls a protected suspendable method its outer class inherits from another package: javac
+     * goes through a synthetic accessor in the outer class, which the agent rewrites while the superclass is not
+     * defined yet (a loader that serves no class files), so it cannot know whether the method is suspendable.
+     */
+    @Test
+    void accessorOfAnInheritedProtectedMethodWhoseClassIsNotDefinedYet() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(), RuntimeCompiler.compile(Map.of(
+                "genb.Base", """
+                        package genb;
+                        import dev.spindle.Coroutine;
+                        import dev.spindle.Suspendable;
+                        public class Base {
+                            @Suspendable
+                            protected long twice(long x) {
+                                if (Coroutine.current() != null) Coroutine.yield();
+                                return x * 2;
+                            }
+                        }
+                        """,
+                "gen.Protected", """
+                        package gen;
+                        import dev.spindle.Suspendable;
+                        import dev.spindle.SuspendableCallable;
+                        public class Protected extends genb.Base implements SuspendableCallable<String> {
+                            class Inner {
+                                @Suspendable
+                                long go(long v) { return twice(v) + 1; }
+                            }
+                            @Override
+                            public String call() { return "" + new Inner().go(5); }
+                        }
+                        """)));
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> callable = (SuspendableCallable<String>) loader.loadClass("gen.Protected")
+                .getConstructor().newInstance();
+        assertEquals(List.of("gen.Protected", "genb.Base"), loader.defined.subList(0, 2));
+        Co.Run<String> run = Co.inCoroutine(callable);
+        assertEquals("11", run.value());
+        assertEquals(1, run.suspensions());
+    }
+
     @Test
     void classDefinedFromBytesWhoseSupertypeWasDefinedEarlierInTheSameLoader() throws Exception {
         Map<String, byte[]> classes = RuntimeCompiler.compile(Map.of("gen.Base", BASE, "gen.Derived", DERIVED));
