@@ -15,9 +15,12 @@ import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * Moves {@code new X; dup} past the evaluation of the constructor's arguments when those may suspend, so no
- * uninitialized object is on the stack at a suspension point (such a value can be neither saved nor recreated):
- * {@code new Foo(f(), g())} becomes "evaluate f() and g() into locals, then new Foo, dup, load them, call the
- * constructor". The only visible difference is that Foo's static initializer may run after the arguments.
+ * uninitialized object is on the stack or in a local at a suspension point (such a value can be neither saved
+ * nor recreated): {@code new Foo(f(), g())} becomes "push two placeholders (nulls), evaluate f() and g(), store
+ * them in locals, drop the placeholders, new Foo, dup, load them, call the constructor". The placeholders go
+ * wherever javac moves the uninitialized object and its copy (it spills the whole stack to locals around a
+ * switch expression with a {@code try} in it). The only visible difference is that Foo's static initializer may
+ * run after the arguments.
  */
 final class NewRelocator {
     private NewRelocator() {
@@ -59,8 +62,7 @@ final class NewRelocator {
                     + " constructor's arguments may suspend");
         }
         InsnList insns = method.instructions;
-        insns.remove(alloc);
-        insns.remove(dup);
+        insns.set(alloc, new InsnNode(Opcodes.ACONST_NULL));
         Type[] args = Type.getArgumentTypes(init.desc);
         int[] slots = new int[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -69,6 +71,7 @@ final class NewRelocator {
         }
         InsnList before = new InsnList();
         for (int i = args.length - 1; i >= 0; i--) before.add(new VarInsnNode(args[i].getOpcode(Opcodes.ISTORE), slots[i]));
+        before.add(new InsnNode(Opcodes.POP2)); // the two placeholders
         before.add(new TypeInsnNode(Opcodes.NEW, alloc.desc));
         before.add(new InsnNode(Opcodes.DUP));
         for (int i = 0; i < args.length; i++) before.add(new VarInsnNode(args[i].getOpcode(Opcodes.ILOAD), slots[i]));

@@ -105,6 +105,36 @@ class UninitializedObjectTest {
         assertEquals(expected, bars);
     }
 
+    /**
+     * A switch expression with a {@code try} in an arm, as a constructor's argument: javac moves the whole operand
+     * stack into locals around it, the uninitialized object and its copy included, and back after it.
+     */
+    @Test
+    void allocationWhoseArgumentIsASwitchWithATryInIt() {
+        List<Object> made = sameWithAndWithoutSuspension(() -> {
+            List<Object> out = new ArrayList<>();
+            for (int k = 0; k < 3; k++) {
+                int cleanups = 0;
+                out.add(new Foo(sInt(k), new Bar(switch (k) {
+                    case 0 -> sInt(5);
+                    default -> {
+                        try {
+                            if (k == 2) throw new IllegalStateException("arm " + sInt(k));
+                            yield sInt(k * 10);
+                        } catch (IllegalStateException e) {
+                            yield sInt(e.getMessage().length());
+                        } finally {
+                            cleanups++;
+                        }
+                    }
+                })));
+                out.add(cleanups);
+            }
+            return out;
+        });
+        assertEquals(List.of(new Foo(0, new Bar(5)), 0, new Foo(1, new Bar(10)), 1, new Foo(2, new Bar(5)), 1), made);
+    }
+
     @Test
     void arrayInitializerOfAllocations() {
         List<Bar> bars = sameWithAndWithoutSuspension(() -> List.of(new Bar[] {new Bar(sInt(1)), new Bar(g()),
