@@ -45,9 +45,13 @@ final class ClassHierarchy {
         cache(loader).put(info.name, info);
     }
 
+    /**
+     * Packages only the JDK defines. Not {@code javax} or {@code com.sun}: libraries live there too (servlets,
+     * JNA), and the JDK's own classes of those packages are looked up like any other (they have no suspendable
+     * methods) or, when transformed, recognised by their loader.
+     */
     static boolean isJdk(String name) {
-        return name.startsWith("java/") || name.startsWith("javax/") || name.startsWith("jdk/")
-                || name.startsWith("sun/") || name.startsWith("com/sun/");
+        return name.startsWith("java/") || name.startsWith("jdk/") || name.startsWith("sun/");
     }
 
     /** The class's facts, or null if it cannot be found. */

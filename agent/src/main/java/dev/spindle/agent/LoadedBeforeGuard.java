@@ -40,7 +40,7 @@ final class LoadedBeforeGuard implements ClassFileTransformer {
             for (Class<?> c : inst.getAllLoadedClasses()) {
                 ClassLoader loader = c.getClassLoader();
                 String name = c.getName().replace('.', '/');
-                if (loader == null || c.isArray() || c.isHidden() || SpindleTransformer.skipped(name)
+                if (c.isArray() || c.isHidden() || SpindleTransformer.skipped(loader, name)
                         || !inst.isModifiableClass(c) || !mayNeedGuard(loader, name, rules.computeIfAbsent(loader,
                                 l -> new SuspendableRules(new ClassHierarchy(l, options))))) {
                     continue;
@@ -72,7 +72,7 @@ final class LoadedBeforeGuard implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
                             byte[] bytes) {
-        if (className == null || loader == null || redefined == null || SpindleTransformer.skipped(className)) {
+        if (className == null || redefined == null || SpindleTransformer.skipped(loader, className)) {
             return null;
         }
         try {

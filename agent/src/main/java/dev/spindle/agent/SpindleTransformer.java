@@ -8,6 +8,7 @@ import java.security.ProtectionDomain;
  * anything escape (a failure is logged with the class name and the class is left as it was).
  */
 final class SpindleTransformer implements ClassFileTransformer {
+    private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
     private final AgentOptions options;
 
     SpindleTransformer(AgentOptions options) {
@@ -17,7 +18,7 @@ final class SpindleTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
                             byte[] bytes) {
-        if (className == null || loader == null || redefined != null || skipped(className)) return null;
+        if (className == null || redefined != null || skipped(loader, className)) return null;
         try {
             ClassHierarchy hierarchy = new ClassHierarchy(loader, options);
             ClassInfo info = ClassInfo.read(bytes);
@@ -43,10 +44,14 @@ final class SpindleTransformer implements ClassFileTransformer {
         }
     }
 
-    /** JDK classes, Spindle's own internals and the agent itself are never instrumented. */
-    static boolean skipped(String name) {
-        return ClassHierarchy.isJdk(name) || name.startsWith("dev/spindle/internal/")
-                || name.startsWith("dev/spindle/agent/") || name.equals("dev/spindle/Coroutine")
+    /**
+     * JDK classes (those of the boot and platform loaders, whatever their package), Spindle's own internals and
+     * the agent itself are never instrumented.
+     */
+    static boolean skipped(ClassLoader loader, String name) {
+        return loader == null || loader == PLATFORM || ClassHierarchy.isJdk(name)
+                || name.startsWith("dev/spindle/internal/") || name.startsWith("dev/spindle/agent/")
+                || name.equals("dev/spindle/Coroutine")
                 || name.equals("dev/spindle/Spindle");
     }
 }

@@ -224,6 +224,38 @@ class ClassLoaderTest {
         assertEquals(1, run.suspensions());
     }
 
+    /** Libraries live in javax and com.sun packages too (servlets, JNA): only the JDK's own classes are skipped. */
+    @Test
+    void applicationClassesInJavaxAndComSunPackagesAreInstrumented() throws Exception {
+        for (String pkg : List.of("javax.spindletest", "com.sun.spindletest")) {
+            BytesLoader loader = new BytesLoader(getClass().getClassLoader(), RuntimeCompiler.compile(Map.of(
+                    pkg + ".Steps", "package " + pkg + ";\n" + """
+                            import dev.spindle.Coroutine;
+                            import dev.spindle.Suspendable;
+                            import dev.spindle.SuspendableCallable;
+                            public class Steps implements SuspendableCallable<String> {
+                                @Suspendable
+                                static int step(int i) {
+                                    if (Coroutine.current() != null) Coroutine.yield();
+                                    return i;
+                                }
+                                @Override
+                                public String call() {
+                                    int sum = 0;
+                                    for (int i = 1; i <= 3; i++) sum += step(i);
+                                    return "sum " + sum;
+                                }
+                            }
+                            """)));
+            @SuppressWarnings("unchecked")
+            SuspendableCallable<String> steps = (SuspendableCallable<String>) loader.loadClass(pkg + ".Steps")
+                    .getConstructor().newInstance();
+            Co.Run<String> run = Co.inCoroutine(steps);
+            assertEquals("sum 6", run.value(), pkg);
+            assertEquals(3, run.suspensions(), pkg);
+        }
+    }
+
     @Test
     void classDefinedFromBytesWhoseSupertypeWasDefinedEarlierInTheSameLoader() throws Exception {
         Map<String, byte[]> classes = RuntimeCompiler.compile(Map.of("gen.Base", BASE, "gen.Derived", DERIVED));
