@@ -2,6 +2,7 @@ package dev.spindle;
 
 import dev.spindle.internal.Continuation;
 import dev.spindle.internal.Hooks;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -104,10 +105,16 @@ public final class Coroutine extends Continuation {
             throw new IllegalStateException("Coroutine.yield() called outside a coroutine: call it (directly or"
                     + " through @Suspendable methods) from the body of a Coroutine that is being resumed");
         }
-        String caller = StackWalker.getInstance()
-                .walk(s -> s.skip(1).findFirst())
-                .map(f -> f.getClassName() + "." + f.getMethodName())
-                .orElse("an unknown method");
+        // hidden frames too: a reflective call or a method handle is the caller then, not the code that made it
+        List<String> callers = StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES)
+                .walk(s -> s.skip(1).map(f -> f.getClassName() + "." + f.getMethodName()).limit(64).toList());
+        String caller = callers.isEmpty() ? "an unknown method" : callers.get(0);
+        if (isJdk(caller)) {
+            String from = callers.stream().filter(c -> !isJdk(c)).findFirst().orElse("an unknown method");
+            throw new IllegalStateException("Coroutine.yield() was called from " + from + " through " + caller
+                    + " (reflection, a method handle or another JDK method), which cannot suspend: call"
+                    + " Coroutine.yield() directly, in " + from + " or a @Suspendable method it calls");
+        }
         if (caller.endsWith(".<init>") || caller.endsWith(".<clinit>")) {
             throw new IllegalStateException("Coroutine.yield() was called from " + caller + ". "
                     + Hooks.makeSuspendable(caller));
@@ -115,6 +122,10 @@ public final class Coroutine extends Continuation {
         throw new IllegalStateException("Coroutine.yield() was called from " + caller + ", which the Spindle"
                 + " agent did not instrument: mark it @Suspendable (and make sure its class is loaded after the"
                 + " agent is installed)");
+    }
+
+    private static boolean isJdk(String method) {
+        return method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.");
     }
 
     /** The coroutine running on this thread, or null. */

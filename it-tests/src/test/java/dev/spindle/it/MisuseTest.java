@@ -349,6 +349,36 @@ class MisuseTest {
         assertEquals(0, afterSuspension.get());
     }
 
+    /** Coroutine.yield() itself called reflectively or through a handle: the reflective call is what is named. */
+    @Test
+    void yieldItselfCalledReflectivelyOrThroughAHandle() throws Exception {
+        Method yield = Coroutine.class.getMethod("yield");
+        MethodHandle handle = MethodHandles.lookup().findStatic(Coroutine.class, "yield", MethodType.methodType(void.class));
+        List<SuspendableRunnable> bodies = List.of(() -> {
+            try {
+                yield.invoke(null);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw (RuntimeException) e.getCause();
+            } catch (IllegalAccessException e) {
+                throw new AssertionError(e);
+            }
+        }, () -> {
+            try {
+                handle.invokeExact();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        });
+        for (SuspendableRunnable body : bodies) {
+            IllegalStateException e = failsOnFirstResume(new Coroutine(body));
+            assertTrue(e.getMessage().contains("through") && e.getMessage().contains("reflection, a method handle"),
+                    e.getMessage());
+            assertMentions(e, "lambda$yieldItselfCalledReflectivelyOrThroughAHandle");
+        }
+    }
+
     // ---- through a method that is not suspendable ----
 
     @Suspendable
