@@ -77,7 +77,9 @@ public final class GeneratorScope<T> {
      * }</pre>
      *
      * <p>The iterable's own iterator runs as plain code (it is not suspended), so it may be any Java
-     * collection.
+     * collection. It cannot take values: one {@link Generator#send sent} meanwhile (other than null) is thrown
+     * back at this call as an {@code IllegalArgumentException}, as Python raises an {@code AttributeError} when
+     * a value is sent through {@code yield from} to an iterator, rather than lost.
      */
     @Suspendable
     @SuppressWarnings("unchecked")
@@ -89,7 +91,13 @@ public final class GeneratorScope<T> {
         }
         generator.checkInBody("yieldAll");
         for (Iterator<? extends T> it = values.iterator(); it.hasNext(); ) {
-            this.yield(it.next());
+            Object sent = this.yield(it.next());
+            if (sent != null) {
+                throw new IllegalArgumentException("value " + sent + " was sent to " + generator + " while it"
+                        + " yields the values of " + values.getClass().getName() + " with yieldAll, which cannot"
+                        + " take it: send values to a generator only where it yields them itself, or yieldAll a"
+                        + " Generator (it passes them on)");
+            }
         }
     }
 

@@ -166,8 +166,8 @@ public final class Greenlet {
      * Switches to this greenlet and raises {@code exception} in it, at its pending switch: Python's
      * {@code greenlet.throw}. Uncaught there, it ends the greenlet and is raised in the parent (a
      * {@link GreenletExit} reaches the parent as a value instead). A greenlet not started dies without
-     * running; a dead one passes the exception on to its first live ancestor. The current greenlet throws it
-     * at once.
+     * running; a dead one passes the exception on to its first live ancestor (a {@code GreenletExit} as a
+     * value, as greenlet does). The current greenlet throws it at once.
      *
      * @return the value passed by whoever switches back to the caller
      */

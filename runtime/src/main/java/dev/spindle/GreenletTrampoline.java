@@ -65,6 +65,10 @@ final class GreenletTrampoline {
         try {
             for (;;) {
                 Greenlet to = target.live();
+                if (to != target && thrown instanceof GreenletExit) { // what greenlet does: dead, so an exit's value
+                    value = thrown;
+                    thrown = null;
+                }
                 current = to;
                 thrown = traced(origin, to, thrown);
                 if (to == main) {
@@ -132,6 +136,10 @@ final class GreenletTrampoline {
                     + " methods it calls");
         }
         Greenlet to = target.live();
+        if (to != target && thrown instanceof GreenletExit) { // as in runFromMain
+            value = thrown;
+            thrown = null;
+        }
         if (to == from) {
             delivered = value;
             deliveredThrown = traced(from, from, thrown);

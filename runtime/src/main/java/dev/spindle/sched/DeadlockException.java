@@ -12,7 +12,7 @@ import java.util.List;
  *   tasklet "consumer" waits to receive on Channel[jobs, capacity 0, balance -1]
  *       at Shop.consume(Shop.java:31)
  *       at Shop.lambda$main$0(Shop.java:12)
- *   tasklet "b" waits to lock Mutex[left] held by tasklet "a"
+ *   tasklet "b" waits to lock Mutex[left held by tasklet "a"]
  *       at Philosophers.eat(Philosophers.java:20)
  * </pre>
  *

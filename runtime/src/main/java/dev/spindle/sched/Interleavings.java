@@ -136,9 +136,11 @@ public final class Interleavings {
      * at each choice, dot-separated; every later choice takes the first alternative), and throws what it throws.
      *
      * @return the tasklets in the order they ran
+     * @throws IllegalArgumentException if {@code choices} is not a list of choices, or takes an alternative a
+     *                                  choice point of this scenario does not have
      */
     public static List<String> replay(String choices, Scenario scenario) {
-        return rethrow(play(scenario, new Picker.Replaying(parse(choices), Integer.MAX_VALUE), Long.MAX_VALUE));
+        return rethrow(play(scenario, new Picker.Replaying(parse(choices), Integer.MAX_VALUE, true), Long.MAX_VALUE));
     }
 
     private Report exploreAtRandom(Scenario scenario) {
@@ -156,7 +158,7 @@ public final class Interleavings {
         int[] prefix = new int[0];
         boolean cutOff = false;
         for (int n = 1; ; n++) {
-            Picker.Replaying picker = new Picker.Replaying(prefix, depth);
+            Picker.Replaying picker = new Picker.Replaying(prefix, depth, false);
             Run run = play(scenario, picker, maxSwitches);
             if (run.error != null) {
                 return new Report(n, false, new Failure(n, 0, OptionalLong.empty(), run));

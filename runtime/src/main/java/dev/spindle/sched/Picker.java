@@ -69,17 +69,26 @@ abstract class Picker {
     static final class Replaying extends Recording {
         private final int[] prefix;
         private final int branchLimit;
+        /** The prefix is a user's (a replay), not one an earlier run of the search recorded. */
+        private final boolean given;
         boolean cutOff;
 
-        Replaying(int[] prefix, int branchLimit) {
+        Replaying(int[] prefix, int branchLimit, boolean given) {
             this.prefix = prefix;
             this.branchLimit = branchLimit;
+            this.given = given;
         }
 
         @Override
         int pick(int n, int choicePoint) {
             if (choicePoint < prefix.length) {
                 int k = prefix[choicePoint];
+                if (k >= n && given) {
+                    throw new IllegalArgumentException("the choices to replay take alternative " + k + " at choice"
+                            + " point " + choicePoint + ", which has " + n + " (0 to " + (n - 1) + "): they are not"
+                            + " choices this scenario makes (replay what Failure.choices() shows), or the scenario"
+                            + " is not deterministic");
+                }
                 if (k >= n) {
                     throw new IllegalStateException("the scenario is not deterministic: choice point "
                             + choicePoint + " had " + n + " alternatives when replayed, fewer than the "

@@ -263,7 +263,7 @@ public final class Select {
                 }
             }
             if (!block) return new Selected(DEFAULT, null, null, false);
-            me = cases[0].channel.requireParty("wait in a select on");
+            me = firstShared(cases).requireParty("wait in a select on");
             group = new SelectGroup(cases.length, me);
             for (int i = 0; i < cases.length; i++) {
                 Case<?> c = cases[i];
@@ -285,6 +285,14 @@ public final class Select {
         boolean closed = won.outcome == Waiter.CLOSED;
         if (closed && c.send) throw ChannelClosedException.onSend(c.channel);
         return new Selected(won.caseIndex, c, c.send ? null : won.value, closed);
+    }
+
+    /** The channel a refusal names: the first shared by loop coroutines (a tasklet may not wait on it). */
+    private static Channel<?> firstShared(Case<?>[] cases) {
+        for (Case<?> c : cases) {
+            if (!c.channel.isTaskletPrimitive()) return c.channel;
+        }
+        return cases[0].channel;
     }
 
     /** The distinct channels of the cases, by id: the order every select takes their locks in. */

@@ -31,6 +31,20 @@ class GeneratorYieldAllTest {
     }
 
     @Test
+    void aValueSentWhileYieldingFromAnIterableIsThrownBackAtTheBodyNotLost() {
+        Generator<String> gen = Generator.of(g -> {
+            try {
+                g.yieldAll(List.of("a", "b"));
+            } catch (IllegalArgumentException e) {
+                g.yield(e.getMessage().startsWith("value lost? was sent") ? "refused" : e.getMessage());
+            }
+        });
+        assertEquals("a", gen.next());
+        assertEquals("refused", gen.send("lost?"));
+        assertEquals("a", Generator.<String>of(g -> g.yieldAll(List.of("a", "b"))).send(null)); // null is a next()
+    }
+
+    @Test
     void yieldAllOfAGeneratorThatYieldsFromDepth() {
         Generator<Integer> tree = Generator.of(g -> GeneratorIterationTest.walk(GeneratorIterationTest.TREE, g));
         Generator<Integer> gen = Generator.of(g -> {

@@ -122,6 +122,21 @@ class GreenletThrowAndKillTest {
     }
 
     @Test
+    void aGreenletExitThrownIntoADeadGreenletReachesItsParentAsAValue() {
+        Greenlet g = new Greenlet(arg -> "done");
+        g.switchTo(null);
+        GreenletExit exit = new GreenletExit();
+        assertSame(exit, g.throwInto(exit));
+        Greenlet deadChild = new Greenlet(arg -> "done");
+        Greenlet parent = new Greenlet(arg -> {
+            deadChild.setParent(Greenlet.current());
+            deadChild.switchTo(null); // runs and ends: its value comes back here
+            return deadChild.throwInto(new GreenletExit()) instanceof GreenletExit ? "exit as a value" : "?";
+        });
+        assertEquals("exit as a value", parent.switchTo(null));
+    }
+
+    @Test
     void killRunsTheFinallyBlocksAndTheExitReachesTheParentAsAValue() {
         Greenlet g = waiter("w");
         assertEquals("w waits", g.switchTo(null));

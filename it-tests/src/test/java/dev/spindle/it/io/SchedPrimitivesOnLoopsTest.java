@@ -700,8 +700,9 @@ class SchedPrimitivesOnLoopsTest {
                 loops.send(2);
                 return null;
             });
-            Throwable[] refused = new Throwable[1];
+            Throwable[] refused = new Throwable[2];
             Scheduler s2 = new Scheduler();
+            Channel<Integer> ownChannel = new Channel<>("own");
             s2.spawn(() -> {
                 assertEquals(2, loops.receive());  // no wait needed: a loop coroutine is sending
                 try {
@@ -709,12 +710,20 @@ class SchedPrimitivesOnLoopsTest {
                 } catch (IllegalStateException ex) {
                     refused[0] = ex;
                 }
+                Select.trySelect(Select.receive(ownChannel)); // a tasklet channel from now on
+                try {
+                    Select.select(Select.receive(ownChannel), Select.receive(loops)); // refused, naming loops-only
+                } catch (IllegalStateException ex) {
+                    refused[1] = ex;
+                }
             });
             eventually(() -> loops.balance() == 1);
             s2.run();
             waiting.join();
-            assertInstanceOf(IllegalStateException.class, refused[0]);
-            assertTrue(refused[0].getMessage().contains("loops-only"), refused[0].getMessage());
+            for (Throwable r : refused) {
+                assertInstanceOf(IllegalStateException.class, r);
+                assertTrue(r.getMessage().contains("loops-only"), r.getMessage());
+            }
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
