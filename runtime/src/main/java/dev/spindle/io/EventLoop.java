@@ -417,6 +417,11 @@ public final class EventLoop implements AutoCloseable {
      * body returns first. So a value received is never lost to a timeout, nor a send reported as failed that
      * delivered its value.
      *
+     * <p>Once the time has run out, the body cannot wait any more: if it catches the exception and then
+     * suspends again (to wait, sleep or {@code yieldNow}), the same exception is thrown there at once, as
+     * Kotlin's {@code withTimeout} does. So when an outer deadline passes inside an inner {@code withTimeout},
+     * a handler meant for the inner timeout cannot swallow it. An inner deadline does not outlive its own call.
+     *
      * <pre>{@code
      * String line = EventLoop.withTimeout(Duration.ofSeconds(5), () -> in.readLine(8192));
      * }</pre>
@@ -429,15 +434,20 @@ public final class EventLoop implements AutoCloseable {
         Throwable[] fired = new Throwable[1];
         Timer timer = loop.timers.addAfter(Math.max(0, nanos), () -> {
             fired[0] = new DeadlineExceededException(timeout);
+            TaskParty p = t.party();
+            if (p.expired == null) p.expired = fired[0];
             loop.interrupt(t, fired[0]);
         });
         try {
             return body.call();
         } finally {
             loop.timers.remove(timer);
-            // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
             TaskParty p = t.partyIfAny();
-            if (fired[0] != null && p != null && p.deferred == fired[0]) p.deferred = null;
+            if (fired[0] != null && p != null) {
+                // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
+                if (p.deferred == fired[0]) p.deferred = null;
+                if (p.expired == fired[0]) p.expired = null; // the scope whose time ran out is left
+            }
         }
     }
 
@@ -660,11 +670,15 @@ public final class EventLoop implements AutoCloseable {
             if (party != null && party.deferred != null) {
                 t.setPending(party.deferred);
                 party.deferred = null;
+            } else if (party != null && party.expired != null) {
+                interrupt(t, party.expired);
             }
         } else if (party != null && party.deferred != null) { // deferred by a hand-off: this is its next suspension
             Throwable d = party.deferred;
             party.deferred = null;
             interrupt(t, d);
+        } else if (party != null && party.expired != null) { // its time ran out and it waits again: not any more
+            interrupt(t, party.expired);
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.concurrent.RejectedExecutionException;
  * A task as the {@link Party} of a wait on a {@code dev.spindle.sched} primitive. Waking it from another thread
  * goes through its loop's inbox, so it takes effect after the loop's current turn: by then the task has
  * suspended, even if the primitive was completed the instant after the task queued its waiter. Made the first
- * time its task waits on a sched primitive.
+ * time its task waits on a sched primitive, or a deadline of {@code withTimeout} passes: it holds the state that
+ * most tasks never need.
  */
 final class TaskParty implements Party {
     private final Task task;
@@ -19,6 +20,11 @@ final class TaskParty implements Party {
     boolean handedOff;
     /** An interruption (timeout, shutdown) that came after a hand-off: thrown at its next suspension. */
     Throwable deferred;
+    /**
+     * The deadline exception of the outermost {@code withTimeout} whose time ran out and whose body still runs:
+     * each later wait inside it fails with it at once, so that a handler of an inner timeout cannot swallow it.
+     */
+    Throwable expired;
 
     TaskParty(Task task) {
         this.task = task;

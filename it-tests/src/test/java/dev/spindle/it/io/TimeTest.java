@@ -155,6 +155,36 @@ class TimeTest {
     }
 
     /**
+     * An outer deadline that passes inside an inner withTimeout comes out of it as a DeadlineExceededException; a
+     * handler meant for the inner timeout may catch it, but the outer body cannot wait any more after that.
+     */
+    @Test
+    void anOuterDeadlineCaughtByAnInnerHandlerStrikesAgainAtTheNextWait() {
+        try (EventLoop loop = new EventLoop("nested-deadlines")) {
+            List<String> steps = new ArrayList<>();
+            CompletableFuture<String> outcome = loop.submit(() -> {
+                try {
+                    return EventLoop.withTimeout(Duration.ofMillis(50), () -> {
+                        try {
+                            EventLoop.withTimeout(Duration.ofMinutes(5), () -> EventLoop.sleep(Duration.ofMinutes(10)));
+                        } catch (DeadlineExceededException meantForTheInner) {
+                            steps.add("inner handler");
+                        }
+                        EventLoop.sleep(Duration.ofMinutes(10));
+                        return "outer body ran on past its deadline";
+                    });
+                } catch (DeadlineExceededException outer) {
+                    steps.add("outer deadline");
+                }
+                EventLoop.sleep(Duration.ofMillis(1)); // outside the scope: waits as usual
+                return "after the outer scope";
+            });
+            assertEquals("after the outer scope", outcome.join());
+            assertEquals(List.of("inner handler", "outer deadline"), steps);
+        }
+    }
+
+    /**
      * A body's checked exception comes out of withTimeout as it is (a void body and one with a result), and out of
      * submit's future: socket code needs no wrapping.
      */
