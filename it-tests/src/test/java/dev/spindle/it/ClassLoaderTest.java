@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spindle.Coroutine;
 import dev.spindle.SuspendableCallable;
 import dev.spindle.SuspendableRunnable;
+import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -253,6 +254,62 @@ class ClassLoaderTest {
             Co.Run<String> run = Co.inCoroutine(steps);
             assertEquals("sum 6", run.value(), pkg);
             assertEquals(3, run.suspensions(), pkg);
+        }
+    }
+
+    /**
+     * A parent-last loader whose getResource still looks in the parent first: the agent reads the parent's plain
+     * p.Step for the child's @Suspendable one. The refusal says so, rather than "mark it @Suspendable".
+     */
+    @Test
+    void aLoaderWhoseResourcesAreNotItsClassesIsNamedInTheRefusal(@TempDir Path dir) throws Exception {
+        Path parentDir = Files.createDirectories(dir.resolve("parent"));
+        Path childDir = Files.createDirectories(dir.resolve("child"));
+        writeClasses(parentDir, RuntimeCompiler.compile(
+                Map.of("p.Step", "package p; public interface Step { int step(int x); }")));
+        writeClasses(childDir, RuntimeCompiler.compile(Map.of(
+                "p.Step", "package p; public interface Step { @dev.spindle.Suspendable int step(int x); }",
+                "p.Impl", """
+                        package p;
+                        public class Impl implements Step {
+                            @dev.spindle.Suspendable
+                            public int step(int x) { dev.spindle.Coroutine.yield(); return x + 1; }
+                        }
+                        """,
+                "p.Runner", """
+                        package p;
+                        public class Runner implements dev.spindle.SuspendableCallable<String> {
+                            public String call() { Step s = new Impl(); return "" + s.step(1); }
+                        }
+                        """)));
+        try (URLClassLoader parent = new URLClassLoader(new URL[] {parentDir.toUri().toURL()},
+                getClass().getClassLoader());
+             URLClassLoader child = new URLClassLoader(new URL[] {childDir.toUri().toURL()}, parent) {
+                 @Override
+                 protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                     if (!name.startsWith("p.")) return super.loadClass(name, resolve);
+                     synchronized (getClassLoadingLock(name)) { // its own classes first; resources as usual
+                         Class<?> c = findLoadedClass(name);
+                         return c != null ? c : findClass(name);
+                     }
+                 }
+             }) {
+            @SuppressWarnings("unchecked")
+            SuspendableCallable<String> runner = (SuspendableCallable<String>) child.loadClass("p.Runner")
+                    .getConstructor().newInstance();
+            Coroutine c = new Coroutine(runner::call);
+            IllegalStateException e = assertThrows(IllegalStateException.class, c::resume);
+            assertTrue(e.getMessage().contains("p.Runner.call called it through p.Step.step, which is not"
+                    + " @Suspendable in the class file the Spindle agent read for p.Step"), e.getMessage());
+            assertTrue(e.getMessage().contains("getResource"), e.getMessage());
+        }
+    }
+
+    private static void writeClasses(Path root, Map<String, byte[]> classes) throws IOException {
+        for (Map.Entry<String, byte[]> e : classes.entrySet()) {
+            Path file = root.resolve(e.getKey().replace('.', '/') + ".class");
+            Files.createDirectories(file.getParent());
+            Files.write(file, e.getValue());
         }
     }
 

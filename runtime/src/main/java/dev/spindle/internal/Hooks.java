@@ -127,10 +127,12 @@ public final class Hooks {
             String saved = k.lastSaved();
             if (simpleName(saved).equals(simpleName(callee))) {
                 // most likely the call went through an interface or superclass method that is not suspendable
+                String misread = misreadClassFile(callee);
                 throw refuse(k, "suspendable method " + saved + " suspended, but " + caller + " called it through "
-                        + callee + ", which is not @Suspendable, so that call cannot suspend. Call it through a type"
-                        + " whose method is @Suspendable (SuspendableRunnable, SuspendableCallable, or an interface"
-                        + " of your own whose method is marked), or as " + saved + " itself");
+                        + callee + ", which is not @Suspendable" + (misread != null ? misread
+                        : ", so that call cannot suspend. Call it through a type whose method is @Suspendable"
+                                + " (SuspendableRunnable, SuspendableCallable, or an interface of your own whose method"
+                                + " is marked), or as " + saved + " itself"));
             }
             throw refuse(k, "suspendable method " + saved + " tried to suspend through " + callee
                     + " (called from " + caller + "), which is not instrumented. "
@@ -138,6 +140,36 @@ public final class Hooks {
                             + saved + " directly from a @Suspendable method"
                             : makeSuspendable(callee)));
         }
+    }
+
+    /**
+     * If the class of {@code method} ("pkg.Type.name") that the calling class sees has it @Suspendable after all:
+     * what to say about the agent's having read another class file of that name, else null. The caller of
+     * {@link #afterPlainCall} is the rewritten method whose call this is. Only on this error's path.
+     */
+    private static String misreadClassFile(String method) {
+        int dot = method.lastIndexOf('.');
+        String type = method.substring(0, dot), name = method.substring(dot + 1);
+        try {
+            Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                    .walk(s -> s.skip(2).findFirst()).orElseThrow().getDeclaringClass();
+            Class<?> owner = Class.forName(type, false, caller.getClassLoader());
+            for (Class<?> c = owner; c != null; c = c.getSuperclass()) {
+                for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                    if (m.getName().equals(name) && m.isAnnotationPresent(dev.spindle.Suspendable.class)) {
+                        return " in the class file the Spindle agent read for " + type + " when it rewrote "
+                                + caller.getName() + ", though it is in the " + type + " that "
+                                + caller.getName() + "'s class loader defined: the agent reads the class files of"
+                                + " supertypes through that loader's getResource, which found another " + type
+                                + ". Make the loader find the class files of the classes it defines itself (a"
+                                + " parent-last loader must look in its own place first in getResource too)";
+                    }
+                }
+            }
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException cannotTell) {
+            // no better advice than the usual
+        }
+        return null;
     }
 
     /** After a suspendable call in a method that is not suspendable. */
