@@ -34,7 +34,13 @@ import java.util.Objects;
  * {@code receive()} throws {@link ChannelClosedException} (the end-of-channel signal), an iterator's
  * {@code hasNext()} returns false and a {@link Select} receive case reports {@link Select.Selected#isClosed()}.
  * Tasklets waiting to receive are woken with that signal; tasklets waiting to send, and every later
- * {@code send}, get a {@code ChannelClosedException}. Closing twice does nothing.
+ * {@code send}, get a {@code ChannelClosedException}. Closing twice does nothing. This is Go's close; Stackless's
+ * only marks a channel as closing and lets senders already waiting deliver first, so here a sender that must
+ * deliver should finish before the channel is closed (close from the last sender, as in the example).
+ *
+ * <p>Not offered from Stackless: {@code send_exception} (send a value the receiver recognises, or use a
+ * {@link Tasklet#raiseException}), {@code send_sequence} (send in a loop), {@code open()} after close (make a
+ * new channel), {@code queue} ({@link #balance()} says how many wait).
  *
  * <p><b>Preference</b> ({@link #setPreference}) decides who runs on when a send meets a waiting receiver, or a
  * receive meets a waiting sender (Stackless's {@code channel.preference}; Go leaves this to its scheduler).

@@ -40,7 +40,11 @@ public final class Event extends Shared {
         this.name = name;
     }
 
-    /** Waits until the event is set. */
+    /**
+     * Waits until the event is set. There is no timeout (unlike Python's {@code wait(timeout)}): to give up
+     * after a while, have the setter also send on a channel and {@link Select} it with
+     * {@link Scheduler#after}, or on an event loop wrap the wait in {@code EventLoop.withTimeout}.
+     */
     @Suspendable
     public void await() {
         if (set) return;

@@ -39,8 +39,9 @@ import java.util.StringJoiner;
  * <p>The scenario runs once per schedule, on a fresh scheduler each time ({@link Scheduler#seeded}, or one
  * replaying a list of choices), always with virtual time. It must build all its state afresh (no state left
  * from an earlier run) and depend only on what its tasklets do: not on wall time, identity hash codes, hash
- * orders of identity-hashed keys, or another random source. A scenario whose choices change from one replay to
- * the next is reported as not deterministic. A run that needs more than {@link #maxSwitches(long)} switches is
+ * orders of identity-hashed keys, or another random source. A scenario whose replay makes fewer choices than
+ * the run it replays, or meets fewer alternatives at one of them, is reported as not deterministic; other
+ * non-determinism (more turns on each run, say) cannot be told from a new schedule, and goes unreported. A run that needs more than {@link #maxSwitches(long)} switches is
  * reported as a failure (a livelock or an endless loop), and so is a deadlock.
  */
 public final class Interleavings {

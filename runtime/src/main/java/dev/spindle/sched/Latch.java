@@ -59,7 +59,7 @@ public final class Latch extends Shared {
         if (--count == 0) waiters.wakeAll(Waiter.DONE);
     }
 
-    /** Waits until the count is zero. */
+    /** Waits until the count is zero. No timeout: see {@link Event#await()} for how to give up after a while. */
     @Suspendable
     public void await() {
         if (count == 0) return;

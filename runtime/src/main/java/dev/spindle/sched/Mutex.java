@@ -51,6 +51,9 @@ import dev.spindle.internal.Party;
  * of the queue; if the lock had already been handed to it, it goes on holding it (the interruption comes at its
  * next suspension), so a {@code withLock} still unlocks it. If its loop terminates first, the lock is passed on.
  * {@link #owner()} names tasklets only; {@link #toString()} names a loop coroutine that holds it.
+ *
+ * <p>There is no read-write lock (Go's {@code RWMutex}): readers that need no lock among themselves take this
+ * one as writers do, or, between tasklets, none at all (a tasklet is never interrupted between two switches).
  */
 public final class Mutex extends Shared {
     private final String name;

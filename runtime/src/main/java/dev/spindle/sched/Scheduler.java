@@ -164,7 +164,10 @@ public final class Scheduler {
     /**
      * Runs tasklets until all are done or {@code maxSwitches} tasklet turns have been run, whichever comes
      * first: the watchdog of Stackless's {@code stackless.run(timeout)}. A cooperative tasklet cannot be stopped
-     * in the middle of its turn, so the budget counts turns, not instructions; call it again to go on.
+     * in the middle of its turn, so the budget counts turns, not instructions; call it again to go on. Like
+     * {@link #run()}, it waits for the earliest timer when only sleeping tasklets remain, rather than return (on
+     * virtual time the clock jumps there instead); a game loop that must draw meanwhile keeps a tasklet runnable,
+     * one that calls {@link #schedule()} in a loop.
      *
      * <pre>{@code
      * while (scheduler.run(1000)) {
@@ -391,12 +394,20 @@ public final class Scheduler {
 
     /** Kill or raiseException: see {@link Tasklet#kill()}. */
     void interrupt(Tasklet t, Throwable exception, boolean kill) {
-        if (t.pending != null) { // interrupted already in this turn, not delivered yet: the first one stands
-            if (kill && t.pending instanceof TaskletExit) return; // being killed already
+        if (t.pending != null) { // interrupted already, not delivered yet: the first one stands
+            if (kill && t.pending instanceof TaskletExit) { // being killed already
+                if (runner == null) { // between runs: a kill from outside unwinds it now, this one too
+                    checkThread();
+                    runnable.remove(t);
+                    unwindNow(t);
+                }
+                return;
+            }
             throw new IllegalStateException("cannot " + (kill ? "kill tasklet " : "raise " + exception + " in tasklet ")
                     + t.name() + ": " + (t.pending instanceof TaskletExit ? "a kill" : t.pending.toString())
-                    + " is already pending for it, delivered when this tasklet gives up its turn (call"
-                    + " Scheduler.schedule() to deliver it now)");
+                    + " is already pending for it, delivered " + (runner == null
+                            ? "when run() is next called (kill() it to unwind it now)"
+                            : "when this tasklet gives up its turn (call Scheduler.schedule() to deliver it now)"));
         }
         switch (t.state) {
             case DONE:
@@ -427,7 +438,12 @@ public final class Scheduler {
             runnable.addFirst(t); // its turn comes next
             return;
         }
-        Scheduler outer = enter(); // not running: unwind it now, as Stackless does
+        unwindNow(t); // not running: as Stackless does
+    }
+
+    /** Delivers {@code t}'s pending interruption at once, from outside {@code run()}. */
+    private void unwindNow(Tasklet t) {
+        Scheduler outer = enter();
         try {
             step(t);
         } finally {

@@ -163,8 +163,11 @@ public final class Select {
     }
 
     /**
-     * Performs one of the cases, waiting until one can happen if none can now.
+     * Performs one of the cases, waiting until one can happen if none can now. Unlike Go, a case's channel may
+     * not be null (build the list without the case instead), and a select of no cases is refused rather than
+     * blocking forever.
      *
+     * @throws IllegalArgumentException if there are no cases
      * @throws ChannelClosedException if the case performed is a send on a closed channel
      * @throws IllegalStateException  if it would have to wait and the caller is not a tasklet (or, on loop
      *                                channels, an event-loop coroutine); see {@link Channel} for mixing

@@ -26,7 +26,10 @@ import java.util.Objects;
  * <p>Differences from Stackless: a tasklet is spawned runnable (no separate {@code bind}/{@code setup}/{@code
  * insert}); there is no main tasklet, because the thread that calls {@code run()} is not a coroutine and cannot
  * block on a channel; and {@link #kill()} or {@link #raiseException} called from another tasklet takes effect
- * when the caller next gives up its turn (it would have to be a suspendable call to switch at once).
+ * when the caller next gives up its turn (it would have to be a suspendable call to switch at once). Not
+ * offered: {@code remove()} (take a tasklet out of the run queue without killing it; make it wait on a channel
+ * or an {@link Event} instead), {@code run()} of one tasklet (switch to it now), {@code schedule_remove} and
+ * {@code getruncount} ({@link Scheduler#tasklets()} lists the live ones).
  */
 public final class Tasklet {
     /** Where a tasklet is in its life. */

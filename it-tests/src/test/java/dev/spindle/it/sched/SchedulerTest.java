@@ -403,6 +403,27 @@ class SchedulerTest {
     }
 
     @Test
+    void a_kill_from_outside_between_runs_unwinds_at_once_even_with_one_pending() {
+        Scheduler s = new Scheduler();
+        Tasklet a = s.spawn("A", () -> {
+            try {
+                for (;;) Scheduler.schedule();
+            } finally {
+                log.add("A unwound");
+            }
+        });
+        s.spawn("B", a::kill);
+        assertTrue(s.run(2)); // A's turn, then B's: B's kill of A is pending, and the budget is spent
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> a.raiseException(new IllegalArgumentException()));
+        assertTrue(e.getMessage().contains("when run() is next called"), e.getMessage());
+        a.kill(); // the thread's own code, the scheduler not running: at once, as Stackless does
+        assertEquals(List.of("A unwound"), log);
+        assertFalse(a.isAlive());
+        assertFalse(s.run(10));
+    }
+
+    @Test
     void a_tasklet_that_kills_itself_unwinds_and_the_others_go_on() {
         Scheduler s = new Scheduler();
         s.spawn("suicidal", () -> {
