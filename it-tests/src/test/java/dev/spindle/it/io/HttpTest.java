@@ -196,6 +196,33 @@ class HttpTest {
         }
     }
 
+    /**
+     * A client that goes on sending after a request the server refuses (the body of a 413, more requests behind a
+     * 400) and reads only then still gets the answer: the server does not close with unread input, which would
+     * reset the connection and could destroy the answer before the client reads it.
+     */
+    @Test
+    void aRefusedRequestsAnswerSurvivesWhatTheClientKeepsSending() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertEquals("413", refusedWhileSending("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"));
+            assertEquals("400", refusedWhileSending("GET / HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n"));
+        }
+    }
+
+    /** Sends {@code head} and then 2 MB more, and only then reads the answer's status. */
+    private String refusedWhileSending(String head) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            try {
+                send(s, head);
+                byte[] chunk = new byte[16384];
+                for (int sent = 0; sent < 2_000_000; sent += chunk.length) s.getOutputStream().write(chunk);
+            } catch (IOException reset) {
+                return "the server reset the connection while the client was sending: " + reset;
+            }
+            return response(s.getInputStream()).substring(0, 3);
+        }
+    }
+
     @Test
     void aRequestThatNeverCompletesGets408() throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {

@@ -62,6 +62,9 @@ public final class HttpServer implements ConnectionHandler {
         }
     }
 
+    /** How long a connection being closed reads and drops what its client still sends. */
+    private static final Duration LINGER = Duration.ofSeconds(2);
+
     private final HttpHandler handler;
     private final Limits limits;
 
@@ -104,6 +107,7 @@ public final class HttpServer implements ConnectionHandler {
             if (parsed instanceof HttpError) {
                 HttpError e = (HttpError) parsed;
                 write(socket, HttpResponse.text(e.status, e.getMessage() + "\n"), false, false, false);
+                lingerBeforeClose(socket);
                 return;
             }
             HttpRequest req = (HttpRequest) parsed;
@@ -121,7 +125,31 @@ public final class HttpServer implements ConnectionHandler {
             // asked after the handler, which may have waited through the start of a shutdown
             keepAlive &= !socket.loop().isShuttingDown();
             write(socket, resp, keepAlive, keepAlive && req.version().equals("HTTP/1.0"), req.method().equals("HEAD"));
-            if (!keepAlive) return;
+            if (!keepAlive) {
+                lingerBeforeClose(socket);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Before closing a connection the client may still be sending on (a body the server refused, requests
+     * pipelined behind the last one): half-closes it, then reads and drops what comes until the client closes,
+     * for {@link #LINGER} at most. Closing a socket with unread input resets the connection, and a reset can
+     * destroy the response before the client reads it (RFC 9112 9.6).
+     */
+    @Suspendable
+    private static void lingerBeforeClose(TcpSocket socket) {
+        try {
+            socket.shutdownOutput();
+            ByteBuffer sink = ByteBuffer.allocate(4096);
+            EventLoop.withTimeout(LINGER, () -> {
+                while (socket.read(sink.clear()) >= 0) {
+                    // dropped
+                }
+            });
+        } catch (IOException | DeadlineExceededException closingAnyway) {
+            // the socket is closed next in any case
         }
     }
 
