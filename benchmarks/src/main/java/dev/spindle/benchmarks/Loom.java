@@ -42,7 +42,7 @@ final class Loom {
                     .asType(MethodType.methodType(boolean.class, Object.class));
         } catch (ClassNotFoundException e) {
             unavailable = "Loom continuations (jdk.internal.vm.Continuation) need JDK 21 or later; this is JDK "
-                    + Runtime.version() + ". Exclude the loom benchmarks on this JDK (JMH option -e loom)";
+                    + Runtime.version();
         } catch (IllegalAccessException e) {
             unavailable = "jdk.internal.vm is not exported to this code: run with --add-exports"
                     + " java.base/jdk.internal.vm=ALL-UNNAMED (" + e.getMessage() + ")";
@@ -62,7 +62,10 @@ final class Loom {
 
     /** Throws, with the reason, unless Loom continuations are usable in this JVM. */
     static void require() {
-        if (UNAVAILABLE != null) throw new UnsupportedOperationException(UNAVAILABLE);
+        if (UNAVAILABLE != null) {
+            throw new UnsupportedOperationException(UNAVAILABLE + ". Exclude the loom benchmarks on this JVM (JMH"
+                    + " option -e loom)");
+        }
     }
 
     /** A new continuation (of the benchmarks' scope) that runs {@code body}. */

@@ -26,8 +26,7 @@ final class VirtualThreads {
             unstarted = builder.getMethod("unstarted", Runnable.class);
             ofVirtual.invoke(null); // throws on JDK 19/20 without --enable-preview
         } catch (NoSuchMethodException | ClassNotFoundException e) {
-            unavailable = "virtual threads need JDK 21 or later; this is JDK " + Runtime.version()
-                    + ". Exclude the virtualThreads benchmarks on this JDK (JMH option -e virtualThreads)";
+            unavailable = "virtual threads need JDK 21 or later; this is JDK " + Runtime.version();
         } catch (InvocationTargetException e) {
             unavailable = "virtual threads are not usable on JDK " + Runtime.version() + ": " + e.getCause();
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -44,7 +43,10 @@ final class VirtualThreads {
 
     /** Throws, with the reason, unless virtual threads are usable in this JVM. */
     static void require() {
-        if (UNAVAILABLE != null) throw new UnsupportedOperationException(UNAVAILABLE);
+        if (UNAVAILABLE != null) {
+            throw new UnsupportedOperationException(UNAVAILABLE + ". Exclude the virtualThreads benchmarks on this"
+                    + " JVM (JMH option -e virtualThreads)");
+        }
     }
 
     /** A new, unstarted virtual thread. */
