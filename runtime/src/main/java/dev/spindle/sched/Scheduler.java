@@ -78,8 +78,11 @@ public final class Scheduler {
     private final Clock clock;
     /** The tasklet being resumed, or null. */
     Tasklet current;
-    /** The thread inside run() (or inside an immediate kill), or null. */
-    private Thread runner;
+    /**
+     * The thread inside run() (or inside an immediate kill), or null. Volatile: other threads read it, to be
+     * refused the use of this scheduler's primitives while it runs.
+     */
+    private volatile Thread runner;
     private long switches;
     private long timerSeq;
     private int spawned;
@@ -415,9 +418,10 @@ public final class Scheduler {
                 throw new IllegalStateException("cannot raise " + exception + " in tasklet " + t.name()
                         + ": it is done");
             case RUNNING:
-                if (current == t && runner == Thread.currentThread()) throw Throwables.sneaky(exception);
+                Thread running = runner;
+                if (current == t && running == Thread.currentThread()) throw Throwables.sneaky(exception);
                 throw new IllegalStateException("cannot interrupt tasklet " + t.name() + ": it is running"
-                        + (runner != null ? " on thread " + runner.getName() : ""));
+                        + (running != null ? " on thread " + running.getName() : ""));
             case BLOCKED:
             case SLEEPING:
                 checkThread();
@@ -507,11 +511,12 @@ public final class Scheduler {
 
     private Scheduler enter() {
         Thread me = Thread.currentThread();
-        if (runner != null) {
-            throw new IllegalStateException(runner == me
+        Thread running = runner;
+        if (running != null) {
+            throw new IllegalStateException(running == me
                     ? "this scheduler is already running on this thread (Scheduler.run() called from one of its"
                             + " own tasklets?): a tasklet lets the others run with Scheduler.schedule()"
-                    : "this scheduler is running on thread " + runner.getName() + "; a scheduler and its"
+                    : "this scheduler is running on thread " + running.getName() + "; a scheduler and its"
                             + " tasklets belong to one thread at a time");
         }
         runner = me;
