@@ -1268,7 +1268,13 @@ public final class RandomProgramGenerator {
         }
 
         String ternary(T t, int d) {
-            if (t == T.OBJ && chance(30)) return "(" + expr(T.BOOLEAN, d) + " ? " + expr(t, d) + " : null)";
+            if (t == T.OBJ) {
+                // each side as an Object: an Integer and a Long side would be unboxed (binary numeric promotion),
+                // and a null that reaches one would throw in the plain run too
+                String a = "(Object) " + paren(expr(t, d));
+                String b = chance(30) ? "null" : "(Object) " + paren(expr(t, d));
+                return "(" + expr(T.BOOLEAN, d) + " ? " + a + " : " + b + ")";
+            }
             String e = "(" + expr(T.BOOLEAN, d) + " ? " + expr(t, d) + " : " + expr(t, d) + ")";
             return t == T.SHORT || t == T.BYTE || t == T.CHAR ? "((" + t.java + ") " + e + ")" : e;
         }
