@@ -411,11 +411,13 @@ public final class EventLoop implements AutoCloseable {
      * {@link DeadlineExceededException} is thrown where it is suspended (its pending wait withdrawn), and
      * propagates out of here unless the body catches it. A body that does not suspend cannot be interrupted.
      *
-     * <p>A wait on a {@code dev.spindle.sched} channel or lock that had already been handed its value, lock or
-     * permit (by another thread, just before the deadline) is not undone: the coroutine goes on with it, and the
-     * {@code DeadlineExceededException} is thrown at its next suspension inside the body, or not at all if the
-     * body returns first. So a value received is never lost to a timeout, nor a send reported as failed that
-     * delivered its value.
+     * <p>A wait that had already completed when the time ran out is not undone: a {@code blocking} job that
+     * returned, a future that completed, a socket that became ready, a {@code dev.spindle.sched} channel or lock
+     * that handed over its value, lock or permit, all before the deadline but with the coroutine not yet run
+     * (its loop was busy). The coroutine goes on with what it got, and the {@code DeadlineExceededException} is
+     * thrown at its next suspension inside the body, or not at all if the body returns first. So a value received
+     * is never lost to a timeout, a send that delivered its value is not reported as failed, and a job that did
+     * its work (committed a transaction, say) is not reported as timed out.
      *
      * <p>Once the time has run out, the body cannot wait any more: if it catches the exception and then
      * suspends again (to wait, sleep or {@code yieldNow}), the same exception is thrown there at once, as
@@ -752,8 +754,10 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Throws {@code failure} into {@code t} at its next resumption: at once if it waits, otherwise replacing
-     * whatever its pending wait was woken with (which it would re-check anyway).
+     * Throws {@code failure} into {@code t}: at once if it waits. If it was woken already (by what it waited for:
+     * a job's result, a future, readiness, a value) and has not run yet, it goes on with that and gets
+     * {@code failure} at its next suspension, so that a completed wait is never undone (a {@code blocking} job
+     * that committed is not reported as timed out). A task not started yet ends at once.
      */
     void interrupt(Task t, Throwable failure) {
         switch (t.state) {
@@ -773,7 +777,11 @@ public final class EventLoop implements AutoCloseable {
                 if (p != null && p.handedOff) {
                     defer(t, failure); // what it was handed must reach it
                 } else if (t.pending() == null) {
-                    t.setPending(failure);
+                    if (t.coroutine.state() == Coroutine.State.NEW) {
+                        t.setPending(failure);
+                    } else {
+                        defer(t, failure);
+                    }
                 }
                 break;
             default: // RUNNING cannot be interrupted; DONE has nothing left to interrupt

@@ -176,4 +176,26 @@ class BridgeTest {
             assertEquals("alive", loop.submit(() -> "alive").get(10, java.util.concurrent.TimeUnit.SECONDS));
         }
     }
+
+    /**
+     * A blocking job that finished before the deadline, whose coroutine had not run yet when the deadline passed
+     * (its loop was busy): the coroutine goes on with the job's result, and the body returns it.
+     */
+    @Test
+    void aJobThatFinishedBeforeTheDeadlineIsNotUndoneByIt() throws Exception {
+        try (EventLoop loop = new EventLoop("kept")) {
+            CompletableFuture<String> result = loop.submit(() -> EventLoop.withTimeout(Duration.ofMillis(200), () ->
+                    EventLoop.blocking(() -> {
+                        loop.execute(() -> { // holds the loop's thread past the deadline, before it sees the result
+                            try {
+                                Thread.sleep(400);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                        return "committed";
+                    })));
+            assertEquals("committed", result.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
 }
