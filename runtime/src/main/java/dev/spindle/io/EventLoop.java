@@ -540,7 +540,11 @@ public final class EventLoop implements AutoCloseable {
                 live.remove(t);
             }
             liveCount = 0;
-            runInbox(Integer.MAX_VALUE); // accepted before the phase changed: they run now (a start is refused)
+            try {
+                runInbox(Integer.MAX_VALUE); // accepted before the phase changed: they run now (a start is refused)
+            } catch (Throwable fatal) { // the JVM failed: termination must still complete
+                LOG.log(System.Logger.Level.ERROR, thread.getName() + " could not run its last actions", fatal);
+            }
             CURRENT.remove();
             termination.complete(null);
         }
