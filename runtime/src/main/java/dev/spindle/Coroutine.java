@@ -109,8 +109,8 @@ public final class Coroutine extends Continuation {
         List<String> callers = StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES)
                 .walk(s -> s.skip(1).map(f -> f.getClassName() + "." + f.getMethodName()).limit(64).toList());
         String caller = callers.isEmpty() ? "an unknown method" : callers.get(0);
-        if (isJdk(caller)) {
-            String from = callers.stream().filter(c -> !isJdk(c)).findFirst().orElse("an unknown method");
+        if (Hooks.isJdk(caller)) {
+            String from = callers.stream().filter(c -> !Hooks.isJdk(c)).findFirst().orElse("an unknown method");
             throw new IllegalStateException("Coroutine.yield() was called from " + from + " through " + caller
                     + " (reflection, a method handle or another JDK method), which cannot suspend: call"
                     + " Coroutine.yield() directly, in " + from + " or a @Suspendable method it calls");
@@ -122,10 +122,6 @@ public final class Coroutine extends Continuation {
         throw new IllegalStateException("Coroutine.yield() was called from " + caller + ", which the Spindle"
                 + " agent did not instrument: mark it @Suspendable (and make sure its class is loaded after the"
                 + " agent is installed)");
-    }
-
-    private static boolean isJdk(String method) {
-        return method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.");
     }
 
     /** The coroutine running on this thread, or null. */

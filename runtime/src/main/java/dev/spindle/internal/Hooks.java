@@ -123,7 +123,7 @@ public final class Hooks {
     public static void afterPlainCall(String caller, String callee) {
         Carrier k = Carrier.get();
         if (k.unwinding) {
-            boolean jdk = callee.startsWith("java.") || callee.startsWith("jdk.") || callee.startsWith("sun.");
+            boolean jdk = isJdk(callee);
             String saved = k.lastSaved();
             if (simpleName(saved).equals(simpleName(callee))) {
                 // most likely the call went through an interface or superclass method that is not suspendable
@@ -170,6 +170,11 @@ public final class Hooks {
             // no better advice than the usual
         }
         return null;
+    }
+
+    /** Whether {@code method} ("pkg.Type.name") is the JDK's: it cannot be instrumented, so cannot suspend. */
+    public static boolean isJdk(String method) {
+        return method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.");
     }
 
     /** After a suspendable call in a method that is not suspendable. */

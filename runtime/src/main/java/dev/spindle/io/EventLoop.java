@@ -673,19 +673,24 @@ public final class EventLoop implements AutoCloseable {
         } else if (t.state == Task.RUNNING) { // yieldNow()
             t.state = Task.QUEUED;
             runQueue.add(t);
-            if (party != null && party.deferred != null) {
-                t.setPending(party.deferred);
-                party.deferred = null;
-            } else if (party != null && party.expired != null) {
-                interrupt(t, party.expired);
-            }
-        } else if (party != null && party.deferred != null) { // deferred by a hand-off: this is its next suspension
-            Throwable d = party.deferred;
-            party.deferred = null;
-            interrupt(t, d);
-        } else if (party != null && party.expired != null) { // its time ran out and it waits again: not any more
-            interrupt(t, party.expired);
+            Throwable due = dueAtSuspension(party);
+            if (due != null) t.setPending(due);
+        } else {
+            Throwable due = dueAtSuspension(party);
+            if (due != null) interrupt(t, due);
         }
+    }
+
+    /**
+     * What a task that just suspended gets at once: an interruption deferred by a hand-off (taken), or the
+     * deadline of a withTimeout whose time ran out while its body still runs (kept until the body ends).
+     */
+    private static Throwable dueAtSuspension(TaskParty party) {
+        if (party == null) return null;
+        Throwable d = party.deferred;
+        if (d == null) return party.expired;
+        party.deferred = null;
+        return d;
     }
 
     private void finish(Task t, Throwable failure) {

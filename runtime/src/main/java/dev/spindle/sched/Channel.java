@@ -306,10 +306,15 @@ public final class Channel<T> extends Shared {
      * is room (a closed channel's receivers still drain its buffer); else the log says it is dropped.
      */
     void untaken(Waiter w) {
-        if (w.outcome != Waiter.DONE || !w.receiving() || handOver(w.value)) return;
+        giveBack(w, false, "that tasklet was interrupted before it could take it");
+    }
+
+    /** What {@link #untaken} and {@link #abandoned} do, on the tasklet or the shared path. */
+    private void giveBack(Waiter w, boolean shared, String why) {
+        if (w.outcome != Waiter.DONE || !w.receiving()) return; // a send completed: its value was delivered
+        if (shared ? offerNow(w.value, true, false) : handOver(w.value)) return;
         LOG.log(System.Logger.Level.WARNING, "value " + w.value + " received on " + this + " by " + w.who()
-                + " is dropped: that tasklet was interrupted before it could take it, and no other receiver waits"
-                + " nor has the channel room for it");
+                + " is dropped: " + why + ", and no other receiver waits nor has the channel room for it");
     }
 
     /** To the longest-waiting receiver, woken when its turn comes, or into the buffer; false if neither. */
@@ -424,10 +429,6 @@ public final class Channel<T> extends Shared {
      */
     @Override
     void abandoned(Waiter w) {
-        if (!w.receiving() || w.outcome != Waiter.DONE) return; // a send completed: its value was delivered
-        if (offerNow(w.value, true, false)) return;
-        LOG.log(System.Logger.Level.WARNING, "value " + w.value + " received on " + this + " by " + w.who()
-                + " is dropped: its event loop terminated before the coroutine could take it, and the channel"
-                + " has no room for it");
+        giveBack(w, true, "its event loop terminated before the coroutine could take it");
     }
 }
