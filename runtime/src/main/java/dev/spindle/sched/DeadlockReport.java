@@ -17,11 +17,14 @@ final class DeadlockReport {
         for (Tasklet t : blocked) {
             sb.append("\n  tasklet \"").append(t.name()).append("\" waits to ").append(t.waitingFor());
             int shown = 0;
-            for (StackTraceElement e : t.stackTrace()) {
+            StackTraceElement[] trace = t.stackTrace();
+            for (StackTraceElement e : trace) {
                 if (isImplementation(e)) continue; // where the tasklet waits, not how waiting works
                 sb.append("\n      at ").append(e);
                 if (++shown == FRAMES) break;
             }
+            // a body that is a method reference to the waiting call itself has no frame of its own
+            if (shown == 0 && trace.length > 0) sb.append("\n      at ").append(trace[trace.length - 1]);
         }
         return sb.toString();
     }

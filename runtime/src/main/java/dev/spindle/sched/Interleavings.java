@@ -40,9 +40,15 @@ import java.util.StringJoiner;
  * replaying a list of choices), always with virtual time. It must build all its state afresh (no state left
  * from an earlier run) and depend only on what its tasklets do: not on wall time, identity hash codes, hash
  * orders of identity-hashed keys, or another random source. A scenario whose replay makes fewer choices than
- * the run it replays, or meets fewer alternatives at one of them, is reported as not deterministic; other
- * non-determinism (more turns on each run, say) cannot be told from a new schedule, and goes unreported. A run that needs more than {@link #maxSwitches(long)} switches is
- * reported as a failure (a livelock or an endless loop), and so is a deadlock.
+ * the run it replays, or meets fewer alternatives at one of them, is reported as not deterministic (an
+ * {@code IllegalStateException} out of {@link #explore}); other non-determinism (more turns on each run, say)
+ * cannot be told from a new schedule, and goes unreported. A run that needs more than {@link #maxSwitches(long)}
+ * switches is reported as a failure (a livelock or an endless loop), and so is a deadlock.
+ *
+ * <p>The schedules explored are those the round-robin scheduler could run if any runnable tasklet could be next
+ * at every turn, except where the API promises who runs next: a send to a waiting receiver with
+ * {@link Channel.Preference#RECEIVER} (or a receive from a waiting sender with {@code SENDER}) switches to it at
+ * once, and a tasklet killed or raised into by another runs as soon as that one gives up its turn.
  */
 public final class Interleavings {
     /**
@@ -58,7 +64,10 @@ public final class Interleavings {
     private final int runs;
     private final long firstSeed;
     private final int depth;
-    private long maxSwitches = 100_000;
+    /** The switch limit of a run, unless {@link #maxSwitches(long)} sets another. */
+    public static final long DEFAULT_MAX_SWITCHES = 100_000;
+
+    private long maxSwitches = DEFAULT_MAX_SWITCHES;
     private int maxRuns = 100_000;
 
     private Interleavings(boolean exhaustive, int runs, long firstSeed, int depth) {
@@ -91,10 +100,12 @@ public final class Interleavings {
         return new Interleavings(true, 0, 0, depth);
     }
 
-    /** A run with more switches than this fails as a livelock (default 100,000). Returns this. */
+    /**
+     * A run with more switches than this fails as a livelock (default {@value #DEFAULT_MAX_SWITCHES}); a replay
+     * of such a failure needs the same limit (the failure's message shows the replay with it). Returns this.
+     */
     public Interleavings maxSwitches(long perRun) {
-        if (perRun <= 0) throw new IllegalArgumentException("maxSwitches <= 0: " + perRun);
-        this.maxSwitches = perRun;
+        this.maxSwitches = checkedLimit(perRun);
         return this;
     }
 
@@ -124,24 +135,56 @@ public final class Interleavings {
 
     /**
      * Runs the scenario once, on {@code Scheduler.seeded(seed)} (what {@link #random} ran with that seed), and
-     * throws what it throws.
+     * throws what it throws; a run of more than {@value #DEFAULT_MAX_SWITCHES} switches fails as a livelock, as it
+     * does in a search.
      *
      * @return the tasklets in the order they ran
      */
     public static List<String> replay(long seed, Scenario scenario) {
-        return rethrow(play(scenario, new Picker.Seeded(seed), Long.MAX_VALUE));
+        return replay(seed, scenario, DEFAULT_MAX_SWITCHES);
+    }
+
+    /**
+     * Like {@link #replay(long, Scenario)}, for a search run with {@link #maxSwitches(long)}: a livelock it reported
+     * replays as the same failure only with the same limit.
+     */
+    public static List<String> replay(long seed, Scenario scenario, long maxSwitches) {
+        return rethrow(play(scenario, new Picker.Seeded(seed), checkedLimit(maxSwitches)));
     }
 
     /**
      * Runs the scenario once, making the given choices (as {@link Failure#choices()} shows them: the index taken
-     * at each choice, dot-separated; every later choice takes the first alternative), and throws what it throws.
+     * at each choice, dot-separated; every later choice takes the first alternative), and throws what it throws;
+     * a run of more than {@value #DEFAULT_MAX_SWITCHES} switches fails as a livelock, as it does in a search.
      *
      * @return the tasklets in the order they ran
-     * @throws IllegalArgumentException if {@code choices} is not a list of choices, or takes an alternative a
-     *                                  choice point of this scenario does not have
+     * @throws IllegalArgumentException if {@code choices} is not a list of choices, takes an alternative a
+     *                                  choice point of this scenario does not have, or has more choices than the
+     *                                  scenario made
      */
     public static List<String> replay(String choices, Scenario scenario) {
-        return rethrow(play(scenario, new Picker.Replaying(parse(choices), Integer.MAX_VALUE, true), Long.MAX_VALUE));
+        return replay(choices, scenario, DEFAULT_MAX_SWITCHES);
+    }
+
+    /**
+     * Like {@link #replay(String, Scenario)}, for a search run with {@link #maxSwitches(long)}: a livelock it
+     * reported replays as the same failure only with the same limit.
+     */
+    public static List<String> replay(String choices, Scenario scenario, long maxSwitches) {
+        int[] given = parse(choices);
+        Picker.Replaying picker = new Picker.Replaying(given, Integer.MAX_VALUE, true);
+        Run run = play(scenario, picker, checkedLimit(maxSwitches));
+        if (picker.chosen.size() < given.length) {
+            throw new IllegalArgumentException("the choices to replay, \"" + choices + "\", are " + given.length
+                    + " but the scenario made only " + picker.chosen.size() + ": they are not choices this scenario"
+                    + " makes (replay what Failure.choices() shows), or the scenario is not deterministic");
+        }
+        return rethrow(run);
+    }
+
+    private static long checkedLimit(long maxSwitches) {
+        if (maxSwitches <= 0) throw new IllegalArgumentException("maxSwitches <= 0: " + maxSwitches);
+        return maxSwitches;
     }
 
     private Report exploreAtRandom(Scenario scenario) {
@@ -149,7 +192,7 @@ public final class Interleavings {
             long seed = firstSeed + r;
             Run run = play(scenario, new Picker.Seeded(seed), maxSwitches);
             if (run.error != null) {
-                return new Report(r + 1, false, new Failure(r + 1, runs, OptionalLong.of(seed), run));
+                return new Report(r + 1, false, new Failure(r + 1, runs, OptionalLong.of(seed), maxSwitches, run));
             }
         }
         return new Report(runs, false, null);
@@ -161,12 +204,12 @@ public final class Interleavings {
         for (int n = 1; ; n++) {
             Picker.Replaying picker = new Picker.Replaying(prefix, depth, false);
             Run run = play(scenario, picker, maxSwitches);
-            if (run.error != null) {
-                return new Report(n, false, new Failure(n, 0, OptionalLong.empty(), run));
-            }
             if (picker.chosen.size() < prefix.length) {
                 throw new IllegalStateException("the scenario is not deterministic: a replay made "
                         + picker.chosen.size() + " choices where an earlier run made at least " + prefix.length);
+            }
+            if (run.error != null) {
+                return new Report(n, false, new Failure(n, 0, OptionalLong.empty(), maxSwitches, run));
             }
             cutOff |= picker.cutOff;
             // Backtrack: the last choice within the depth that has an alternative not tried yet.
@@ -207,6 +250,9 @@ public final class Interleavings {
         } catch (Throwable t) {
             error = t;
         }
+        // thrown inside the scenario, which may have caught it: it is about the search, not the scenario
+        RuntimeException refused = picker.refused();
+        if (refused != null) throw refused;
         return new Run(s.trace, picker.chosen, error);
     }
 
@@ -272,14 +318,16 @@ public final class Interleavings {
         private final int run;
         private final int of;
         private final OptionalLong seed;
+        private final long maxSwitches;
         private final List<String> schedule;
         private final String choices;
         private final Throwable error;
 
-        Failure(int run, int of, OptionalLong seed, Run r) {
+        Failure(int run, int of, OptionalLong seed, long maxSwitches, Run r) {
             this.run = run;
             this.of = of;
             this.seed = seed;
+            this.maxSwitches = maxSwitches;
             this.schedule = List.copyOf(r.schedule);
             this.error = r.error;
             int end = r.choices.size();
@@ -319,8 +367,10 @@ public final class Interleavings {
             StringJoiner order = new StringJoiner(", ");
             for (int i = 0; i < Math.min(SHOWN, schedule.size()); i++) order.add(schedule.get(i));
             String more = schedule.size() > SHOWN ? " ... (" + (schedule.size() - SHOWN) + " more)" : "";
-            String replay = (seed.isPresent() ? "Interleavings.replay(" + seed.getAsLong() + "L, scenario), or " : "")
-                    + "Interleavings.replay(\"" + choices + "\", scenario)";
+            String limit = maxSwitches == DEFAULT_MAX_SWITCHES ? "" : ", " + maxSwitches + "L";
+            String replay = (seed.isPresent()
+                    ? "Interleavings.replay(" + seed.getAsLong() + "L, scenario" + limit + "), or " : "")
+                    + "Interleavings.replay(\"" + choices + "\", scenario" + limit + ")";
             return "schedule " + run + (of > 0 ? " of " + of : "") + " broke the scenario: " + error
                     + "\n  tasklets in the order they ran: " + order + more
                     + "\n  replay it with " + replay;

@@ -38,6 +38,14 @@ abstract class Picker {
         }
 
         abstract int pick(int n, int choicePoint);
+
+        /**
+         * Why this picker refused a choice point, if it did: thrown inside the scenario (which may catch it), so
+         * {@link Interleavings} throws it again after the run.
+         */
+        RuntimeException refused() {
+            return null;
+        }
     }
 
     /** Uniformly random and reproducible: the same seed gives the same choices. */
@@ -72,6 +80,7 @@ abstract class Picker {
         /** The prefix is a user's (a replay), not one an earlier run of the search recorded. */
         private final boolean given;
         boolean cutOff;
+        private RuntimeException refused;
 
         Replaying(int[] prefix, int branchLimit, boolean given) {
             this.prefix = prefix;
@@ -83,22 +92,27 @@ abstract class Picker {
         int pick(int n, int choicePoint) {
             if (choicePoint < prefix.length) {
                 int k = prefix[choicePoint];
-                if (k >= n && given) {
-                    throw new IllegalArgumentException("the choices to replay take alternative " + k + " at choice"
-                            + " point " + choicePoint + ", which has " + n + " (0 to " + (n - 1) + "): they are not"
-                            + " choices this scenario makes (replay what Failure.choices() shows), or the scenario"
-                            + " is not deterministic");
-                }
                 if (k >= n) {
-                    throw new IllegalStateException("the scenario is not deterministic: choice point "
-                            + choicePoint + " had " + n + " alternatives when replayed, fewer than the "
-                            + (k + 1) + " it had before (does it depend on a clock, a hash order, a random"
-                            + " number or state left over from an earlier run?)");
+                    refused = given
+                            ? new IllegalArgumentException("the choices to replay take alternative " + k + " at"
+                                    + " choice point " + choicePoint + ", which has " + n + " (0 to " + (n - 1)
+                                    + "): they are not choices this scenario makes (replay what Failure.choices()"
+                                    + " shows), or the scenario is not deterministic")
+                            : new IllegalStateException("the scenario is not deterministic: choice point "
+                                    + choicePoint + " had " + n + " alternatives when replayed, fewer than the "
+                                    + (k + 1) + " it had before (does it depend on a clock, a hash order, a random"
+                                    + " number or state left over from an earlier run?)");
+                    throw refused;
                 }
                 return k;
             }
             if (choicePoint >= branchLimit) cutOff = true;
             return 0;
+        }
+
+        @Override
+        RuntimeException refused() {
+            return refused;
         }
     }
 }

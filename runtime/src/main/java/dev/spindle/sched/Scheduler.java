@@ -3,6 +3,8 @@ package dev.spindle.sched;
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.SuspendableRunnable;
+import dev.spindle.internal.Parties;
+import dev.spindle.internal.Party;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -86,6 +88,11 @@ public final class Scheduler {
     private long switches;
     private long timerSeq;
     private int spawned;
+    /**
+     * The head of the run queue runs next, whoever the picker would choose: a promise of the API (a preferred
+     * wake, a kill), which an exploring picker must keep too.
+     */
+    private boolean headDue;
     /** A guard for Interleavings: more switches than this in one run is reported as a livelock. */
     long switchLimit = Long.MAX_VALUE;
     /** When not null, the name of each tasklet resumed, in order (for Interleavings' reports). */
@@ -201,7 +208,9 @@ public final class Scheduler {
                             + " switches: an endless loop with Scheduler.schedule() in it, or a livelock");
                 }
                 left--;
-                step(runnable.removeAt(picker.choose(runnable.size())));
+                int next = headDue ? 0 : picker.choose(runnable.size());
+                headDue = false;
+                step(runnable.removeAt(next));
             }
         } finally {
             exit(outer);
@@ -322,6 +331,13 @@ public final class Scheduler {
                     + " coroutine nested inside tasklet " + outer.name() + ", and only a tasklet's own coroutine"
                     + " can wait or switch (a yield here would suspend the nested coroutine, not the tasklet)");
         }
+        Party loopCoroutine = Parties.current();
+        if (loopCoroutine != null) {
+            throw new IllegalStateException("cannot " + what + " in event-loop coroutine " + loopCoroutine.name()
+                    + ": only a tasklet of a Scheduler can do that. On an event loop, call EventLoop.yieldNow()"
+                    + " where a tasklet calls Scheduler.schedule(), and EventLoop.sleep(duration) for"
+                    + " Scheduler.sleep(duration)");
+        }
         throw new IllegalStateException("cannot " + what + " here: no tasklet runs on this thread, and only a"
                 + " tasklet can wait or switch. Do it in a body given to Scheduler.spawn(...), which"
                 + " Scheduler.run() runs");
@@ -361,6 +377,7 @@ public final class Scheduler {
                 me.state = Tasklet.State.RUNNABLE;
                 s.runnable.addFirst(me);
                 s.runnable.addFirst(t);
+                s.headDue = true;
                 Coroutine.yield();
                 return;
             }
@@ -440,6 +457,7 @@ public final class Scheduler {
         t.state = Tasklet.State.RUNNABLE;
         if (runner != null) {
             runnable.addFirst(t); // its turn comes next
+            headDue = true;
             return;
         }
         unwindNow(t); // not running: as Stackless does

@@ -72,6 +72,28 @@ class SchedPrimitivesOnLoopsTest {
         }
     }
 
+    @Test
+    void schedulerSwitchesFromALoopCoroutinePointToTheLoopsOwn() {
+        try (EventLoop loop = new EventLoop("one")) {
+            CompletableFuture<Void> sleeping = loop.submit(() -> {
+                Scheduler.sleep(Duration.ofMillis(1));
+                return null;
+            });
+            CompletableFuture<Void> scheduling = loop.submit(() -> {
+                Scheduler.schedule();
+                return null;
+            });
+            for (CompletableFuture<Void> f : List.of(sleeping, scheduling)) {
+                Throwable t = assertThrows(CompletionException.class, f::join).getCause();
+                assertInstanceOf(IllegalStateException.class, t);
+                assertTrue(t.getMessage().matches("cannot (sleep|call Scheduler.schedule\\(\\)) in event-loop coroutine"
+                        + " .*: only a tasklet of a Scheduler can do that. On an event loop, call EventLoop.yieldNow\\(\\)"
+                        + " where a tasklet calls Scheduler.schedule\\(\\), and EventLoop.sleep\\(duration\\) for"
+                        + " Scheduler.sleep\\(duration\\)"), t.getMessage());
+            }
+        }
+    }
+
     // ---- across loops ----
 
     @ParameterizedTest

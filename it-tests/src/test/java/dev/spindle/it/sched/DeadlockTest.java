@@ -48,6 +48,16 @@ class DeadlockTest {
     }
 
     @Test
+    void a_body_that_is_a_method_reference_to_the_waiting_call_is_shown_at_that_call() {
+        Scheduler s = new Scheduler();
+        Semaphore none = new Semaphore("none", 0);
+        s.spawn("by-reference", none::acquire);
+        String m = assertThrows(DeadlockException.class, s::run).getMessage();
+        assertTrue(m.contains("tasklet \"by-reference\" waits to acquire a permit of Semaphore[none, 0 free, 1 waiting]"
+                + "\n      at dev.spindle.sched.Semaphore.acquire("), m);
+    }
+
+    @Test
     void a_lock_order_deadlock_names_the_holders() {
         Scheduler s = new Scheduler();
         Mutex left = new Mutex("left");

@@ -12,6 +12,7 @@ import dev.spindle.sched.Interleavings;
 import dev.spindle.sched.Mutex;
 import dev.spindle.sched.Scheduler;
 import dev.spindle.sched.Select;
+import dev.spindle.sched.Tasklet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -203,6 +204,29 @@ class InterleavingsTest {
     }
 
     @Test
+    void a_livelock_replays_as_the_same_failure_with_the_limit_the_report_shows() {
+        Interleavings.Scenario long_ = turns(2, 2_500, new ArrayList<>()); // 5,000 turns, finite
+        Interleavings.Failure f = Interleavings.random(3).maxSwitches(1_000).explore(long_).failure().orElseThrow();
+        assertTrue(f.toString().contains("replay it with Interleavings.replay(" + f.seed().getAsLong()
+                + "L, scenario, 1000L), or Interleavings.replay(\"" + f.choices() + "\", scenario, 1000L)"), f.toString());
+        IllegalStateException bySeed = assertThrows(IllegalStateException.class,
+                () -> Interleavings.replay(f.seed().getAsLong(), long_, 1_000));
+        assertEquals(f.error().getMessage(), bySeed.getMessage());
+        assertThrows(IllegalStateException.class, () -> Interleavings.replay(f.choices(), long_, 1_000));
+        // without a limit given, a replay has the search's default one: an endless scenario does not hang it
+        Interleavings.Scenario endless = s -> {
+            s.spawn(() -> {
+                for (;;) Scheduler.schedule();
+            });
+            s.run();
+        };
+        Interleavings.Failure e = Interleavings.random(1).explore(endless).failure().orElseThrow();
+        assertTrue(e.toString().contains("Interleavings.replay(0L, scenario)"), e.toString());
+        IllegalStateException again = assertThrows(IllegalStateException.class, () -> Interleavings.replay(0L, endless));
+        assertEquals(e.error().getMessage(), again.getMessage());
+    }
+
+    @Test
     void a_scenario_that_forgets_to_run_is_told_so() {
         Interleavings.Failure f = Interleavings.random(1).explore(s -> s.spawn(() -> { })).failure().orElseThrow();
         assertTrue(f.error().getMessage().contains("call scheduler.run()"), f.error().getMessage());
@@ -218,6 +242,71 @@ class InterleavingsTest {
                     s.run();
                 }));
         assertTrue(e.getMessage().contains("not deterministic"), e.getMessage());
+    }
+
+    @Test
+    void a_scenario_that_meets_fewer_alternatives_on_a_replay_is_refused_even_if_it_catches_the_refusal() {
+        int[] runs = {0};
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Interleavings.exhaustive(10).explore(s -> {
+                    int n = runs[0]++ < 4 ? 3 : 2; // state left over from earlier runs
+                    for (int i = 0; i < n; i++) s.spawn("t" + i, () -> { });
+                    try {
+                        s.run();
+                    } catch (IllegalStateException swallowed) {
+                        // the scenario's own business; the search's refusal still comes out
+                    }
+                }));
+        assertTrue(e.getMessage().contains("not deterministic: choice point 0 had 2 alternatives"), e.getMessage());
+    }
+
+    @Test
+    void replaying_more_choices_than_the_scenario_makes_is_refused() {
+        List<String> order = new ArrayList<>();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Interleavings.replay("1.1.1.1", turns(2, 1, order)));
+        assertTrue(e.getMessage().contains("\"1.1.1.1\", are 4 but the scenario made only 1"), e.getMessage());
+        assertEquals(List.of("t1", "t0"), Interleavings.replay("1", turns(2, 1, order)));
+    }
+
+    @Test
+    void the_search_keeps_who_runs_next_where_the_api_promises_it() {
+        // Preference.RECEIVER: a send to a waiting receiver switches to the receiver at once
+        assertTrue(Interleavings.exhaustive(20).explore(s -> {
+            Channel<Integer> ch = new Channel<>("ch");
+            int[] got = {0};
+            s.spawn("receiver", () -> got[0] = ch.receive());
+            s.spawn("sender", () -> {
+                Scheduler.schedule();
+                ch.send(7);
+                assertEquals(7, got[0], "the receiver ran first");
+            });
+            s.run();
+        }).failure().isEmpty());
+        // a killed tasklet unwinds as soon as its killer gives up its turn, before any other
+        Interleavings.Report killed = Interleavings.exhaustive(20).explore(s -> {
+            List<String> log = new ArrayList<>();
+            Tasklet victim = s.spawn("victim", () -> {
+                try {
+                    for (;;) Scheduler.schedule();
+                } finally {
+                    log.add("victim unwound");
+                }
+            });
+            s.spawn("other", () -> {
+                Scheduler.schedule();
+                log.add("other");
+            });
+            s.spawn("killer", () -> {
+                victim.kill();
+                Scheduler.schedule();
+                log.add("killer");
+            });
+            s.run();
+            assertTrue(log.indexOf("victim unwound") < log.indexOf("killer"), "log " + log);
+        });
+        assertTrue(killed.failure().isEmpty(), killed.toString());
+        assertTrue(killed.runs() > 1, killed.toString());
     }
 
     @Test
