@@ -2,8 +2,10 @@ package dev.spindle;
 
 import dev.spindle.internal.Continuation;
 import dev.spindle.internal.Hooks;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A computation that can suspend itself at any depth of {@link Suspendable} calls and be resumed later, on the
@@ -106,8 +108,9 @@ public final class Coroutine extends Continuation {
                     + " through @Suspendable methods) from the body of a Coroutine that is being resumed");
         }
         // hidden frames too: a reflective call or a method handle is the caller then, not the code that made it
-        List<String> callers = StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES)
-                .walk(s -> s.skip(1).map(f -> f.getClassName() + "." + f.getMethodName()).limit(64).toList());
+        List<StackWalker.StackFrame> frames = StackWalker.getInstance(Set.of(StackWalker.Option.SHOW_HIDDEN_FRAMES,
+                StackWalker.Option.RETAIN_CLASS_REFERENCE)).walk(s -> s.skip(1).limit(64).toList());
+        List<String> callers = frames.stream().map(f -> f.getClassName() + "." + f.getMethodName()).toList();
         String caller = callers.isEmpty() ? "an unknown method" : callers.get(0);
         if (Hooks.isJdk(caller)) {
             String from = callers.stream().filter(c -> !Hooks.isJdk(c)).findFirst().orElse("an unknown method");
@@ -119,9 +122,36 @@ public final class Coroutine extends Continuation {
             throw new IllegalStateException("Coroutine.yield() was called from " + caller + ". "
                     + Hooks.makeSuspendable(caller));
         }
+        if (!frames.isEmpty() && markedSuspendable(frames.get(0))) {
+            String type = frames.get(0).getClassName();
+            throw new IllegalStateException("Coroutine.yield() was called from " + caller + ", which is @Suspendable"
+                    + " but was not instrumented: its class was loaded before the Spindle agent was installed, or"
+                    + " the agent could not rewrite it (see its warning from when " + type + " was loaded). Call"
+                    + " Spindle.install() before " + type + " is loaded, or start the JVM with"
+                    + " -javaagent:spindle-agent.jar");
+        }
         throw new IllegalStateException("Coroutine.yield() was called from " + caller + ", which the Spindle"
                 + " agent did not instrument: mark it @Suspendable (and make sure its class is loaded after the"
-                + " agent is installed)");
+                + " agent is installed, or start the JVM with -javaagent:spindle-agent.jar)");
+    }
+
+    /** Whether the method of {@code frame}, or one it overrides, carries {@link Suspendable}. */
+    private static boolean markedSuspendable(StackWalker.StackFrame frame) {
+        Class<?>[] parameters = frame.getMethodType().parameterArray();
+        List<Class<?>> types = new ArrayList<>(List.of(frame.getDeclaringClass()));
+        for (int i = 0; i < types.size(); i++) { // the class, then its supertypes, breadth first
+            Class<?> t = types.get(i);
+            try {
+                if (t.getDeclaredMethod(frame.getMethodName(), parameters).isAnnotationPresent(Suspendable.class)) {
+                    return true;
+                }
+            } catch (NoSuchMethodException notDeclaredHere) {
+                // look further up
+            }
+            if (t.getSuperclass() != null) types.add(t.getSuperclass());
+            types.addAll(List.of(t.getInterfaces()));
+        }
+        return false;
     }
 
     /** The coroutine running on this thread, or null. */

@@ -35,6 +35,8 @@ final class ClassInstrumenter {
     private final ClassHierarchy hierarchy;
     private final SuspendableRules rules;
     private final AgentOptions options;
+    /** The method ("name" + descriptor) of each resume copy's key, for warnings about the copy. */
+    private final Map<String, String> copiedMethods = new HashMap<>();
 
     ClassInstrumenter(ClassHierarchy hierarchy, AgentOptions options) {
         this.hierarchy = hierarchy;
@@ -55,9 +57,11 @@ final class ClassInstrumenter {
                 } catch (MethodTooLargeException e) {
                     String key = ClassInfo.key(e.getMethodName(), e.getDescriptor());
                     if (!tooLarge.add(key)) throw e;
-                    Log.warn("could not instrument " + MethodInstrumenter.describe(info.name, e.getMethodName())
-                            + e.getDescriptor() + ": the rewritten method exceeds the JVM's 64 KB limit; split it"
-                            + " into smaller methods. It is left as it was and will refuse to suspend");
+                    // a resume copy is named after its method: the warning names the method as written
+                    String method = copiedMethods.getOrDefault(key, e.getMethodName() + e.getDescriptor());
+                    Log.warn("could not instrument " + info.name.replace('/', '.') + "." + method + ": the rewritten"
+                            + " method exceeds the JVM's 64 KB limit; split it into smaller methods. It is left as"
+                            + " it was and will refuse to suspend");
                 }
             }
         } catch (RuntimeException e) {
@@ -173,12 +177,14 @@ final class ClassInstrumenter {
                 changed |= guardPlainMethod(cls.name, m);
                 continue;
             }
-            if (tooLarge.contains(key) || tooLarge.contains(ClassInfo.key(m.name, MethodInstrumenter.COPY_DESC))) {
+            int n = copyNames.merge(m.name, 1, Integer::sum);
+            String copyName = n == 1 ? m.name : m.name + MethodInstrumenter.COPY_SUFFIX + (n - 1);
+            String copyKey = ClassInfo.key(copyName, MethodInstrumenter.COPY_DESC);
+            copiedMethods.put(copyKey, m.name + m.desc);
+            if (tooLarge.contains(key) || tooLarge.contains(copyKey)) {
                 changed |= guardUninstrumentedMethod(cls.name, m, "its rewrite would exceed the JVM's 64 KB limit");
                 continue;
             }
-            int n = copyNames.merge(m.name, 1, Integer::sum);
-            String copyName = n == 1 ? m.name : m.name + MethodInstrumenter.COPY_SUFFIX + (n - 1);
             verifier.hints = hints.get(key);
             try {
                 MethodInstrumenter instrumenter = new MethodInstrumenter(cls.name, isInterface, cls.version,

@@ -63,6 +63,11 @@ class AgentProcessTest {
                 r.out());
         assertTrue(r.out().contains("LoadedBeforeInstallProgram$Early was loaded before the agent was installed"),
                 r.out());
+        String yield = line(r.out(), "yield in the early class: ");
+        assertTrue(yield.startsWith("refused: Coroutine.yield() was called from " + LoadedBeforeInstallProgram.class
+                .getName() + "$Early.pauseHere, which is @Suspendable but was not instrumented: its class was loaded"
+                + " before the Spindle agent was installed"), r.out());
+        assertTrue(yield.contains("or start the JVM with -javaagent:spindle-agent.jar"), r.out());
     }
 
     private static String line(String out, String prefix) {

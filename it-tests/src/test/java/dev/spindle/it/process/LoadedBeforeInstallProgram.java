@@ -22,6 +22,11 @@ public final class LoadedBeforeInstallProgram {
             int local = x * 10;
             return Late.bottom(x) + local;
         }
+
+        @Suspendable
+        static void pauseHere() {
+            Coroutine.yield();
+        }
     }
 
     static final class Late {
@@ -34,6 +39,11 @@ public final class LoadedBeforeInstallProgram {
         static int bottom(int x) {
             Coroutine.yield();
             return x;
+        }
+
+        @Suspendable
+        static void pauseInEarly() {
+            Early.pauseHere();
         }
 
         /** Runs top(2) in a coroutine: 23 if nothing suspends, else refused. */
@@ -60,5 +70,6 @@ public final class LoadedBeforeInstallProgram {
         System.out.println("through Early.middle: " + Late.throughEarly());
         int[] r = new int[1];
         System.out.println("body in the early class: " + drive(new Coroutine(() -> r[0] = Late.bottom(7) * 2), r));
+        System.out.println("yield in the early class: " + drive(new Coroutine(() -> Late.pauseInEarly()), r));
     }
 }
