@@ -136,7 +136,7 @@ final class ClassInstrumenter {
     private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, LearnedSupertypes learned) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
         ClassReader reader = new ClassReader(bytes);
-        if (suspendable.isEmpty() && !info.mentionsSpindle && !UnboxingAdapters.mayNeedOne(info, rules)
+        if (suspendable.isEmpty() && !info.mentionsSpindle && !MethodReferenceAdapters.mayNeedOne(info, rules)
                 && !rules.callsSuspendable(reader)) {
             return null;
         }
@@ -152,7 +152,7 @@ final class ClassInstrumenter {
         boolean isInterface = (cls.access & ACC_INTERFACE) != 0;
         List<MethodNode> copies = new ArrayList<>();
         Map<String, Integer> copyNames = new HashMap<>();
-        List<MethodNode> adapters = UnboxingAdapters.add(cls, rules);
+        List<MethodNode> adapters = MethodReferenceAdapters.add(cls, rules);
         for (MethodNode a : adapters) {
             cls.methods.add(a);
             suspendable.add(ClassInfo.key(a.name, a.desc));

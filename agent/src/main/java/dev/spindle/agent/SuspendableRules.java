@@ -119,7 +119,7 @@ final class SuspendableRules {
             String implKey = ClassInfo.key(lambda.impl().getName(), lambda.impl().getDesc());
             String implOwner = lambda.impl().getOwner();
             if (ClassHierarchy.isJdk(implOwner) || implOwner.equals(COROUTINE)) continue;
-            // this class's own too, so that a call to it is known to suspend (see UnboxingAdapters)
+            // this class's own too, so that a call to it is known to suspend (see MethodReferenceAdapters)
             if (REFERENCED.computeIfAbsent(implOwner, k -> ConcurrentHashMap.newKeySet()).add(implKey)) {
                 keysByClass.remove(implOwner);
             }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -782,6 +783,58 @@ class MisuseTest {
         assertMentions(e, "It is a lambda in " + MisuseTest.class.getName()
                 + ".aLambdaOfAPlainInterfaceIsToldToUseASuspendableOne");
         assertMentions(e, "SuspendableRunnable");
+    }
+
+    private static final AtomicInteger HALVES = new AtomicInteger();
+
+    @Suspendable
+    static void twoHalves() {
+        HALVES.incrementAndGet();
+        Coroutine.yield();
+        HALVES.incrementAndGet();
+    }
+
+    @Test
+    void aMethodReferenceToAJdkMethodAsTheBodyIsRefusedAfterThatMethod() {
+        HALVES.set(0);
+        // FutureTask.run calls twoHalves through a Runnable proxy: no instrumented frame up to the driver but the
+        // adapter the agent gives task::run
+        FutureTask<String> task = new FutureTask<>(MisuseTest::twoHalves, "result");
+        Coroutine c = new Coroutine(task::run);
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "suspendable method " + MisuseTest.class.getName() + ".twoHalves tried to suspend through"
+                + " java.util.concurrent.FutureTask.run");
+        assertMentions(e, "JDK methods, reflective calls and method handles cannot suspend");
+        assertEquals(1, HALVES.get(), "the second half never runs");
+    }
+
+    @Test
+    void aMethodReferenceToAPlainInterfaceMethodIsRefusedInAChainToo() {
+        Runnable plain = Co::pauseAlways;
+        assertMentions(failsOnFirstResume(new Coroutine(plain::run)), "through java.lang.Runnable.run");
+        int[] after = {0};
+        Coroutine chain = new Coroutine(() -> {
+            SuspendableRunnable step = plain::run;
+            step.run();
+            after[0]++;
+        });
+        assertMentions(failsOnFirstResume(chain), "through java.lang.Runnable.run");
+        assertEquals(0, after[0]);
+        // a reference to a JDK method that does not suspend is as before, in and out of a coroutine
+        List<String> out = new ArrayList<>();
+        SuspendableCallable<Boolean> add = () -> out.add("x");
+        java.util.function.Supplier<String> jdk = "abc"::toUpperCase;
+        SuspendableCallable<String> upper = jdk::get;
+        Coroutine fine = new Coroutine(() -> {
+            add.call();
+            out.add(upper.call());
+            Co.pause();
+            out.add(upper.call());
+        });
+        while (fine.resume()) {
+            out.add("resumed");
+        }
+        assertEquals(List.of("x", "ABC", "resumed", "ABC"), out);
     }
 
     // ---- while holding a monitor ----

@@ -16,20 +16,28 @@ import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * Gives a method reference whose lambda proxy would unbox the result of a suspendable method (as in
- * {@code IntStep s = Util::boxed}, with {@code @Suspendable Integer boxed(Integer)} and an interface method that
- * returns {@code int}) a small static adapter that makes the call and unboxes, and points the reference at it.
+ * Gives two kinds of method references of suspendable interfaces a small static adapter that makes the call,
+ * and points the reference at it; the adapter is suspendable like any lambda body and is instrumented with the
+ * class's other suspendable methods. javac writes such a method itself for other method references it cannot
+ * hand to the proxy directly (varargs, {@code super::m}).
  *
- * <p>Why: a method that suspends returns a placeholder, null for a reference, and the proxy (a hidden class the
- * agent never sees) would unbox that null and throw a NullPointerException into the code that is being
- * suspended. The adapter is suspendable like any lambda body, so it saves itself instead of unboxing while its
- * thread unwinds, and unboxes the real result once resumed. javac writes such a method itself for other
- * method references it cannot hand to the proxy directly (varargs, {@code super::m}).
+ * <ul>
+ *   <li>A reference whose lambda proxy would unbox the result of a suspendable method (as in
+ *       {@code IntStep s = Util::boxed}, with {@code @Suspendable Integer boxed(Integer)} and an interface method
+ *       that returns {@code int}): a method that suspends returns a placeholder, null for a reference, and the
+ *       proxy (a hidden class the agent never sees) would unbox that null and throw a NullPointerException into
+ *       the code being suspended. The adapter saves itself instead of unboxing while its thread unwinds, and
+ *       unboxes the real result once resumed.</li>
+ *   <li>A reference to a JDK method ({@code new Coroutine(futureTask::run)}, {@code runnable::run}): nothing
+ *       between the proxy and the coroutine's driver would be instrumented, so a suspension inside the JDK method
+ *       would pass for a legitimate one while the JDK code ran on with the placeholder. In the adapter the JDK
+ *       method is a plain call, after which a suspension is refused like any other through JDK code.</li>
+ * </ul>
  */
-final class UnboxingAdapters {
+final class MethodReferenceAdapters {
     private static final int FLAG_SERIALIZABLE = 1; // LambdaMetafactory.FLAG_SERIALIZABLE
 
-    private UnboxingAdapters() {
+    private MethodReferenceAdapters() {
     }
 
     /**
@@ -43,8 +51,11 @@ final class UnboxingAdapters {
             for (AbstractInsnNode insn : m.instructions) {
                 if (!(insn instanceof InvokeDynamicInsnNode indy) || !needsAdapter(cls.name, indy, rules)) continue;
                 Handle impl = (Handle) indy.bsmArgs[1];
-                Type result = ((Type) indy.bsmArgs[2]).getReturnType();
-                String name = "lambda$" + impl.getName() + "$unbox" + MethodInstrumenter.COPY_SUFFIX + adapters.size();
+                Type sam = (Type) indy.bsmArgs[2];
+                boolean unboxing = unboxes(sam.getDescriptor(), impl);
+                Type result = unboxing ? sam.getReturnType() : Type.getReturnType(impl.getDesc());
+                String name = "lambda$" + impl.getName() + (unboxing ? "$unbox" : "$ref")
+                        + MethodInstrumenter.COPY_SUFFIX + adapters.size();
                 MethodNode adapter = adapter(cls, impl, Type.getArgumentTypes(indy.desc), result, name);
                 adapters.add(adapter);
                 indy.bsmArgs[1] = new Handle(H_INVOKESTATIC, cls.name, adapter.name, adapter.desc, isInterface);
@@ -56,7 +67,7 @@ final class UnboxingAdapters {
     /** Whether a reference of the class (as {@link ClassInfo} saw it) might need an adapter. */
     static boolean mayNeedOne(ClassInfo info, SuspendableRules rules) {
         for (ClassInfo.Lambda lambda : info.lambdas) {
-            if (unboxes(lambda.samDesc(), lambda.impl())
+            if ((unboxes(lambda.samDesc(), lambda.impl()) || isJdkTarget(lambda.impl()))
                     && rules.isSuspendableCall(lambda.iface(), lambda.samName(), lambda.samDesc())) {
                 return true;
             }
@@ -72,6 +83,11 @@ final class UnboxingAdapters {
                 && (implReturn == Type.OBJECT || implReturn == Type.ARRAY) && impl.getTag() != H_NEWINVOKESPECIAL;
     }
 
+    /** A method of the JDK's (never instrumented), other than a constructor (which cannot suspend anyway). */
+    private static boolean isJdkTarget(Handle impl) {
+        return ClassHierarchy.isJdk(impl.getOwner()) && impl.getTag() != H_NEWINVOKESPECIAL;
+    }
+
     private static boolean needsAdapter(String className, InvokeDynamicInsnNode indy, SuspendableRules rules) {
         Object[] args = indy.bsmArgs;
         if (!indy.bsm.getOwner().equals(ClassInfo.LAMBDA_METAFACTORY) || args.length < 3
@@ -84,15 +100,17 @@ final class UnboxingAdapters {
             return false;
         }
         // invokespecial (a private method, in class files of javac 8) may only name a method of the class itself
-        return unboxes(sam.getDescriptor(), impl)
-                && (impl.getTag() != H_INVOKESPECIAL || impl.getOwner().equals(className))
-                && rules.isSuspendableCall(Type.getReturnType(indy.desc).getInternalName(), indy.name,
-                        sam.getDescriptor())
-                && rules.isSuspendableCall(impl.getOwner(), impl.getName(), impl.getDesc());
+        if (impl.getTag() == H_INVOKESPECIAL && !impl.getOwner().equals(className)) return false;
+        if (!rules.isSuspendableCall(Type.getReturnType(indy.desc).getInternalName(), indy.name, sam.getDescriptor())) {
+            return false;
+        }
+        return isJdkTarget(impl)
+                || unboxes(sam.getDescriptor(), impl) && rules.isSuspendableCall(impl.getOwner(), impl.getName(),
+                        impl.getDesc());
     }
 
     /**
-     * {@code static P name([Owner receiver,] params) { return unbox(impl(receiver, params)); }}, where the
+     * {@code static R name([Owner receiver,] params) { return [unbox](impl(receiver, params)); }}, where the
      * parameters that the reference captures (a bound receiver) take the captured values' exact types, as the
      * lambda factory requires.
      */
@@ -116,7 +134,8 @@ final class UnboxingAdapters {
             default -> INVOKEVIRTUAL;
         };
         a.instructions.add(new MethodInsnNode(op, impl.getOwner(), impl.getName(), impl.getDesc(), impl.isInterface()));
-        unbox(a, Type.getReturnType(impl.getDesc()), result);
+        Type returned = Type.getReturnType(impl.getDesc());
+        if (!returned.equals(result)) unbox(a, returned, result);
         a.instructions.add(new InsnNode(result.getOpcode(IRETURN)));
         a.maxLocals = slot;
         a.maxStack = Math.max(slot, 2);
