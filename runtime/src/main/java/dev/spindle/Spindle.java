@@ -20,6 +20,12 @@ import java.lang.reflect.InvocationTargetException;
  * a class with none (the class whose {@code main} calls it is loaded already). Those that call suspendable
  * methods get a check after those calls instead, so a suspension through them is refused with an
  * {@code IllegalStateException} rather than going wrong.
+ *
+ * <p>From JDK 21 the JVM prints a warning when an agent is loaded this way ("A Java agent has been loaded
+ * dynamically ... will be disallowed by default in a future release"); start the JVM with
+ * {@code -XX:+EnableDynamicAgentLoading} to silence it, or use {@code -javaagent}, which is what production should
+ * use. A JVM started with {@code -XX:-EnableDynamicAgentLoading} refuses the attach, and {@code install()} then
+ * throws an {@code IllegalStateException} that says to use {@code -javaagent}.
  */
 public final class Spindle {
     /** The system property the agent sets when it starts. */

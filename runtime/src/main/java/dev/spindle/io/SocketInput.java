@@ -56,7 +56,8 @@ public final class SocketInput {
      * Reads a line ended by LF or CRLF, decoded as ISO-8859-1 (the bytes as they are, as HTTP headers
      * require), without its end.
      *
-     * @param limit the longest line accepted, ending excluded (at most the buffer's capacity minus 2)
+     * @param limit the longest line accepted, ending excluded; a limit above the buffer's capacity minus 2 (the
+     *              line and its CRLF must fit in the buffer) is taken as that
      * @return the line, or null at end of stream before any byte of it
      * @throws LineTooLongException if no line end comes within {@code limit} bytes
      * @throws EOFException         if the stream ends in the middle of a line

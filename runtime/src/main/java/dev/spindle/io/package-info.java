@@ -10,7 +10,7 @@
  *       {@code IOException};</li>
  *   <li>{@link dev.spindle.io.EventLoopGroup}: N loops, connections spread over them;</li>
  *   <li>{@link dev.spindle.io.TcpSocket}, {@link dev.spindle.io.TcpServer},
- *       {@link dev.spindle.io.SocketInput}: suspending sockets;</li>
+ *       {@link dev.spindle.io.SocketInput}: suspending TCP sockets; {@link dev.spindle.io.UdpSocket}: datagrams;</li>
  *   <li>{@link dev.spindle.io.http}: a small HTTP/1.1 server built on them;</li>
  *   <li>the channels, select and locks of {@link dev.spindle.sched} ({@code Channel}, {@code Select},
  *       {@code Mutex}, {@code Condition}, {@code Semaphore}, {@code Event}, {@code Latch}): between coroutines of
