@@ -28,6 +28,7 @@ public class GreenletExit extends Error {
         this("greenlet killed");
     }
 
+    /** A GreenletExit with a message, for a {@link Greenlet#throwInto} of one's own. */
     public GreenletExit(String message) {
         super(message);
     }

@@ -266,6 +266,7 @@ public final class Channel<T> extends Shared {
         return capacity;
     }
 
+    /** Who runs on after a rendezvous (see {@link #setPreference}). */
     public Preference preference() {
         return preference;
     }

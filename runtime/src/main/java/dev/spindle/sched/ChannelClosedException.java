@@ -8,6 +8,7 @@ package dev.spindle.sched;
 public final class ChannelClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** Whether a send was refused (else a receive found the end). */
     private final boolean onSend;
 
     private ChannelClosedException(String message, boolean onSend) {

@@ -31,6 +31,7 @@ public final class Event extends Shared {
     /** Volatile for {@link #isSet()} from any thread; written under the lock when shared. */
     private volatile boolean set;
 
+    /** An event that is not set, with no name. */
     public Event() {
         this(null);
     }
@@ -105,6 +106,7 @@ public final class Event extends Shared {
         Coroutine.yield();
     }
 
+    /** Whether the event is set: {@code await} returns at once. */
     public boolean isSet() {
         return set;
     }

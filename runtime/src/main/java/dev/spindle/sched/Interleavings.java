@@ -57,6 +57,7 @@ public final class Interleavings {
      */
     @FunctionalInterface
     public interface Scenario {
+        /** Spawns the tasklets on {@code scheduler}, runs it, and checks the outcome (throws if it is wrong). */
         void play(Scheduler scheduler) throws Exception;
     }
 

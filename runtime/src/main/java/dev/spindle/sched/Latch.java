@@ -29,6 +29,7 @@ public final class Latch extends Shared {
     /** Volatile for {@link #count()} from any thread; written under the lock when shared. */
     private volatile int count;
 
+    /** A latch that opens after {@code count} count-downs. */
     public Latch(int count) {
         this(null, count);
     }
@@ -90,6 +91,7 @@ public final class Latch extends Shared {
         Coroutine.yield();
     }
 
+    /** How many count-downs are still needed before the latch opens. */
     public int count() {
         return count;
     }

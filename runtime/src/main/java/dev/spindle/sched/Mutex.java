@@ -62,6 +62,7 @@ public final class Mutex extends Shared {
     private volatile Object owner;
     private int holds;
 
+    /** An unlocked mutex with no name. */
     public Mutex() {
         this(null);
     }
@@ -180,6 +181,7 @@ public final class Mutex extends Shared {
         return new Condition(this);
     }
 
+    /** Whether a tasklet or coroutine holds the mutex. */
     public boolean isLocked() {
         return owner != null;
     }

@@ -71,6 +71,7 @@ public final class Select {
             this.value = value;
         }
 
+        /** The channel of this case. */
         public Channel<T> channel() {
             return channel;
         }

@@ -38,6 +38,7 @@ public final class Semaphore extends Shared {
     /** Volatile for {@link #availablePermits()} from any thread; written under the lock when shared. */
     private volatile int permits;
 
+    /** A semaphore with {@code permits} free permits and no name. */
     public Semaphore(int permits) {
         this(null, permits);
     }

@@ -80,6 +80,7 @@ public final class Tasklet {
         return scheduler;
     }
 
+    /** Where the tasklet is in its life. */
     public State state() {
         return state;
     }
