@@ -27,9 +27,14 @@ final class SpindleTransformer implements ClassFileTransformer {
             if (out != null && options.dumpDir() != null) dump(className, out);
             return out;
         } catch (Throwable t) {
-            Log.warn("could not instrument class " + className.replace('/', '.') + ": " + t
-                    + "; it is loaded unchanged and its methods cannot suspend");
-            if (options.verbose()) t.printStackTrace();
+            try {
+                Log.warn("could not instrument class " + className.replace('/', '.') + ": " + t + "; it is loaded"
+                        + " unchanged, its methods cannot suspend, and a suspension through one of them may go"
+                        + " undetected (its caller would take the placeholder for the result)");
+                if (options.verbose()) t.printStackTrace();
+            } catch (Throwable cannotEvenLog) {
+                // out of stack (a class loaded by a thread at the end of its stack) or memory: nothing may escape
+            }
             return null;
         }
     }

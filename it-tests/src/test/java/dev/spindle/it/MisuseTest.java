@@ -785,6 +785,16 @@ class MisuseTest {
         assertMentions(e, "SuspendableRunnable");
     }
 
+    @Test
+    void aSuspendableCallMadeAgainByAClassTheAgentDidNotRewriteNamesThatClass() {
+        Coroutine c = new Coroutine(() -> dev.spindle.internal.UninstrumentedCaller.twice(Co::pauseAlways));
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "suspendable method dev.spindle.it.Co.pauseAlways returned into"
+                + " dev.spindle.internal.UninstrumentedCaller.twice, which the Spindle agent did not instrument, and"
+                + " which went on to call dev.spindle.it.Co.pauseAlways. See the agent's warning from when"
+                + " dev.spindle.internal.UninstrumentedCaller was loaded");
+    }
+
     private static final AtomicInteger HALVES = new AtomicInteger();
 
     @Suspendable

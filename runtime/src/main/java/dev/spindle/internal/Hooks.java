@@ -113,9 +113,18 @@ public final class Hooks {
         Carrier k = Carrier.get();
         if (k.unwinding) {
             String saved = k.lastSaved();
-            throw refuse(k, "suspendable method " + saved + " returned into code that is not instrumented"
-                    + " (such as List.forEach, a reflective call or another JDK method), which went on to call "
-                    + method + ". " + suspendOnlyThrough(saved));
+            String caller = StackWalker.getInstance().walk(s -> s.skip(2).findFirst())
+                    .map(f -> f.getClassName() + "." + f.getMethodName()).orElse(null);
+            if (caller == null || isJdk(caller)) {
+                throw refuse(k, "suspendable method " + saved + " returned into code that is not instrumented"
+                        + " (such as List.forEach, a reflective call or another JDK method), which went on to call "
+                        + method + ". " + suspendOnlyThrough(saved));
+            }
+            // not the JDK's, and no check after its calls: a class the agent did not rewrite at all
+            throw refuse(k, "suspendable method " + saved + " returned into " + caller + ", which the Spindle agent"
+                    + " did not instrument, and which went on to call " + method + ". See the agent's warning from"
+                    + " when " + caller.substring(0, caller.lastIndexOf('.')) + " was loaded (a class too large to"
+                    + " rewrite must be split; one loaded before Spindle.install() needs the agent earlier)");
         }
     }
 
