@@ -61,13 +61,13 @@ public final class Interleavings {
         void play(Scheduler scheduler) throws Exception;
     }
 
+    /** The switch limit of a run, unless {@link #maxSwitches(long)} sets another. */
+    public static final long DEFAULT_MAX_SWITCHES = 100_000;
+
     private final boolean exhaustive;
     private final int runs;
     private final long firstSeed;
     private final int depth;
-    /** The switch limit of a run, unless {@link #maxSwitches(long)} sets another. */
-    public static final long DEFAULT_MAX_SWITCHES = 100_000;
-
     private long maxSwitches = DEFAULT_MAX_SWITCHES;
     private int maxRuns = 100_000;
 
