@@ -575,6 +575,41 @@ class MisuseTest {
         assertEquals(null, huge.getField("result").get(null), "big() must not have returned");
     }
 
+    /**
+     * A method of 6 KB whose resume copy passes 64 KB (every one of its 200 suspension points keeps some 48 values
+     * live): the warning names the method as written, not the copy.
+     */
+    @Test
+    void aMethodWhoseResumeCopyIsTooLargeIsNamedAsWritten() throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 48; i++) body.append("        int v").append(i).append(" = p + ").append(i).append(";\n");
+        for (int k = 0; k < 200; k++) body.append("        v").append(k % 48).append(" += s();\n");
+        StringBuilder sum = new StringBuilder("0");
+        for (int i = 0; i < 48; i++) sum.append(" + v").append(i);
+        String source = "package gen;\nimport dev.spindle.*;\npublic class Wide implements SuspendableRunnable {\n"
+                + "    @Suspendable static int s() { if (Coroutine.current() != null) Coroutine.yield(); return 1; }\n"
+                + "    @Suspendable public static int wide(int p) {\n" + body + "        return " + sum + ";\n    }\n"
+                + "    public void run() { wide(0); }\n}\n";
+        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gen.Wide", source)));
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Class<?> wide;
+        System.setErr(new java.io.PrintStream(log, true));
+        try {
+            wide = loader.loadClass("gen.Wide");
+        } finally {
+            System.setErr(err);
+        }
+        assertTrue(log.toString().contains("could not instrument gen.Wide.wide(I)I: the rewritten method exceeds the"
+                + " JVM's 64 KB limit"), log.toString());
+        assertEquals(48 * 47 / 2 + 200, wide.getMethod("wide", int.class).invoke(null, 0));
+        IllegalStateException e = failsOnFirstResume(new Coroutine((SuspendableRunnable) wide.getConstructor()
+                .newInstance()));
+        assertMentions(e, "gen.Wide.wide");
+        assertMentions(e, "64 KB");
+    }
+
     static final class SuspendsInToString {
         @Suspendable
         @Override
