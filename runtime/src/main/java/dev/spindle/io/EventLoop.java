@@ -436,8 +436,7 @@ public final class EventLoop implements AutoCloseable {
         Throwable[] fired = new Throwable[1];
         Timer timer = loop.timers.addAfter(Math.max(0, nanos), () -> {
             fired[0] = new DeadlineExceededException(timeout);
-            TaskParty p = t.party();
-            if (p.expired == null) p.expired = fired[0];
+            t.party().expired.add(fired[0]);
             loop.interrupt(t, fired[0]);
         });
         try {
@@ -448,7 +447,7 @@ public final class EventLoop implements AutoCloseable {
             if (fired[0] != null && p != null) {
                 // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
                 if (p.deferred == fired[0]) p.deferred = null;
-                if (p.expired == fired[0]) p.expired = null; // the scope whose time ran out is left
+                p.expired.remove(fired[0]); // the scope whose time ran out is left
             }
         }
     }
@@ -688,7 +687,7 @@ public final class EventLoop implements AutoCloseable {
     private static Throwable dueAtSuspension(TaskParty party) {
         if (party == null) return null;
         Throwable d = party.deferred;
-        if (d == null) return party.expired;
+        if (d == null) return party.expired.isEmpty() ? null : party.expired.get(0);
         party.deferred = null;
         return d;
     }

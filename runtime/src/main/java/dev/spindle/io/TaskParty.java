@@ -1,6 +1,7 @@
 package dev.spindle.io;
 
 import dev.spindle.internal.Party;
+import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -21,10 +22,12 @@ final class TaskParty implements Party {
     /** An interruption (timeout, shutdown) that came after a hand-off: thrown at its next suspension. */
     Throwable deferred;
     /**
-     * The deadline exception of the outermost {@code withTimeout} whose time ran out and whose body still runs:
-     * each later wait inside it fails with it at once, so that a handler of an inner timeout cannot swallow it.
+     * The deadline exceptions of the {@code withTimeout} scopes whose time ran out and whose bodies still run,
+     * in the order they fired: each later wait inside them fails at once with the first, so that a handler of an
+     * inner timeout cannot swallow an outer deadline. Several, not one: an inner and an outer deadline can fire
+     * in one turn (the loop was busy), and the inner scope, ending, must leave the outer's in force.
      */
-    Throwable expired;
+    final ArrayList<Throwable> expired = new ArrayList<>(0);
 
     TaskParty(Task task) {
         this.task = task;

@@ -185,6 +185,44 @@ class TimeTest {
     }
 
     /**
+     * The same when the inner and the outer deadline fire in one turn of the loop (it was busy past both): the
+     * inner scope, ending, does not take the outer deadline with it.
+     */
+    @Test
+    void anOuterDeadlineThatFiresInTheSameTurnAsAnInnerOneStillStrikes() {
+        try (EventLoop loop = new EventLoop("nested-same-turn")) {
+            List<String> steps = new ArrayList<>();
+            CompletableFuture<String> outcome = loop.submit(() -> {
+                long entered = System.nanoTime();
+                try {
+                    return EventLoop.withTimeout(Duration.ofMillis(30), () -> {
+                        try {
+                            EventLoop.withTimeout(Duration.ofMillis(5), () -> {
+                                EventLoop.current().spawn("busy", () -> { // runs while this one sleeps
+                                    while (System.nanoTime() - entered < Duration.ofMillis(100).toNanos()) {
+                                        Thread.onSpinWait(); // the loop is busy until both deadlines have passed
+                                    }
+                                });
+                                EventLoop.sleep(Duration.ofMinutes(10));
+                            });
+                        } catch (DeadlineExceededException meantForTheInner) {
+                            steps.add("inner handler");
+                        }
+                        // bounds the test if the outer deadline was lost: this one says PT5S
+                        EventLoop.withTimeout(Duration.ofSeconds(5), () -> EventLoop.sleep(Duration.ofMinutes(10)));
+                        return "outer body ran on past its deadline";
+                    });
+                } catch (DeadlineExceededException outer) {
+                    steps.add("outer deadline");
+                    return outer.getMessage();
+                }
+            });
+            assertEquals("timed out after PT0.03S", outcome.join());
+            assertEquals(List.of("inner handler", "outer deadline"), steps);
+        }
+    }
+
+    /**
      * A body's checked exception comes out of withTimeout as it is (a void body and one with a result), and out of
      * submit's future: socket code needs no wrapping.
      */
