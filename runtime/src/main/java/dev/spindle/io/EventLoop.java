@@ -446,7 +446,7 @@ public final class EventLoop implements AutoCloseable {
             TaskParty p = t.partyIfAny();
             if (fired[0] != null && p != null) {
                 // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
-                if (p.deferred == fired[0]) p.deferred = null;
+                p.deferred.remove(fired[0]);
                 p.expired.remove(fired[0]); // the scope whose time ran out is left
             }
         }
@@ -681,15 +681,14 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * What a task that just suspended gets at once: an interruption deferred by a hand-off (taken), or the
+     * What a task that just suspended gets at once: the oldest interruption deferred (taken), or the
      * deadline of a withTimeout whose time ran out while its body still runs (kept until the body ends).
      */
     private static Throwable dueAtSuspension(TaskParty party) {
         if (party == null) return null;
-        Throwable d = party.deferred;
-        if (d == null) return party.expired.isEmpty() ? null : party.expired.get(0);
-        party.deferred = null;
-        return d;
+        Throwable d = party.deferred.poll();
+        if (d != null) return d;
+        return party.expired.isEmpty() ? null : party.expired.get(0);
     }
 
     private void finish(Task t, Throwable failure) {
@@ -765,7 +764,8 @@ public final class EventLoop implements AutoCloseable {
      * Throws {@code failure} into {@code t}: at once if it waits. If it was woken already (by what it waited for:
      * a job's result, a future, readiness, a value) and has not run yet, it goes on with that and gets
      * {@code failure} at its next suspension, so that a completed wait is never undone (a {@code blocking} job
-     * that committed is not reported as timed out). A task not started yet ends at once.
+     * that committed is not reported as timed out). So does one woken with another interruption already (a
+     * deadline and the shutdown that fall due in one turn): none is dropped. A task not started yet ends at once.
      */
     void interrupt(Task t, Throwable failure) {
         switch (t.state) {
@@ -784,12 +784,12 @@ public final class EventLoop implements AutoCloseable {
                 TaskParty p = t.partyIfAny();
                 if (p != null && p.handedOff) {
                     defer(t, failure); // what it was handed must reach it
-                } else if (t.pending() == null) {
-                    if (t.coroutine.state() == Coroutine.State.NEW) {
-                        t.setPending(failure);
-                    } else {
-                        defer(t, failure);
-                    }
+                } else if (t.pending() == null && t.coroutine.state() == Coroutine.State.NEW) {
+                    t.setPending(failure);
+                } else {
+                    // woken by what it waited for, or with another interruption (a deadline and the shutdown in
+                    // one turn): dropping this one would let it wait on after it
+                    defer(t, failure);
                 }
                 break;
             default: // RUNNING cannot be interrupted; DONE has nothing left to interrupt
@@ -797,8 +797,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private static void defer(Task t, Throwable failure) {
-        TaskParty p = t.party();
-        if (p.deferred == null) p.deferred = failure;
+        t.party().deferred.add(failure);
     }
 
     // ---- waits on dev.spindle.sched primitives ----

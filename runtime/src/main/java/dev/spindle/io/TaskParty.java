@@ -1,6 +1,7 @@
 package dev.spindle.io;
 
 import dev.spindle.internal.Party;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -19,8 +20,12 @@ final class TaskParty implements Party {
      * complete this way, which is why this state lives here and not in every task.
      */
     boolean handedOff;
-    /** An interruption (timeout, shutdown) that came after a hand-off: thrown at its next suspension. */
-    Throwable deferred;
+    /**
+     * Interruptions (timeout, shutdown) that came after a hand-off, or while it already had one to throw: each
+     * thrown at one of its next suspensions, in order. A queue, not one slot: a deadline and the shutdown's
+     * cancellation can fall due in one turn, and the second must not be lost (the task would wait on after it).
+     */
+    final ArrayDeque<Throwable> deferred = new ArrayDeque<>(2);
     /**
      * The deadline exceptions of the {@code withTimeout} scopes whose time ran out and whose bodies still run,
      * in the order they fired: each later wait inside them fails at once with the first, so that a handler of an

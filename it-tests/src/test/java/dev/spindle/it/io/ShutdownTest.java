@@ -129,6 +129,42 @@ class ShutdownTest {
         }
     }
 
+    /**
+     * The end of the grace period and a coroutine's deadline fall due in one turn (the loop was busy past both):
+     * the deadline comes first, and the shutdown's cancellation still reaches the coroutine at its next wait, so
+     * the finally around that wait runs before the loop ends.
+     */
+    @Test
+    void aShutdownThatFallsDueWithADeadlineStillCancelsTheCoroutine() throws Exception {
+        EventLoop loop = new EventLoop("deadline-and-grace");
+        List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+        dev.spindle.io.Task t = loop.spawn(() -> {
+            long entered = System.nanoTime();
+            EventLoop.current().shutdown(Duration.ofMillis(20));
+            EventLoop.current().spawn("busy", () -> { // runs while the other one waits
+                while (System.nanoTime() - entered < Duration.ofMillis(200).toNanos()) {
+                    Thread.onSpinWait(); // the loop is busy until the deadline and the grace period have passed
+                }
+            });
+            try {
+                EventLoop.withTimeout(Duration.ofMillis(10), () -> EventLoop.sleep(Duration.ofMinutes(10)));
+            } catch (dev.spindle.io.DeadlineExceededException e) {
+                steps.add("deadline");
+            }
+            try {
+                EventLoop.sleep(Duration.ofMinutes(10));
+                steps.add("slept?!");
+            } catch (java.util.concurrent.CancellationException e) {
+                steps.add("cancelled");
+            } finally {
+                steps.add("finally");
+            }
+        });
+        loop.termination().get(10, TimeUnit.SECONDS);
+        assertTrue(t.isDone());
+        assertEquals(List.of("deadline", "cancelled", "finally"), steps);
+    }
+
     @Test
     void aListenerSaysItIsClosedOnlyOnceConnectionsAreRefused() throws Exception {
         try (EventLoop loop = new EventLoop("busy")) {
