@@ -135,7 +135,12 @@ public final class EventLoop implements AutoCloseable {
         return CURRENT.get();
     }
 
-    /** The thread this loop runs on. */
+    /**
+     * The thread this loop runs on. It does not take interrupts: its interrupt status is cleared before each
+     * select and before each coroutine runs, so an interrupt (from another thread, or a coroutine that restores
+     * the status after catching {@code InterruptedException}) neither makes the selector return at once on every
+     * turn nor reaches the coroutines that run after it. To stop a loop, {@link #shutdown} it.
+     */
     public Thread thread() {
         return thread;
     }
@@ -618,6 +623,7 @@ public final class EventLoop implements AutoCloseable {
             long delay = timers.peek().deadline - System.nanoTime();
             timeoutMillis = delay <= 0 ? -1 : Math.max(1, (delay + 999_999) / 1_000_000);
         }
+        Thread.interrupted(); // a status left set would make every select return at once: a spinning loop
         if (timeoutMillis < 0) {
             selector.selectNow(onReady);
             return;
@@ -652,6 +658,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void step(Task t) {
+        Thread.interrupted(); // set by a coroutine that ran before, or another thread: not this one's to see
         current = t;
         t.state = Task.RUNNING;
         TaskParty party = t.partyIfAny();

@@ -167,6 +167,28 @@ class BridgeTest {
         }
     }
 
+    /**
+     * A coroutine that restores the interrupt status (after catching InterruptedException), or another thread
+     * that interrupts the loop's thread: the loop clears it (a status left set makes every select return at once),
+     * and the coroutines that run later do not see it.
+     */
+    @Test
+    void anInterruptOfTheLoopThreadIsClearedAndReachesNoOtherCoroutine() throws Exception {
+        try (EventLoop loop = new EventLoop("interrupted")) {
+            assertEquals(true, loop.submit(() -> {
+                Thread.currentThread().interrupt();
+                return Thread.currentThread().isInterrupted(); // its own status, while it runs
+            }).join());
+            assertEquals(false, loop.submit(() -> Thread.currentThread().isInterrupted()).join());
+            loop.thread().interrupt(); // the loop is idle in select, with no timer
+            IoSupport.eventually(() -> !loop.thread().isInterrupted()); // cleared with no work to do
+            assertEquals(false, loop.submit(() -> {
+                EventLoop.sleep(Duration.ofMillis(1));
+                return Thread.currentThread().isInterrupted();
+            }).join());
+        }
+    }
+
     @Test
     void anActionThatThrowsAnErrorIsLoggedAndTheLoopGoesOn() throws Exception {
         try (EventLoop loop = new EventLoop("action-error")) {
