@@ -48,16 +48,4 @@ abstract class Blocker {
             }
         };
     }
-
-    /** A wait on a future, with nothing to withdraw; each instance is a distinct wait. */
-    static final class Token extends Blocker {
-        @Override
-        void cancel(Task waiter) {
-        }
-
-        @Override
-        public String toString() {
-            return "a CompletionStage (await)";
-        }
-    }
 }

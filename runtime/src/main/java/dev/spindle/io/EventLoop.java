@@ -861,13 +861,9 @@ public final class EventLoop implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private static <T> T awaitFuture(Task t, CompletableFuture<T> f, Future<?> job) {
         if (!f.isDone()) {
-            EventLoop loop = t.loop();
-            // a fresh object per wait: its identity tells a late completion whether this wait is still on
-            Blocker token = job == null ? new Blocker.Token() : Blocker.of("a job on the blocking pool", () -> job.cancel(true));
-            f.whenComplete((v, e) -> loop.execute(() -> {
-                if (t.blocker == token) loop.wake(t, null);
-            }));
-            park(t, token);
+            FutureWait w = new FutureWait(t, job);
+            f.whenComplete(w);
+            park(t, w);
         }
         try {
             return f.getNow(null);

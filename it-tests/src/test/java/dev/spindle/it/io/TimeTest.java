@@ -136,6 +136,34 @@ class TimeTest {
         }
     }
 
+    /**
+     * A future that never completes, awaited with a timeout: the callback the wait leaves on it (a future offers
+     * no way to take one back) lets go of the task, so a task that ended is not kept reachable by the future.
+     */
+    @Test
+    void aTimedOutAwaitLeavesNoTaskReachableFromTheFuture() throws Exception {
+        try (EventLoop loop = new EventLoop("await-retain")) {
+            CompletableFuture<String> never = new CompletableFuture<>();
+            dev.spindle.io.Task t = loop.spawn(() -> {
+                byte[] onTheStack = new byte[1 << 20]; // what the coroutine's frames would keep
+                try {
+                    EventLoop.withTimeout(Duration.ofMillis(1), () -> EventLoop.await(never));
+                } catch (DeadlineExceededException e) {
+                    onTheStack[0] = 1;
+                }
+            });
+            t.completion().join();
+            java.lang.ref.WeakReference<dev.spindle.io.Task> ended = new java.lang.ref.WeakReference<>(t);
+            t = null;
+            for (int i = 0; i < 50 && ended.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(null, ended.get(), "the ended task is still reachable");
+            assertTrue(never.getNumberOfDependents() > 0); // its callback is still there, and keeps 'never' alive
+        }
+    }
+
     @Test
     void withTimeoutThatDoesNotFireReturnsTheValue() {
         try (EventLoop loop = new EventLoop("no-deadline")) {
