@@ -23,8 +23,8 @@ abstract class Blocker {
 
     /**
      * Withdraws the wait if it can still be withdrawn: false if it completed already and the task must go on
-     * with what it was handed (a wait on a {@code dev.spindle.sched} primitive, completed by another thread, whose
-     * wake is on its way). Instead of {@link #cancel(Task)}, not in addition to it.
+     * with what it was handed (a wait on a {@code dev.spindle.sched} primitive or a future, completed by another
+     * thread, whose wake is on its way). Instead of {@link #cancel(Task)}, not in addition to it.
      */
     boolean tryCancel(Task waiter) {
         cancel(waiter);

@@ -781,7 +781,8 @@ public final class EventLoop implements AutoCloseable {
                 t.blocker = null; // withdrawn here, not again by wake()
                 if (b == null || b.tryCancel(t)) {
                     wake(t, failure);
-                } else { // a sched primitive handed it something first: it goes on with it, and gets failure later
+                } else { // what it waited for completed first (a sched primitive's hand-off, a future whose
+                         // wake-up is on its way): it goes on with that, and gets failure later
                     t.party().handedOff = true;
                     wake(t, null);
                     defer(t, failure);

@@ -1,5 +1,7 @@
 package dev.spindle.io;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
@@ -10,9 +12,24 @@ import java.util.function.BiConsumer;
  * of its task here instead: a long-lived future awaited with a timeout again and again then keeps a small stub per
  * wait until it completes, not every task (and coroutine stack) that ever waited for it. Each instance is a
  * distinct wait: its identity also tells a late completion whether the task still waits for it.
+ *
+ * <p>Whichever comes first, the completion (on its thread) or the withdrawal (on the loop), takes the task: a
+ * future that completed before a deadline is not undone by it even if the loop, busy or with a long inbox, runs
+ * the deadline before the wake-up.
  */
 final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> {
-    /** The waiting task; null once the wait has been withdrawn. */
+    private static final VarHandle TASK;
+
+    static {
+        try {
+            TASK = MethodHandles.lookup().findVarHandle(FutureWait.class, "task", Task.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The waiting task; null once the future completed or the wait was withdrawn, whichever came first. */
+    @SuppressWarnings("unused") // through TASK
     private volatile Task task;
     /** {@code blocking}'s job, interrupted if the wait is withdrawn; null for {@code await}. */
     private final Future<?> job;
@@ -25,7 +42,7 @@ final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> 
     /** The future completed (on whatever thread): wake the task on its loop, if it still waits for this. */
     @Override
     public void accept(Object value, Throwable failure) {
-        Task t = task;
+        Task t = (Task) TASK.getAndSet(this, null);
         if (t == null) return; // withdrawn
         EventLoop loop = t.loop();
         try {
@@ -39,8 +56,16 @@ final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> 
 
     @Override
     void cancel(Task waiter) {
-        task = null;
+        TASK.setVolatile(this, null);
         if (job != null) job.cancel(true);
+    }
+
+    /** False if the future completed first: the task goes on with its outcome, whose wake-up is on its way. */
+    @Override
+    boolean tryCancel(Task waiter) {
+        if (TASK.getAndSet(this, null) == null) return false;
+        if (job != null) job.cancel(true);
+        return true;
     }
 
     @Override

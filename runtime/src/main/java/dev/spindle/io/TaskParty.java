@@ -15,9 +15,10 @@ import java.util.concurrent.RejectedExecutionException;
 final class TaskParty implements Party {
     private final Task task;
     /**
-     * Woken by a completed hand-off of a sched primitive (a value, a lock, a permit) and not yet run: an
-     * interruption now must not take the place of what it was handed, so it is deferred. Only a sched wait can
-     * complete this way, which is why this state lives here and not in every task.
+     * Woken by a completed hand-off of a sched primitive (a value, a lock, a permit), or by a future that
+     * completed before an interruption withdrew its wait, and not yet run: an interruption now must not take the
+     * place of what it was handed, so it is deferred. Only these waits complete this way, and rarely, which is
+     * why this state lives here and not in every task.
      */
     boolean handedOff;
     /**

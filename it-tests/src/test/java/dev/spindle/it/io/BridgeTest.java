@@ -220,4 +220,62 @@ class BridgeTest {
             assertEquals("committed", result.get(10, java.util.concurrent.TimeUnit.SECONDS));
         }
     }
+
+    /**
+     * The same when the loop has more actions queued than it runs in a turn ahead of the wake-up, so that the
+     * deadline comes before it: a future or a job that completed before the deadline still gives its value.
+     */
+    @Test
+    void aFutureOrJobThatCompletedBeforeTheDeadlineIsNotUndoneByALongInbox() throws Exception {
+        assertEquals("value", completedBehindALongInbox(false));
+        assertEquals("committed", completedBehindALongInbox(true));
+    }
+
+    private static String completedBehindALongInbox(boolean job) throws Exception {
+        CompletableFuture<Void> completed = new CompletableFuture<>(); // the wait's outcome was handed over
+        java.util.concurrent.ExecutorService pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>()) {
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) { // the job returned and its result went out
+                completed.complete(null);
+            }
+        };
+        try (EventLoop loop = new EventLoop("long-inbox", pool)) {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            CountDownLatch jobGo = new CountDownLatch(1);
+            CompletableFuture<Long> waiting = new CompletableFuture<>();
+            CompletableFuture<String> result = loop.submit(() -> {
+                try {
+                    return EventLoop.withTimeout(Duration.ofMillis(200), () -> {
+                        waiting.complete(System.nanoTime()); // the deadline is at most 200 ms after this
+                        return job ? EventLoop.blocking(() -> {
+                            jobGo.await();
+                            return "committed";
+                        }) : EventLoop.await(f);
+                    });
+                } catch (DeadlineExceededException e) {
+                    return "timed out";
+                }
+            });
+            long since = waiting.join();
+            CountDownLatch holding = new CountDownLatch(1);
+            loop.execute(() -> { // holds the loop until the wait has completed and the deadline has passed
+                holding.countDown();
+                while (!completed.isDone() || System.nanoTime() - since <= Duration.ofMillis(200).toNanos()) {
+                    Thread.onSpinWait();
+                }
+            });
+            holding.await();
+            for (int i = 0; i < 5000; i++) loop.execute(() -> { }); // more than a turn's worth, before the wake-up
+            if (job) {
+                jobGo.countDown();
+            } else {
+                f.complete("value");
+                completed.complete(null);
+            }
+            return result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdown();
+        }
+    }
 }
