@@ -71,9 +71,20 @@ public final class EventLoopGroup implements AutoCloseable {
         return CompletableFuture.allOf(loops.stream().map(l -> l.shutdown(grace)).toArray(CompletableFuture[]::new));
     }
 
-    /** Shuts every loop down at once and waits for them. */
+    /**
+     * Shuts every loop down at once and waits for them. Not from a thread of one of the loops (a coroutine or an
+     * action), which would wait for itself: call {@link #shutdown} there, which does not wait.
+     *
+     * @throws IllegalStateException on a thread of one of the group's loops
+     */
     @Override
     public void close() {
+        for (EventLoop l : loops) {
+            if (l.inLoop()) {
+                throw new IllegalStateException("close() from " + l.thread().getName()
+                        + ", a loop of this group, would wait for itself; call shutdown(grace) there");
+            }
+        }
         shutdown(Duration.ZERO).join();
     }
 }

@@ -221,4 +221,20 @@ class ShutdownTest {
             assertEquals(Set.of("spindle-0", "spindle-1"), threads);
         }
     }
+
+    /** close() of a group from a coroutine of one of its loops is refused (it would wait for itself), as a loop's is. */
+    @Test
+    void aGroupRefusesCloseFromItsOwnCoroutine() throws Exception {
+        try (EventLoopGroup group = new EventLoopGroup(2)) {
+            for (EventLoop loop : group.loops()) {
+                Throwable e = loop.submit(() -> {
+                    group.close();
+                    return "closed?!";
+                }).handle((v, x) -> x != null ? x : new AssertionError(v)).get(10, TimeUnit.SECONDS);
+                assertTrue(e instanceof IllegalStateException && e.getMessage().contains("would wait for itself"),
+                        String.valueOf(e));
+            }
+            assertEquals("still running", group.next().submit(() -> "still running").get(10, TimeUnit.SECONDS));
+        }
+    }
 }
