@@ -265,9 +265,23 @@ public final class EventLoop implements AutoCloseable {
      * the kernel's maximum ({@code net.core.somaxconn}).
      *
      * @return the listening socket's handle: its address, its count of accepted connections, and close()
+     * @throws RejectedExecutionException if the loop is shutting down (it would close the listener at once) or
+     *     has terminated
      */
     public Listener serve(SocketAddress address, ConnectionHandler handler) throws IOException {
+        refuseServeIfShuttingDown();
         return accept(TcpServer.bind(this, address, DEFAULT_BACKLOG), handler, () -> this);
+    }
+
+    /**
+     * A listener started once the shutdown has begun would be closed at once: the caller learns it here rather
+     * than from a port that refuses connections. (One that races with the shutdown is closed like the others.)
+     */
+    void refuseServeIfShuttingDown() {
+        if (isShuttingDown()) {
+            throw new RejectedExecutionException("cannot serve on " + thread.getName() + ": the loop "
+                    + (phase == Phase.TERMINATED ? "has terminated" : "is shutting down"));
+        }
     }
 
     /**
@@ -475,11 +489,11 @@ public final class EventLoop implements AutoCloseable {
     // ---- shutdown ----
 
     /**
-     * Stops accepting connections (every {@link Listener} of this loop closes), lets coroutines finish for up
-     * to {@code grace}, then closes every remaining socket of the loop (their coroutines get an
-     * {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait for (a wait on a
-     * {@code dev.spindle.sched} channel or lock is withdrawn, as {@link #withTimeout} says), and ends the
-     * thread once no coroutine is left runnable. Any thread; calling it again does nothing more.
+     * Stops accepting connections (every {@link Listener} of this loop closes, and {@link #serve} is refused from
+     * now on), lets coroutines finish for up to {@code grace}, then closes every remaining socket of the loop
+     * (their coroutines get an {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait
+     * for (a wait on a {@code dev.spindle.sched} channel or lock is withdrawn, as {@link #withTimeout} says),
+     * and ends the thread once no coroutine is left runnable. Any thread; calling it again does nothing more.
      *
      * @return {@link #termination()}
      */

@@ -55,9 +55,12 @@ public final class EventLoopGroup implements AutoCloseable {
     /**
      * Listens on {@code address}; the first loop accepts, and each connection's coroutine runs {@code handler}
      * on the next loop in round-robin order. Any thread.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the group is shutting down or has terminated
      */
     public Listener serve(SocketAddress address, ConnectionHandler handler) throws IOException {
         EventLoop acceptor = loops.get(0);
+        acceptor.refuseServeIfShuttingDown();
         return acceptor.accept(TcpServer.bind(acceptor, address, EventLoop.DEFAULT_BACKLOG), handler, this::next);
     }
 

@@ -165,6 +165,22 @@ class ShutdownTest {
         assertEquals(List.of("deadline", "cancelled", "finally"), steps);
     }
 
+    /** serve() once the shutdown has begun is refused, naming the loop, rather than giving a closed listener. */
+    @Test
+    void serveDuringTheGracePeriodIsRefused() throws Exception {
+        EventLoop loop = new EventLoop("serve-late");
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        loop.submit(() -> EventLoop.await(release)); // keeps the loop in its grace period
+        loop.shutdown(Duration.ofSeconds(30));
+        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+                () -> loop.serve(ANY_LOOPBACK, socket -> { }));
+        assertEquals("cannot serve on serve-late: the loop is shutting down", e.getMessage());
+        release.complete(null);
+        loop.termination().get(10, TimeUnit.SECONDS);
+        e = assertThrows(RejectedExecutionException.class, () -> loop.serve(ANY_LOOPBACK, socket -> { }));
+        assertEquals("cannot serve on serve-late: the loop has terminated", e.getMessage());
+    }
+
     @Test
     void aListenerSaysItIsClosedOnlyOnceConnectionsAreRefused() throws Exception {
         try (EventLoop loop = new EventLoop("busy")) {
