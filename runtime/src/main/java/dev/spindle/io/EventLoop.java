@@ -909,14 +909,24 @@ public final class EventLoop implements AutoCloseable {
                 + (t != null ? "; this is a coroutine nested inside " + t.name() : ""));
     }
 
-    /** The task running on this loop now, for an operation on one of its channels. */
-    Task requireTaskOf(String what) {
+    /** The task of this loop whose coroutine runs now, if the caller is that coroutine; else null. */
+    Task currentTask() {
         Task c = current; // the common case, a coroutine of this loop, without requireTask's thread-local lookup
-        if (c != null && Thread.currentThread() == thread && Coroutine.current() == c.coroutine) return c;
+        return c != null && Thread.currentThread() == thread && Coroutine.current() == c.coroutine ? c : null;
+    }
+
+    /**
+     * The task running on this loop now, for an operation on one of its channels; refused anywhere else.
+     * {@code what} names the operation and the channel ("read from /10.0.0.7:5123").
+     */
+    Task requireTaskOf(String what) {
+        Task c = currentTask();
+        if (c != null) return c;
         Task t = requireTask(what);
         if (t.loop() != this) {
-            throw new IllegalStateException("cannot " + what + " from " + t.name() + " on " + t.loop().thread.getName()
-                    + ": the channel belongs to " + thread.getName() + "; a socket stays on its loop");
+            throw new IllegalStateException("cannot " + what + " in " + t.name() + ", a coroutine of "
+                    + t.loop().thread.getName() + ": the channel belongs to " + thread.getName()
+                    + ", and a socket stays on its loop (hand the work to a coroutine of " + thread.getName() + ")");
         }
         return t;
     }

@@ -72,7 +72,8 @@ sealed class IoHandle extends Blocker permits TcpSocket {
      */
     void beginWait(int op, long timeoutNanos, String verb, Object target) throws IOException {
         // the description is only built when it is needed (an error, a timeout): waits are the hot path
-        Task t = loop.requireTaskOf(verb);
+        Task t = loop.currentTask();
+        if (t == null) t = loop.requireTaskOf(verb + " " + described(target));
         if (closed) throw new ClosedChannelException();
         boolean read = (op & READS) != 0;
         if ((read ? reader : writer) != null) {
@@ -89,6 +90,15 @@ sealed class IoHandle extends Blocker permits TcpSocket {
             writer = t;
         }
         EventLoop.beginWait(t, this, timeoutNanos);
+    }
+
+    /**
+     * Refuses {@code verb} on {@code target} (this channel as a message names it) from a thread other than the
+     * loop's, before the operation touches the channel: the one that does not have to wait is refused too. Only
+     * a thread comparison on the hot path; one that has to wait is checked further by {@link #beginWait}.
+     */
+    final void checkCaller(String verb, Object target) {
+        if (!loop.inLoop()) loop.requireTaskOf(verb + " " + described(target)); // throws, naming the cause
     }
 
     /**
@@ -189,8 +199,9 @@ sealed class IoHandle extends Blocker permits TcpSocket {
         return key.channel();
     }
 
-    /** {@code target} as a message shows it: a socket by its peer's address. */
+    /** {@code target} as a message shows it: a socket by its peer's address, a UDP socket by its own. */
     private static String described(Object target) {
+        if (target instanceof UdpSocket u) return String.valueOf(u.localAddress());
         return target instanceof TcpSocket s ? s.peer() : String.valueOf(target);
     }
 }

@@ -71,6 +71,7 @@ public final class TcpServer implements Closeable {
     /** The next connection as a bare channel, to hand to another loop. */
     @Suspendable
     SocketChannel acceptChannel() throws IOException {
+        io.checkCaller("accept on", local);
         for (;;) {
             SocketChannel c = ch.accept();
             if (c != null) return c;

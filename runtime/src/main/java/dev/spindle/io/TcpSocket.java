@@ -16,7 +16,9 @@ import java.time.Duration;
 /**
  * A connected TCP socket of one {@link EventLoop}, with operations that suspend the calling coroutine instead
  * of blocking the thread. Buffers go straight to the channel: no copies. Its I/O methods must be called from
- * coroutines of its loop (one reader and one writer at a time); {@link #close()} from anywhere.
+ * coroutines of its loop (one reader and one writer at a time): from anywhere else they throw an
+ * {@link IllegalStateException} naming the socket, even when they would not have to wait. {@link #close()} may
+ * be called from anywhere.
  *
  * <pre>{@code
  * TcpSocket s = TcpSocket.connect(new InetSocketAddress("127.0.0.1", 7000));
@@ -127,6 +129,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
      */
     @Suspendable
     public int read(ByteBuffer dst) throws IOException {
+        checkCaller("read from", this);
         if (drained && dst.hasRemaining()) {
             // the last read emptied the socket: ask the selector rather than the socket, which would most likely
             // answer "nothing yet" and cost a system call per message for it
@@ -152,6 +155,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
      */
     @Suspendable
     void awaitReadable() throws IOException {
+        checkCaller("read from", this);
         if (!drained) return;
         drained = false;
         beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", this);
@@ -174,6 +178,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     /** Writes all of {@code src}, suspending while the socket's send buffer is full (a slow reader). */
     @Suspendable
     public void writeAll(ByteBuffer src) throws IOException {
+        checkCaller("write to", this);
         while (src.hasRemaining()) {
             if (ch().write(src) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", this);
         }
@@ -182,6 +187,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     /** Writes all of the buffers in order, with gathering writes (a header and a body without copying them). */
     @Suspendable
     public void writeAll(ByteBuffer... srcs) throws IOException {
+        checkCaller("write to", this);
         int last = srcs.length - 1;
         while (last >= 0 && !srcs[last].hasRemaining()) last--;
         while (last >= 0 && srcs[last].hasRemaining()) {
@@ -191,6 +197,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
 
     /** Ends the output side (the peer reads end of stream) while reading goes on: a half-close. */
     public void shutdownOutput() throws IOException {
+        checkCaller("shut down the output to", this);
         ch().shutdownOutput();
     }
 

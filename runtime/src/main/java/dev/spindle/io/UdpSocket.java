@@ -57,6 +57,7 @@ public final class UdpSocket implements Closeable {
      */
     @Suspendable
     public SocketAddress receive(ByteBuffer dst) throws IOException {
+        io.checkCaller("receive on", this); // described only if refused
         for (;;) {
             SocketAddress from = ch.receive(dst);
             if (from != null) return from;
@@ -67,6 +68,7 @@ public final class UdpSocket implements Closeable {
     /** Sends {@code src} as one datagram to {@code target}, waiting while the send buffer is full. */
     @Suspendable
     public void send(ByteBuffer src, SocketAddress target) throws IOException {
+        io.checkCaller("send to", target);
         while (ch.send(src, target) == 0 && src.hasRemaining()) {
             io.await(SelectionKey.OP_WRITE, 0, "send to", target);
         }

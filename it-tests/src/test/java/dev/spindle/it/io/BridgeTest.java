@@ -34,6 +34,55 @@ class BridgeTest {
         assertTrue(inCoroutine.getMessage().contains("EventLoop.spawn"), inCoroutine.getMessage());
     }
 
+    /**
+     * A socket's operations from another loop's coroutine or from a plain thread: refused, naming the operation
+     * and the socket, even those that would not have had to wait (a write with room in the send buffer).
+     */
+    @Test
+    void socketOperationsFromElsewhereAreRefusedNamingTheSocket() throws Exception {
+        try (EventLoopGroup group = new EventLoopGroup(2, "elsewhere", java.util.concurrent.Executors.newFixedThreadPool(1));
+             java.net.ServerSocket peerServer = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            EventLoop home = group.loops().get(0), other = group.loops().get(1);
+            dev.spindle.io.TcpSocket s = home.submit(() -> dev.spindle.io.TcpSocket.connect(
+                    peerServer.getLocalSocketAddress())).join();
+            dev.spindle.io.TcpServer server = dev.spindle.io.TcpServer.bind(home, IoSupport.ANY_LOOPBACK, 0);
+            dev.spindle.io.UdpSocket udp = dev.spindle.io.UdpSocket.bind(home, IoSupport.ANY_LOOPBACK);
+            try (java.net.Socket peer = peerServer.accept()) {
+                java.util.List<String> fromOtherLoop = other.submit(() -> {
+                    java.util.List<String> m = new java.util.ArrayList<>();
+                    java.util.List<dev.spindle.io.IoRunnable<java.io.IOException>> ops = java.util.List.of(
+                            () -> s.read(java.nio.ByteBuffer.allocate(10)),
+                            () -> s.writeAll(java.nio.ByteBuffer.wrap("x".getBytes())), // room: no wait
+                            () -> server.accept(),
+                            () -> udp.receive(java.nio.ByteBuffer.allocate(10)),
+                            () -> udp.send(java.nio.ByteBuffer.wrap("x".getBytes()), udp.localAddress()));
+                    for (dev.spindle.io.IoRunnable<java.io.IOException> op : ops) {
+                        try {
+                            op.run();
+                            m.add("went through");
+                        } catch (IllegalStateException e) {
+                            m.add(e.getMessage().replaceAll("task-\\d+", "task-N"));
+                        }
+                    }
+                    return m;
+                }).join();
+                String where = " in elsewhere-1-task-N, a coroutine of elsewhere-1: the channel belongs to elsewhere-0,"
+                        + " and a socket stays on its loop (hand the work to a coroutine of elsewhere-0)";
+                assertEquals(java.util.List.of("cannot read from " + s.peer() + where,
+                        "cannot write to " + s.peer() + where,
+                        "cannot accept on " + server.localAddress() + where,
+                        "cannot receive on " + udp.localAddress() + where,
+                        "cannot send to " + udp.localAddress() + where), fromOtherLoop);
+                IllegalStateException plain = assertThrows(IllegalStateException.class,
+                        () -> s.writeAll(java.nio.ByteBuffer.wrap("x".getBytes())));
+                assertTrue(plain.getMessage().startsWith("cannot write to " + s.peer() + " here: only a coroutine of an"
+                        + " EventLoop can"), plain.getMessage());
+                plain = assertThrows(IllegalStateException.class, () -> s.read(java.nio.ByteBuffer.allocate(10)));
+                assertTrue(plain.getMessage().startsWith("cannot read from " + s.peer() + " here"), plain.getMessage());
+            }
+        }
+    }
+
     @Test
     void awaitResumesOnTheLoopWhateverThreadCompletes() {
         try (EventLoopGroup group = new EventLoopGroup(2)) {
