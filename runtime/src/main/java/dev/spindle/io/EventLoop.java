@@ -401,18 +401,28 @@ public final class EventLoop implements AutoCloseable {
      * <pre>{@code
      * List<Row> rows = EventLoop.blocking(() -> dao.findAll());
      * }</pre>
+     *
+     * @throws RejectedExecutionException if the loop's worker pool refuses the job (it was shut down, or its
+     *     queue is full), naming the loop
      */
     @Suspendable
     public static <T> T blocking(Callable<T> work) {
         Task t = requireTask("call EventLoop.blocking");
         CompletableFuture<T> result = new CompletableFuture<>();
-        Future<?> job = t.loop().blockingPool.submit(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
+        Future<?> job;
+        try {
+            job = t.loop().blockingPool.submit(() -> {
+                try {
+                    result.complete(work.call());
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) { // the pool's own message names neither the loop nor the call
+            throw new RejectedExecutionException("EventLoop.blocking on " + t.loop().thread.getName() + ": the"
+                    + " loop's worker pool refused the job (shut down, or full); shut a pool down only once the"
+                    + " loops that use it have terminated", e);
+        }
         return awaitFuture(t, result, job);
     }
 

@@ -195,6 +195,23 @@ class BridgeTest {
         }
     }
 
+    /** blocking() on a loop whose worker pool was shut down: the refusal names the loop and the call. */
+    @Test
+    void blockingOnAShutDownPoolIsRefusedNamingTheLoop() {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        pool.shutdown();
+        try (EventLoop loop = new EventLoop("dead-pool", pool)) {
+            String msg = loop.submit(() -> {
+                try {
+                    return "ran " + EventLoop.blocking(() -> 1) + "?!";
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    return e.getMessage();
+                }
+            }).join();
+            assertTrue(msg.startsWith("EventLoop.blocking on dead-pool: the loop's worker pool refused the job"), msg);
+        }
+    }
+
     @Test
     void checkedExceptionsOfBlockingWorkComeOutUnchanged() {
         try (EventLoop loop = new EventLoop("blocking-fail")) {
