@@ -887,7 +887,7 @@ public final class EventLoop implements AutoCloseable {
     private static <T> T awaitFuture(Task t, CompletableFuture<T> f, Future<?> job) {
         if (!f.isDone()) {
             FutureWait w = new FutureWait(t, job);
-            f.whenComplete(w);
+            w.register(f);
             park(t, w);
         }
         try {

@@ -2,16 +2,19 @@ package dev.spindle.io;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 
 /**
  * A task's wait on a future ({@code await}, or {@code blocking}'s job), and the callback it leaves on the future.
- * A future offers no way to take a callback back, so a wait that ends another way (a timeout, a shutdown) lets go
- * of its task here instead: a long-lived future awaited with a timeout again and again then keeps a small stub per
- * wait until it completes, not every task (and coroutine stack) that ever waited for it. Each instance is a
- * distinct wait: its identity also tells a late completion whether the task still waits for it.
+ * A future offers no way to take a callback back, so the callback waits on {@code anyOf(future, withdrawn)}, and a
+ * wait that ends another way (a timeout, a shutdown) completes {@code withdrawn}: the JDK then unlinks the spent
+ * callback from the future (a completed source of {@code anyOf} cleans the others' stacks), so a long-lived future
+ * awaited with a timeout again and again does not pile up callbacks. The callback also lets go of its task then,
+ * should a stub stay: what stays is never a task (and coroutine stack) that waited. Each instance is a distinct
+ * wait: its identity also tells a late completion whether the task still waits for it.
  *
  * <p>Whichever comes first, the completion (on its thread) or the withdrawal (on the loop), takes the task: a
  * future that completed before a deadline is not undone by it even if the loop, busy or with a long inbox, runs
@@ -33,10 +36,17 @@ final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> 
     private volatile Task task;
     /** {@code blocking}'s job, interrupted if the wait is withdrawn; null for {@code await}. */
     private final Future<?> job;
+    /** Completed when the wait is withdrawn, which takes its callback off the future. */
+    private final CompletableFuture<Void> withdrawn = new CompletableFuture<>();
 
     FutureWait(Task task, Future<?> job) {
         this.task = task;
         this.job = job;
+    }
+
+    /** Leaves the callback on {@code f}; it runs at once if {@code f} has completed already. */
+    void register(CompletableFuture<?> f) {
+        CompletableFuture.anyOf(f, withdrawn).whenComplete(this);
     }
 
     /** The future completed (on whatever thread): wake the task on its loop, if it still waits for this. */
@@ -57,15 +67,20 @@ final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> 
     @Override
     void cancel(Task waiter) {
         TASK.setVolatile(this, null);
-        if (job != null) job.cancel(true);
+        withdraw();
     }
 
     /** False if the future completed first: the task goes on with its outcome, whose wake-up is on its way. */
     @Override
     boolean tryCancel(Task waiter) {
         if (TASK.getAndSet(this, null) == null) return false;
-        if (job != null) job.cancel(true);
+        withdraw();
         return true;
+    }
+
+    private void withdraw() {
+        withdrawn.complete(null); // runs the callback here, which finds no task: it only leaves the future
+        if (job != null) job.cancel(true);
     }
 
     @Override
