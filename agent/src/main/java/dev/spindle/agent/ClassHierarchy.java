@@ -54,6 +54,29 @@ final class ClassHierarchy {
         return name.startsWith("java/") || name.startsWith("jdk/") || name.startsWith("sun/");
     }
 
+    /** Top-level packages the JDK shares with libraries, besides those {@link #isJdk} names. */
+    private static final String[] SHARED_PACKAGES = {"javax/", "com/sun/", "org/w3c/", "org/xml/", "org/ietf/",
+            "netscape/"};
+    /** By class name: whether the class file of a class in a shared package is the JDK's. */
+    private static final Map<String, Boolean> JDK_IN_SHARED = new ConcurrentHashMap<>();
+
+    /**
+     * Whether {@code name} is a class of the JDK's: named so by {@link #isJdk}, or in a package the JDK shares
+     * with libraries ({@code javax.security.auth.Subject}, say) with its class file in the JDK's run-time image.
+     * The JDK's classes are never instrumented, so they never suspend.
+     */
+    boolean isJdkClass(String name) {
+        if (isJdk(name)) return true;
+        boolean shared = false;
+        for (String p : SHARED_PACKAGES) shared |= name.startsWith(p);
+        if (!shared) return false;
+        return JDK_IN_SHARED.computeIfAbsent(name, n -> {
+            java.net.URL url = loader != null ? loader.getResource(n + ".class")
+                    : ClassLoader.getSystemResource(n + ".class");
+            return url != null && url.getProtocol().equals("jrt");
+        });
+    }
+
     /** The class's facts, or null if it cannot be found. */
     ClassInfo find(String name) {
         if (name.startsWith("[")) return null;

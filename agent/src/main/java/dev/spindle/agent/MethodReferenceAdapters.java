@@ -67,7 +67,7 @@ final class MethodReferenceAdapters {
     /** Whether a reference of the class (as {@link ClassInfo} saw it) might need an adapter. */
     static boolean mayNeedOne(ClassInfo info, SuspendableRules rules) {
         for (ClassInfo.Lambda lambda : info.lambdas) {
-            if ((unboxes(lambda.samDesc(), lambda.impl()) || isJdkTarget(lambda.impl()))
+            if ((unboxes(lambda.samDesc(), lambda.impl()) || isJdkTarget(lambda.impl(), rules))
                     && rules.isSuspendableCall(lambda.iface(), lambda.samName(), lambda.samDesc())) {
                 return true;
             }
@@ -84,8 +84,8 @@ final class MethodReferenceAdapters {
     }
 
     /** A method of the JDK's (never instrumented), other than a constructor (which cannot suspend anyway). */
-    private static boolean isJdkTarget(Handle impl) {
-        return ClassHierarchy.isJdk(impl.getOwner()) && impl.getTag() != H_NEWINVOKESPECIAL;
+    private static boolean isJdkTarget(Handle impl, SuspendableRules rules) {
+        return impl.getTag() != H_NEWINVOKESPECIAL && rules.isJdkClass(impl.getOwner());
     }
 
     private static boolean needsAdapter(String className, InvokeDynamicInsnNode indy, SuspendableRules rules) {
@@ -104,7 +104,7 @@ final class MethodReferenceAdapters {
         if (!rules.isSuspendableCall(Type.getReturnType(indy.desc).getInternalName(), indy.name, sam.getDescriptor())) {
             return false;
         }
-        return isJdkTarget(impl)
+        return isJdkTarget(impl, rules)
                 || unboxes(sam.getDescriptor(), impl) && rules.isSuspendableCall(impl.getOwner(), impl.getName(),
                         impl.getDesc());
     }

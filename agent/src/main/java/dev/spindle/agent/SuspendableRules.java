@@ -37,6 +37,11 @@ final class SuspendableRules {
         this.hierarchy = hierarchy;
     }
 
+    /** Whether {@code owner} is the JDK's (see {@link ClassHierarchy#isJdkClass}). */
+    boolean isJdkClass(String owner) {
+        return hierarchy.isJdkClass(owner);
+    }
+
     /** name+desc of every suspendable method a class declares or inherits. */
     Set<String> suspendableKeys(String className) {
         return compute(className, new HashSet<>());
@@ -46,7 +51,7 @@ final class SuspendableRules {
         Set<String> cached = keysByClass.get(className);
         if (cached != null) return cached;
         Set<String> keys = new HashSet<>();
-        if (ClassHierarchy.isJdk(className) || !visiting.add(className)) return keys;
+        if (hierarchy.isJdkClass(className) || !visiting.add(className)) return keys;
         ClassInfo info = hierarchy.find(className);
         if (info == null) {
             keys.add(UNKNOWN_SUPERTYPE); // not cached: it may be defined later
@@ -76,7 +81,7 @@ final class SuspendableRules {
      * supertypes cannot, is assumed to (see the class comment).
      */
     boolean isSuspendableCall(String owner, String name, String desc) {
-        if (owner.startsWith("[") || ClassHierarchy.isJdk(owner)) return false;
+        if (owner.startsWith("[") || hierarchy.isJdkClass(owner)) return false;
         if (owner.equals(COROUTINE)) return name.equals("yield") && desc.equals("()V");
         Set<String> keys = suspendableKeys(owner);
         if (keys.contains(UNKNOWN_SUPERTYPE)) return !name.equals("<init>");
@@ -118,7 +123,7 @@ final class SuspendableRules {
             if (!isSuspendableCall(lambda.iface(), lambda.samName(), lambda.samDesc())) continue;
             String implKey = ClassInfo.key(lambda.impl().getName(), lambda.impl().getDesc());
             String implOwner = lambda.impl().getOwner();
-            if (ClassHierarchy.isJdk(implOwner) || implOwner.equals(COROUTINE)) continue;
+            if (hierarchy.isJdkClass(implOwner) || implOwner.equals(COROUTINE)) continue;
             // this class's own too, so that a call to it is known to suspend (see MethodReferenceAdapters)
             if (REFERENCED.computeIfAbsent(implOwner, k -> ConcurrentHashMap.newKeySet()).add(implKey)) {
                 keysByClass.remove(implOwner);

@@ -853,6 +853,46 @@ class MisuseTest {
         assertEquals(1, HALVES.get(), "the second half never runs");
     }
 
+    interface DoAs {
+        @Suspendable
+        Object doAs(javax.security.auth.Subject subject, java.security.PrivilegedAction<Object> action);
+    }
+
+    @Suspendable
+    static Object halvesAction() {
+        twoHalves();
+        return "done";
+    }
+
+    @Suspendable
+    @SuppressWarnings("removal")
+    static Object directlyThroughSubject(java.security.PrivilegedAction<Object> action) {
+        return javax.security.auth.Subject.doAs(new javax.security.auth.Subject(), action);
+    }
+
+    /**
+     * The JDK has classes in packages it shares with libraries ({@code javax}, {@code com.sun}): they are the JDK's
+     * all the same, never instrumented. A method reference to one gets the adapter, and it does not make calls to
+     * that method elsewhere pass for suspendable ones.
+     */
+    @Test
+    @SuppressWarnings("removal")
+    void aJdkMethodInAPackageLibrariesShareIsTheJdksToo() {
+        java.security.PrivilegedAction<Object> action = MisuseTest::halvesAction;
+        DoAs doAs = javax.security.auth.Subject::doAs;
+        HALVES.set(0);
+        IllegalStateException e = failsOnFirstResume(new Coroutine(() -> doAs.doAs(new javax.security.auth.Subject(),
+                action)));
+        assertMentions(e, "tried to suspend through javax.security.auth.Subject.doAs");
+        assertMentions(e, "JDK methods, reflective calls and method handles cannot suspend");
+        assertEquals(1, HALVES.get());
+        HALVES.set(0);
+        e = failsOnFirstResume(new Coroutine(() -> directlyThroughSubject(action)));
+        assertMentions(e, "tried to suspend through javax.security.auth.Subject.doAs (called from "
+                + MisuseTest.class.getName() + ".directlyThroughSubject)");
+        assertEquals(1, HALVES.get());
+    }
+
     @Test
     void aMethodReferenceToAPlainInterfaceMethodIsRefusedInAChainToo() {
         Runnable plain = Co::pauseAlways;

@@ -183,7 +183,19 @@ public final class Hooks {
 
     /** Whether {@code method} ("pkg.Type.name") is the JDK's: it cannot be instrumented, so cannot suspend. */
     public static boolean isJdk(String method) {
-        return method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.");
+        if (method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.")) return true;
+        // packages the JDK shares with libraries (javax.security.auth.Subject, say): is the class the platform's?
+        String type = method.substring(0, Math.max(0, method.lastIndexOf('.')));
+        if (!(type.startsWith("javax.") || type.startsWith("com.sun.") || type.startsWith("org.w3c.")
+                || type.startsWith("org.xml.") || type.startsWith("org.ietf.") || type.startsWith("netscape."))) {
+            return false;
+        }
+        try {
+            Class.forName(type, false, ClassLoader.getPlatformClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError notThePlatforms) {
+            return false;
+        }
     }
 
     /** After a suspendable call in a method that is not suspendable. */
