@@ -51,6 +51,42 @@ class NestingAndThreadsTest {
                 "inner end", "outer end 3 true"), log);
     }
 
+    private static void nestUntilTheStackOverflows(List<Coroutine> all) {
+        Coroutine c = new Coroutine(() -> nestUntilTheStackOverflows(all));
+        all.add(c);
+        c.resume();
+    }
+
+    /**
+     * Each coroutine's body resumes a new one until the stack overflows: wherever the overflow lands (in a body,
+     * or in a driver's own bookkeeping as the error passes through), no coroutine stays RUNNING for ever, and the
+     * thread can run coroutines again.
+     */
+    @Test
+    void aStackOverflowAmongNestedResumesLeavesNoCoroutineRunning() throws Exception {
+        for (int stackKb : new int[] {256, 384, 512, 768}) {
+            List<Coroutine> all = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Boolean> usableAfter = new AtomicReference<>();
+            Thread t = new Thread(null, () -> {
+                try {
+                    nestUntilTheStackOverflows(all);
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+                Coroutine after = new Coroutine(Co::pause);
+                usableAfter.set(after.resume() && !after.resume() && after.isDone());
+            }, "small-stack", stackKb << 10);
+            t.start();
+            t.join();
+            assertTrue(failure.get() instanceof StackOverflowError, stackKb + " KB: " + failure.get());
+            // (the last one may be NEW: the overflow can come before its resume claims it)
+            assertEquals(List.of(), all.stream().filter(c -> c.state() == Coroutine.State.RUNNING)
+                    .map(Object::toString).toList(), stackKb + " KB");
+            assertEquals(Boolean.TRUE, usableAfter.get(), stackKb + " KB");
+        }
+    }
+
     @Test
     void currentIsTheInnermostRunningCoroutine() {
         assertNull(Coroutine.current());

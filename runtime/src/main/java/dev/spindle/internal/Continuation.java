@@ -142,6 +142,12 @@ public abstract class Continuation {
         k.frameRef = segRef(s);
         try {
             return drive(k, status == NEW, thrown);
+        } catch (Throwable t) {
+            // drive() ends the continuation before it throws, unless that bookkeeping failed itself (a stack
+            // overflow among nested resumes): it must not stay RUNNING for ever, nor leave the thread unwinding
+            if (k.unwinding) Hooks.endUnwinding(k);
+            if (status() == RUNNING) finish(k);
+            throw t;
         } finally {
             k.running = outer;
             k.frameWord = outerWord;
