@@ -184,7 +184,9 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      * @throws IllegalStateException if the body catches the exit and yields again (Python's "generator ignored
      *                               GeneratorExit"; it is then still suspended there), or if called from
      *                               inside this generator's body
-     * @throws RuntimeException      (or Error) whatever else the body throws while unwinding
+     * @throws RuntimeException      (or Error) whatever else the body throws while unwinding, such as the
+     *                               exception of a try-with-resources resource whose {@code close()} fails
+     *                               (the first, with any others suppressed by it)
      */
     @Override
     public void close() {
@@ -200,8 +202,13 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
                 throw new IllegalStateException(this + " ignored close(): its body caught the exit and yielded"
                         + " again. Let the exit propagate and clean up in finally blocks");
             }
-        } catch (GeneratorExit expected) {
-            // the body unwound: closed
+        } catch (GeneratorExit exit) {
+            // the body unwound: closed, unless a resource failed to close on the way
+            Throwable[] failed = exit.getSuppressed();
+            if (failed.length > 0) {
+                for (int i = 1; i < failed.length; i++) failed[0].addSuppressed(failed[i]);
+                throw Greenlet.sneaky(failed[0]);
+            }
         }
     }
 

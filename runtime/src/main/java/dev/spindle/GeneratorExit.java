@@ -13,6 +13,8 @@ final class GeneratorExit extends Error {
     private static final long serialVersionUID = 1L;
 
     GeneratorExit() {
-        super("generator closed", null, false, false);
+        // no stack trace, but suppression: a resource that fails to close as the exit unwinds the body adds its
+        // exception here, and close() throws it (as Python raises what a context manager raised on exit)
+        super("generator closed", null, true, false);
     }
 }

@@ -67,7 +67,8 @@ public final class GeneratorScope<T> {
 
     /**
      * Yields every value of {@code values}, in order: Python's {@code yield from}, Kotlin's {@code yieldAll}.
-     * When {@code values} is a {@link Generator} this is {@link #yieldAll(Generator)}.
+     * When {@code values} is a {@link Generator}, or its iterator is one (an {@code Iterable} written
+     * {@code () -> Generator.of(body)}), this is {@link #yieldAll(Generator)}.
      *
      * <pre>{@code
      * Generator<String> g = Generator.of(s -> {
@@ -76,10 +77,12 @@ public final class GeneratorScope<T> {
      * });
      * }</pre>
      *
-     * <p>The iterable's own iterator runs as plain code (it is not suspended), so it may be any Java
-     * collection. It cannot take values: one {@link Generator#send sent} meanwhile (other than null) is thrown
-     * back at this call as an {@code IllegalArgumentException}, as Python raises an {@code AttributeError} when
-     * a value is sent through {@code yield from} to an iterator, rather than lost.
+     * <p>Any other iterator runs as plain code (it is not suspended), so it may be any Java collection's. It
+     * cannot take values: one {@link Generator#send sent} meanwhile (other than null) is thrown back at this call
+     * as an {@code IllegalArgumentException}, as Python raises an {@code AttributeError} when a value is sent
+     * through {@code yield from} to an iterator, rather than lost. Closing this generator while it yields from
+     * an iterator that is {@link AutoCloseable} closes that iterator, as {@code yield from} calls an iterator's
+     * {@code close()}.
      */
     @Suspendable
     @SuppressWarnings("unchecked")
@@ -90,7 +93,28 @@ public final class GeneratorScope<T> {
             return;
         }
         generator.checkInBody("yieldAll");
-        for (Iterator<? extends T> it = values.iterator(); it.hasNext(); ) {
+        Iterator<? extends T> it = values.iterator();
+        if (it instanceof Generator) { // an Iterable whose iterator is a generator: `() -> Generator.of(body)`
+            yieldAll((Generator<? extends T>) it);
+            return;
+        }
+        try {
+            yieldAllOf(values, it);
+        } catch (GeneratorExit exit) {
+            if (it instanceof AutoCloseable closeable) { // as yield from closes an iterator that has close()
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    exit.addSuppressed(e);
+                }
+            }
+            throw exit;
+        }
+    }
+
+    @Suspendable
+    private void yieldAllOf(Iterable<? extends T> values, Iterator<? extends T> it) {
+        while (it.hasNext()) {
             Object sent = this.yield(it.next());
             if (sent != null) {
                 throw new IllegalArgumentException("value " + sent + " was sent to " + generator + " while it"

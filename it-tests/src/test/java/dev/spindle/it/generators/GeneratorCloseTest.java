@@ -152,6 +152,47 @@ class GeneratorCloseTest {
         assertEquals(Coroutine.State.SUSPENDED, gen.state(), "as in Python, it is still suspended");
     }
 
+    /** A resource whose close() throws no checked exception. */
+    private interface Quiet extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    @Test
+    void aResourceWhoseCloseFailsWhileTheExitUnwindsMakesCloseThrowItsException() {
+        IllegalStateException first = new IllegalStateException("db close failed");
+        IllegalStateException second = new IllegalStateException("file close failed");
+        Generator<Integer> gen = Generator.of(g -> {
+            try (Quiet file = () -> {
+                log.add("close file");
+                throw second;
+            }; Quiet db = () -> {
+                log.add("close db");
+                throw first;
+            }) {
+                g.yield(1);
+            }
+        });
+        gen.next();
+        // as Python raises what a context manager's exit raised while GeneratorExit unwound the body
+        assertSame(first, assertThrows(IllegalStateException.class, gen::close));
+        assertEquals(List.of(second), List.of(first.getSuppressed()));
+        assertEquals(List.of("close db", "close file"), log);
+        assertEquals(Coroutine.State.DONE, gen.state());
+        gen.close(); // closed now: nothing more
+        Generator<Integer> viaStream = Generator.of(g -> {
+            try (Quiet db = () -> {
+                throw first;
+            }) {
+                g.yield(1);
+                g.yield(2);
+            }
+        });
+        java.util.stream.Stream<Integer> stream = viaStream.stream();
+        assertEquals(List.of(1), stream.limit(1).toList());
+        assertSame(first, assertThrows(IllegalStateException.class, stream::close));
+    }
+
     @Test
     void anExceptionFromAFinallyBlockComesOutOfClose() {
         IllegalArgumentException cleanupFailure = new IllegalArgumentException("cleanup failed");

@@ -20,6 +20,65 @@ class GeneratorYieldAllTest {
     private final List<Object> received = new ArrayList<>();
 
     @Test
+    void yieldAllOfAnIterableWhoseIteratorIsAGeneratorDelegatesToIt() {
+        List<String> log = new ArrayList<>();
+        Iterable<Integer> sequence = () -> Generator.of(g -> { // Kotlin's sequence {}, as Generator's Javadoc has it
+            try {
+                Object got = g.yield(1);
+                log.add("sub got " + got);
+                g.yield(2);
+            } finally {
+                log.add("sub finally");
+            }
+        });
+        Generator<Integer> outer = Generator.of(g -> {
+            try {
+                g.yieldAll(sequence);
+            } finally {
+                log.add("outer finally");
+            }
+        });
+        assertEquals(1, outer.next());
+        assertEquals(2, (int) outer.send("x")); // passed on, as to a generator
+        outer.close(); // closes the sub-generator first, as Python's yield from does
+        assertEquals(List.of("sub got x", "sub finally", "outer finally"), log);
+    }
+
+    /** An iterator over a resource, closed when the generator that yields its values is. */
+    private static final class ClosingIterator implements java.util.Iterator<Integer>, AutoCloseable {
+        final List<String> log;
+        int next;
+
+        ClosingIterator(List<String> log) {
+            this.log = log;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return true;
+        }
+
+        @Override
+        public Integer next() {
+            return next++;
+        }
+
+        @Override
+        public void close() {
+            log.add("iterator closed");
+        }
+    }
+
+    @Test
+    void closingAGeneratorInYieldAllOfAnIterableClosesAnIteratorThatCanBeClosed() {
+        List<String> log = new ArrayList<>();
+        Generator<Integer> gen = Generator.of(g -> g.yieldAll(() -> new ClosingIterator(log)));
+        assertEquals(List.of(0, 1, 2), List.of(gen.next(), gen.next(), gen.next()));
+        gen.close();
+        assertEquals(List.of("iterator closed"), log);
+    }
+
+    @Test
     void yieldAllOfAnIterableYieldsEachElement() {
         Generator<String> gen = Generator.of(g -> {
             g.yield("header");
