@@ -40,6 +40,37 @@ final class ClassHierarchy {
         }
     }
 
+    /**
+     * By loader, the classes the agent has seen defined, each with the keys of its suspendable methods then
+     * ({@link SuspendableRules}): a class's methods are what they were made at that moment, for good.
+     */
+    private static final Map<ClassLoader, Map<String, Set<String>>> DEFINED = new WeakHashMap<>();
+
+    /** Records that a class is being defined with these suspendable method keys. */
+    void defined(String name, Set<String> suspendableKeys) {
+        Map<String, Set<String>> classes;
+        synchronized (DEFINED) {
+            classes = DEFINED.computeIfAbsent(loader, k -> new ConcurrentHashMap<>());
+        }
+        classes.put(name, suspendableKeys.isEmpty() ? Set.of() : Set.copyOf(suspendableKeys));
+    }
+
+    /**
+     * The suspendable method keys of a class defined already, as this loader sees it (its own or a parent's), or
+     * null if it is not defined yet.
+     */
+    Set<String> definedWith(String name) {
+        for (ClassLoader l = loader; l != null; l = l.getParent()) {
+            Map<String, Set<String>> classes;
+            synchronized (DEFINED) {
+                classes = DEFINED.get(l);
+            }
+            Set<String> keys = classes == null ? null : classes.get(name);
+            if (keys != null) return keys;
+        }
+        return null;
+    }
+
     /** Records a class the agent is transforming (it may have no class file to read later). */
     void remember(ClassInfo info) {
         cache(loader).put(info.name, info);

@@ -28,10 +28,12 @@ import org.objectweb.asm.tree.VarInsnNode;
  *       proxy (a hidden class the agent never sees) would unbox that null and throw a NullPointerException into
  *       the code being suspended. The adapter saves itself instead of unboxing while its thread unwinds, and
  *       unboxes the real result once resumed.</li>
- *   <li>A reference to a JDK method ({@code new Coroutine(futureTask::run)}, {@code runnable::run}): nothing
- *       between the proxy and the coroutine's driver would be instrumented, so a suspension inside the JDK method
- *       would pass for a legitimate one while the JDK code ran on with the placeholder. In the adapter the JDK
- *       method is a plain call, after which a suspension is refused like any other through JDK code.</li>
+ *   <li>A reference to a JDK method ({@code new Coroutine(futureTask::run)}, {@code runnable::run}), or to a
+ *       plain method of a class defined before the reference was seen (a reference makes its target
+ *       suspendable only if the agent learns of it before the target's class is defined): nothing between the
+ *       proxy and the coroutine's driver would be instrumented, so a suspension inside that method would pass
+ *       for a legitimate one while it ran on with the placeholder. In the adapter the method is a plain call,
+ *       after which a suspension is refused like any other through uninstrumented code.</li>
  * </ul>
  */
 final class MethodReferenceAdapters {
@@ -67,7 +69,7 @@ final class MethodReferenceAdapters {
     /** Whether a reference of the class (as {@link ClassInfo} saw it) might need an adapter. */
     static boolean mayNeedOne(ClassInfo info, SuspendableRules rules) {
         for (ClassInfo.Lambda lambda : info.lambdas) {
-            if ((unboxes(lambda.samDesc(), lambda.impl()) || isJdkTarget(lambda.impl(), rules))
+            if ((unboxes(lambda.samDesc(), lambda.impl()) || isPlainTarget(lambda.impl(), rules))
                     && rules.isSuspendableCall(lambda.iface(), lambda.samName(), lambda.samDesc())) {
                 return true;
             }
@@ -83,9 +85,13 @@ final class MethodReferenceAdapters {
                 && (implReturn == Type.OBJECT || implReturn == Type.ARRAY) && impl.getTag() != H_NEWINVOKESPECIAL;
     }
 
-    /** A method of the JDK's (never instrumented), other than a constructor (which cannot suspend anyway). */
-    private static boolean isJdkTarget(Handle impl, SuspendableRules rules) {
-        return impl.getTag() != H_NEWINVOKESPECIAL && rules.isJdkClass(impl.getOwner());
+    /**
+     * A method that is not instrumented and never will be, other than a constructor (which cannot suspend anyway):
+     * the JDK's, or a plain one of a class defined before the reference was seen.
+     */
+    private static boolean isPlainTarget(Handle impl, SuspendableRules rules) {
+        return impl.getTag() != H_NEWINVOKESPECIAL && (rules.isJdkClass(impl.getOwner())
+                || rules.definedPlain(impl.getOwner(), ClassInfo.key(impl.getName(), impl.getDesc())));
     }
 
     private static boolean needsAdapter(String className, InvokeDynamicInsnNode indy, SuspendableRules rules) {
@@ -104,7 +110,7 @@ final class MethodReferenceAdapters {
         if (!rules.isSuspendableCall(Type.getReturnType(indy.desc).getInternalName(), indy.name, sam.getDescriptor())) {
             return false;
         }
-        return isJdkTarget(impl, rules)
+        return isPlainTarget(impl, rules)
                 || unboxes(sam.getDescriptor(), impl) && rules.isSuspendableCall(impl.getOwner(), impl.getName(),
                         impl.getDesc());
     }

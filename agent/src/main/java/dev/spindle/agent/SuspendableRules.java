@@ -37,6 +37,15 @@ final class SuspendableRules {
         this.hierarchy = hierarchy;
     }
 
+    /**
+     * Whether {@code owner}, defined already, has {@code key} as a plain method: a method reference of a
+     * suspendable interface seen only now cannot make it suspendable any more.
+     */
+    boolean definedPlain(String owner, String key) {
+        Set<String> keys = hierarchy.definedWith(owner);
+        return keys != null && !keys.contains(key) && !keys.contains(UNKNOWN_SUPERTYPE);
+    }
+
     /** Whether {@code owner} is the JDK's (see {@link ClassHierarchy#isJdkClass}). */
     boolean isJdkClass(String owner) {
         return hierarchy.isJdkClass(owner);
@@ -124,12 +133,15 @@ final class SuspendableRules {
             String implKey = ClassInfo.key(lambda.impl().getName(), lambda.impl().getDesc());
             String implOwner = lambda.impl().getOwner();
             if (hierarchy.isJdkClass(implOwner) || implOwner.equals(COROUTINE)) continue;
+            // defined before the reference was seen, and plain: it stays so (MethodReferenceAdapters)
+            if (definedPlain(implOwner, implKey)) continue;
             // this class's own too, so that a call to it is known to suspend (see MethodReferenceAdapters)
             if (REFERENCED.computeIfAbsent(implOwner, k -> ConcurrentHashMap.newKeySet()).add(implKey)) {
                 keysByClass.remove(implOwner);
             }
         }
         Set<String> keys = suspendableKeys(info.name);
+        hierarchy.defined(info.name, keys);
         Set<String> own = new HashSet<>(keys);
         own.retainAll(info.declared);
         if (keys.contains(UNKNOWN_SUPERTYPE)) own.addAll(info.overriding);

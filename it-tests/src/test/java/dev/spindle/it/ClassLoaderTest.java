@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Classes compiled at run time and loaded by loaders other than the application class loader. */
 class ClassLoaderTest {
@@ -223,6 +225,57 @@ class ClassLoaderTest {
         Co.Run<String> run = Co.inCoroutine(callable);
         assertEquals("11", run.value());
         assertEquals(1, run.suspensions());
+    }
+
+    /**
+     * A method reference of a suspendable interface makes its target suspendable only if the agent sees the
+     * reference before the target's class is defined. Defined first, the target stays plain, and a suspension
+     * through it is refused (never a wrong result: a plain method that calls no suspendable one has no check of
+     * its own), with the advice to mark it.
+     */
+    @ParameterizedTest
+    @CsvSource({"genla, true", "genlb, false"})
+    void aReferenceToAPlainMethodOfAClassDefinedBeforeItIsRefusedNotWrong(String pkg, boolean targetFirst)
+            throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(), RuntimeCompiler.compile(Map.of(
+                pkg + ".Lib", """
+                        package PKG;
+                        import java.util.function.Supplier;
+                        public class Lib {
+                            public static String wrap(Supplier<String> s) { return "[" + s.get() + "]"; }
+                        }
+                        """.replace("PKG", pkg),
+                pkg + ".Use", """
+                        package PKG;
+                        import dev.spindle.*;
+                        import java.util.function.Supplier;
+                        public class Use implements SuspendableCallable<String> {
+                            interface Wrap { @Suspendable String apply(Supplier<String> s); }
+                            @Suspendable static String pausing() {
+                                if (Coroutine.current() != null) Coroutine.yield();
+                                return "v";
+                            }
+                            public String call() {
+                                Wrap w = Lib::wrap;
+                                Supplier<String> s = Use::pausing; // a plain interface: nothing checks in between
+                                return w.apply(s);
+                            }
+                        }
+                        """.replace("PKG", pkg))));
+        if (targetFirst) loader.loadClass(pkg + ".Lib");
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> use = (SuspendableCallable<String>) loader.loadClass(pkg + ".Use")
+                .getConstructor().newInstance();
+        assertEquals("[v]", use.call());
+        Coroutine c = new Coroutine(use::call);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            while (c.resume()) {
+                // on
+            }
+        });
+        // defined first, Lib.wrap is plain; defined after, it is suspendable, but suspends through Supplier.get
+        assertTrue(e.getMessage().contains(targetFirst ? "Mark " + pkg + ".Lib.wrap @Suspendable"
+                : "through java.util.function.Supplier.get (called from " + pkg + ".Lib.wrap)"), e.getMessage());
     }
 
     /** Libraries live in javax and com.sun packages too (servlets, JNA): only the JDK's own classes are skipped. */
