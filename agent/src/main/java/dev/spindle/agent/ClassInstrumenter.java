@@ -23,6 +23,8 @@ import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
 import org.objectweb.asm.tree.analysis.BasicValue;
@@ -107,15 +109,74 @@ final class ClassInstrumenter {
      * valid, and the writer keeps the constant pool as it was and adds only the check's few constants to it.
      */
     private byte[] guardEveryCall(byte[] bytes, String why, String advice) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassNode cls = new ClassNode(ASM9);
-        reader.accept(cls, 0);
-        boolean changed = false;
-        for (MethodNode m : cls.methods) changed |= guardUninstrumentedMethod(cls.name, m, why, advice);
-        if (!changed) return null;
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        cls.accept(writer);
-        return writer.toByteArray();
+        Set<String> noRoom = new java.util.HashSet<>();
+        for (;;) {
+            ClassReader reader = new ClassReader(bytes);
+            ClassNode cls = new ClassNode(ASM9);
+            reader.accept(cls, 0);
+            boolean changed = false;
+            List<MethodNode> wrappers = new ArrayList<>();
+            for (MethodNode m : cls.methods) {
+                if (noRoom.contains(ClassInfo.key(m.name, m.desc))) {
+                    wrappers.add(guardedWrapper(cls, m, why, advice));
+                } else {
+                    changed |= guardUninstrumentedMethod(cls.name, m, why, advice);
+                }
+            }
+            if (!changed && wrappers.isEmpty()) return null;
+            cls.methods.addAll(wrappers);
+            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+            cls.accept(writer);
+            try {
+                return writer.toByteArray();
+            } catch (MethodTooLargeException e) {
+                // no room in the method even for the checks: it gets a wrapper that checks after calling it
+                if (e.getMethodName().startsWith("<") || !noRoom.add(ClassInfo.key(e.getMethodName(),
+                        e.getDescriptor()))) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * For a method with no room for the checks after its calls: renames it (private, synthetic, unchanged) and
+     * returns a method of its name, access and annotations that calls it and then checks, so that a suspension
+     * through it is refused as it returns (it does run on to its end with the placeholder first, as JDK code
+     * does), rather than its caller taking the placeholder for its result.
+     */
+    private static MethodNode guardedWrapper(ClassNode cls, MethodNode m, String why, String advice) {
+        String original = m.name;
+        boolean isStatic = (m.access & ACC_STATIC) != 0;
+        MethodNode w = new MethodNode(ASM9, m.access & ~(ACC_SYNCHRONIZED | ACC_NATIVE | ACC_ABSTRACT), original,
+                m.desc, m.signature, m.exceptions.toArray(new String[0]));
+        w.visibleAnnotations = m.visibleAnnotations;
+        w.invisibleAnnotations = m.invisibleAnnotations;
+        w.visibleParameterAnnotations = m.visibleParameterAnnotations;
+        w.invisibleParameterAnnotations = m.invisibleParameterAnnotations;
+        w.annotationDefault = m.annotationDefault;
+        w.parameters = m.parameters;
+        m.visibleAnnotations = null;
+        m.invisibleAnnotations = null;
+        m.visibleParameterAnnotations = null;
+        m.invisibleParameterAnnotations = null;
+        m.name = original + MethodInstrumenter.COPY_SUFFIX + "unguarded";
+        m.access = (m.access & ~(ACC_PUBLIC | ACC_PROTECTED | ACC_BRIDGE | ACC_VARARGS)) | ACC_PRIVATE | ACC_SYNTHETIC;
+        int slot = 0;
+        if (!isStatic) w.instructions.add(new VarInsnNode(ALOAD, slot++));
+        for (Type p : Type.getArgumentTypes(m.desc)) {
+            w.instructions.add(new VarInsnNode(p.getOpcode(ILOAD), slot));
+            slot += p.getSize();
+        }
+        boolean isInterface = (cls.access & ACC_INTERFACE) != 0;
+        w.instructions.add(new MethodInsnNode(isStatic ? INVOKESTATIC : INVOKESPECIAL, cls.name, m.name, m.desc,
+                isInterface));
+        w.instructions.add(new LdcInsnNode(MethodInstrumenter.describe(cls.name, original) + "|"
+                + (why + "; not even the checks after its calls fit in it").replace('|', '/') + "|" + advice));
+        w.instructions.add(new MethodInsnNode(INVOKESTATIC, MethodInstrumenter.HOOKS, "afterCallInUninstrumentedMethod",
+                "(Ljava/lang/String;)V", false));
+        w.instructions.add(new InsnNode(Type.getReturnType(m.desc).getOpcode(IRETURN)));
+        return w;
     }
 
     /**

@@ -610,6 +610,42 @@ class MisuseTest {
         assertMentions(e, "64 KB");
     }
 
+    /**
+     * A suspendable method so close to 64 KB (65,533 bytes) that not even the checks after its calls fit: it is
+     * renamed and called through a wrapper of its name that checks, so a suspension in it is refused as it returns
+     * (after running on to its end, as JDK code does), not taken by its caller for its result.
+     */
+    @Test
+    void aSuspendableMethodWithNoRoomEvenForTheChecksIsRefusedAsItReturns() throws Exception {
+        StringBuilder pads = new StringBuilder();
+        for (int i = 0; i < 21_842; i++) pads.append("        x += 1;\n"); // iinc: 3 bytes each
+        String source = "package gen;\nimport dev.spindle.*;\npublic class Full implements SuspendableCallable<Integer> {\n"
+                + "    @Suspendable public static int full(int x) {\n        x = Step.step(x);\n" + pads
+                + "        return x;\n    }\n"
+                + "    public Integer call() { return full(0); }\n}\n";
+        ClassLoaderTest.BytesLoader loader = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gen.Full", source, "gen.Step", """
+                        package gen;
+                        import dev.spindle.*;
+                        public class Step {
+                            @Suspendable public static int step(int x) {
+                                if (Coroutine.current() != null) Coroutine.yield();
+                                return x + 1;
+                            }
+                        }
+                        """)));
+        Class<?> full = loader.loadClass("gen.Full");
+        assertEquals(21_843, full.getMethod("full", int.class).invoke(null, 0), "outside a coroutine it runs");
+        assertTrue(full.getMethod("full", int.class).isAnnotationPresent(Suspendable.class), "the wrapper is it");
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<Integer> body = (SuspendableCallable<Integer>) full.getConstructor().newInstance();
+        Integer[] result = new Integer[1];
+        IllegalStateException e = failsOnFirstResume(new Coroutine(() -> result[0] = body.call()));
+        assertMentions(e, "cannot suspend in gen.Full.full");
+        assertMentions(e, "not even the checks after its calls fit in it");
+        assertEquals(null, result[0], "no result taken from the placeholder");
+    }
+
     static final class SuspendsInToString {
         @Suspendable
         @Override
