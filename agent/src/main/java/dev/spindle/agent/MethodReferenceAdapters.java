@@ -10,6 +10,8 @@ import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
@@ -56,14 +58,27 @@ final class MethodReferenceAdapters {
                 Type sam = (Type) indy.bsmArgs[2];
                 boolean unboxing = unboxes(sam.getDescriptor(), impl);
                 Type result = unboxing ? sam.getReturnType() : Type.getReturnType(impl.getDesc());
-                String name = "lambda$" + impl.getName() + (unboxing ? "$unbox" : "$ref")
-                        + MethodInstrumenter.COPY_SUFFIX + adapters.size();
+                // not marked as a resume copy's name: the same in a thread's trace and a resumed coroutine's
+                String name = "lambda$" + impl.getName() + (unboxing ? "$unbox$" : "$ref$") + adapters.size();
                 MethodNode adapter = adapter(cls, impl, Type.getArgumentTypes(indy.desc), result, name);
+                int line = lineOf(indy);
+                if (line > 0) { // the line of the reference, as javac gives the lambdas it writes
+                    LabelNode start = new LabelNode();
+                    adapter.instructions.insert(new LineNumberNode(line, start));
+                    adapter.instructions.insert(start);
+                }
                 adapters.add(adapter);
                 indy.bsmArgs[1] = new Handle(H_INVOKESTATIC, cls.name, adapter.name, adapter.desc, isInterface);
             }
         }
         return adapters;
+    }
+
+    private static int lineOf(AbstractInsnNode insn) {
+        for (AbstractInsnNode i = insn; i != null; i = i.getPrevious()) {
+            if (i instanceof LineNumberNode n) return n.line;
+        }
+        return -1;
     }
 
     /** Whether a reference of the class (as {@link ClassInfo} saw it) might need an adapter. */

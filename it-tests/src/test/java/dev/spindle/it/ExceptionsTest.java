@@ -30,6 +30,36 @@ class ExceptionsTest {
         }
     }
 
+    interface IntStep {
+        @Suspendable
+        int step(int x);
+    }
+
+    @Suspendable
+    static Integer boxedFails(Integer x) {
+        pause();
+        throw new Boom("after the pause " + x);
+    }
+
+    private static StackTraceElement adapterFrame(Throwable t) {
+        return Arrays.stream(t.getStackTrace()).filter(e -> e.getMethodName().startsWith("lambda$boxedFails$"))
+                .findFirst().orElseThrow(() -> new AssertionError("no adapter frame in " + Arrays.toString(
+                        t.getStackTrace())));
+    }
+
+    /** The agent's adapter for an unboxing reference shows as the same frame in a thread and after a resume. */
+    @Test
+    void aReferencesAdapterIsTheSameFrameInAThreadAndAfterAResume() {
+        IntStep s = ExceptionsTest::boxedFails;
+        int line = new Throwable().getStackTrace()[0].getLineNumber() - 1;
+        StackTraceElement plain = adapterFrame(assertThrows(Boom.class, () -> s.step(1)));
+        Coroutine c = new Coroutine(() -> s.step(1));
+        assertTrue(c.resume());
+        StackTraceElement resumed = adapterFrame(assertThrows(Boom.class, c::resume));
+        assertEquals(plain.toString(), resumed.toString());
+        assertEquals(line, plain.getLineNumber(), "the line of the reference: " + plain);
+    }
+
     /** Suspends, then throws. */
     @Suspendable
     private static int throwAfterPause(String message) {
