@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,6 +86,57 @@ class NestingAndThreadsTest {
                     .map(Object::toString).toList(), stackKb + " KB");
             assertEquals(Boolean.TRUE, usableAfter.get(), stackKb + " KB");
         }
+    }
+
+    @Suspendable
+    private static void pauseAtTheBottom(int depth) {
+        if (depth == 0) {
+            pause();
+            return;
+        }
+        String s = "x" + depth; // a reference and a long saved in each frame
+        long a = depth;
+        pauseAtTheBottom(depth - 1);
+        if (a + s.length() < 0) throw new AssertionError();
+    }
+
+    /** Suspends at varying depths, so that its frames are saved in different places each time. */
+    @Suspendable
+    private static void pauseForEver() {
+        for (int i = 0; ; i++) {
+            pauseAtTheBottom(i % 17);
+            pause();
+        }
+    }
+
+    /** A monitor thread reading the frames of a coroutine that another thread keeps resuming gets them or none. */
+    @Test
+    void stackTraceReadWhileAnotherThreadResumesIsWholeOrEmpty() throws Exception {
+        Coroutine c = new Coroutine(NestingAndThreadsTest::pauseForEver);
+        assertTrue(c.resume());
+        String expected = c.stackTrace()[0].getMethodName();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread monitor = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    StackTraceElement[] t = c.stackTrace();
+                    if (t.length > 0 && !t[0].getMethodName().equals(expected)) {
+                        throw new AssertionError(Arrays.toString(t));
+                    }
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "monitor");
+        monitor.start();
+        try {
+            for (int i = 0; i < 4_000_000 && failure.get() == null; i++) assertTrue(c.resume());
+        } finally {
+            done.set(true);
+            monitor.join();
+        }
+        assertNull(failure.get());
     }
 
     @Test

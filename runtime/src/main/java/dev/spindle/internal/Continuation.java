@@ -357,8 +357,16 @@ public abstract class Continuation {
      * the call it is suspended in).
      */
     protected final StackTraceElement[] suspendedFrames() {
-        int s = suspendedSegWord(statusAndTop);
-        return framesFrom(Carrier.get(), segRef(s), refTop, s);
+        int before = (int) STATUS.getAcquire(this);
+        if (before >>> STATUS_SHIFT != SUSPENDED) return new StackTraceElement[0];
+        try {
+            int s = suspendedSegWord(before);
+            StackTraceElement[] frames = framesFrom(Carrier.get(), segRef(s), refTop, s);
+            if ((int) STATUS.getAcquire(this) == before) return frames;
+        } catch (RuntimeException resumedMeanwhile) {
+            // another thread resumed it while this one read its frames (a monitor, say): the frames were moving
+        }
+        return new StackTraceElement[0];
     }
 
     /**
@@ -367,7 +375,8 @@ public abstract class Continuation {
      */
     private StackTraceElement[] framesFrom(Carrier k, int r, int end, int s) {
         List<StackTraceElement> out = new ArrayList<>();
-        for (;;) {
+        for (int segments = 0; ; segments++) {
+            if (segments > words.length) throw new IllegalStateException("frames read while they moved");
             while (r < end) {
                 Resumer resumer = (Resumer) refs[r];
                 StackTraceElement e = describeFrame(k, resumer);
