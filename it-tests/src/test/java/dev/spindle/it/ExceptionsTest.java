@@ -47,6 +47,38 @@ class ExceptionsTest {
                         t.getStackTrace())));
     }
 
+    @Suspendable
+    static void failsWithACause() {
+        pause();
+        Boom b = new Boom("outer");
+        b.initCause(new IllegalArgumentException("cause"));
+        b.addSuppressed(new IllegalStateException("suppressed"));
+        throw b;
+    }
+
+    @Suspendable
+    static void callsFailsWithACause() {
+        failsWithACause();
+    }
+
+    private static List<String> ownFrames(Throwable t) {
+        return Arrays.stream(t.getStackTrace()).filter(e -> e.getClassName().equals(ExceptionsTest.class.getName()))
+                .map(e -> e.getMethodName()).toList();
+    }
+
+    /** A cause and a suppressed exception made after a resume, never thrown themselves, show the callers too. */
+    @Test
+    void theCauseAndSuppressedOfAnExceptionAfterAResumeShowTheSuspendedCallersToo() {
+        Coroutine c = new Coroutine(ExceptionsTest::callsFailsWithACause);
+        assertTrue(c.resume());
+        Boom b = assertThrows(Boom.class, c::resume);
+        List<String> chain = List.of("failsWithACause", "callsFailsWithACause");
+        assertEquals(chain, ownFrames(b).subList(0, 2));
+        assertEquals(chain, ownFrames(b.getCause()).subList(0, Math.min(2, ownFrames(b.getCause()).size())));
+        Throwable suppressed = b.getSuppressed()[0];
+        assertEquals(chain, ownFrames(suppressed).subList(0, Math.min(2, ownFrames(suppressed).size())));
+    }
+
     /** The agent's adapter for an unboxing reference shows as the same frame in a thread and after a resume. */
     @Test
     void aReferencesAdapterIsTheSameFrameInAThreadAndAfterAResume() {

@@ -4,7 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -447,8 +450,25 @@ public abstract class Continuation {
         if (t != injected) addSuspendedCallers(k, t, () -> thrower == null ? null : describeFrame(k, thrower));
     }
 
-    /** {@link #addSuspendedCallers(Carrier, Throwable, Resumer, Throwable)}, given what tells the resumed frame. */
+    /**
+     * {@link #addSuspendedCallers(Carrier, Throwable, Resumer, Throwable)}, given what tells the resumed frame; to
+     * {@code t}'s causes and suppressed exceptions too, which were made in the same frames but never thrown.
+     */
     private void addSuspendedCallers(Carrier k, Throwable t, Supplier<StackTraceElement> resumed) {
+        StackTraceElement[] self = new StackTraceElement[1];
+        Supplier<StackTraceElement> once = () -> self[0] != null ? self[0] : (self[0] = resumed.get());
+        Set<Throwable> done = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Throwable> todo = new ArrayList<>(List.of(t));
+        while (!todo.isEmpty()) {
+            Throwable next = todo.remove(todo.size() - 1);
+            if (!done.add(next)) continue;
+            addSuspendedCallersTo(k, next, once);
+            if (next.getCause() != null) todo.add(next.getCause());
+            todo.addAll(List.of(next.getSuppressed()));
+        }
+    }
+
+    private void addSuspendedCallersTo(Carrier k, Throwable t, Supplier<StackTraceElement> resumed) {
         StackTraceElement[] trace = t.getStackTrace();
         int driver = driverFrame(trace);
         if (driver <= 0) return; // already shows the chain: it came through here before
