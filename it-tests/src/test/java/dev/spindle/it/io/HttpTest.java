@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,10 @@ class HttpTest {
                         slowMayFinish.await();
                         return "slow\n";
                     }));
+                case "/204": // content a handler gave a status that cannot have any
+                    return HttpResponse.text(204, "not sent\n");
+                case "/304":
+                    return HttpResponse.text(304, "not sent\n");
                 default:
                     return HttpResponse.text(404, "not found\n");
             }
@@ -290,6 +296,27 @@ class HttpTest {
         }
     }
 
+    /**
+     * A 204 or 304 ends at its blank line (a handler's content for it is not sent, a 204 says no Content-Length,
+     * RFC 9110 8.6, 15.3.5, 15.4.5), and so does the answer to a HEAD: the next response on the connection starts
+     * right after it.
+     */
+    @Test
+    void responsesThatCannotHaveContentEndAtTheirHeader() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            InputStream in = s.getInputStream();
+            assertEquals("HTTP/1.1 204 No Content", line(in));
+            assertEquals(List.of(), headers(in, "content-length"));
+            assertEquals("HTTP/1.1 304 Not Modified", line(in));
+            headers(in, "content-length");
+            assertEquals("HTTP/1.1 200 OK", line(in)); // the HEAD's
+            assertEquals(List.of("6"), headers(in, "content-length")); // the length a GET would have had
+            assertEquals("200 hello\n", response(in));
+        }
+    }
+
     private static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     }
@@ -303,6 +330,19 @@ class HttpTest {
         }
         byte[] body = in.readNBytes(length);
         return status.substring(9, 12) + " " + new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** Reads the rest of a response's header section; returns the values of {@code name}, or all fields if null. */
+    private static List<String> headers(InputStream in, String name) throws IOException {
+        List<String> found = new ArrayList<>();
+        for (String h; !(h = line(in)).isEmpty(); ) {
+            if (name == null) {
+                found.add(h);
+            } else if (h.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                found.add(h.substring(name.length() + 1).trim());
+            }
+        }
+        return found;
     }
 
     private static String line(InputStream in) throws IOException {

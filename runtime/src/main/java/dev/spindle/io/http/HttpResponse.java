@@ -6,7 +6,10 @@ import java.util.Map;
 
 /**
  * What an {@link HttpHandler} answers: a status, header fields and a body. The server adds {@code Content-Length},
- * {@code Connection: close} when it closes the connection, and {@code Date} unless the handler set one.
+ * {@code Connection: close} when it closes the connection, and {@code Date} unless the handler set one. A
+ * {@code 1xx}, {@code 204} or {@code 304} response has no content (RFC 9110 6.4.1): a body given one is not sent,
+ * and neither is a {@code Content-Length}; the answer to a {@code HEAD} has the {@code Content-Length} of the body,
+ * which is not sent either.
  *
  * <pre>{@code
  * return HttpResponse.text(200, "hello\n").header("Cache-Control", "no-store");
@@ -43,6 +46,7 @@ public final class HttpResponse {
             case 200: return "OK";
             case 201: return "Created";
             case 204: return "No Content";
+            case 304: return "Not Modified";
             case 400: return "Bad Request";
             case 404: return "Not Found";
             case 405: return "Method Not Allowed";

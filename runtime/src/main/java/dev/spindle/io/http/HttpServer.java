@@ -170,8 +170,13 @@ public final class HttpServer implements ConnectionHandler {
     @Suspendable
     private static void write(TcpSocket socket, HttpResponse resp, boolean keepAlive, boolean sayKeepAlive,
                               boolean head) throws IOException {
+        // RFC 9110 6.4.1: a 1xx, 204 or 304 ends at its header section; content a handler gave one would be read
+        // as the start of the next response. A 304's Content-Length would be the length of the 200 it stands for,
+        // which the server does not know, and a 1xx or 204 must not have one (8.6).
+        boolean noContent = resp.status < 200 || resp.status == 204 || resp.status == 304;
+        int sent = head || noContent ? 0 : resp.body.length;
         // the status line, Date, Content-Length and Connection fit in 160
-        int size = 160 + (head ? 0 : resp.body.length);
+        int size = 160 + sent;
         for (Map.Entry<String, String> h : resp.headers.entrySet()) size += h.getKey().length() + h.getValue().length() + 4;
         byte[] out = new byte[size];
         int n = put(out, 0, "HTTP/1.1 ");
@@ -186,14 +191,12 @@ public final class HttpServer implements ConnectionHandler {
             n = crlf(out, put(out, n, h.getValue()));
         }
         if (!hasHeader(resp, "Date")) n = crlf(out, put(out, put(out, n, "Date: "), HttpDate.now()));
-        n = crlf(out, put(out, put(out, n, "Content-Length: "), Integer.toString(resp.body.length)));
+        if (!noContent) n = crlf(out, put(out, put(out, n, "Content-Length: "), Integer.toString(resp.body.length)));
         if (!keepAlive) n = crlf(out, put(out, n, "Connection: close"));
         if (sayKeepAlive) n = crlf(out, put(out, n, "Connection: keep-alive")); // HTTP/1.0 closes unless told
         n = crlf(out, n);
-        if (!head) {
-            System.arraycopy(resp.body, 0, out, n, resp.body.length);
-            n += resp.body.length;
-        }
+        System.arraycopy(resp.body, 0, out, n, sent);
+        n += sent;
         socket.writeAll(ByteBuffer.wrap(out, 0, n));
     }
 
