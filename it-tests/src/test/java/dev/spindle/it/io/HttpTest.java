@@ -56,6 +56,11 @@ class HttpTest {
                     return HttpResponse.text(204, "not sent\n");
                 case "/304":
                     return HttpResponse.text(304, "not sent\n");
+                case "/framing": // a handler's framing headers: the server's own are the true ones
+                    return HttpResponse.text(200, "abc").header("Content-Length", "99")
+                            .header("transfer-encoding", "chunked");
+                case "/close":
+                    return HttpResponse.text(200, "bye\n").header("Connection", "Close");
                 default:
                     return HttpResponse.text(404, "not found\n");
             }
@@ -314,6 +319,34 @@ class HttpTest {
             assertEquals("HTTP/1.1 200 OK", line(in)); // the HEAD's
             assertEquals(List.of("6"), headers(in, "content-length")); // the length a GET would have had
             assertEquals("200 hello\n", response(in));
+        }
+    }
+
+    @Test
+    void aHandlersContentLengthAndTransferEncodingGiveWayToTheServers() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET /framing HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            InputStream in = s.getInputStream();
+            assertEquals("HTTP/1.1 200 OK", line(in));
+            List<String> fields = headers(in, null);
+            assertEquals(List.of("Content-Length: 3"), fields.stream()
+                    .filter(h -> h.regionMatches(true, 0, "Content-Length:", 0, 15)
+                            || h.regionMatches(true, 0, "Transfer-Encoding:", 0, 18)).toList(), fields.toString());
+            assertEquals("abc", new String(in.readNBytes(3), StandardCharsets.US_ASCII));
+            assertEquals("200 hello\n", response(in));
+        }
+    }
+
+    /** RFC 9112 9.6: a server that sends Connection: close closes after that response, also when its handler said it. */
+    @Test
+    void aHandlersConnectionCloseClosesTheConnection() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET /close HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            InputStream in = s.getInputStream();
+            assertEquals("HTTP/1.1 200 OK", line(in));
+            assertEquals(List.of("close"), headers(in, "connection"));
+            assertEquals("bye\n", new String(in.readNBytes(4), StandardCharsets.US_ASCII));
+            assertEquals(-1, in.read()); // the request behind it is not answered
         }
     }
 

@@ -25,4 +25,20 @@ public record HttpRequest(String method, String target, String version, Map<Stri
         if ("HTTP/1.0".equals(version)) return c != null && c.equalsIgnoreCase("keep-alive");
         return c == null || !c.toLowerCase(java.util.Locale.ROOT).contains("close");
     }
+
+    /** True if {@code option} is an element of the comma-separated {@code list} (RFC 9110 5.6.1), in any case. */
+    static boolean hasOption(String list, String option) {
+        int n = list.length();
+        for (int i = 0; i <= n; ) {
+            int comma = list.indexOf(',', i);
+            int end = comma < 0 ? n : comma;
+            int from = i;
+            while (from < end && (list.charAt(from) == ' ' || list.charAt(from) == '\t')) from++;
+            int to = end;
+            while (to > from && (list.charAt(to - 1) == ' ' || list.charAt(to - 1) == '\t')) to--;
+            if (to - from == option.length() && list.regionMatches(true, from, option, 0, to - from)) return true;
+            i = end + 1;
+        }
+        return false;
+    }
 }

@@ -9,7 +9,9 @@ import java.util.Map;
  * {@code Connection: close} when it closes the connection, and {@code Date} unless the handler set one. A
  * {@code 1xx}, {@code 204} or {@code 304} response has no content (RFC 9110 6.4.1): a body given one is not sent,
  * and neither is a {@code Content-Length}; the answer to a {@code HEAD} has the {@code Content-Length} of the body,
- * which is not sent either.
+ * which is not sent either. The framing is the server's: a {@code Content-Length} or {@code Transfer-Encoding} a
+ * handler sets is not sent, and neither is its {@code Connection}, but a {@code close} among its options makes the
+ * server close the connection after the response (and say so).
  *
  * <pre>{@code
  * return HttpResponse.text(200, "hello\n").header("Cache-Control", "no-store");
@@ -19,6 +21,8 @@ public final class HttpResponse {
     final int status;
     final Map<String, String> headers = new LinkedHashMap<>();
     final byte[] body;
+    /** The handler set {@code Connection: close}. */
+    boolean close;
 
     public HttpResponse(int status, byte[] body) {
         this.status = status;
@@ -31,8 +35,17 @@ public final class HttpResponse {
                 .header("Content-Type", "text/plain; charset=utf-8");
     }
 
-    /** Adds (or replaces) a header field. */
+    /**
+     * Adds (or replaces) a header field; {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection}
+     * are the server's (see above).
+     */
     public HttpResponse header(String name, String value) {
+        // a second Content-Length, or one that disagrees with the body sent, would desynchronise the client
+        if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) return this;
+        if (name.equalsIgnoreCase("Connection")) {
+            close = HttpRequest.hasOption(value, "close"); // RFC 9112 9.6: sent, it obliges the server to close
+            return this;
+        }
         headers.put(name, value);
         return this;
     }

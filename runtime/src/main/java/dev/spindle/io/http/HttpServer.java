@@ -123,7 +123,7 @@ public final class HttpServer implements ConnectionHandler {
                 keepAlive = false;
             }
             // asked after the handler, which may have waited through the start of a shutdown
-            keepAlive &= !socket.loop().isShuttingDown();
+            keepAlive &= !resp.close && !socket.loop().isShuttingDown();
             write(socket, resp, keepAlive, keepAlive && req.version().equals("HTTP/1.0"), req.method().equals("HEAD"));
             if (!keepAlive) {
                 lingerBeforeClose(socket);
