@@ -3,6 +3,7 @@ package dev.spindle.it.io;
 import static dev.spindle.it.io.IoSupport.ANY_LOOPBACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.io.EventLoop;
@@ -348,6 +349,29 @@ class HttpTest {
             assertEquals("bye\n", new String(in.readNBytes(4), StandardCharsets.US_ASCII));
             assertEquals(-1, in.read()); // the request behind it is not answered
         }
+    }
+
+    /** A CR or LF in a handler's header would split the response (the rest read as more fields): refused. */
+    @Test
+    void headerFieldsThatWouldSplitTheResponseAreRefused() {
+        HttpResponse r = HttpResponse.text(200, "x\n");
+        String[][] bad = {{"X-From", "a\r\nSet-Cookie: injected=1"}, {"X-From", "a\nb"}, {"X-From", "a\0b"},
+            {"X-From: a\r\nX-B", "b"}, {"X From", "a"}, {"", "a"}};
+        for (String[] h : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.header(h[0], h[1]),
+                    h[0] + ": " + h[1]);
+            assertTrue(e.getMessage().contains(h[0]), e.getMessage());
+        }
+        r.header("X-Ok", "a\tb ~!"); // tabs and visible characters are fine
+    }
+
+    /** RFC 9112 4: the status code is three digits. */
+    @Test
+    void aStatusCodeThatIsNotThreeDigitsIsRefused() {
+        for (int status : new int[] {42, 99, 1000, -1}) {
+            assertThrows(IllegalArgumentException.class, () -> new HttpResponse(status, new byte[0]), "" + status);
+        }
+        assertEquals(999, new HttpResponse(999, new byte[0]).status());
     }
 
     private static void send(Socket s, String text) throws IOException {

@@ -24,22 +24,34 @@ public final class HttpResponse {
     /** The handler set {@code Connection: close}. */
     boolean close;
 
+    /** @throws IllegalArgumentException if {@code status} is not three digits (RFC 9112 4) */
     public HttpResponse(int status, byte[] body) {
+        if (status < 100 || status > 999) throw new IllegalArgumentException("status not three digits: " + status);
         this.status = status;
         this.body = body;
     }
 
     /** A {@code text/plain; charset=utf-8} response. */
     public static HttpResponse text(int status, String body) {
-        return new HttpResponse(status, body.getBytes(StandardCharsets.UTF_8))
-                .header("Content-Type", "text/plain; charset=utf-8");
+        HttpResponse r = new HttpResponse(status, body.getBytes(StandardCharsets.UTF_8));
+        r.headers.put("Content-Type", "text/plain; charset=utf-8"); // valid: spares the hot path header()'s checks
+        return r;
     }
 
     /**
      * Adds (or replaces) a header field; {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection}
      * are the server's (see above).
+     *
+     * @throws IllegalArgumentException if {@code name} is not a token or {@code value} has a control character
+     *                                  other than a tab: a CR or LF would split the response (RFC 9110 5.5)
      */
     public HttpResponse header(String name, String value) {
+        if (!RequestParser.isToken(name, 0, name.length())) {
+            throw new IllegalArgumentException("invalid header field name: \"" + name + "\"");
+        }
+        if (!RequestParser.isFieldValue(value)) {
+            throw new IllegalArgumentException("control character in the value of header field " + name);
+        }
         // a second Content-Length, or one that disagrees with the body sent, would desynchronise the client
         if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) return this;
         if (name.equalsIgnoreCase("Connection")) {
@@ -55,21 +67,47 @@ public final class HttpResponse {
     }
 
     static String reason(int status) {
-        switch (status) {
+        switch (status) { // RFC 9110 15
+            case 100: return "Continue";
+            case 101: return "Switching Protocols";
             case 200: return "OK";
             case 201: return "Created";
+            case 202: return "Accepted";
             case 204: return "No Content";
+            case 206: return "Partial Content";
+            case 301: return "Moved Permanently";
+            case 302: return "Found";
+            case 303: return "See Other";
             case 304: return "Not Modified";
+            case 307: return "Temporary Redirect";
+            case 308: return "Permanent Redirect";
             case 400: return "Bad Request";
+            case 401: return "Unauthorized";
+            case 403: return "Forbidden";
             case 404: return "Not Found";
             case 405: return "Method Not Allowed";
+            case 406: return "Not Acceptable";
             case 408: return "Request Timeout";
+            case 409: return "Conflict";
+            case 410: return "Gone";
+            case 411: return "Length Required";
+            case 412: return "Precondition Failed";
             case 413: return "Content Too Large";
             case 414: return "URI Too Long";
+            case 415: return "Unsupported Media Type";
+            case 416: return "Range Not Satisfiable";
+            case 417: return "Expectation Failed";
+            case 422: return "Unprocessable Content";
+            case 426: return "Upgrade Required";
+            case 428: return "Precondition Required";
+            case 429: return "Too Many Requests";
             case 431: return "Request Header Fields Too Large";
             case 500: return "Internal Server Error";
             case 501: return "Not Implemented";
+            case 502: return "Bad Gateway";
             case 503: return "Service Unavailable";
+            case 504: return "Gateway Timeout";
+            case 505: return "HTTP Version Not Supported";
             default: return "Status " + status;
         }
     }

@@ -152,7 +152,7 @@ final class RequestParser {
     }
 
     /** RFC 9110 5.5: visible characters, spaces and tabs (a bare CR or a NUL could split or end it downstream). */
-    private static boolean isFieldValue(String v) {
+    static boolean isFieldValue(String v) {
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
             if (c < 0x20 && c != '\t' || c == 0x7f) return false;
@@ -160,7 +160,7 @@ final class RequestParser {
         return true;
     }
 
-    private static boolean isToken(String s, int from, int to) {
+    static boolean isToken(String s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (c >= 128 || !TOKEN[c]) return false;
