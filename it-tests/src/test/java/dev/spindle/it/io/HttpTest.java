@@ -62,6 +62,8 @@ class HttpTest {
                             .header("transfer-encoding", "chunked");
                 case "/close":
                     return HttpResponse.text(200, "bye\n").header("Connection", "Close");
+                case "/target":
+                    return HttpResponse.text(200, req.target() + " " + req.header("host"));
                 default:
                     return HttpResponse.text(404, "not found\n");
             }
@@ -372,6 +374,26 @@ class HttpTest {
             assertThrows(IllegalArgumentException.class, () -> new HttpResponse(status, new byte[0]), "" + status);
         }
         assertEquals(999, new HttpResponse(999, new byte[0]).status());
+    }
+
+    /** RFC 9112 3.2: a request with two Host fields or an invalid one gets 400. */
+    @Test
+    void aRepeatedOrInvalidHostIs400() throws IOException {
+        for (String host : new String[] {"Host: a.example\r\nHost: b.example", "Host: a\r\nhost: a", "Host: a b/c@d",
+                "Host: user@a.example", "Host: a.example:8o", "Host: [::1", "Host: ::1", "Host: a.example/x"}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, "GET /target HTTP/1.1\r\n" + host + "\r\n\r\n");
+                String r = response(s.getInputStream());
+                assertEquals("400", r.substring(0, 3), host + " -> " + r);
+            }
+        }
+        for (String host : new String[] {"a.example", "A-1.example:8080", "127.0.0.1:80", "[::1]:8080", "[::1]",
+                "xn--bcher-kva.example", "a.example:", ""}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, "GET /target HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+                assertEquals("200 /target " + host, response(s.getInputStream()));
+            }
+        }
     }
 
     private static void send(Socket s, String text) throws IOException {

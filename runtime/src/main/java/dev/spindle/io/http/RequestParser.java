@@ -21,9 +21,12 @@ final class RequestParser {
     private static final byte[] NO_BODY = {};
     /** The characters that may appear in a token (RFC 9110 5.6.2): a method or a field name. */
     private static final boolean[] TOKEN = new boolean[128];
+    /** The characters of a host name (RFC 3986 3.2.2 reg-name: unreserved, sub-delims, percent-encoding). */
+    private static final boolean[] HOST = new boolean[128];
 
     static {
         for (char c = '!'; c < 127; c++) TOKEN[c] = "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+        for (char c = '!'; c < 127; c++) HOST[c] = Character.isLetterOrDigit(c) || "-._~%!$&'()*+,;=".indexOf(c) >= 0;
     }
 
     private final SocketInput in;
@@ -64,6 +67,8 @@ final class RequestParser {
             int colon = h.indexOf(':');
             if (colon <= 0 || !isToken(h, 0, colon)) throw new HttpError(400, "malformed header field");
             String name = h.substring(0, colon).toLowerCase(Locale.ROOT);
+            // RFC 9112 3.2: two Hosts are refused, not joined into a list no one can tell the target from
+            if (name.equals("host") && headers.containsKey("host")) throw new HttpError(400, "more than one Host header");
             int from = colon + 1;
             int to = h.length();
             while (from < to && Character.isWhitespace(h.charAt(from))) from++;
@@ -72,7 +77,9 @@ final class RequestParser {
             if (!isFieldValue(value)) throw new HttpError(400, "control character in header field " + name);
             headers.merge(name, value, (a, b) -> a + ", " + b);
         }
-        if (parts[2].equals("HTTP/1.1") && !headers.containsKey("host")) throw new HttpError(400, "no Host header");
+        String host = headers.get("host");
+        if (parts[2].equals("HTTP/1.1") && host == null) throw new HttpError(400, "no Host header");
+        if (host != null && !isHost(host, 0, host.length())) throw new HttpError(400, "invalid Host header");
         boolean expectContinue = parts[2].equals("HTTP/1.1") && "100-continue".equalsIgnoreCase(headers.get("expect"));
         String codings = headers.get("transfer-encoding");
         byte[] body = codings == null ? readBody(headers.get("content-length"), expectContinue)
@@ -158,6 +165,29 @@ final class RequestParser {
             if (c < 0x20 && c != '\t' || c == 0x7f) return false;
         }
         return true;
+    }
+
+    /**
+     * RFC 9110 7.2: {@code uri-host [":" port]}, the host a name, an IPv4 address or a bracketed IP literal, or
+     * nothing (a target without an authority).
+     */
+    static boolean isHost(String s, int from, int to) {
+        int i = from;
+        if (i < to && s.charAt(i) == '[') {
+            int close = s.indexOf(']', i);
+            if (close < 0 || close >= to || close == i + 1) return false;
+            for (i++; i < close; i++) {
+                char c = s.charAt(i);
+                if (c >= 128 || !HOST[c] && c != ':') return false;
+            }
+            i++;
+        } else {
+            while (i < to && s.charAt(i) < 128 && HOST[s.charAt(i)]) i++;
+        }
+        if (i < to && s.charAt(i) == ':') {
+            do i++; while (i < to && s.charAt(i) >= '0' && s.charAt(i) <= '9');
+        }
+        return i == to;
     }
 
     static boolean isToken(String s, int from, int to) {
