@@ -396,6 +396,28 @@ class HttpTest {
         }
     }
 
+    /**
+     * RFC 9112 2.2, 3.2 and RFC 9110 5.5, 5.6.3: a bare CR or any other control character in the target, or in a
+     * header value (at its ends too: only spaces and tabs are whitespace to trim), gets 400.
+     */
+    @Test
+    void controlCharactersInTheTargetOrAtTheEndsOfAHeaderValueAre400() throws IOException {
+        for (String bad : new String[] {"GET /a\rb HTTP/1.1\r\nHost: x\r\n\r\n", "GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /a\tb HTTP/1.1\r\nHost: x\r\n\r\n", "GET /a\u007f HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u000b\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nX-A: \u001fa\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\f\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\r\n\r\n"}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, bad);
+                String r = response(s.getInputStream());
+                assertEquals("400", r.substring(0, 3), bad + " -> " + r);
+            }
+        }
+        try (Socket s = new Socket("127.0.0.1", port)) { // spaces and tabs around a value are still trimmed
+            send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \t 2 \t\r\n\r\nok");
+            assertEquals("200 ok", response(s.getInputStream()));
+        }
+    }
+
     private static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     }

@@ -51,6 +51,10 @@ final class RequestParser {
                 || !line.startsWith("HTTP/1.", sp2 + 1)) {
             throw new HttpError(400, "malformed request line");
         }
+        for (int i = sp1 + 1; i < sp2; i++) { // RFC 9112 2.2, 3.2: a bare CR, a NUL... could end or split it downstream
+            char c = line.charAt(i);
+            if (c < 0x20 || c == 0x7f) throw new HttpError(400, "control character in the request target");
+        }
         String version = line.substring(sp2 + 1);
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) throw new HttpError(400, "bad version");
         String[] parts = {line.substring(0, sp1), line.substring(sp1 + 1, sp2), version};
@@ -71,8 +75,9 @@ final class RequestParser {
             if (name.equals("host") && headers.containsKey("host")) throw new HttpError(400, "more than one Host header");
             int from = colon + 1;
             int to = h.length();
-            while (from < to && Character.isWhitespace(h.charAt(from))) from++;
-            while (to > from && Character.isWhitespace(h.charAt(to - 1))) to--;
+            // RFC 9110 5.6.3: only SP and HTAB are whitespace; other controls are left for the check below
+            while (from < to && (h.charAt(from) == ' ' || h.charAt(from) == '\t')) from++;
+            while (to > from && (h.charAt(to - 1) == ' ' || h.charAt(to - 1) == '\t')) to--;
             String value = h.substring(from, to);
             if (!isFieldValue(value)) throw new HttpError(400, "control character in header field " + name);
             headers.merge(name, value, (a, b) -> a + ", " + b);
