@@ -418,6 +418,17 @@ class HttpTest {
         }
     }
 
+    /** Limits.maxHeaders counts field lines: a name repeated is as many fields (and as much work) as many names. */
+    @Test
+    void maxHeadersCountsFieldLinesNotNames() throws IOException {
+        for (int lines : new int[] {99, 100}) { // with Host: 100 fields are allowed, 101 are not
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, "GET / HTTP/1.1\r\nHost: x\r\n" + "X-H: a\r\n".repeat(lines) + "\r\n");
+                assertEquals(lines < 100 ? "200" : "431", response(s.getInputStream()).substring(0, 3), lines + " X-H");
+            }
+        }
+    }
+
     private static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     }

@@ -38,7 +38,7 @@ public final class HttpServer implements ConnectionHandler {
      *
      * @param maxRequestLine bytes in the request line
      * @param maxHeaderBytes bytes in the header section (also the connection's read buffer)
-     * @param maxHeaders     header fields
+     * @param maxHeaders     header field lines (a name repeated counts each time)
      * @param maxBody        bytes of body ({@code Content-Length}, or the sum of the chunks)
      * @param idleTimeout    the wait for the next request on a kept-alive connection
      * @param requestTimeout the time to receive a whole request once it started

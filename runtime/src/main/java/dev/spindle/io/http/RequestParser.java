@@ -60,12 +60,13 @@ final class RequestParser {
         String[] parts = {line.substring(0, sp1), line.substring(sp1 + 1, sp2), version};
         Map<String, String> headers = new LinkedHashMap<>();
         int total = 0;
+        int fields = 0; // lines, not names: a repeated name costs as much as a new one
         for (;;) {
             String h = readLine(limits.maxHeaderBytes(), 431);
             if (h == null) throw new java.io.EOFException("connection closed inside the header");
             if (h.isEmpty()) break;
             total += h.length();
-            if (total > limits.maxHeaderBytes() || headers.size() >= limits.maxHeaders()) {
+            if (total > limits.maxHeaderBytes() || ++fields > limits.maxHeaders()) {
                 throw new HttpError(431, "header section too large");
             }
             int colon = h.indexOf(':');
