@@ -157,7 +157,7 @@ class HttpTest {
     void malformedRequestsGet400AndAClosedConnection() throws IOException {
         for (String bad : new String[] {"NONSENSE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
                 "GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -3\r\n\r\n",
-                "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/2.0\r\nHost: x\r\n\r\n",
+                "GET  / HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET / HTTP/1.1\r\nHost: x\r\nX-In: a\rb\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nX-In: a\0b\r\n\r\n"}) {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 send(s, bad);
@@ -425,6 +425,25 @@ class HttpTest {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 send(s, "GET / HTTP/1.1\r\nHost: x\r\n" + "X-H: a\r\n".repeat(lines) + "\r\n");
                 assertEquals(lines < 100 ? "200" : "431", response(s.getInputStream()).substring(0, 3), lines + " X-H");
+            }
+        }
+    }
+
+    /** RFC 9110 2.5: a higher HTTP/1 minor version is served as 1.1; another major version gets 505. */
+    @Test
+    void aLaterHttp1MinorIsServedAs11AndOtherMajorsGet505() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            for (int i = 0; i < 2; i++) { // kept alive, as HTTP/1.1 is by default
+                send(s, "GET / HTTP/1.2\r\nHost: x\r\n\r\n");
+                assertEquals("200 hello\n", response(s.getInputStream()));
+            }
+        }
+        for (String[] c : new String[][] {{"HTTP/2.0", "505"}, {"HTTP/0.9", "505"}, {"HTTP/1.10", "400"},
+                {"HTTP/1.x", "400"}, {"HTTP/11", "400"}}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, "GET / " + c[0] + "\r\nHost: x\r\n\r\n");
+                assertEquals(c[1], response(s.getInputStream()).substring(0, 3), c[0]);
+                assertEquals(-1, s.getInputStream().read());
             }
         }
     }

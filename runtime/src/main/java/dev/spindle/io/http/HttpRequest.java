@@ -5,6 +5,7 @@ import java.util.Map;
 /**
  * A parsed HTTP/1.x request: method, target, version, headers (names lower-cased) and the whole body.
  *
+ * @param version {@code HTTP/1.0} or {@code HTTP/1.1}, which a later 1.x minor version is served as (RFC 9110 2.5)
  * @param headers the header fields by lower-case name; repeated fields joined with {@code ", "}
  */
 public record HttpRequest(String method, String target, String version, Map<String, String> headers, byte[] body) {

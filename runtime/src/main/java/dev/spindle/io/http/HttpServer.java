@@ -19,11 +19,11 @@ import java.util.Map;
  * in order, so keep-alive and pipelining come for free. Malformed requests get {@code 400} (also ambiguous
  * framing: both {@code Transfer-Encoding} and {@code Content-Length}), a body over the limit {@code 413}, a request
  * line or header section over the limit {@code 414}/{@code 431}, a transfer coding other than {@code chunked}
- * {@code 501}, a request not read within {@code requestTimeout} (slowloris) {@code 408}; each of them closes the
- * connection. A connection idle longer than {@code idleTimeout} between requests is closed, and so is one whose
- * client stops reading a response for {@code requestTimeout}. When the loop shuts down, connections waiting for
- * their next request are closed at once, and a request in flight gets its response with
- * {@code Connection: close}.
+ * {@code 501}, an HTTP version other than 1.x {@code 505} (a later 1.x is served as 1.1), a request not read
+ * within {@code requestTimeout} (slowloris) {@code 408}; each of them closes the connection. A connection idle
+ * longer than {@code idleTimeout} between requests is closed, and so is one whose client stops reading a response
+ * for {@code requestTimeout}. When the loop shuts down, connections waiting for their next request are closed at
+ * once, and a request in flight gets its response with {@code Connection: close}.
  *
  * <pre>{@code
  * EventLoopGroup group = new EventLoopGroup();

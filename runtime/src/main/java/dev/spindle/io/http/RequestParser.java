@@ -48,15 +48,16 @@ final class RequestParser {
         int sp1 = line.indexOf(' ');
         int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
         if (sp1 <= 0 || sp2 <= sp1 + 1 || line.indexOf(' ', sp2 + 1) >= 0 || !isToken(line, 0, sp1)
-                || !line.startsWith("HTTP/1.", sp2 + 1)) {
+                || !isVersion(line, sp2 + 1)) {
             throw new HttpError(400, "malformed request line");
         }
+        if (line.charAt(sp2 + 6) != '1') throw new HttpError(505, line.substring(sp2 + 1) + " not supported");
         for (int i = sp1 + 1; i < sp2; i++) { // RFC 9112 2.2, 3.2: a bare CR, a NUL... could end or split it downstream
             char c = line.charAt(i);
             if (c < 0x20 || c == 0x7f) throw new HttpError(400, "control character in the request target");
         }
-        String version = line.substring(sp2 + 1);
-        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) throw new HttpError(400, "bad version");
+        // RFC 9110 2.5: a later minor version is served as the highest one implemented
+        String version = line.charAt(sp2 + 8) == '0' ? "HTTP/1.0" : "HTTP/1.1";
         String[] parts = {line.substring(0, sp1), line.substring(sp1 + 1, sp2), version};
         Map<String, String> headers = new LinkedHashMap<>();
         int total = 0;
@@ -171,6 +172,16 @@ final class RequestParser {
             if (c < 0x20 && c != '\t' || c == 0x7f) return false;
         }
         return true;
+    }
+
+    /** RFC 9112 2.3: {@code HTTP/DIGIT.DIGIT} from {@code at} to the end. */
+    private static boolean isVersion(String s, int at) {
+        return s.length() == at + 8 && s.startsWith("HTTP/", at) && isDigit(s.charAt(at + 5))
+                && s.charAt(at + 6) == '.' && isDigit(s.charAt(at + 7));
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /**
