@@ -448,6 +448,25 @@ class HttpTest {
         }
     }
 
+    /** RFC 9110 7.6.1: Connection is a list of case-insensitive options; "X-Disclose" is not "close". */
+    @Test
+    void connectionIsReadAsAListOfOptions() throws IOException {
+        for (String request : new String[] {"GET / HTTP/1.0\r\nConnection: TE, Keep-Alive\r\nTE: trailers\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: x\r\nConnection: X-Disclose\r\nX-Disclose: 1\r\n\r\n"}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                for (int i = 0; i < 2; i++) {
+                    send(s, request);
+                    assertEquals("200 hello\n", response(s.getInputStream()), request);
+                }
+            }
+        }
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: te,CLOSE \r\nTE: trailers\r\n\r\n");
+            assertEquals("200 hello\n", response(s.getInputStream()));
+            assertEquals(-1, s.getInputStream().read());
+        }
+    }
+
     private static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     }

@@ -20,11 +20,15 @@ public record HttpRequest(String method, String target, String version, Map<Stri
         return q < 0 ? target : target.substring(0, q);
     }
 
-    /** True if the connection stays open after this request, by the rules of its HTTP version. */
+    /**
+     * True if the connection stays open after this request, by the rules of its HTTP version and the options of
+     * its {@code Connection} field (a list: {@code Keep-Alive, TE} asks for keep-alive, {@code X-Disclose} is not
+     * {@code close}).
+     */
     public boolean keepAlive() {
         String c = header("connection");
-        if ("HTTP/1.0".equals(version)) return c != null && c.equalsIgnoreCase("keep-alive");
-        return c == null || !c.toLowerCase(java.util.Locale.ROOT).contains("close");
+        if ("HTTP/1.0".equals(version)) return c != null && hasOption(c, "keep-alive");
+        return c == null || !hasOption(c, "close");
     }
 
     /** True if {@code option} is an element of the comma-separated {@code list} (RFC 9110 5.6.1), in any case. */
