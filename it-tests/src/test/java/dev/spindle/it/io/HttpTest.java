@@ -467,6 +467,21 @@ class HttpTest {
         }
     }
 
+    /** RFC 9112 3.2.2: an absolute-form target is accepted; its authority, not the Host field, names the host. */
+    @Test
+    void anAbsoluteFormTargetIsServedByItsPathWithItsAuthorityAsHost() throws IOException {
+        String[][] cases = {{"http://a.example:8080/target?q=1", "200 /target?q=1 a.example:8080"},
+            {"HTTPS://b.example/target", "200 /target b.example"}, {"http://localhost", "200 hello\n"},
+            {"http://localhost?q", "200 hello\n"}, {"http://u@a.example/target", "400"}};
+        for (String[] c : cases) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, "GET " + c[0] + " HTTP/1.1\r\nHost: other.example\r\n\r\n");
+                String r = response(s.getInputStream());
+                assertEquals(c[1], c[1].length() == 3 ? r.substring(0, 3) : r, c[0]);
+            }
+        }
+    }
+
     private static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     }

@@ -5,6 +5,9 @@ import java.util.Map;
 /**
  * A parsed HTTP/1.x request: method, target, version, headers (names lower-cased) and the whole body.
  *
+ * @param target  the request target: a path and query ({@code /a?b}), {@code *} or an authority ({@code CONNECT});
+ *                an absolute-form target ({@code http://host/a?b}) comes reduced to its path and query, its
+ *                authority replacing the {@code Host} field (RFC 9112 3.2.2)
  * @param version {@code HTTP/1.0} or {@code HTTP/1.1}, which a later 1.x minor version is served as (RFC 9110 2.5)
  * @param headers the header fields by lower-case name; repeated fields joined with {@code ", "}
  */

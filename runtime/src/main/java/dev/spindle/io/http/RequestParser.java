@@ -87,6 +87,7 @@ final class RequestParser {
         String host = headers.get("host");
         if (parts[2].equals("HTTP/1.1") && host == null) throw new HttpError(400, "no Host header");
         if (host != null && !isHost(host, 0, host.length())) throw new HttpError(400, "invalid Host header");
+        if (parts[1].charAt(0) != '/') parts[1] = originForm(parts[1], headers);
         boolean expectContinue = parts[2].equals("HTTP/1.1") && "100-continue".equalsIgnoreCase(headers.get("expect"));
         String codings = headers.get("transfer-encoding");
         byte[] body = codings == null ? readBody(headers.get("content-length"), expectContinue)
@@ -172,6 +173,24 @@ final class RequestParser {
             if (c < 0x20 && c != '\t' || c == 0x7f) return false;
         }
         return true;
+    }
+
+    /**
+     * RFC 9112 3.2.2: an absolute-form target, {@code http://host/path?query}, as the origin-form a handler routes
+     * on ({@code /path?query}); its authority replaces the Host field. Other forms ({@code *}, an authority for
+     * {@code CONNECT}, another scheme) are left as they are.
+     */
+    private static String originForm(String target, Map<String, String> headers) throws HttpError {
+        int from = target.regionMatches(true, 0, "http://", 0, 7) ? 7
+                : target.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+        if (from < 0) return target;
+        int end = from;
+        while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') end++;
+        // RFC 9110 4.2.1, 4.2.4: an http(s) URI has a host and no userinfo
+        if (end == from || !isHost(target, from, end)) throw new HttpError(400, "invalid authority in the request target");
+        headers.put("host", target.substring(from, end));
+        if (end == target.length()) return "/";
+        return target.charAt(end) == '/' ? target.substring(end) : "/" + target.substring(end);
     }
 
     /** RFC 9112 2.3: {@code HTTP/DIGIT.DIGIT} from {@code at} to the end. */
