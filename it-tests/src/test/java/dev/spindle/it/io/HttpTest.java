@@ -482,6 +482,34 @@ class HttpTest {
         }
     }
 
+    @Test
+    void chunkSizesMayHaveLeadingZerosAndOverflowIsTooLarge() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "0000000000000000003\r\nabc\r\n00000000000000000000\r\n\r\n");
+            assertEquals("200 abc", response(s.getInputStream()));
+        }
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1" + "0".repeat(20) + "\r\n");
+            assertEquals("413", response(s.getInputStream()).substring(0, 3));
+        }
+    }
+
+    /** A bare CR in a chunk-size line, or chunked applied twice or before another coding, is malformed: 400. */
+    @Test
+    void malformedChunkedFramingIs400() throws IOException {
+        for (String c : new String[] {"Transfer-Encoding: chunked\r\n\r\n3\r\r\nabc\r\n0\r\n\r\n",
+                "Transfer-Encoding: chunked\r\n\r\n3;a=\rb\r\nabc\r\n0\r\n\r\n",
+                "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+                "Transfer-Encoding: chunked, gzip\r\n\r\n3\r\nabc\r\n0\r\n\r\n"}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, "POST /echo HTTP/1.1\r\nHost: x\r\n" + c);
+                String r = response(s.getInputStream());
+                assertEquals("400", r.substring(0, 3), c + " -> " + r);
+            }
+        }
+    }
+
     private static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
     }

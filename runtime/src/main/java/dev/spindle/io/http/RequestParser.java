@@ -104,17 +104,15 @@ final class RequestParser {
     private byte[] readChunked(String codings, String version, boolean contentLength, boolean expectContinue)
             throws IOException, HttpError {
         if (contentLength || !version.equals("HTTP/1.1")) throw new HttpError(400, "ambiguous message framing");
-        if (!codings.equalsIgnoreCase("chunked")) throw new HttpError(501, "transfer coding " + codings + " not supported");
+        if (!codings.equalsIgnoreCase("chunked")) checkCodings(codings);
         if (expectContinue && in.buffered() == 0) in.socket().writeAll(ByteBuffer.wrap(CONTINUE));
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (;;) {
             String line = readLine(CHUNK_LINE, 400);
             if (line == null) throw new java.io.EOFException("connection closed inside a chunked body");
-            int end = line.indexOf(';'); // chunk extensions: ignored
-            String hex = (end < 0 ? line : line.substring(0, end)).trim();
-            long size = parseHex(hex);
+            long size = chunkSize(line);
             if (size == 0) break;
-            if (body.size() + size > limits.maxBody()) throw new HttpError(413, "chunked body over the limit");
+            if (size > limits.maxBody() - body.size()) throw new HttpError(413, "chunked body over the limit");
             body.write(in.readBytes((int) size));
             String crlf = readLine(2, 400);
             if (crlf == null || !crlf.isEmpty()) throw new HttpError(400, "chunk not followed by CRLF");
@@ -130,12 +128,43 @@ final class RequestParser {
         return body.toByteArray();
     }
 
-    private static long parseHex(String hex) throws HttpError {
-        // at most 15 digits: no overflow
-        if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(HexFormat::isHexDigit)) {
-            throw new HttpError(400, "bad chunk size");
+    /**
+     * RFC 9112 7.1: the codings of a request with a body in chunks, other than plain {@code chunked}. Chunked
+     * applied twice, or before another coding, leaves the body's end unknown (6.1, 6.3): 400. Chunked last after
+     * other codings, or no chunked, is a coding this server does not decode: 501.
+     */
+    private static void checkCodings(String codings) throws HttpError {
+        int chunked = 0;
+        boolean last = false;
+        for (String coding : codings.split(",")) {
+            coding = coding.trim();
+            if (coding.isEmpty()) continue; // RFC 9110 5.6.1: empty list elements are ignored
+            last = coding.equalsIgnoreCase("chunked");
+            if (last) chunked++;
         }
-        return HexFormat.fromHexDigitsToLong(hex);
+        if (chunked > 1 || chunked == 1 && !last) throw new HttpError(400, "chunked not applied once and last");
+        throw new HttpError(501, "transfer coding " + codings + " not supported");
+    }
+
+    /**
+     * RFC 9112 7.1: {@code 1*HEXDIG} (leading zeros allowed), then extensions (ignored) after optional spaces or
+     * tabs; a bare CR or another control character in the line is malformed. A size beyond a long is kept at
+     * {@code Long.MAX_VALUE}: over any limit, like a Content-Length too long for a long.
+     */
+    private static long chunkSize(String line) throws HttpError {
+        long size = 0;
+        int i = 0;
+        for (; i < line.length() && HexFormat.isHexDigit(line.charAt(i)); i++) {
+            size = size > Long.MAX_VALUE >> 4 ? Long.MAX_VALUE : size << 4 | HexFormat.fromHexDigit(line.charAt(i));
+        }
+        if (i == 0) throw new HttpError(400, "bad chunk size");
+        while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
+        if (i < line.length() && line.charAt(i) != ';') throw new HttpError(400, "bad chunk size");
+        for (; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) throw new HttpError(400, "control character in a chunk extension");
+        }
+        return size;
     }
 
     @Suspendable
