@@ -67,8 +67,8 @@ class HttpTest {
                 default:
                     return HttpResponse.text(404, "not found\n");
             }
-        }, HttpServer.Limits.DEFAULT.withMaxBody(1000).withIdleTimeout(Duration.ofMillis(200))
-                .withRequestTimeout(Duration.ofMillis(300)));
+        }, HttpServer.Limits.DEFAULT.withMaxBody(1000).withIdleTimeout(Duration.ofMillis(1000))
+                .withRequestTimeout(Duration.ofMillis(1500))); // long enough for a loaded 2-core machine
         Listener l = group.serve(ANY_LOOPBACK, server);
         port = l.localAddress().getPort();
     }
