@@ -144,13 +144,7 @@ public abstract class Continuation {
         k.segWord = k.frameWord = s;
         k.frameRef = segRef(s);
         try {
-            return drive(k, status == NEW, thrown);
-        } catch (Throwable t) {
-            // drive() ends the continuation before it throws, unless that bookkeeping failed itself (a stack
-            // overflow among nested resumes): it must not stay RUNNING for ever, nor leave the thread unwinding
-            if (k.unwinding) Hooks.endUnwinding(k);
-            if (status() == RUNNING) finish(k);
-            throw t;
+            return driveOrEnd(k, status == NEW, thrown);
         } finally {
             k.running = outer;
             k.frameWord = outerWord;
@@ -159,6 +153,25 @@ public abstract class Continuation {
             k.refTop = outerRefTop;
             k.segWord = outerSeg;
         }
+    }
+
+    /**
+     * {@link #drive}, which ends the continuation before it throws, unless that bookkeeping failed itself (a
+     * stack overflow among nested resumes): then it must not stay RUNNING for ever, nor leave the thread
+     * unwinding. (Apart from resumeBody, whose size keeps it inlined where the driver is hot.)
+     */
+    private boolean driveOrEnd(Carrier k, boolean first, Throwable toThrow) {
+        try {
+            return drive(k, first, toThrow);
+        } catch (Throwable t) {
+            endAbruptly(k);
+            throw t;
+        }
+    }
+
+    private void endAbruptly(Carrier k) {
+        if (k.unwinding) Hooks.endUnwinding(k);
+        if (status() == RUNNING) finish(k);
     }
 
     private boolean drive(Carrier k, boolean first, Throwable toThrow) {
