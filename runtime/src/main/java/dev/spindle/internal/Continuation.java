@@ -128,23 +128,35 @@ public abstract class Continuation {
                             + " an outer coroutine of the one calling resume)");
             default -> { }
         }
-        // claimed atomically: two threads resuming it at once must not both run it (one is refused below)
-        if (!STATUS.compareAndSet(this, claimed, RUNNING << STATUS_SHIFT)) throw raced();
-        if (thrown != null && status == NEW) {
-            status(DONE);
-            throw Frames.sneaky(thrown);
-        }
+        return claimAndDrive(k, claimed, thrown);
+    }
+
+    /**
+     * Claims the continuation (atomically: two threads resuming it at once must not both run it) and drives it,
+     * the carrier lent to it meanwhile. A stack overflow can strike the driver's own bookkeeping, even its
+     * handlers, where any call needs stack: the finally block, with field writes only, sees that the continuation
+     * does not stay RUNNING for ever then. (Apart from resumeBody so that each stays small enough to inline.)
+     */
+    private boolean claimAndDrive(Carrier k, int claimed, Throwable thrown) {
         Continuation outer = k.running;
         int outerWord = k.frameWord, outerRef = k.frameRef, outerTop = k.wordTop, outerRefTop = k.refTop,
                 outerSeg = k.segWord;
-        int s = suspendedSegWord(claimed);
-        k.running = this;
-        k.wordTop = claimed & TOP;
-        k.refTop = refTop;
-        k.segWord = k.frameWord = s;
-        k.frameRef = segRef(s);
+        boolean mine = false;
         try {
-            return driveOrEnd(k, status == NEW, thrown);
+            if (!STATUS.compareAndSet(this, claimed, RUNNING << STATUS_SHIFT)) throw raced();
+            mine = true;
+            boolean first = claimed >>> STATUS_SHIFT == NEW;
+            if (thrown != null && first) {
+                status(DONE);
+                throw Frames.sneaky(thrown);
+            }
+            int s = suspendedSegWord(claimed);
+            k.running = this;
+            k.wordTop = claimed & TOP;
+            k.refTop = refTop;
+            k.segWord = k.frameWord = s;
+            k.frameRef = segRef(s);
+            return drive(k, first, thrown);
         } finally {
             k.running = outer;
             k.frameWord = outerWord;
@@ -152,26 +164,8 @@ public abstract class Continuation {
             k.wordTop = outerTop;
             k.refTop = outerRefTop;
             k.segWord = outerSeg;
+            if (mine && statusAndTop >>> STATUS_SHIFT == RUNNING) statusAndTop = DONE << STATUS_SHIFT;
         }
-    }
-
-    /**
-     * {@link #drive}, which ends the continuation before it throws, unless that bookkeeping failed itself (a
-     * stack overflow among nested resumes): then it must not stay RUNNING for ever, nor leave the thread
-     * unwinding. (Apart from resumeBody, whose size keeps it inlined where the driver is hot.)
-     */
-    private boolean driveOrEnd(Carrier k, boolean first, Throwable toThrow) {
-        try {
-            return drive(k, first, toThrow);
-        } catch (Throwable t) {
-            endAbruptly(k);
-            throw t;
-        }
-    }
-
-    private void endAbruptly(Carrier k) {
-        if (k.unwinding) Hooks.endUnwinding(k);
-        if (status() == RUNNING) finish(k);
     }
 
     private boolean drive(Carrier k, boolean first, Throwable toThrow) {
