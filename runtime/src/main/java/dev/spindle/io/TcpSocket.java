@@ -15,10 +15,12 @@ import java.time.Duration;
 
 /**
  * A connected TCP socket of one {@link EventLoop}, with operations that suspend the calling coroutine instead
- * of blocking the thread. Buffers go straight to the channel: no copies. Its I/O methods must be called from
- * coroutines of its loop (one reader and one writer at a time): from anywhere else they throw an
- * {@link IllegalStateException} naming the socket, even when they would not have to wait. {@link #close()} may
- * be called from anywhere.
+ * of blocking the thread. Buffers go straight to the channel: no copies. Its I/O methods must be called on its
+ * loop's thread, from its coroutines (one reader and one writer at a time): from another thread they throw an
+ * {@link IllegalStateException} naming the socket, even when they would not have to wait. (An action that
+ * {@link EventLoop#execute} runs on the loop's thread may call one that need not wait, such as a write with room
+ * in the send buffer; one that would have to wait is refused there, since only a coroutine can.)
+ * {@link #close()} may be called from anywhere.
  *
  * <pre>{@code
  * TcpSocket s = TcpSocket.connect(new InetSocketAddress("127.0.0.1", 7000));

@@ -89,10 +89,10 @@ public final class Scheduler {
     private long timerSeq;
     private int spawned;
     /**
-     * The head of the run queue runs next, whoever the picker would choose: a promise of the API (a preferred
-     * wake, a kill), which an exploring picker must keep too.
+     * How many tasklets at the head of the run queue run next, in order, whoever the picker would choose: a
+     * promise of the API (a preferred wake, kills), which an exploring picker must keep too.
      */
-    private boolean headDue;
+    private int headDue;
     /** A guard for Interleavings: more switches than this in one run is reported as a livelock. */
     long switchLimit = Long.MAX_VALUE;
     /** When not null, the name of each tasklet resumed, in order (for Interleavings' reports). */
@@ -208,8 +208,9 @@ public final class Scheduler {
                             + " switches: an endless loop with Scheduler.schedule() in it, or a livelock");
                 }
                 left--;
-                int next = headDue ? 0 : picker.choose(runnable.size());
-                headDue = false;
+                headDue = Math.min(headDue, runnable.size()); // one taken out of the queue meanwhile
+                int next = headDue > 0 ? 0 : picker.choose(runnable.size());
+                if (headDue > 0) headDue--;
                 step(runnable.removeAt(next));
             }
         } finally {
@@ -377,7 +378,7 @@ public final class Scheduler {
                 me.state = Tasklet.State.RUNNABLE;
                 s.runnable.addFirst(me);
                 s.runnable.addFirst(t);
-                s.headDue = true;
+                s.headDue++;
                 Coroutine.yield();
                 return;
             }
@@ -457,7 +458,7 @@ public final class Scheduler {
         t.state = Tasklet.State.RUNNABLE;
         if (runner != null) {
             runnable.addFirst(t); // its turn comes next
-            headDue = true;
+            headDue++;
             return;
         }
         unwindNow(t); // not running: as Stackless does

@@ -59,7 +59,7 @@ class HttpTest {
                     return HttpResponse.text(304, "not sent\n");
                 case "/framing": // a handler's framing headers: the server's own are the true ones
                     return HttpResponse.text(200, "abc").header("Content-Length", "99")
-                            .header("transfer-encoding", "chunked");
+                            .header("transfer-encoding", "chunked").header("content-type", "application/json");
                 case "/close":
                     return HttpResponse.text(200, "bye\n").header("Connection", "Close");
                 case "/target":
@@ -335,6 +335,9 @@ class HttpTest {
             assertEquals(List.of("Content-Length: 3"), fields.stream()
                     .filter(h -> h.regionMatches(true, 0, "Content-Length:", 0, 15)
                             || h.regionMatches(true, 0, "Transfer-Encoding:", 0, 18)).toList(), fields.toString());
+            // header() replaces a field of another case: names are case-insensitive
+            assertEquals(List.of("content-type: application/json"), fields.stream()
+                    .filter(h -> h.regionMatches(true, 0, "Content-Type:", 0, 13)).toList(), fields.toString());
             assertEquals("abc", new String(in.readNBytes(3), StandardCharsets.US_ASCII));
             assertEquals("200 hello\n", response(in));
         }

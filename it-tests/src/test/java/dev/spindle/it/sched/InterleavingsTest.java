@@ -307,6 +307,24 @@ class InterleavingsTest {
         });
         assertTrue(killed.failure().isEmpty(), killed.toString());
         assertTrue(killed.runs() > 1, killed.toString());
+        // two killed in one turn: both unwind before the killer goes on
+        Interleavings.Report twoKilled = Interleavings.exhaustive(20).explore(s -> {
+            Channel<Integer> never = new Channel<>("never");
+            Tasklet a = s.spawn("a", never::receive);
+            Tasklet b = s.spawn("b", never::receive);
+            boolean[] checked = {false};
+            s.spawn("killer", () -> {
+                while (!a.isBlocked() || !b.isBlocked()) Scheduler.schedule();
+                a.kill();
+                b.kill();
+                Scheduler.schedule();
+                assertFalse(a.isAlive() || b.isAlive(), "a " + a.state() + ", b " + b.state());
+                checked[0] = true;
+            });
+            s.run();
+            assertTrue(checked[0]);
+        });
+        assertTrue(twoKilled.failure().isEmpty(), twoKilled.toString());
     }
 
     @Test

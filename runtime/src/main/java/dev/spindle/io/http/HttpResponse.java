@@ -58,6 +58,7 @@ public final class HttpResponse {
             close = HttpRequest.hasOption(value, "close"); // RFC 9112 9.6: sent, it obliges the server to close
             return this;
         }
+        headers.keySet().removeIf(n -> n.equalsIgnoreCase(name)); // field names are case-insensitive (RFC 9110 5.1)
         headers.put(name, value);
         return this;
     }
