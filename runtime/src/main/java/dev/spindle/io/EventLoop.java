@@ -438,7 +438,8 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Runs {@code body} in the calling coroutine; if it has not returned {@code timeout} from now, a
      * {@link DeadlineExceededException} is thrown where it is suspended (its pending wait withdrawn), and
-     * propagates out of here unless the body catches it. A body that does not suspend cannot be interrupted.
+     * propagates out of here unless the body catches it. A body that does not suspend cannot be interrupted; with a timeout of zero or less, the body runs up
+     * to its first suspension (a {@code yieldNow} included), which throws at once.
      *
      * <p>A wait that had already completed when the time ran out is not undone: a {@code blocking} job that
      * returned, a future that completed, a socket that became ready, a {@code dev.spindle.sched} channel or lock
@@ -463,15 +464,21 @@ public final class EventLoop implements AutoCloseable {
         EventLoop loop = t.loop();
         long nanos = nanos(timeout);
         Throwable[] fired = new Throwable[1];
-        Timer timer = loop.timers.addAfter(Math.max(0, nanos), () -> {
+        Timer timer = null;
+        if (nanos <= 0) { // out of time already: the body may run, but its first suspension throws (no timer turn)
             fired[0] = new DeadlineExceededException(timeout);
             t.party().expired.add(fired[0]);
-            loop.interrupt(t, fired[0]);
-        });
+        } else {
+            timer = loop.timers.addAfter(nanos, () -> {
+                fired[0] = new DeadlineExceededException(timeout);
+                t.party().expired.add(fired[0]);
+                loop.interrupt(t, fired[0]);
+            });
+        }
         try {
             return body.call();
         } finally {
-            loop.timers.remove(timer);
+            if (timer != null) loop.timers.remove(timer);
             TaskParty p = t.partyIfAny();
             if (fired[0] != null && p != null) {
                 // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it

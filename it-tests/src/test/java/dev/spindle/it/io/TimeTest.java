@@ -46,6 +46,30 @@ class TimeTest {
         }
     }
 
+    /** A timeout of zero or less: the body runs, but its first suspension, a yield included, throws at once. */
+    @Test
+    void aZeroTimeoutStopsTheBodyAtItsFirstSuspension() {
+        try (EventLoop loop = new EventLoop("zero")) {
+            int[] yields = {0};
+            String r = loop.submit(() -> {
+                String noSuspension = EventLoop.withTimeout(Duration.ZERO, () -> "ran");
+                try {
+                    EventLoop.withTimeout(Duration.ofMillis(-1), () -> {
+                        for (;;) {
+                            EventLoop.yieldNow();
+                            yields[0]++;
+                        }
+                    });
+                    return "returned";
+                } catch (DeadlineExceededException e) {
+                    EventLoop.yieldNow(); // outside the scope again: waits work
+                    return noSuspension + ", then timed out after " + yields[0] + " yields";
+                }
+            }).join();
+            assertEquals("ran, then timed out after 0 yields", r);
+        }
+    }
+
     @Test
     void manyPendingTimersMostlyCancelled() {
         try (EventLoop loop = new EventLoop("timers")) {
