@@ -438,8 +438,9 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Runs {@code body} in the calling coroutine; if it has not returned {@code timeout} from now, a
      * {@link DeadlineExceededException} is thrown where it is suspended (its pending wait withdrawn), and
-     * propagates out of here unless the body catches it. A body that does not suspend cannot be interrupted; with a timeout of zero or less, the body runs up
-     * to its first suspension (a {@code yieldNow} included), which throws at once.
+     * propagates out of here unless the body catches it. A body that does not suspend cannot be interrupted;
+     * with a timeout of zero or less, the body runs up to its first suspension (a {@code yieldNow} included),
+     * which throws at once.
      *
      * <p>A wait that had already completed when the time ran out is not undone: a {@code blocking} job that
      * returned, a future that completed, a socket that became ready, a {@code dev.spindle.sched} channel or lock
