@@ -181,15 +181,18 @@ public final class Hooks {
         return null;
     }
 
+    /** The agent's list in ClassHierarchy, which cannot share this class: it runs before the runtime is loaded. */
+    private static final String[] SHARED_PACKAGES = {"javax.", "com.sun.", "org.w3c.", "org.xml.", "org.ietf.",
+            "netscape."};
+
     /** Whether {@code method} ("pkg.Type.name") is the JDK's: it cannot be instrumented, so cannot suspend. */
     public static boolean isJdk(String method) {
         if (method.startsWith("java.") || method.startsWith("jdk.") || method.startsWith("sun.")) return true;
         // packages the JDK shares with libraries (javax.security.auth.Subject, say): is the class the platform's?
         String type = method.substring(0, Math.max(0, method.lastIndexOf('.')));
-        if (!(type.startsWith("javax.") || type.startsWith("com.sun.") || type.startsWith("org.w3c.")
-                || type.startsWith("org.xml.") || type.startsWith("org.ietf.") || type.startsWith("netscape."))) {
-            return false;
-        }
+        boolean shared = false;
+        for (String p : SHARED_PACKAGES) shared |= type.startsWith(p);
+        if (!shared) return false;
         try {
             Class.forName(type, false, ClassLoader.getPlatformClassLoader());
             return true;
