@@ -94,6 +94,17 @@ public final class Greenlet {
         this(null, body, null);
     }
 
+    /**
+     * A greenlet with the given parent, Python's {@code greenlet(run, parent)}: when {@code body} returns or
+     * throws, its result or exception goes to {@code parent}.
+     *
+     * @param parent null for the current greenlet
+     * @throws IllegalArgumentException if {@code parent} belongs to another thread
+     */
+    public Greenlet(GreenletBody body, Greenlet parent) {
+        this(null, body, parent);
+    }
+
     /** A named greenlet (the name shows in {@link #toString()} and errors) whose parent is the current one. */
     public Greenlet(String name, GreenletBody body) {
         this(name, body, null);

@@ -138,7 +138,13 @@ public final class Select {
             return (T) value();
         }
 
-        /** The value received by the case performed (null for a send); see {@link #value(Case)}. */
+        /**
+         * The value received by the case performed; {@link #value(Case)} is the typed form.
+         *
+         * @throws IllegalStateException if the default branch was taken, or the case performed is a send (a send
+         *                               receives nothing: a null here would look like a received null)
+         * @throws ChannelClosedException if the case performed is a receive that found its channel closed
+         */
         public Object value() {
             if (chosen == null) throw new IllegalStateException("no case was selected: the default branch was");
             if (chosen.send) throw new IllegalStateException(chosen + " is a send: it received nothing");

@@ -33,19 +33,19 @@ public final class GreenletPingPong {
 
     public static void main(String[] args) {
         AgentCheck.requireAgent("GreenletPingPong");
-        int rallies = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int rallies = SampleArgs.intArg(args, 0, "rallies", 3);
 
         ping = new Greenlet("ping", ball -> {
             int hits = (Integer) ball;
             for (int i = 0; i < rallies; i++) hits = hit("ping", pong, hits);
-            return "ping stops after " + hits + " hits";               // to the parent: main
+            return "ping stops after " + count(hits);                  // to the parent: main
         });
         pong = new Greenlet("pong", ball -> {
             int hits = (Integer) ball;
             try {
                 for (;;) hits = hit("pong", ping, hits);
             } finally {
-                System.out.println("pong: killed while waiting, after " + hits + " hits");
+                System.out.println("pong: killed while waiting, after " + count(hits));
             }
         });
 
@@ -58,6 +58,10 @@ public final class GreenletPingPong {
         System.out.println("main: pong.kill() returned " + exit.getClass().getSimpleName()
                 + "; pong dead: " + pong.isDead());
         Greenlet.setTrace(null);
+    }
+
+    private static String count(int hits) {
+        return hits + (hits == 1 ? " hit" : " hits");
     }
 
     /** Hits the ball over to {@code other} and waits until it comes back, with the count of hits so far. */

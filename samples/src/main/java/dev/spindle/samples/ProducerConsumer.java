@@ -26,7 +26,7 @@ public final class ProducerConsumer {
 
     public static void main(String[] args) {
         AgentCheck.requireAgent("ProducerConsumer");
-        int capacity = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        int capacity = SampleArgs.intArg(args, 0, "capacity", 0);
         run(capacity, 5);
     }
 

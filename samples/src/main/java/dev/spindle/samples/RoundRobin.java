@@ -25,7 +25,7 @@ public final class RoundRobin {
 
     public static void main(String[] args) {
         AgentCheck.requireAgent("RoundRobin");
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        int rounds = SampleArgs.intArg(args, 0, "rounds", 4);
         run(rounds);
     }
 

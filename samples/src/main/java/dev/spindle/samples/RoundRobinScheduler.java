@@ -23,7 +23,7 @@ public final class RoundRobinScheduler {
 
     public static void main(String[] args) {
         AgentCheck.requireAgent("RoundRobinScheduler");
-        int turns = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        int turns = SampleArgs.intArg(args, 0, "turns", 8);
         Scheduler scheduler = new Scheduler();
         List<Tasklet> coros = List.of(scheduler.spawn("coro1", () -> myCoro("coro1")),
                 scheduler.spawn("coro2", () -> myCoro("coro2")));

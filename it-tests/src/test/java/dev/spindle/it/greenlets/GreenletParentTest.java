@@ -21,6 +21,14 @@ class GreenletParentTest {
     }
 
     @Test
+    void aParentGivenToTheConstructorGetsTheResult() {
+        Greenlet collector = new Greenlet(arg -> "collector got " + arg);
+        Greenlet worker = new Greenlet(arg -> "work", collector);
+        assertSame(collector, worker.parent());
+        assertEquals("collector got work", worker.switchTo(null));
+    }
+
+    @Test
     void aGreenletCannotBeItsOwnParent() {
         Greenlet g = new Greenlet(arg -> null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.setParent(g));

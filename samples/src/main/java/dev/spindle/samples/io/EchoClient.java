@@ -1,6 +1,7 @@
 package dev.spindle.samples.io;
 
 import dev.spindle.samples.AgentCheck;
+import dev.spindle.samples.SampleArgs;
 import dev.spindle.io.EventLoopGroup;
 import dev.spindle.io.TcpSocket;
 import java.io.IOException;
@@ -32,10 +33,10 @@ public final class EchoClient {
     public static void main(String[] args) throws Exception {
         AgentCheck.requireAgent(EchoClient.class);
         String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 7007;
-        int connections = args.length > 2 ? Integer.parseInt(args[2]) : 100;
-        int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        int loops = args.length > 4 ? Integer.parseInt(args[4]) : Runtime.getRuntime().availableProcessors();
+        int port = SampleArgs.intArg(args, 1, "port", 7007);
+        int connections = SampleArgs.intArg(args, 2, "connections", 100);
+        int seconds = SampleArgs.intArg(args, 3, "seconds", 5);
+        int loops = SampleArgs.intArg(args, 4, "loops", Runtime.getRuntime().availableProcessors());
         InetSocketAddress server = new InetSocketAddress(host, port);
         AtomicBoolean running = new AtomicBoolean(true);
         try (EventLoopGroup group = new EventLoopGroup(loops)) {

@@ -1,6 +1,7 @@
 package dev.spindle.samples.io;
 
 import dev.spindle.samples.AgentCheck;
+import dev.spindle.samples.SampleArgs;
 import dev.spindle.io.ConnectionHandler;
 import dev.spindle.io.EventLoopGroup;
 import dev.spindle.io.Listener;
@@ -35,8 +36,8 @@ public final class EchoServer {
 
     public static void main(String[] args) throws Exception {
         AgentCheck.requireAgent(EchoServer.class);
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 7007;
-        int loops = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+        int port = SampleArgs.intArg(args, 0, "port", 7007);
+        int loops = SampleArgs.intArg(args, 1, "loops", Runtime.getRuntime().availableProcessors());
         EventLoopGroup group = new EventLoopGroup(loops);
         Listener l = group.serve(new InetSocketAddress(port), ECHO);
         System.out.println("echo server on " + l.localAddress() + " with " + loops + " loop(s); Ctrl-C to stop");

@@ -1,6 +1,7 @@
 package dev.spindle.samples.io;
 
 import dev.spindle.samples.AgentCheck;
+import dev.spindle.samples.SampleArgs;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
 import dev.spindle.io.Listener;
@@ -33,7 +34,7 @@ public final class HttpHello {
 
     public static void main(String[] args) throws Exception {
         AgentCheck.requireAgent(HttpHello.class);
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        int port = SampleArgs.intArg(args, 0, "port", 8080);
         HttpServer server = new HttpServer(req -> {
             switch (req.path()) {
                 case "/":

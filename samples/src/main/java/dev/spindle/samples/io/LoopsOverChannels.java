@@ -3,6 +3,7 @@ package dev.spindle.samples.io;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
 import dev.spindle.samples.AgentCheck;
+import dev.spindle.samples.SampleArgs;
 import dev.spindle.sched.Channel;
 import dev.spindle.sched.ChannelIterator;
 import dev.spindle.sched.Mutex;
@@ -27,7 +28,7 @@ public final class LoopsOverChannels {
 
     public static void main(String[] args) {
         AgentCheck.requireAgent(LoopsOverChannels.class);
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int n = SampleArgs.intArg(args, 0, "jobs", 10);
         try (EventLoopGroup group = new EventLoopGroup(2)) {
             EventLoop first = group.loops().get(0), second = group.loops().get(1);
             Channel<Integer> jobs = new Channel<>("jobs", 4);
