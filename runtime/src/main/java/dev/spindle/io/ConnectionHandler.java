@@ -5,7 +5,8 @@ import dev.spindle.Suspendable;
 /**
  * The body of a connection's coroutine, given to {@link EventLoop#serve} or {@link EventLoopGroup#serve}. It
  * reads and writes like blocking code; the socket is closed when it returns or throws, and what it throws is
- * logged with the connection, never stopping the loop.
+ * logged with the connection, never stopping the loop (at WARNING; at DEBUG if it is how connections end every
+ * day, a reset or a timeout: see {@link EventLoop}).
  *
  * <pre>{@code
  * ConnectionHandler echo = socket -> {

@@ -5,9 +5,12 @@ import dev.spindle.Suspendable;
 import dev.spindle.SuspendableRunnable;
 import dev.spindle.internal.Parties;
 import dev.spindle.internal.Party;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
@@ -60,8 +63,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve}, {@link #shutdown} and
  * {@link #close()} may be called from any thread; everything else belongs to the loop's thread. Timers are a
  * heap (a cancelled timeout costs O(log n), O(1) for timeouts of a duration used before); other threads wake the
- * loop with {@link Selector#wakeup()}, and only when it sleeps. An exception that escapes a coroutine is logged with its name (a connection's coroutine is
- * named after the peer) and ends only that coroutine.
+ * loop with {@link Selector#wakeup()}, and only when it sleeps. An exception that escapes a coroutine is logged
+ * (logger {@code dev.spindle.io}) with its name (a connection's coroutine is named after the peer) and ends only
+ * that coroutine: at WARNING, but at DEBUG for the ways connections end every day (a {@code SocketException} such
+ * as a reset, an {@code EOFException}, a {@code ClosedChannelException}, a {@code SocketTimeoutException}).
  */
 public final class EventLoop implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.spindle.io");
@@ -742,11 +747,20 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         if (t.logFailure && !(failure instanceof CancellationException && phase != Phase.RUNNING)) {
-            System.Logger.Level level = failure instanceof IOException ? System.Logger.Level.DEBUG
-                    : System.Logger.Level.WARNING;
-            LOG.log(level, "coroutine " + t.name() + " on " + thread.getName() + " failed", failure);
+            LOG.log(levelOf(failure), "coroutine " + t.name() + " on " + thread.getName() + " failed", failure);
         }
         t.complete(failure);
+    }
+
+    /**
+     * DEBUG for how connections end every day on a busy server (a peer that resets or closes mid-message, a
+     * socket closed under its reader, a read or write timeout), which would flood the log at WARNING; WARNING for
+     * the rest, an {@code IOException} a handler throws of its own included.
+     */
+    private static System.Logger.Level levelOf(Throwable failure) {
+        boolean peerOrTimeout = failure instanceof SocketException || failure instanceof EOFException
+                || failure instanceof ClosedChannelException || failure instanceof SocketTimeoutException;
+        return peerOrTimeout ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
     }
 
     // ---- waiting and waking (loop thread) ----

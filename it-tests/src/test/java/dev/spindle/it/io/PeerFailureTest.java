@@ -93,6 +93,56 @@ class PeerFailureTest {
         }
     }
 
+    /**
+     * A handler's own IOException is a failure to see at the default log level; a peer's reset is routine on a
+     * server and goes to DEBUG (java.util.logging's FINE), where it does not flood the log.
+     */
+    @Test
+    void aHandlersOwnIOExceptionIsAWarningAndAPeersResetIsDebug() throws Exception {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.spindle.io");
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getThrown() != null) records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level before = jul.getLevel();
+        jul.setLevel(java.util.logging.Level.ALL);
+        jul.addHandler(capture);
+        try (EventLoop loop = new EventLoop("levels")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                String line = new SocketInput(socket, 256).readLine(200);
+                throw new IOException("the handler's own protocol error on '" + line + "' (expected in the log)");
+            });
+            try (Socket own = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                own.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals(-1, own.getInputStream().read());
+            }
+            IoSupport.eventually(() -> records.size() == 1);
+            assertEquals(java.util.logging.Level.WARNING, records.get(0).getLevel());
+            assertTrue(records.get(0).getMessage().contains("/127.0.0.1:"), "names the peer: " + records.get(0).getMessage());
+            try (Socket reset = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                reset.getOutputStream().write("no end of line".getBytes(StandardCharsets.US_ASCII));
+                reset.setSoLinger(true, 0);
+            }
+            IoSupport.eventually(() -> records.size() == 2);
+            assertTrue(records.get(1).getThrown() instanceof java.net.SocketException, records.get(1).getThrown().toString());
+            assertEquals(java.util.logging.Level.FINE, records.get(1).getLevel());
+        } finally {
+            jul.removeHandler(capture);
+            jul.setLevel(before);
+        }
+    }
+
     @Test
     void connectingToAClosedPortFailsInTheCoroutine() throws Exception {
         int port;

@@ -177,13 +177,17 @@ final class RequestParser {
         try {
             n = Long.parseLong(contentLength);
         } catch (NumberFormatException tooLarge) { // digits only: more than a long holds
-            n = Long.MAX_VALUE;
+            throw tooLarge(contentLength.length() + "-digit number of");
         }
-        if (n > limits.maxBody()) throw new HttpError(413, "body of " + n + " bytes over the limit");
+        if (n > limits.maxBody()) throw tooLarge(Long.toString(n));
         if (expectContinue && n > 0 && in.buffered() == 0) { // curl waits a second for this before big uploads
             in.socket().writeAll(ByteBuffer.wrap(CONTINUE));
         }
         return in.readBytes((int) n);
+    }
+
+    private HttpError tooLarge(String bytes) {
+        return new HttpError(413, "body of " + bytes + " bytes over the limit of " + limits.maxBody());
     }
 
     @Suspendable
