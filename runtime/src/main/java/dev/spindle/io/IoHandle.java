@@ -9,6 +9,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 
 /**
  * A channel of one loop and the coroutines waiting on it: at most one waits to read (or accept) and one to
@@ -102,9 +103,9 @@ sealed class IoHandle extends Blocker permits TcpSocket {
     }
 
     /**
-     * A wait on a UDP socket's receive timed out, the one timed wait of a handle that is not a {@link TcpSocket}
-     * (which says its own): described from the channel rather than from what the wait was given, which would take
-     * a lambda per wait.
+     * A timed wait of a handle that is not a {@link TcpSocket} (which says its own) timed out: a UDP socket's
+     * receive or send, a server's accept. Described from the channel rather than from what the wait was given,
+     * which would take a lambda per wait.
      */
     @Override
     Throwable timedOut(Task waiter) {
@@ -114,7 +115,9 @@ sealed class IoHandle extends Blocker permits TcpSocket {
         } catch (IOException e) {
             local = String.valueOf(channel());
         }
-        return new SocketTimeoutException((reads(waiter) ? "receive on " : "send on ") + local + " timed out");
+        String what = channel() instanceof ServerSocketChannel ? "accept on "
+                : reads(waiter) ? "receive on " : "send on ";
+        return new SocketTimeoutException(what + local + " timed out");
     }
 
     /** Whether {@code waiter} waits here to read (or accept) rather than to write (or connect). */

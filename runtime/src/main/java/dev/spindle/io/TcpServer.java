@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 
 /**
  * A listening TCP socket of one {@link EventLoop}, whose {@link #accept()} suspends the calling coroutine until
@@ -33,6 +34,7 @@ public final class TcpServer implements Closeable {
      * channel's socket until then, and until then the system still completes connections to it.
      */
     private volatile boolean released;
+    private long acceptTimeoutNanos;
 
     private TcpServer(ServerSocketChannel ch, IoHandle io) throws IOException {
         this.ch = ch;
@@ -75,8 +77,16 @@ public final class TcpServer implements Closeable {
         for (;;) {
             SocketChannel c = ch.accept();
             if (c != null) return c;
-            io.await(SelectionKey.OP_ACCEPT, 0, "accept on", local);
+            io.await(SelectionKey.OP_ACCEPT, acceptTimeoutNanos, "accept on", local);
         }
+    }
+
+    /**
+     * Each later {@link #accept()} waits at most {@code timeout} for a connection, then throws
+     * {@link java.net.SocketTimeoutException} ({@code ServerSocket.setSoTimeout}); zero: forever.
+     */
+    public void setAcceptTimeout(Duration timeout) {
+        acceptTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
     }
 
     /** The bound address, with the port chosen if it was 0. */

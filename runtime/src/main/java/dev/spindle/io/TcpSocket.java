@@ -84,13 +84,25 @@ public final class TcpSocket extends IoHandle implements Closeable {
 
     @Override
     Throwable timedOut(Task waiter) {
-        return new SocketTimeoutException((reads(waiter) ? "read from " : "write to ") + peer() + " timed out");
+        String what = ch().isConnectionPending() ? "connect to " : reads(waiter) ? "read from " : "write to ";
+        return new SocketTimeoutException(what + peer() + " timed out");
     }
 
     /** Connects to {@code remote} from a coroutine of an event loop; the socket belongs to that loop. */
     @Suspendable
     public static TcpSocket connect(SocketAddress remote) throws IOException {
-        return connect(remote, ch -> { });
+        return connect(remote, Duration.ZERO, ch -> { });
+    }
+
+    /**
+     * Connects to {@code remote}, waiting at most {@code timeout} for the connection ({@code Socket.connect}'s
+     * timeout; zero: no limit but the system's).
+     *
+     * @throws java.net.SocketTimeoutException if the timeout passes first; the attempt is abandoned and closed
+     */
+    @Suspendable
+    public static TcpSocket connect(SocketAddress remote, Duration timeout) throws IOException {
+        return connect(remote, timeout, ch -> { });
     }
 
     /**
@@ -99,7 +111,14 @@ public final class TcpSocket extends IoHandle implements Closeable {
      */
     @Suspendable
     public static TcpSocket connect(SocketAddress remote, Configurer configure) throws IOException {
+        return connect(remote, Duration.ZERO, configure);
+    }
+
+    /** {@link #connect(SocketAddress, Duration)} with options set by {@code configure} first. */
+    @Suspendable
+    public static TcpSocket connect(SocketAddress remote, Duration timeout, Configurer configure) throws IOException {
         EventLoop loop = EventLoop.requireTask("call TcpSocket.connect").loop();
+        long timeoutNanos = Math.max(0, EventLoop.nanos(timeout));
         SocketChannel ch = SocketChannel.open();
         TcpSocket s;
         try {
@@ -111,8 +130,10 @@ public final class TcpSocket extends IoHandle implements Closeable {
         }
         try {
             if (!ch.connect(remote)) {
+                long deadline = System.nanoTime() + timeoutNanos;
                 do {
-                    s.await(SelectionKey.OP_CONNECT, 0, "connect to", remote);
+                    long left = timeoutNanos == 0 ? 0 : Math.max(1, deadline - System.nanoTime());
+                    s.await(SelectionKey.OP_CONNECT, left, "connect to", remote);
                 } while (!ch.finishConnect());
             }
             s.connected();

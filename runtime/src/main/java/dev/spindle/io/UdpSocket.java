@@ -31,6 +31,7 @@ public final class UdpSocket implements Closeable {
     private final DatagramChannel ch;
     private final IoHandle io;
     private long receiveTimeoutNanos;
+    private long sendTimeoutNanos;
 
     private UdpSocket(DatagramChannel ch, IoHandle io) {
         this.ch = ch;
@@ -70,13 +71,18 @@ public final class UdpSocket implements Closeable {
     public void send(ByteBuffer src, SocketAddress target) throws IOException {
         io.checkCaller("send to", target);
         while (ch.send(src, target) == 0 && src.hasRemaining()) {
-            io.await(SelectionKey.OP_WRITE, 0, "send to", target);
+            io.await(SelectionKey.OP_WRITE, sendTimeoutNanos, "send to", target);
         }
     }
 
     /** Each later receive waits at most {@code timeout}; zero: forever. */
     public void setReceiveTimeout(Duration timeout) {
         receiveTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+    }
+
+    /** Each later send waits at most {@code timeout} for room in the send buffer; zero: forever. */
+    public void setSendTimeout(Duration timeout) {
+        sendTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
     }
 
     public InetSocketAddress localAddress() {

@@ -139,6 +139,70 @@ class TimeTest {
     }
 
     @Test
+    void anAcceptTimeoutThrowsSocketTimeoutExceptionAndTheServerStillAccepts() throws Exception {
+        try (EventLoop loop = new EventLoop("accept-timeout")) {
+            CompletableFuture<TcpServer> bound = new CompletableFuture<>();
+            CompletableFuture<String> outcome = loop.submit(() -> {
+                try (TcpServer server = TcpServer.bind(EventLoop.current(), ANY_LOOPBACK, 16)) {
+                    server.setAcceptTimeout(Duration.ofMillis(30));
+                    String first;
+                    try {
+                        server.accept();
+                        first = "accepted?!";
+                    } catch (SocketTimeoutException e) {
+                        first = e.getMessage();
+                    }
+                    server.setAcceptTimeout(Duration.ZERO);
+                    bound.complete(server);
+                    try (TcpSocket s = server.accept()) {
+                        return first + ", then accepted";
+                    }
+                }
+            });
+            try (Socket client = new Socket("127.0.0.1", bound.join().localAddress().getPort())) {
+                assertTrue(outcome.join().matches("accept on /127\\.0\\.0\\.1:\\d+ timed out, then accepted"),
+                        outcome.join());
+            }
+        }
+    }
+
+    /**
+     * A connection the server's kernel does not answer (its accept queue is full, so it drops the SYN): the
+     * connect timeout ends the attempt with SocketTimeoutException naming the address, and the loop goes on.
+     */
+    @Test
+    void aConnectTimeoutThrowsSocketTimeoutException() throws Exception {
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             EventLoop loop = new EventLoop("connect-timeout")) {
+            java.util.List<Socket> queued = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 64; i++) { // fills the accept queue, whose length the kernel rounds
+                    Socket s = new Socket();
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 200);
+                        queued.add(s);
+                    } catch (SocketTimeoutException unanswered) {
+                        s.close();
+                        break;
+                    }
+                }
+                String outcome = loop.submit(() -> {
+                    try (TcpSocket s = TcpSocket.connect(full.getLocalSocketAddress(), Duration.ofMillis(50))) {
+                        return "connected?!";
+                    } catch (SocketTimeoutException e) {
+                        return e.getMessage();
+                    }
+                }).join();
+                assertEquals("connect to " + full.getLocalSocketAddress() + " timed out", outcome);
+                assertEquals(0, loop.liveTasks(), "nothing left waiting: " + loop.dump().join());
+                assertTrue(loop.dump().join().contains(" 0 open channels"), "the attempt is closed: " + loop.dump().join());
+            } finally {
+                for (Socket s : queued) s.close();
+            }
+        }
+    }
+
+    @Test
     void withTimeoutInterruptsAnAwaitAndALateCompletionIsIgnored() {
         try (EventLoop loop = new EventLoop("await-deadline")) {
             CompletableFuture<String> never = new CompletableFuture<>();
