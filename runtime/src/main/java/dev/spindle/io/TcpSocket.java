@@ -224,6 +224,12 @@ public final class TcpSocket extends IoHandle implements Closeable {
         ch().shutdownOutput();
     }
 
+    /** Ends the input side: later reads return end of stream (-1) at once, while writing goes on. */
+    public void shutdownInput() throws IOException {
+        checkCaller("shut down the input from", this);
+        ch().shutdownInput();
+    }
+
     /**
      * Closes the socket and frees its descriptor. A coroutine waiting to read or write on it gets an
      * {@link java.nio.channels.AsynchronousCloseException}. Any thread; closing twice does nothing.

@@ -75,6 +75,20 @@ class PeerFailureTest {
     }
 
     @Test
+    void shuttingTheInputDownEndsReadsButNotWrites() throws Exception {
+        try (EventLoop loop = new EventLoop("shut-in")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                socket.shutdownInput();
+                int read = socket.read(ByteBuffer.allocate(16)); // at once, whatever the client sends
+                socket.writeAll(ByteBuffer.wrap(("read " + read + "\n").getBytes(StandardCharsets.US_ASCII)));
+            });
+            try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                assertEquals("read -1\n", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
     void anExceptionInOneConnectionDoesNotStopTheLoop() throws Exception {
         try (EventLoop loop = new EventLoop("throws")) {
             Listener l = loop.serve(ANY_LOOPBACK, socket -> {

@@ -195,7 +195,8 @@ class TimeTest {
                 }).join();
                 assertEquals("connect to " + full.getLocalSocketAddress() + " timed out", outcome);
                 assertEquals(0, loop.liveTasks(), "nothing left waiting: " + loop.dump().join());
-                assertTrue(loop.dump().join().contains(" 0 open channels"), "the attempt is closed: " + loop.dump().join());
+                assertTrue(loop.dump().join().contains(" 0 open channels"),
+                        "the attempt is closed: " + loop.dump().join());
             } finally {
                 for (Socket s : queued) s.close();
             }

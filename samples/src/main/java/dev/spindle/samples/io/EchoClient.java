@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -48,7 +49,14 @@ public final class EchoClient {
             long start = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             running.set(false);
-            long[] all = results.stream().map(CompletableFuture::join).flatMapToLong(Arrays::stream).toArray();
+            long[] all;
+            try {
+                all = results.stream().map(CompletableFuture::join).flatMapToLong(Arrays::stream).toArray();
+            } catch (CompletionException e) {
+                System.err.println("EchoClient: " + e.getCause().getMessage());
+                System.exit(1);
+                return;
+            }
             double elapsed = (System.nanoTime() - start) / 1e9;
             Arrays.sort(all);
             System.out.printf("%d connections, %d round trips in %.1f s: %.0f/s; latency p50 %.0f us, p99 %.0f us,"
@@ -78,7 +86,7 @@ public final class EchoClient {
                 lat[n++] = System.nanoTime() - t0;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("connection " + id + " to " + server + ": " + e, e);
         }
         return Arrays.copyOf(lat, n);
     }
