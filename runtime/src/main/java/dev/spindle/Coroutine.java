@@ -102,7 +102,8 @@ public final class Coroutine extends Continuation {
     @Suspendable
     public static void yield() {
         // The agent redirects every instrumented call of yield() to its own entry point, so reaching this body
-        // means the caller was not instrumented.
+        // means the caller was not instrumented (or there is no agent at all).
+        Spindle.requireAgent();
         if (current() == null) {
             throw new IllegalStateException("Coroutine.yield() called outside a coroutine: call it (directly or"
                     + " through @Suspendable methods) from the body of a Coroutine that is being resumed");

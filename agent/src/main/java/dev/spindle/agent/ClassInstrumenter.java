@@ -113,7 +113,8 @@ final class ClassInstrumenter {
         for (;;) {
             ClassReader reader = new ClassReader(bytes);
             ClassNode cls = new ClassNode(ASM9);
-            reader.accept(cls, 0);
+            // below Java 6 the JVM ignores stack map frames, and ASM refuses to write a file's frames back there
+            reader.accept(cls, reader.readUnsignedShort(6) < 50 ? ClassReader.SKIP_FRAMES : 0);
             boolean changed = false;
             List<MethodNode> wrappers = new ArrayList<>();
             for (MethodNode m : cls.methods) {

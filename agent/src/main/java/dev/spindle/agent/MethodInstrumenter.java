@@ -450,7 +450,9 @@ final class MethodInstrumenter {
         guard.add(unwindingTest());
         guard.add(new JumpInsnNode(IFEQ, ok));
         guard.add(new LdcInsnNode(id));
-        guard.add(new LdcInsnNode(describe(callee.owner, callee.name)));
+        // a Coroutine.yield() was redirected to the hooks' by now: named as the user wrote it
+        String owner = callee.owner.equals(HOOKS) ? SuspendableRules.COROUTINE : callee.owner;
+        guard.add(new LdcInsnNode(describe(owner, callee.name)));
         guard.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "afterCallHoldingMonitor",
                 "(Ljava/lang/String;Ljava/lang/String;)V", false));
         guard.add(ok);

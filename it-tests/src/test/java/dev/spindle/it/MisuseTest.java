@@ -754,6 +754,20 @@ class MisuseTest {
     }
 
     /**
+     * A Java 5 class file may carry a StackMapTable, which the JVM ignores below Java 6 (a tool wrote it, or the
+     * file's version was lowered): the agent must not write it back as it reads it, which ASM refuses, leaving the
+     * class unguarded.
+     */
+    @Test
+    void aJava5ClassWithStackMapFramesRefusesToSuspendThroughItsMethodsToo() throws Exception {
+        byte[] bytes = callsInner("gen/Old5", V1_6, 0); // with a frame (callsInner branches)
+        bytes[6] = 0;
+        bytes[7] = 49; // the major version, now Java 5's
+        IllegalStateException e = suspendThroughCallsInner("gen.Old5", bytes);
+        assertMentions(e, "compiled for Java 5");
+    }
+
+    /**
      * Loads {@code bytes}, a {@link #callsInner} class, and checks that it runs as written outside a coroutine and
      * that in one its {@code call()} refuses the suspension of its {@code inner} and goes no further.
      */
@@ -780,8 +794,8 @@ class MisuseTest {
 
     /**
      * {@code class <name> implements SuspendableCallable { static SuspendableRunnable inner; static int after;
-     * public Object call() { inner.run(); after++; return null; } }} in class file version {@code version}, with
-     * {@code padding} more static fields, each a constant of its own.
+     * public Object call() { inner.run(); if (inner != null) after++; return null; } }} in class file version
+     * {@code version}, with {@code padding} more static fields, each a constant of its own.
      */
     private static byte[] callsInner(String name, int version, int padding) {
         ClassWriter cw = AsmClasses.suspendableCallable(name, version);
@@ -792,10 +806,14 @@ class MisuseTest {
         m.visitCode();
         m.visitFieldInsn(GETSTATIC, name, "inner", "Ldev/spindle/SuspendableRunnable;");
         m.visitMethodInsn(INVOKEINTERFACE, "dev/spindle/SuspendableRunnable", "run", "()V", true);
+        org.objectweb.asm.Label end = new org.objectweb.asm.Label();
+        m.visitFieldInsn(GETSTATIC, name, "inner", "Ldev/spindle/SuspendableRunnable;");
+        m.visitJumpInsn(IFNULL, end); // a branch, so that Java 6 and later files have a stack map frame
         m.visitFieldInsn(GETSTATIC, name, "after", "I");
         m.visitInsn(ICONST_1);
         m.visitInsn(IADD);
         m.visitFieldInsn(PUTSTATIC, name, "after", "I");
+        m.visitLabel(end);
         m.visitInsn(ACONST_NULL);
         m.visitInsn(ARETURN);
         m.visitMaxs(0, 0);
@@ -1001,6 +1019,19 @@ class MisuseTest {
         assertMentions(e, "suspendInSynchronizedBlock");
         assertEquals(1, entered.get());
         assertEquals(0, afterSuspension.get());
+        assertMonitorFree(lock);
+    }
+
+    /** The call is named as written, though the agent redirects a yield to its own entry point. */
+    @Test
+    void aYieldInsideASynchronizedBlockIsNamedAsWritten() throws InterruptedException {
+        Object lock = new Object();
+        IllegalStateException e = failsOnFirstResume(new Coroutine(() -> {
+            synchronized (lock) {
+                Coroutine.yield();
+            }
+        }));
+        assertMentions(e, "around the call to dev.spindle.Coroutine.yield");
         assertMonitorFree(lock);
     }
 

@@ -40,6 +40,15 @@ class AgentProcessTest {
     }
 
     @Test
+    void withoutTheAgentAFirstYieldSaysHowToAddItToo() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of(), ChildJvm.classPathWithoutAgent(), ChainProgram.class,
+                "yield-first");
+        assertTrue(r.exitCode() != 0);
+        assertTrue(r.out().contains("IllegalStateException"), r.out());
+        assertTrue(r.out().contains("-javaagent:"), r.out());
+    }
+
+    @Test
     void installAttachesTheAgentToARunningJvm() throws Exception {
         ChildJvm.Result r = ChildJvm.run(List.of(), System.getProperty("java.class.path"), InstallProgram.class);
         assertTrue(r.out().contains("before install: agent=false"), r.out());

@@ -26,7 +26,9 @@ public final class ChainProgram {
         return x + 100;
     }
 
+    /** With the argument {@code yield-first}, the program's first use of Spindle is a bare Coroutine.yield(). */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("yield-first")) Coroutine.yield();
         int[] sum = new int[1];
         Coroutine c = new Coroutine(() -> {
             for (int i = 0; i < 3; i++) sum[0] += outer(i);
