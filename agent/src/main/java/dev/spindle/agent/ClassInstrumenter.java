@@ -209,7 +209,10 @@ final class ClassInstrumenter {
         // javac's frames are kept for their type names (see TypeHints); the writer computes all frames anew
         reader.accept(cls, ClassReader.EXPAND_FRAMES);
         Map<String, TypeHints> hints = new HashMap<>();
-        for (MethodNode m : cls.methods) hints.put(ClassInfo.key(m.name, m.desc), TypeHints.of(m, learned));
+        for (MethodNode m : cls.methods) {
+            learned.learnFromHandlers(m, hierarchy); // needs no analysis, and the analysis may need it
+            hints.put(ClassInfo.key(m.name, m.desc), TypeHints.of(m, learned));
+        }
         HierarchyVerifier verifier = verifier(cls);
         boolean isInterface = (cls.access & ACC_INTERFACE) != 0;
         List<MethodNode> copies = new ArrayList<>();
@@ -283,7 +286,7 @@ final class ClassInstrumenter {
             }
         });
         byte[] out = writer.toByteArray();
-        if (options.verify()) verify(out);
+        if (options.verify()) verify(out, learned.readOnly());
         return out;
     }
 
@@ -377,14 +380,14 @@ final class ClassInstrumenter {
         return fresh.methods.stream().filter(m -> m.name.equals(name) && m.desc.equals(desc)).findFirst().orElseThrow();
     }
 
-    /** The {@code verify} option: ASM's verifier over every method of the rewritten class. */
-    private void verify(byte[] bytes) {
+    /** The {@code verify} option: ASM's verifier over every method of the rewritten class, with what was learned. */
+    private void verify(byte[] bytes, LearnedSupertypes learned) {
         ClassNode cls = new ClassNode(ASM9);
         new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
         HierarchyVerifier verifier = verifier(cls);
         for (MethodNode m : cls.methods) {
             if (m.instructions.size() == 0) continue;
-            verifier.hints = TypeHints.of(m, LearnedSupertypes.NONE);
+            verifier.hints = TypeHints.of(m, learned);
             try {
                 AsmLimits.lifted(new Analyzer<BasicValue>(verifier)).analyze(cls.name, m);
             } catch (AnalyzerException e) {

@@ -12,8 +12,10 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
@@ -37,17 +39,28 @@ final class LearnedSupertypes {
     private static final String OBJECT = "java/lang/Object";
 
     private final boolean recording;
-    private final Map<String, Set<String>> supers = new HashMap<>();
+    private final Map<String, Set<String>> supers;
     /** Whether a class with no class file is an interface, as the class being transformed uses it. */
-    private final Map<String, Boolean> interfaces = new HashMap<>();
+    private final Map<String, Boolean> interfaces;
     private boolean guessed;
 
     private LearnedSupertypes(boolean recording) {
+        this(recording, new HashMap<>(), new HashMap<>());
+    }
+
+    private LearnedSupertypes(boolean recording, Map<String, Set<String>> supers, Map<String, Boolean> interfaces) {
         this.recording = recording;
+        this.supers = supers;
+        this.interfaces = interfaces;
     }
 
     static LearnedSupertypes empty() {
         return new LearnedSupertypes(true);
+    }
+
+    /** These facts, for a check of the rewritten class that must not note guesses (the {@code verify} option). */
+    LearnedSupertypes readOnly() {
+        return new LearnedSupertypes(false, supers, interfaces);
     }
 
     /** A merge involving an unknown class was answered without these facts. */
@@ -76,7 +89,8 @@ final class LearnedSupertypes {
         for (String s : ancestors(a, hierarchy)) {
             if (s.equals(OBJECT) || !ofB.contains(s)) continue;
             ClassInfo info = hierarchy.find(s);
-            Boolean isInterface = info != null ? info.isInterface : interfaces.get(s);
+            // boxed on both sides: a boolean one would unbox a class the map does not know, a NullPointerException
+            Boolean isInterface = info != null ? Boolean.valueOf(info.isInterface) : interfaces.get(s);
             if (isInterface == null) {
                 if (unsure == null) unsure = s;
             } else if (!isInterface) {
@@ -134,6 +148,7 @@ final class LearnedSupertypes {
 
     private boolean learnFrom(String owner, MethodNode m, HierarchyVerifier verifier, ClassHierarchy hierarchy)
             throws AnalyzerException {
+        boolean learned = false;
         int n = m.instructions.size();
         List<List<Integer>> predecessors = new ArrayList<>(n);
         for (int i = 0; i < n; i++) predecessors.add(new ArrayList<>(2));
@@ -143,7 +158,6 @@ final class LearnedSupertypes {
                 predecessors.get(successor).add(insn);
             }
         }).analyze(owner, m);
-        boolean learned = false;
         for (int i = 0; i < n; i++) {
             if (!(m.instructions.get(i) instanceof FrameNode declared)) continue;
             // the frame holds at the labels before it: the pseudo-instructions back to the last real one
@@ -157,6 +171,32 @@ final class LearnedSupertypes {
             }
         }
         return learned;
+    }
+
+    /**
+     * A handler's exception arrives from its try block, not from an instruction: of the catch type, where the
+     * handler's frame names a supertype (a multi-catch's frame names the common one of its alternatives).
+     * Learned before a method is analysed (it needs no analysis), which fails on a handler that uses its exception
+     * as that supertype until this is known. True if something new was learned.
+     */
+    boolean learnFromHandlers(MethodNode m, ClassHierarchy hierarchy) {
+        boolean learned = false;
+        for (TryCatchBlockNode handler : m.tryCatchBlocks) {
+            FrameNode declared = frameAt(handler.handler);
+            if (handler.type == null || declared == null || declared.stack == null || declared.stack.isEmpty()) {
+                continue;
+            }
+            learned |= learn(new BasicValue(Type.getObjectType(handler.type)), declared.stack.get(0), hierarchy);
+        }
+        return learned;
+    }
+
+    /** The frame declared at {@code label}: among the pseudo-instructions after it, up to the next real one. */
+    private static FrameNode frameAt(LabelNode label) {
+        for (AbstractInsnNode insn = label; insn != null && insn.getOpcode() < 0; insn = insn.getNext()) {
+            if (insn instanceof FrameNode f) return f;
+        }
+        return null;
     }
 
     /** The frame after an instruction: what it passes to the one it goes to. */

@@ -1,5 +1,7 @@
 package dev.spindle.agent;
 
+import static org.objectweb.asm.Opcodes.H_NEWINVOKESPECIAL;
+
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -90,11 +92,11 @@ final class SuspendableRules {
      * supertypes cannot, is assumed to (see the class comment).
      */
     boolean isSuspendableCall(String owner, String name, String desc) {
-        if (owner.startsWith("[") || hierarchy.isJdkClass(owner)) return false;
+        // a constructor never suspends (the JVM's rules for uninitialized objects leave no way to resume one)
+        if (owner.startsWith("[") || name.equals("<init>") || hierarchy.isJdkClass(owner)) return false;
         if (owner.equals(COROUTINE)) return name.equals("yield") && desc.equals("()V");
         Set<String> keys = suspendableKeys(owner);
-        if (keys.contains(UNKNOWN_SUPERTYPE)) return !name.equals("<init>");
-        return keys.contains(ClassInfo.key(name, desc));
+        return keys.contains(UNKNOWN_SUPERTYPE) || keys.contains(ClassInfo.key(name, desc));
     }
 
     /**
@@ -132,6 +134,8 @@ final class SuspendableRules {
             if (!isSuspendableCall(lambda.iface(), lambda.samName(), lambda.samDesc())) continue;
             String implKey = ClassInfo.key(lambda.impl().getName(), lambda.impl().getDesc());
             String implOwner = lambda.impl().getOwner();
+            // Foo::new: the constructor stays plain, and a suspension in it is refused as in any constructor
+            if (lambda.impl().getTag() == H_NEWINVOKESPECIAL) continue;
             if (hierarchy.isJdkClass(implOwner) || implOwner.equals(COROUTINE)) continue;
             // defined before the reference was seen, and plain: it stays so (MethodReferenceAdapters)
             if (definedPlain(implOwner, implKey)) continue;

@@ -525,6 +525,80 @@ class ClassLoaderTest {
         assertEquals(new Co.Run<>(expected, 14), Co.inCoroutine(main));
     }
 
+    private static final String FIELD_AND_CATCH_MERGES = """
+            package genfieldmerge;
+
+            import dev.spindle.*;
+
+            class Base {
+                public int f = 7;
+            }
+
+            class Left extends Base {
+            }
+
+            class Right extends Base {
+            }
+
+            class Refused extends RuntimeException {
+                Refused(String m) { super(m); }
+            }
+
+            class Failed extends Exception {
+                Failed(String m) { super(m); }
+            }
+
+            public class Main implements SuspendableCallable<String> {
+                @Suspendable
+                static void pause() {
+                    if (Coroutine.current() != null) Coroutine.yield();
+                }
+
+                @Suspendable
+                static String attempt(int k) {
+                    try {
+                        pause();
+                        if (k == 1) throw new Refused("refused");
+                        if (k == 2) throw new Failed("failed");
+                        return "ok";
+                    } catch (Refused | Failed e) {
+                        pause();
+                        return e.getMessage();
+                    }
+                }
+
+                public String call() {
+                    StringBuilder out = new StringBuilder();
+                    for (int k = 0; k < 3; k++) {
+                        Base b = k % 2 == 0 ? new Left() : new Right();
+                        pause();
+                        out.append(b.f).append(' ').append(attempt(k)).append(' ');
+                    }
+                    return out.toString().trim();
+                }
+            }
+            """;
+
+    /**
+     * Two shapes the agent once got wrong while Main's supertypes were undefined and unreadable: values merged
+     * as a class used only through a field (that class's kind, class or interface, was unknown: the agent's merge
+     * threw and Main was left unrewritten), and a multi-catch of two such exceptions (the handler's exception is
+     * the alternatives' common supertype in javac's frames; the rewrite called getMessage on a Throwable).
+     */
+    @Test
+    void fieldOnlyMergesAndMultiCatchesOfClassesNotDefinedYet() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(Map.of("genfieldmerge.Main", FIELD_AND_CATCH_MERGES)));
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> main =
+                (SuspendableCallable<String>) loader.loadClass("genfieldmerge.Main").getConstructor().newInstance();
+        assertEquals("genfieldmerge.Main", loader.defined.get(0));
+        String expected = main.call();
+        assertEquals("7 ok 7 refused 7 failed", expected);
+        // a pause per round, one in each attempt and one more in each of the two handlers
+        assertEquals(new Co.Run<>(expected, 8), Co.inCoroutine(main));
+    }
+
     private static final String PLAIN_MERGES = """
             package genplainmerge;
 

@@ -57,6 +57,31 @@ class JavacShapesTest {
         double dbl;
     }
 
+    /** A suspendable interface whose method a constructor reference implements. */
+    interface CrateMaker {
+        @Suspendable
+        Crate make(int size);
+    }
+
+    private static final class Crate {
+        final int size;
+
+        Crate(int size) {
+            this.size = size;
+        }
+    }
+
+    /**
+     * {@code Crate::new} for a suspendable interface once made the agent take {@code Crate}'s constructor for a
+     * suspendable method, so that {@code new Crate(f())} in the same class failed verification.
+     */
+    @Test
+    void aConstructorReferenceOfASuspendableInterfaceLeavesTheConstructorPlain() {
+        CrateMaker maker = Crate::new;
+        String s = sameWithAndWithoutSuspension(() -> new Crate(sInt(3)).size + "/" + maker.make(sInt(4)).size);
+        assertEquals("3/4", s);
+    }
+
     private record Pair(Object left, Object right) {
     }
 
