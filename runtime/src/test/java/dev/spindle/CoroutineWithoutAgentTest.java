@@ -18,9 +18,9 @@ class CoroutineWithoutAgentTest {
     }
 
     @Test
-    void yieldOutsideACoroutineIsRefused() {
+    void yieldAsTheFirstUseSaysWhichOptionToAddToo() {
         IllegalStateException e = assertThrows(IllegalStateException.class, Coroutine::yield);
-        assertTrue(e.getMessage().contains("outside a coroutine"), e.getMessage());
+        assertTrue(e.getMessage().contains("-javaagent:"), e.getMessage());
     }
 
     @Test
