@@ -187,15 +187,24 @@ final class ClassInstrumenter {
     private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge) {
         LearnedSupertypes learned = LearnedSupertypes.empty();
         for (int round = 1; ; round++) {
-            byte[] out = instrument(bytes, info, tooLarge, learned);
-            if (!learned.takeGuess() || round == 4) return out;
-            ClassNode cls = new ClassNode(ASM9);
-            new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
-            if (!learned.learnFrom(cls, verifier(cls), hierarchy)) return out;
+            // a round that is done again with more facts leaves no warnings: what it could not do, the next may
+            List<String> warnings = new ArrayList<>();
+            byte[] out = instrument(bytes, info, tooLarge, learned, warnings);
+            if (!learned.takeGuess() || round == 4 || !learnMore(bytes, learned)) {
+                warnings.forEach(Log::warn);
+                return out;
+            }
         }
     }
 
-    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, LearnedSupertypes learned) {
+    private boolean learnMore(byte[] bytes, LearnedSupertypes learned) {
+        ClassNode cls = new ClassNode(ASM9);
+        new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
+        return learned.learnFrom(cls, verifier(cls), hierarchy);
+    }
+
+    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, LearnedSupertypes learned,
+                              List<String> warnings) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
         ClassReader reader = new ClassReader(bytes);
         if (suspendable.isEmpty() && !info.mentionsSpindle && !MethodReferenceAdapters.mayNeedOne(info, rules)
@@ -231,7 +240,7 @@ final class ClassInstrumenter {
             boolean isSuspendable = suspendable.contains(key) || hasAnnotation(m);
             if (m.name.equals("<init>") || m.name.equals("<clinit>")) {
                 if (hasAnnotation(m)) {
-                    Log.warn("@Suspendable on " + (m.name.equals("<init>") ? "constructor" : "static initializer")
+                    warnings.add("@Suspendable on " + (m.name.equals("<init>") ? "constructor" : "static initializer")
                             + " of " + info.name.replace('/', '.') + " ignored: constructors and static initializers"
                             + " cannot suspend");
                 }
@@ -270,7 +279,7 @@ final class ClassInstrumenter {
                 cls.methods.set(index, plain);
                 guardUninstrumentedMethod(cls.name, plain, e.getMessage());
                 changed = true;
-                Log.warn("could not instrument " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
+                warnings.add("could not instrument " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
                         + ": " + e.getMessage() + "; it will refuse to suspend");
             }
         }
@@ -286,7 +295,7 @@ final class ClassInstrumenter {
             }
         });
         byte[] out = writer.toByteArray();
-        if (options.verify()) verify(out, learned.readOnly());
+        if (options.verify()) verify(out, learned.readOnly(), warnings);
         return out;
     }
 
@@ -381,7 +390,7 @@ final class ClassInstrumenter {
     }
 
     /** The {@code verify} option: ASM's verifier over every method of the rewritten class, with what was learned. */
-    private void verify(byte[] bytes, LearnedSupertypes learned) {
+    private void verify(byte[] bytes, LearnedSupertypes learned, List<String> warnings) {
         ClassNode cls = new ClassNode(ASM9);
         new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
         HierarchyVerifier verifier = verifier(cls);
@@ -391,7 +400,7 @@ final class ClassInstrumenter {
             try {
                 AsmLimits.lifted(new Analyzer<BasicValue>(verifier)).analyze(cls.name, m);
             } catch (AnalyzerException e) {
-                Log.warn("verify: rewritten class " + cls.name.replace('/', '.') + " fails verification in "
+                warnings.add("verify: rewritten class " + cls.name.replace('/', '.') + " fails verification in "
                         + m.name + m.desc + ": " + e.getMessage());
             }
         }

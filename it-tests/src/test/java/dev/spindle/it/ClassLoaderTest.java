@@ -532,12 +532,23 @@ class ClassLoaderTest {
 
             class Base {
                 public int f = 7;
+
+                int side() { return 1; }
+
+                @Suspendable
+                static int pick(boolean left) {
+                    int side = (left ? new Left() : new Right()).side(); // a merge of Base's own subclasses
+                    Main.pause();
+                    return side;
+                }
             }
 
             class Left extends Base {
             }
 
             class Right extends Base {
+                @Override
+                int side() { return 2; }
             }
 
             class Refused extends RuntimeException {
@@ -572,7 +583,7 @@ class ClassLoaderTest {
                     for (int k = 0; k < 3; k++) {
                         Base b = k % 2 == 0 ? new Left() : new Right();
                         pause();
-                        out.append(b.f).append(' ').append(attempt(k)).append(' ');
+                        out.append(b.f).append(' ').append(attempt(k)).append(' ').append(Base.pick(k == 1)).append(' ');
                     }
                     return out.toString().trim();
                 }
@@ -583,7 +594,8 @@ class ClassLoaderTest {
      * Two shapes the agent once got wrong while Main's supertypes were undefined and unreadable: values merged
      * as a class used only through a field (that class's kind, class or interface, was unknown: the agent's merge
      * threw and Main was left unrewritten), and a multi-catch of two such exceptions (the handler's exception is
-     * the alternatives' common supertype in javac's frames; the rewrite called getMessage on a Throwable).
+     * the alternatives' common supertype in javac's frames; the rewrite called getMessage on a Throwable), and
+     * values of two subclasses merged in a method of their superclass, defined before them.
      */
     @Test
     void fieldOnlyMergesAndMultiCatchesOfClassesNotDefinedYet() throws Exception {
@@ -594,9 +606,9 @@ class ClassLoaderTest {
                 (SuspendableCallable<String>) loader.loadClass("genfieldmerge.Main").getConstructor().newInstance();
         assertEquals("genfieldmerge.Main", loader.defined.get(0));
         String expected = main.call();
-        assertEquals("7 ok 7 refused 7 failed", expected);
-        // a pause per round, one in each attempt and one more in each of the two handlers
-        assertEquals(new Co.Run<>(expected, 8), Co.inCoroutine(main));
+        assertEquals("7 ok 2 7 refused 1 7 failed 2", expected);
+        // a pause per round, one in each attempt and in each pick, and one more in each of the two handlers
+        assertEquals(new Co.Run<>(expected, 11), Co.inCoroutine(main));
     }
 
     private static final String PLAIN_MERGES = """
