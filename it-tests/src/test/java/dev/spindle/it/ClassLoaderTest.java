@@ -611,6 +611,53 @@ class ClassLoaderTest {
         assertEquals(new Co.Run<>(expected, 11), Co.inCoroutine(main));
     }
 
+    private static final String TRACED = """
+            package gentrace;
+
+            import dev.spindle.*;
+
+            public class Chain implements SuspendableCallable<String> {
+                @Suspendable
+                static int inner(int x) {
+                    if (Coroutine.current() != null) Coroutine.yield();
+                    if (x > 0) throw new IllegalStateException("after the pause");
+                    return x;
+                }
+
+                @Suspendable
+                static int middle(long x) {
+                    return inner((int) x) + 1;
+                }
+
+                public String call() {
+                    return "" + middle(1L);
+                }
+            }
+            """;
+
+    /** The suspended callers of a class of a named loader show the loader's name in a trace, as a thread's do. */
+    @Test
+    void aTraceAfterAResumeNamesTheLoaderAsAThreadsDoes() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gentrace.Chain", TRACED)));
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> chain =
+                (SuspendableCallable<String>) loader.loadClass("gentrace.Chain").getConstructor().newInstance();
+        Throwable plain = assertThrows(IllegalStateException.class, chain::call);
+        Coroutine c = new Coroutine(chain::call);
+        assertTrue(c.resume());
+        Throwable resumed = assertThrows(IllegalStateException.class, c::resume);
+        List<String> printed = printedChain(plain);
+        assertEquals(List.of("spindle-test-bytes//gentrace.Chain.inner(Chain.java:9)",
+                "spindle-test-bytes//gentrace.Chain.middle(Chain.java:15)"), printed);
+        assertEquals(printed, printedChain(resumed));
+    }
+
+    private static List<String> printedChain(Throwable t) {
+        return Arrays.stream(t.getStackTrace()).filter(e -> e.getMethodName().equals("inner")
+                || e.getMethodName().equals("middle")).map(StackTraceElement::toString).toList();
+    }
+
     private static final String PLAIN_MERGES = """
             package genplainmerge;
 

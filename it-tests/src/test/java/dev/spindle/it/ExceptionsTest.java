@@ -66,6 +66,41 @@ class ExceptionsTest {
                 .map(e -> e.getMethodName()).toList();
     }
 
+    @Suspendable
+    static int overloaded(int x) {
+        pause();
+        if (x > 0) throw new Boom("after the pause");
+        return x;
+    }
+
+    @Suspendable
+    static int overloaded(long x) { // a second method of the name: its resume copy's name has a suffix
+        return overloaded((int) x) + 1;
+    }
+
+    @Suspendable
+    static int callsOverloaded() {
+        return overloaded(1L) + 1;
+    }
+
+    /**
+     * The trace after a resume prints as a thread's does, frame for frame: the suspended callers' frames, a copy
+     * with a suffixed name among them, once printed "app//" before the class (the JVM omits its own loaders' names).
+     */
+    @Test
+    void aTraceAfterAResumePrintsAsAThreadsDoes() {
+        Boom plain = assertThrows(Boom.class, ExceptionsTest::callsOverloaded);
+        Coroutine c = new Coroutine(ExceptionsTest::callsOverloaded);
+        assertTrue(c.resume());
+        Boom resumed = assertThrows(Boom.class, c::resume);
+        assertEquals(printedOwnFrames(plain), printedOwnFrames(resumed));
+    }
+
+    static List<String> printedOwnFrames(Throwable t) {
+        return Arrays.stream(t.getStackTrace()).filter(e -> e.getClassName().equals(ExceptionsTest.class.getName())
+                && e.getMethodName().contains("verloaded")).map(StackTraceElement::toString).toList();
+    }
+
     /** A cause and a suppressed exception made after a resume, never thrown themselves, show the callers too. */
     @Test
     void theCauseAndSuppressedOfAnExceptionAfterAResumeShowTheSuspendedCallersToo() {

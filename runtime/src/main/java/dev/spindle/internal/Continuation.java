@@ -418,7 +418,8 @@ public abstract class Continuation {
     private static StackTraceElement describeFrame(Carrier k, Resumer resumer) {
         StackTraceElement known = resumer.described;
         if (known != null) return known;
-        StackTraceElement e = askCopy(k, resumer);
+        // a resumer is a nestmate of the method's class: the same loader and module
+        StackTraceElement e = Frames.located(askCopy(k, resumer), resumer.getClass());
         resumer.described = e; // immutable: a race makes two equal ones
         return e;
     }

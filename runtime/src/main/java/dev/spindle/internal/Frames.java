@@ -85,8 +85,28 @@ public final class Frames {
         String m = e.getMethodName();
         int i = m.indexOf(COPY_SUFFIX);
         if (i < 0) return e;
-        return new StackTraceElement(e.getClassLoaderName(), e.getModuleName(), e.getModuleVersion(),
-                e.getClassName(), m.substring(0, i), e.getFileName(), e.getLineNumber());
+        return element(e.getClassLoaderName(), e.getModuleName(), e.getModuleVersion(), e.getClassName(),
+                m.substring(0, i), e.getFileName(), e.getLineNumber());
+    }
+
+    /** {@code e}, a saved frame of a method of {@code owner}'s class, with its loader and module as a thread's. */
+    static StackTraceElement located(StackTraceElement e, Class<?> owner) {
+        if (e == null) return null;
+        ClassLoader loader = owner.getClassLoader();
+        Module module = owner.getModule();
+        String version = module.getDescriptor() == null ? null : module.getDescriptor().rawVersion().orElse(null);
+        return element(loader == null ? null : loader.getName(), module.getName(), version, e.getClassName(),
+                e.getMethodName(), e.getFileName(), e.getLineNumber());
+    }
+
+    /**
+     * A frame as the JVM writes one: the JVM leaves out the names of its own class loaders when it prints a
+     * frame ("app", "platform"), which a frame made here would print ("app//Main.run(Main.java:3)").
+     */
+    private static StackTraceElement element(String loader, String module, String version, String className,
+                                             String method, String file, int line) {
+        boolean builtIn = "app".equals(loader) || "platform".equals(loader);
+        return new StackTraceElement(builtIn ? null : loader, module, version, className, method, file, line);
     }
 
     /** Rethrows any throwable unchanged, checked or not. */
