@@ -611,6 +611,84 @@ class ClassLoaderTest {
         assertEquals(new Co.Run<>(expected, 11), Co.inCoroutine(main));
     }
 
+    private static final String TWO_CATCHES = """
+            package gentwocatch;
+
+            import dev.spindle.*;
+
+            class Unchecked extends RuntimeException {
+                Unchecked(String m) { super(m); }
+            }
+
+            class Checked extends Exception {
+                Checked(String m) { super(m); }
+            }
+
+            enum Col { R, G, B }
+
+            public class Main implements SuspendableCallable<String> {
+                static final StringBuilder LOG = new StringBuilder();
+
+                @Suspendable
+                static void pause() {
+                    if (Coroutine.current() != null) Coroutine.yield();
+                }
+
+                @Suspendable
+                static int attempt(int x) throws Exception {
+                    try {
+                        pause();
+                        if (x == 1) throw new Unchecked("u");
+                        if (x == 2) throw new Checked("c");
+                        pause();
+                    } catch (Unchecked e) {
+                        LOG.append(e.getMessage());
+                        pause();
+                        switch (Col.values()[x % 3]) { // javac's switch map: a synthetic class, undefined too
+                            case R: LOG.append('0'); break;
+                            case G: LOG.append('1'); break;
+                            default: LOG.append('d');
+                        }
+                        if (x > 5) throw e;
+                    } catch (Checked e) {
+                        LOG.append(e.getMessage());
+                        pause();
+                    } finally {
+                        pause();
+                    }
+                    LOG.append(x);
+                    return x * 2;
+                }
+
+                public String call() {
+                    LOG.setLength(0);
+                    int sum = 0;
+                    try {
+                        for (int x = 0; x < 3; x++) sum += attempt(x);
+                    } catch (Exception e) {
+                        return "failed " + e;
+                    }
+                    return LOG + " " + sum;
+                }
+            }
+            """;
+
+    /**
+     * Two catch clauses for exceptions of classes not defined yet (and unreadable), whose variables javac puts in
+     * one local slot, and a suspension after the try statement that ends them.
+     */
+    @Test
+    void twoCatchClausesOfClassesNotDefinedYetShareALocal() throws Exception {
+        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gentwocatch.Main", TWO_CATCHES)));
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> main =
+                (SuspendableCallable<String>) loader.loadClass("gentwocatch.Main").getConstructor().newInstance();
+        String expected = main.call();
+        assertEquals("0u11c2 6", expected);
+        assertEquals(expected, Co.inCoroutine(main).value());
+    }
+
     private static final String TRACED = """
             package gentrace;
 
