@@ -159,6 +159,16 @@ class ClassLoaderTest {
             }
             """;
 
+    /** A {@link BytesLoader} of the class {@code className} compiled from {@code source}. */
+    private BytesLoader bytesLoaderOf(String className, String source) {
+        return new BytesLoader(getClass().getClassLoader(), RuntimeCompiler.compile(Map.of(className, source)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SuspendableCallable<String> newCallable(ClassLoader loader, String className) throws Exception {
+        return (SuspendableCallable<String>) loader.loadClass(className).getConstructor().newInstance();
+    }
+
     /** Defines classes from bytes, on request or when asked to load one; it shows no class files as resources. */
     static final class BytesLoader extends ClassLoader {
         private final Map<String, byte[]> classes;
@@ -511,11 +521,8 @@ class ClassLoaderTest {
      */
     @Test
     void valuesOfClassesNotDefinedYetMergedAcrossSuspensions() throws Exception {
-        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
-                RuntimeCompiler.compile(Map.of("genmerge.Main", MERGES)));
-        @SuppressWarnings("unchecked")
-        SuspendableCallable<String> main =
-                (SuspendableCallable<String>) loader.loadClass("genmerge.Main").getConstructor().newInstance();
+        BytesLoader loader = bytesLoaderOf("genmerge.Main", MERGES);
+        SuspendableCallable<String> main = newCallable(loader, "genmerge.Main");
         assertEquals("genmerge.Main", loader.defined.get(0));
         String expected = main.call();
         // areas 100 + 200 + 100 + 200, tags 20 + 10 + 20 + 10, array elements 2 + 2 + 1 + 1000
@@ -599,11 +606,8 @@ class ClassLoaderTest {
      */
     @Test
     void fieldOnlyMergesAndMultiCatchesOfClassesNotDefinedYet() throws Exception {
-        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
-                RuntimeCompiler.compile(Map.of("genfieldmerge.Main", FIELD_AND_CATCH_MERGES)));
-        @SuppressWarnings("unchecked")
-        SuspendableCallable<String> main =
-                (SuspendableCallable<String>) loader.loadClass("genfieldmerge.Main").getConstructor().newInstance();
+        BytesLoader loader = bytesLoaderOf("genfieldmerge.Main", FIELD_AND_CATCH_MERGES);
+        SuspendableCallable<String> main = newCallable(loader, "genfieldmerge.Main");
         assertEquals("genfieldmerge.Main", loader.defined.get(0));
         String expected = main.call();
         assertEquals("7 ok 2 7 refused 1 7 failed 2", expected);
@@ -679,11 +683,8 @@ class ClassLoaderTest {
      */
     @Test
     void twoCatchClausesOfClassesNotDefinedYetShareALocal() throws Exception {
-        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
-                RuntimeCompiler.compile(Map.of("gentwocatch.Main", TWO_CATCHES)));
-        @SuppressWarnings("unchecked")
-        SuspendableCallable<String> main =
-                (SuspendableCallable<String>) loader.loadClass("gentwocatch.Main").getConstructor().newInstance();
+        BytesLoader loader = bytesLoaderOf("gentwocatch.Main", TWO_CATCHES);
+        SuspendableCallable<String> main = newCallable(loader, "gentwocatch.Main");
         String expected = main.call();
         assertEquals("0u11c2 6", expected);
         assertEquals(expected, Co.inCoroutine(main).value());
@@ -716,11 +717,8 @@ class ClassLoaderTest {
     /** The suspended callers of a class of a named loader show the loader's name in a trace, as a thread's do. */
     @Test
     void aTraceAfterAResumeNamesTheLoaderAsAThreadsDoes() throws Exception {
-        BytesLoader loader = new BytesLoader(getClass().getClassLoader(),
-                RuntimeCompiler.compile(Map.of("gentrace.Chain", TRACED)));
-        @SuppressWarnings("unchecked")
-        SuspendableCallable<String> chain =
-                (SuspendableCallable<String>) loader.loadClass("gentrace.Chain").getConstructor().newInstance();
+        BytesLoader loader = bytesLoaderOf("gentrace.Chain", TRACED);
+        SuspendableCallable<String> chain = newCallable(loader, "gentrace.Chain");
         Throwable plain = assertThrows(IllegalStateException.class, chain::call);
         Coroutine c = new Coroutine(chain::call);
         assertTrue(c.resume());
