@@ -182,9 +182,10 @@ final class ClassHierarchy {
     /**
      * The nearest common superclass, as the JVM's verifier would merge two types. Where the hierarchy cannot tell
      * (a class file that cannot be read): the nearest common supertype that the class's own frames show (see
-     * {@link LearnedSupertypes}); failing that, for two exceptions (the unknown one named by a catch clause), the
-     * nearest superclass of the known one that javac's own frames name, else {@code Throwable}; for anything else
-     * {@code Object}, which is always safe for a merge that later code does not use.
+     * {@link LearnedSupertypes}); failing that, {@code Throwable} for two exceptions (the unknown one named by a
+     * catch clause) and {@code Object} for anything else, which are always safe for a merge that later code does
+     * not use as more (and the guess noted makes the class be rewritten again with what its frames teach). Not a
+     * superclass of the known one: the unknown one need not extend it.
      */
     String commonSuperClass(String a, String b, TypeHints hints) {
         boolean knowA = find(a) != null, knowB = find(b) != null;
@@ -195,13 +196,7 @@ final class ClassHierarchy {
         String throwable = "java/lang/Throwable";
         boolean exceptions = (knowA ? isAssignable(throwable, a) : hints.isCaught(a))
                 && (knowB ? isAssignable(throwable, b) : hints.isCaught(b));
-        if (!exceptions) return "java/lang/Object";
-        if (knowA || knowB) {
-            for (String s = knowA ? a : b; s != null && !s.equals(throwable); s = superName(s)) {
-                if (hints.contains(s)) return s;
-            }
-        }
-        return throwable;
+        return exceptions ? throwable : "java/lang/Object";
     }
 
     /** The nearest common superclass, as the JVM's verifier would merge two types. */

@@ -215,7 +215,8 @@ final class ClassInstrumenter {
         if (major < 52) return guardOldClass(bytes, info, suspendable, major - 44);
 
         ClassNode cls = new ClassNode(ASM9);
-        // javac's frames are kept for their type names (see TypeHints); the writer computes all frames anew
+        // javac's frames are kept for what they say of merged types (see LearnedSupertypes); the writer computes
+        // all frames anew
         reader.accept(cls, ClassReader.EXPAND_FRAMES);
         Map<String, TypeHints> hints = new HashMap<>();
         for (MethodNode m : cls.methods) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Classes compiled at run time and loaded by loaders other than the application class loader. */
 class ClassLoaderTest {
@@ -678,12 +679,15 @@ class ClassLoaderTest {
             """;
 
     /**
-     * Two catch clauses for exceptions of classes not defined yet (and unreadable), whose variables javac puts in
-     * one local slot, and a suspension after the try statement that ends them.
+     * Two catch clauses for exceptions of unreadable classes, whose variables javac puts in one local slot, and a
+     * suspension after the try statement that ends them: both classes not defined yet, or one defined already
+     * (the agent once took the known one for the merge of the two, and the JVM refused the frame after them).
      */
-    @Test
-    void twoCatchClausesOfClassesNotDefinedYetShareALocal() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void twoCatchClausesOfClassesNotDefinedYetShareALocal(boolean oneDefinedFirst) throws Exception {
         BytesLoader loader = bytesLoaderOf("gentwocatch.Main", TWO_CATCHES);
+        if (oneDefinedFirst) loader.loadClass("gentwocatch.Unchecked");
         SuspendableCallable<String> main = newCallable(loader, "gentwocatch.Main");
         String expected = main.call();
         assertEquals("0u11c2 6", expected);
