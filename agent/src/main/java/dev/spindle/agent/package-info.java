@@ -9,7 +9,8 @@
  * reference whose lambda proxy would unbox a suspended call's placeholder, or whose target is the JDK's.
  * {@code SuspendableRules} decides what is suspendable; {@code ClassHierarchy} and {@code ClassInfo} answer type
  * questions from class files read as resources, never loading a class; {@code FlowAnalyzer} (types, liveness,
- * monitors), {@code NewRelocator}, {@code HierarchyVerifier}, {@code HierarchyClassWriter} and {@code TypeHints}
- * serve the rewrite. ASM and Byte Buddy are shaded under {@code dev.spindle.agent.shaded}.
+ * monitors), {@code NewRelocator}, {@code HierarchyVerifier} and {@code HierarchyClassWriter} serve the rewrite,
+ * with {@code TypeHints} and {@code LearnedSupertypes} for classes whose class files cannot be read (what a
+ * method's catch clauses and the class's own stack map frames tell of them). ASM and Byte Buddy are shaded under {@code dev.spindle.agent.shaded}.
  */
 package dev.spindle.agent;
