@@ -1,10 +1,9 @@
 package dev.spindle.io;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
@@ -21,18 +20,10 @@ import java.util.function.BiConsumer;
  * the deadline before the wake-up.
  */
 final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> {
-    private static final VarHandle TASK;
-
-    static {
-        try {
-            TASK = MethodHandles.lookup().findVarHandle(FutureWait.class, "task", Task.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final AtomicReferenceFieldUpdater<FutureWait, Task> TASK =
+            AtomicReferenceFieldUpdater.newUpdater(FutureWait.class, Task.class, "task");
 
     /** The waiting task; null once the future completed or the wait was withdrawn, whichever came first. */
-    @SuppressWarnings("unused") // through TASK
     private volatile Task task;
     /** {@code blocking}'s job, interrupted if the wait is withdrawn; null for {@code await}. */
     private final Future<?> job;
@@ -52,7 +43,7 @@ final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> 
     /** The future completed (on whatever thread): wake the task on its loop, if it still waits for this. */
     @Override
     public void accept(Object value, Throwable failure) {
-        Task t = (Task) TASK.getAndSet(this, null);
+        Task t = TASK.getAndSet(this, null);
         if (t == null) return; // withdrawn
         EventLoop loop = t.loop();
         try {
@@ -66,7 +57,7 @@ final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> 
 
     @Override
     void cancel(Task waiter) {
-        TASK.setVolatile(this, null);
+        task = null;
         withdraw();
     }
 
