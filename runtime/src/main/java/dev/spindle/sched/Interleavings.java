@@ -48,7 +48,8 @@ import java.util.StringJoiner;
  * <p>The schedules explored are those the round-robin scheduler could run if any runnable tasklet could be next
  * at every turn, except where the API promises who runs next: a send to a waiting receiver with
  * {@link Channel.Preference#RECEIVER} (or a receive from a waiting sender with {@code SENDER}) switches to it at
- * once, and a tasklet killed or raised into by another runs as soon as that one gives up its turn.
+ * once, and a tasklet killed or raised into by another runs as soon as that one gives up its turn (after such a
+ * receiver or sender, when giving up the turn was that hand-off).
  */
 public final class Interleavings {
     /**

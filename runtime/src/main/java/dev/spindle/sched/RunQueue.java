@@ -36,6 +36,13 @@ final class RunQueue {
         size++;
     }
 
+    /** Inserts {@code t} so that it becomes the {@code i}-th (0 is the head). */
+    void insertAt(int i, Tasklet t) {
+        addFirst(t);
+        for (int j = 0; j < i; j++) set(j, get(j + 1));
+        set(i, t);
+    }
+
     Tasklet removeAt(int i) {
         Tasklet t = get(i);
         if (i == 0) {
@@ -49,14 +56,12 @@ final class RunQueue {
         return t;
     }
 
-    boolean remove(Tasklet t) {
+    /** Where {@code t} is in the queue, or -1. */
+    int indexOf(Tasklet t) {
         for (int i = 0; i < size; i++) {
-            if (get(i) == t) {
-                removeAt(i);
-                return true;
-            }
+            if (get(i) == t) return i;
         }
-        return false;
+        return -1;
     }
 
     private void grow() {

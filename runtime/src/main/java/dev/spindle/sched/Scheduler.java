@@ -208,8 +208,7 @@ public final class Scheduler {
                             + " switches: an endless loop with Scheduler.schedule() in it, or a livelock");
                 }
                 left--;
-                headDue = Math.min(headDue, runnable.size()); // one taken out of the queue meanwhile
-                int next = headDue > 0 ? 0 : picker.choose(runnable.size());
+                int next = due() > 0 ? 0 : picker.choose(runnable.size());
                 if (headDue > 0) headDue--;
                 step(runnable.removeAt(next));
             }
@@ -376,7 +375,8 @@ public final class Scheduler {
             if (me != null && me.scheduler == s) {
                 s.unblock(t);
                 me.state = Tasklet.State.RUNNABLE;
-                s.runnable.addFirst(me);
+                // t runs at once; the caller goes behind the tasklets already due (killed ones), not before them
+                s.runnable.insertAt(s.due(), me);
                 s.runnable.addFirst(t);
                 s.headDue++;
                 Coroutine.yield();
@@ -395,6 +395,19 @@ public final class Scheduler {
         if (t.state == Tasklet.State.DONE) return;
         unblock(t);
         runnable.addLast(t);
+    }
+
+    /** How many tasklets at the head of the run queue are due to run next, in order. */
+    private int due() {
+        return headDue = Math.min(headDue, runnable.size());
+    }
+
+    /** Takes a runnable {@code t} out of the queue (a due one no longer counts as due). */
+    private void removeRunnable(Tasklet t) {
+        int i = runnable.indexOf(t);
+        if (i < 0) return;
+        runnable.removeAt(i);
+        if (i < headDue) headDue--;
     }
 
     private void unblock(Tasklet t) {
@@ -419,7 +432,7 @@ public final class Scheduler {
             if (kill && t.pending instanceof TaskletExit) { // being killed already
                 if (runner == null) { // between runs: a kill from outside unwinds it now, this one too
                     checkThread();
-                    runnable.remove(t);
+                    removeRunnable(t);
                     unwindNow(t);
                 }
                 return;
@@ -448,7 +461,7 @@ public final class Scheduler {
                 break;
             default:
                 checkThread();
-                runnable.remove(t);
+                removeRunnable(t);
         }
         if (kill && t.coroutine.state() == Coroutine.State.NEW) {
             finish(t); // never started: nothing to unwind
@@ -457,7 +470,7 @@ public final class Scheduler {
         t.pending = exception;
         t.state = Tasklet.State.RUNNABLE;
         if (runner != null) {
-            runnable.addFirst(t); // its turn comes next
+            runnable.insertAt(due(), t); // its turn comes next, after those interrupted before it
             headDue++;
             return;
         }

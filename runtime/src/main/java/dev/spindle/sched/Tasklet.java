@@ -117,8 +117,10 @@ public final class Tasklet {
      *
      * <p>When the scheduler is not running (called from the thread's own code, between two {@code run()}s) the
      * tasklet unwinds at once, inside this call, as in Stackless. When it is running (called from another
-     * tasklet) the killed tasklet is moved to the head of the run queue and unwinds when the caller next gives up
-     * its turn ({@code Scheduler.schedule()} right after {@code kill()} makes that immediate). Until then a
+     * tasklet) the killed tasklet is moved to the head of the run queue (behind those killed before it, which
+     * unwind in the order they were killed) and unwinds when the caller next gives up its turn
+     * ({@code Scheduler.schedule()} right after {@code kill()} makes that immediate; a send that hands over to a
+     * preferred receiver lets that receiver run first, then the killed tasklets, then the caller). Until then a
      * second kill does nothing and a {@link #raiseException} is refused with an {@code IllegalStateException}
      * (as is a kill after a {@code raiseException} not yet delivered): the first interruption stands. A tasklet
      * that kills itself throws {@code TaskletExit} from here.

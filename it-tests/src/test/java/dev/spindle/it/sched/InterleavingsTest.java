@@ -325,6 +325,31 @@ class InterleavingsTest {
             assertTrue(checked[0]);
         });
         assertTrue(twoKilled.failure().isEmpty(), twoKilled.toString());
+        // a kill, then a send to a preferred receiver: the receiver, then the killed one, before any other
+        Interleavings.Scenario killThenSend = s -> {
+            Channel<String> ch = new Channel<>("ch");
+            Mutex m = new Mutex("m");
+            boolean[] kill = {false};
+            s.spawn("receiver", ch::receive);
+            Tasklet victim = s.spawn("victim", () -> m.withLock(() -> {
+                for (;;) Scheduler.schedule();
+            }));
+            s.spawn("killer", () -> {
+                while (!m.isLocked() || ch.balance() == 0) Scheduler.schedule();
+                victim.kill();
+                kill[0] = true;
+                ch.send("x");
+            });
+            s.spawn("other", () -> {
+                while (!kill[0]) Scheduler.schedule();
+                assertFalse(m.isLocked(), "ran before the killed victim unwound");
+            });
+            s.run();
+        };
+        Interleavings.Report exhaustive = Interleavings.exhaustive(12).maxRuns(20_000).explore(killThenSend);
+        assertTrue(exhaustive.failure().isEmpty(), exhaustive.toString());
+        Interleavings.Report random = Interleavings.random(200).explore(killThenSend);
+        assertTrue(random.failure().isEmpty(), random.toString());
     }
 
     @Test

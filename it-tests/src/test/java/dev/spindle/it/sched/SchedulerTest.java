@@ -364,6 +364,37 @@ class SchedulerTest {
                 "after schedule, alive: false"), log);
     }
 
+    @Test
+    void tasklets_killed_in_one_turn_unwind_in_the_order_they_were_killed() {
+        Scheduler s = new Scheduler();
+        Tasklet a = s.spawn("a", () -> unwinding("a"));
+        Tasklet b = s.spawn("b", () -> unwinding("b"));
+        s.spawn("killer", () -> {
+            b.kill();
+            a.kill();
+            Scheduler.schedule();
+            log.add("killer");
+        });
+        s.run();
+        assertEquals(List.of("a", "b", "b finally", "a finally", "killer"), log);
+    }
+
+    @Test
+    void a_send_to_a_preferred_receiver_after_a_kill_runs_the_receiver_then_the_killed_then_the_killer() {
+        Scheduler s = new Scheduler();
+        Channel<String> ch = new Channel<>("ch"); // Preference.RECEIVER
+        s.spawn("receiver", () -> log.add("got " + ch.receive()));
+        Tasklet victim = s.spawn("victim", () -> unwinding("v"));
+        s.spawn("killer", () -> {
+            victim.kill();
+            ch.send("x");
+            log.add("killer after send");
+        });
+        s.spawn("bystander", () -> log.add("bystander"));
+        s.run();
+        assertEquals(List.of("v", "got x", "v finally", "killer after send", "bystander"), log);
+    }
+
     /**
      * Two interruptions from another tasklet in one turn: the first stands (it is delivered when the caller gives
      * up its turn); a second kill does nothing, anything else is refused instead of replacing it.
@@ -396,8 +427,8 @@ class SchedulerTest {
             log.add("interrupter done");
         });
         s.run();
-        // each interrupted tasklet went to the head of the run queue: the one interrupted last runs first
-        assertEquals(List.of("kill refused", "interrupter done", "killed unwinds", "raised caught first"), log);
+        // both went to the head of the run queue, in the order they were interrupted
+        assertEquals(List.of("kill refused", "interrupter done", "raised caught first", "killed unwinds"), log);
         assertFalse(raised.isAlive());
         assertFalse(killed.isAlive());
     }
