@@ -37,8 +37,6 @@ final class ClassInstrumenter {
     private final ClassHierarchy hierarchy;
     private final SuspendableRules rules;
     private final AgentOptions options;
-    /** The method ("name" + descriptor) of each resume copy's key, for warnings about the copy. */
-    private final Map<String, String> copiedMethods = new HashMap<>();
 
     ClassInstrumenter(ClassHierarchy hierarchy, AgentOptions options) {
         this.hierarchy = hierarchy;
@@ -51,19 +49,16 @@ final class ClassInstrumenter {
      * pool would overflow, say), it is only guarded: see {@link #guardEveryCall}.
      */
     byte[] instrument(byte[] bytes, ClassInfo info) {
-        Set<String> tooLarge = new java.util.HashSet<>();
+        // methods that went over the JVM's 64 KB limit once (rewritten), and twice (with only the checks added)
+        Set<String> tooLarge = new java.util.HashSet<>(), noRoom = new java.util.HashSet<>();
         try {
             for (;;) {
                 try {
-                    return instrument(bytes, info, tooLarge);
+                    return instrument(bytes, info, tooLarge, noRoom);
                 } catch (MethodTooLargeException e) {
                     String key = ClassInfo.key(e.getMethodName(), e.getDescriptor());
-                    if (!tooLarge.add(key)) throw e;
-                    // a resume copy is named after its method: the warning names the method as written
-                    String method = copiedMethods.getOrDefault(key, e.getMethodName() + e.getDescriptor());
-                    Log.warn("could not instrument " + info.name.replace('/', '.') + "." + method + ": the rewritten"
-                            + " method exceeds the JVM's 64 KB limit; split it into smaller methods. It is left as"
-                            + " it was and will refuse to suspend");
+                    // a constructor or initializer cannot be wrapped (see guardedWrapper)
+                    if (e.getMethodName().startsWith("<") || !tooLarge.add(key) && !noRoom.add(key)) throw e;
                 }
             }
         } catch (RuntimeException e) {
@@ -119,7 +114,8 @@ final class ClassInstrumenter {
             List<MethodNode> wrappers = new ArrayList<>();
             for (MethodNode m : cls.methods) {
                 if (noRoom.contains(ClassInfo.key(m.name, m.desc))) {
-                    wrappers.add(guardedWrapper(cls, m, why, advice));
+                    wrappers.add(guardedWrapper(cls, m, why + "; not even the checks after its calls fit in it",
+                            advice));
                 } else {
                     changed |= guardUninstrumentedMethod(cls.name, m, why, advice);
                 }
@@ -173,7 +169,7 @@ final class ClassInstrumenter {
         w.instructions.add(new MethodInsnNode(isStatic ? INVOKESTATIC : INVOKESPECIAL, cls.name, m.name, m.desc,
                 isInterface));
         w.instructions.add(new LdcInsnNode(MethodInstrumenter.describe(cls.name, original) + "|"
-                + (why + "; not even the checks after its calls fit in it").replace('|', '/') + "|" + advice));
+                + why.replace('|', '/') + "|" + advice));
         w.instructions.add(new MethodInsnNode(INVOKESTATIC, MethodInstrumenter.HOOKS, "afterCallInUninstrumentedMethod",
                 "(Ljava/lang/String;)V", false));
         w.instructions.add(new InsnNode(Type.getReturnType(m.desc).getOpcode(IRETURN)));
@@ -184,12 +180,12 @@ final class ClassInstrumenter {
      * The class rewritten; rewritten again if a merge of classes with no class file had to be guessed and the
      * class's frames tell more of them (see {@link LearnedSupertypes}).
      */
-    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge) {
+    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, Set<String> noRoom) {
         LearnedSupertypes learned = LearnedSupertypes.empty();
         for (int round = 1; ; round++) {
             // a round that is done again with more facts leaves no warnings: what it could not do, the next may
             List<String> warnings = new ArrayList<>();
-            byte[] out = instrument(bytes, info, tooLarge, learned, warnings);
+            byte[] out = instrument(bytes, info, tooLarge, noRoom, learned, warnings);
             if (!learned.takeGuess() || round == 4 || !learnMore(bytes, learned)) {
                 warnings.forEach(Log::warn);
                 return out;
@@ -203,8 +199,8 @@ final class ClassInstrumenter {
         return learned.learnFrom(cls, verifier(cls), hierarchy);
     }
 
-    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, LearnedSupertypes learned,
-                              List<String> warnings) {
+    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, Set<String> noRoom,
+                              LearnedSupertypes learned, List<String> warnings) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
         ClassReader reader = new ClassReader(bytes);
         if (suspendable.isEmpty() && !info.mentionsSpindle && !MethodReferenceAdapters.mayNeedOne(info, rules)
@@ -234,6 +230,7 @@ final class ClassInstrumenter {
             hints.put(ClassInfo.key(a.name, a.desc), TypeHints.NONE);
         }
         boolean changed = !adapters.isEmpty();
+        List<MethodNode> wrappers = new ArrayList<>();
         for (int index = 0; index < cls.methods.size(); index++) {
             MethodNode m = cls.methods.get(index);
             if (m.instructions.size() == 0) continue; // abstract or native
@@ -248,16 +245,37 @@ final class ClassInstrumenter {
                 changed |= guardPlainMethod(cls.name, m);
                 continue;
             }
+            String method = MethodInstrumenter.describe(cls.name, m.name);
             if (!isSuspendable) {
-                changed |= guardPlainMethod(cls.name, m);
+                if (tooLarge.contains(key)) {
+                    wrappers.add(guardedWrapper(cls, m, "it is not @Suspendable, and has no room left under the"
+                            + " JVM's 64 KB limit for the checks after its calls", "Split " + method + " into"
+                            + " smaller methods, and mark those that call suspendable methods @Suspendable"));
+                    warnings.add("method " + method + m.desc + " has no room left under the JVM's 64 KB limit for the"
+                            + " checks after its calls to suspendable methods: it is wrapped, and a suspension"
+                            + " through it is refused when it returns; split it into smaller methods");
+                    changed = true;
+                } else {
+                    changed |= guardPlainMethod(cls.name, m);
+                }
                 continue;
             }
             int n = copyNames.merge(m.name, 1, Integer::sum);
             String copyName = n == 1 ? m.name : m.name + MethodInstrumenter.COPY_SUFFIX + (n - 1);
             String copyKey = ClassInfo.key(copyName, MethodInstrumenter.COPY_DESC);
-            copiedMethods.put(copyKey, m.name + m.desc);
+            if (noRoom.contains(key)) {
+                wrappers.add(guardedWrapper(cls, m, "its rewrite would exceed the JVM's 64 KB limit; not even the"
+                        + " checks after its calls fit in it", "Split " + method + " into smaller methods"));
+                warnings.add("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
+                        + " KB limit, and so do the checks after its calls; split it into smaller methods. It is"
+                        + " wrapped, and a suspension through it is refused when it returns");
+                changed = true;
+                continue;
+            }
             if (tooLarge.contains(key) || tooLarge.contains(copyKey)) {
                 changed |= guardUninstrumentedMethod(cls.name, m, "its rewrite would exceed the JVM's 64 KB limit");
+                warnings.add("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
+                        + " KB limit; split it into smaller methods. It is left as it was and will refuse to suspend");
                 continue;
             }
             verifier.hints = hints.get(key);
@@ -278,7 +296,9 @@ final class ClassInstrumenter {
             } catch (AnalyzerException | RuntimeException e) {
                 MethodNode plain = pristine(bytes, m.name, m.desc);
                 cls.methods.set(index, plain);
-                guardUninstrumentedMethod(cls.name, plain, e.getMessage());
+                guardUninstrumentedMethod(cls.name, plain, e.getMessage(), e instanceof MethodInstrumenter.TooLarge
+                        ? "Split " + method + " into smaller methods"
+                        : "Move the call that suspends out of " + method + ", into a method of its own");
                 changed = true;
                 warnings.add("could not instrument " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
                         + ": " + e.getMessage() + "; it will refuse to suspend");
@@ -287,6 +307,7 @@ final class ClassInstrumenter {
         redirectYieldReferences(cls);
         if (!changed && copies.isEmpty()) return null;
         cls.methods.addAll(copies);
+        cls.methods.addAll(wrappers);
         HierarchyClassWriter writer = new HierarchyClassWriter(hierarchy);
         cls.accept(new ClassVisitor(ASM9, writer) {
             @Override

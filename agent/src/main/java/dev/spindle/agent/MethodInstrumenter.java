@@ -108,6 +108,13 @@ final class MethodInstrumenter {
         this.id = describe(owner, method.name);
     }
 
+    /** The method is beyond what a frame record can describe: splitting it is the way out. */
+    static final class TooLarge extends IllegalArgumentException {
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
     /** Pushes true (non-zero) while some thread unwinds: the test after every call. */
     static AbstractInsnNode unwindingTest() {
         return new MethodInsnNode(INVOKESTATIC, HOOKS, "unwinding", "()Z", false);
@@ -126,7 +133,7 @@ final class MethodInstrumenter {
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof MethodInsnNode m && isSuspendable(m)) suspending.add(insn);
         }
-        if (!suspending.isEmpty()) NewRelocator.relocate(method, suspending);
+        if (!suspending.isEmpty()) NewRelocator.relocate(owner, method, suspending);
 
         FlowAnalyzer flow = new FlowAnalyzer(owner, method, verifier);
         boolean synchronizedMethod = (method.access & ACC_SYNCHRONIZED) != 0;
@@ -145,7 +152,7 @@ final class MethodInstrumenter {
             }
             sites.add(site);
         }
-        if (resumePoints > MAX_STATES) throw new IllegalArgumentException("more than " + MAX_STATES + " suspension points");
+        if (resumePoints > MAX_STATES) throw new TooLarge("more than " + MAX_STATES + " suspension points");
         redirectYields();
 
         int carrierSlot = method.maxLocals;
@@ -261,7 +268,7 @@ final class MethodInstrumenter {
         for (Type t : site.localTypes) count(site, t);
         for (Type t : site.stack) count(site, t);
         if (site.words > MAX_SLOTS || site.refs > MAX_SLOTS) {
-            throw new IllegalArgumentException("too many live values at line " + site.line);
+            throw new TooLarge("too many live values at line " + site.line);
         }
     }
 

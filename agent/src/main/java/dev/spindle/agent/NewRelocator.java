@@ -2,6 +2,8 @@ package dev.spindle.agent;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -20,7 +22,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  * them in locals, drop the placeholders, new Foo, dup, load them, call the constructor". The placeholders go
  * wherever javac moves the uninitialized object and its copy (it spills the whole stack to locals around a
  * switch expression with a {@code try} in it). The only visible difference is that Foo's static initializer may
- * run after the arguments.
+ * run after the arguments. Shapes javac does not produce are refused ({@link PlaceholderCheck}).
  */
 final class NewRelocator {
     private NewRelocator() {
@@ -30,9 +32,11 @@ final class NewRelocator {
      * Rewrites every {@code new}/{@code <init>} pair that spans one of {@code suspendingCalls}.
      *
      * @throws IllegalArgumentException for a shape javac does not produce (a {@code new} not followed by
-     *                                  {@code dup}), which cannot be rewritten
+     *                                  {@code dup}, its object used otherwise), which cannot be rewritten
      */
-    static void relocate(MethodNode method, Set<AbstractInsnNode> suspendingCalls) {
+    static void relocate(String owner, MethodNode method, Set<AbstractInsnNode> suspendingCalls) {
+        Map<AbstractInsnNode, TypeInsnNode> placeholders = new HashMap<>();
+        Map<AbstractInsnNode, AbstractInsnNode> drops = new HashMap<>();
         InsnList insns = method.instructions;
         Deque<TypeInsnNode> open = new ArrayDeque<>();
         Deque<Boolean> spans = new ArrayDeque<>();
@@ -49,20 +53,25 @@ final class NewRelocator {
             } else if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL
                     && m.name.equals("<init>") && !open.isEmpty() && open.peek().desc.equals(m.owner)) {
                 TypeInsnNode alloc = open.pop();
-                if (spans.pop()) move(method, alloc, m);
+                if (spans.pop()) move(method, alloc, m, placeholders, drops);
             }
             insn = next;
         }
+        if (!placeholders.isEmpty()) PlaceholderCheck.check(owner, method, placeholders, drops);
     }
 
-    private static void move(MethodNode method, TypeInsnNode alloc, MethodInsnNode init) {
+    private static void move(MethodNode method, TypeInsnNode alloc, MethodInsnNode init,
+                             Map<AbstractInsnNode, TypeInsnNode> placeholders,
+                             Map<AbstractInsnNode, AbstractInsnNode> drops) {
         AbstractInsnNode dup = alloc.getNext();
         if (dup == null || dup.getOpcode() != Opcodes.DUP) {
             throw new IllegalArgumentException("'new " + alloc.desc + "' is not followed by 'dup' and its"
                     + " constructor's arguments may suspend");
         }
         InsnList insns = method.instructions;
-        insns.set(alloc, new InsnNode(Opcodes.ACONST_NULL));
+        InsnNode placeholder = new InsnNode(Opcodes.ACONST_NULL);
+        insns.set(alloc, placeholder);
+        placeholders.put(placeholder, alloc);
         Type[] args = Type.getArgumentTypes(init.desc);
         int[] slots = new int[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -71,7 +80,9 @@ final class NewRelocator {
         }
         InsnList before = new InsnList();
         for (int i = args.length - 1; i >= 0; i--) before.add(new VarInsnNode(args[i].getOpcode(Opcodes.ISTORE), slots[i]));
-        before.add(new InsnNode(Opcodes.POP2)); // the two placeholders
+        InsnNode drop = new InsnNode(Opcodes.POP2); // the two placeholders
+        drops.put(placeholder, drop);
+        before.add(drop);
         before.add(new TypeInsnNode(Opcodes.NEW, alloc.desc));
         before.add(new InsnNode(Opcodes.DUP));
         for (int i = 0; i < args.length; i++) before.add(new VarInsnNode(args[i].getOpcode(Opcodes.ILOAD), slots[i]));

@@ -82,11 +82,16 @@ public final class Frames {
 
     /** The element as a thread would show it: a resume copy under its method's own name. */
     static StackTraceElement natural(StackTraceElement e) {
-        String m = e.getMethodName();
-        int i = m.indexOf(COPY_SUFFIX);
-        if (i < 0) return e;
+        String m = e.getMethodName(), natural = naturalName(m);
+        if (natural == m) return e;
         return element(e.getClassLoaderName(), e.getModuleName(), e.getModuleVersion(), e.getClassName(),
-                m.substring(0, i), e.getFileName(), e.getLineNumber());
+                natural, e.getFileName(), e.getLineNumber());
+    }
+
+    /** The name of the method as written, of a resume copy's or a wrapped method's name. */
+    static String naturalName(String method) {
+        int i = method.indexOf(COPY_SUFFIX);
+        return i < 0 ? method : method.substring(0, i);
     }
 
     /** {@code e}, a saved frame of a method of {@code owner}'s class, with its loader and module as a thread's. */

@@ -114,7 +114,7 @@ public final class Hooks {
         if (k.unwinding) {
             String saved = k.lastSaved();
             String caller = StackWalker.getInstance().walk(s -> s.skip(2).findFirst())
-                    .map(f -> f.getClassName() + "." + f.getMethodName()).orElse(null);
+                    .map(f -> f.getClassName() + "." + Frames.naturalName(f.getMethodName())).orElse(null);
             if (caller == null || isJdk(caller)) {
                 throw refuse(k, "suspendable method " + saved + " returned into code that is not instrumented"
                         + " (such as List.forEach, a reflective call or another JDK method), which went on to call "
