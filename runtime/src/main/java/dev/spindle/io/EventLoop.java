@@ -66,7 +66,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * loop with {@link Selector#wakeup()}, and only when it sleeps. An exception that escapes a coroutine is logged
  * (logger {@code dev.spindle.io}) with its name (a connection's coroutine is named after the peer) and ends only
  * that coroutine: at WARNING, but at DEBUG for the ways connections end every day (a {@code SocketException} such
- * as a reset, an {@code EOFException}, a {@code ClosedChannelException}, a {@code SocketTimeoutException}).
+ * as a reset, the {@code IOException} of a write to a peer that reset or closed ("Broken pipe", "Connection reset
+ * by peer"), an {@code EOFException}, a {@code ClosedChannelException}, a {@code SocketTimeoutException}).
  */
 public final class EventLoop implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.spindle.io");
@@ -759,8 +760,21 @@ public final class EventLoop implements AutoCloseable {
      */
     private static System.Logger.Level levelOf(Throwable failure) {
         boolean peerOrTimeout = failure instanceof SocketException || failure instanceof EOFException
-                || failure instanceof ClosedChannelException || failure instanceof SocketTimeoutException;
+                || failure instanceof ClosedChannelException || failure instanceof SocketTimeoutException
+                || isPeerGoneOnWrite(failure);
         return peerOrTimeout ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+    }
+
+    /**
+     * A write to a peer that reset or closed: the JDK's socket channels report it as a plain {@code IOException}
+     * with the operating system's words (a {@code java.net.Socket} says {@code SocketException}), which is all
+     * that tells it from a handler's own {@code IOException}.
+     */
+    private static boolean isPeerGoneOnWrite(Throwable failure) {
+        if (failure.getClass() != java.io.IOException.class || failure.getMessage() == null) return false;
+        String m = failure.getMessage();
+        return m.equals("Broken pipe") || m.startsWith("Connection reset") || m.startsWith("An existing connection was"
+                + " forcibly closed") || m.startsWith("An established connection was aborted");
     }
 
     // ---- waiting and waking (loop thread) ----

@@ -107,15 +107,12 @@ class PeerFailureTest {
         }
     }
 
-    /**
-     * A handler's own IOException is a failure to see at the default log level; a peer's reset is routine on a
-     * server and goes to DEBUG (java.util.logging's FINE), where it does not flood the log.
-     */
-    @Test
-    void aHandlersOwnIOExceptionIsAWarningAndAPeersResetIsDebug() throws Exception {
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.spindle.io");
-        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
+    /** The records with an exception that the loop's logger ({@code dev.spindle.io}) publishes meanwhile. */
+    private static final class LoggedFailures implements AutoCloseable {
+        private final java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.spindle.io");
+        private final java.util.logging.Level before = jul.getLevel();
+        final List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.logging.Handler capture = new java.util.logging.Handler() {
             @Override
             public void publish(java.util.logging.LogRecord r) {
                 if (r.getThrown() != null) records.add(r);
@@ -129,10 +126,27 @@ class PeerFailureTest {
             public void close() {
             }
         };
-        java.util.logging.Level before = jul.getLevel();
-        jul.setLevel(java.util.logging.Level.ALL);
-        jul.addHandler(capture);
-        try (EventLoop loop = new EventLoop("levels")) {
+
+        LoggedFailures() {
+            jul.setLevel(java.util.logging.Level.ALL);
+            jul.addHandler(capture);
+        }
+
+        @Override
+        public void close() {
+            jul.removeHandler(capture);
+            jul.setLevel(before);
+        }
+    }
+
+    /**
+     * A handler's own IOException is a failure to see at the default log level; a peer's reset is routine on a
+     * server and goes to DEBUG (java.util.logging's FINE), where it does not flood the log.
+     */
+    @Test
+    void aHandlersOwnIOExceptionIsAWarningAndAPeersResetIsDebug() throws Exception {
+        try (LoggedFailures logged = new LoggedFailures(); EventLoop loop = new EventLoop("levels")) {
+            List<java.util.logging.LogRecord> records = logged.records;
             Listener l = loop.serve(ANY_LOOPBACK, socket -> {
                 String line = new SocketInput(socket, 256).readLine(200);
                 throw new IOException("the handler's own protocol error on '" + line + "' (expected in the log)");
@@ -151,9 +165,33 @@ class PeerFailureTest {
             IoSupport.eventually(() -> records.size() == 2);
             assertTrue(records.get(1).getThrown() instanceof java.net.SocketException, records.get(1).getThrown().toString());
             assertEquals(java.util.logging.Level.FINE, records.get(1).getLevel());
-        } finally {
-            jul.removeHandler(capture);
-            jul.setLevel(before);
+        }
+    }
+
+    /**
+     * A peer that resets, or closes with data unread, while the server writes to it: the JDK's channels report
+     * that as a plain IOException ("Connection reset by peer", "Broken pipe"), routine on a server too.
+     */
+    @Test
+    void aPeerThatResetsOrClosesWhileTheServerWritesIsDebug() throws Exception {
+        try (LoggedFailures logged = new LoggedFailures(); EventLoop loop = new EventLoop("write-reset")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+                for (;;) socket.writeAll(chunk.clear()); // to a peer that reads a little, then goes
+            });
+            try (Socket peer = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                assertTrue(peer.getInputStream().read(new byte[1000]) > 0);
+                peer.setSoLinger(true, 0); // its close resets
+            }
+            IoSupport.eventually(() -> logged.records.size() == 1);
+            try (Socket peer = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                assertTrue(peer.getInputStream().read(new byte[1000]) > 0); // then closes with data unread
+            }
+            IoSupport.eventually(() -> logged.records.size() == 2);
+            for (java.util.logging.LogRecord r : logged.records) {
+                assertTrue(r.getThrown() instanceof IOException, String.valueOf(r.getThrown()));
+                assertEquals(java.util.logging.Level.FINE, r.getLevel(), "logged at " + r.getLevel() + ": " + r.getThrown());
+            }
         }
     }
 
