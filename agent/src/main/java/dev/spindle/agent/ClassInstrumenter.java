@@ -290,7 +290,7 @@ final class ClassInstrumenter {
                 }
                 changed = true;
                 if (options.verbose()) {
-                    Log.info("instrumented " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
+                    Log.info("instrumented " + method + m.desc
                             + (copy == null ? " (no suspension points)" : ""));
                 }
             } catch (AnalyzerException | RuntimeException e) {
@@ -300,8 +300,8 @@ final class ClassInstrumenter {
                         ? "Split " + method + " into smaller methods"
                         : "Move the call that suspends out of " + method + ", into a method of its own");
                 changed = true;
-                warnings.add("could not instrument " + MethodInstrumenter.describe(cls.name, m.name) + m.desc
-                        + ": " + e.getMessage() + "; it will refuse to suspend");
+                warnings.add("could not instrument " + method + m.desc + ": " + e.getMessage()
+                        + "; it will refuse to suspend");
             }
         }
         redirectYieldReferences(cls);
