@@ -35,8 +35,7 @@ final class NewRelocator {
      *                                  {@code dup}, its object used otherwise), which cannot be rewritten
      */
     static void relocate(String owner, MethodNode method, Set<AbstractInsnNode> suspendingCalls) {
-        Map<AbstractInsnNode, TypeInsnNode> placeholders = new HashMap<>();
-        Map<AbstractInsnNode, AbstractInsnNode> drops = new HashMap<>();
+        Map<AbstractInsnNode, PlaceholderCheck.Moved> placeholders = new HashMap<>();
         InsnList insns = method.instructions;
         Deque<TypeInsnNode> open = new ArrayDeque<>();
         Deque<Boolean> spans = new ArrayDeque<>();
@@ -53,16 +52,15 @@ final class NewRelocator {
             } else if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL
                     && m.name.equals("<init>") && !open.isEmpty() && open.peek().desc.equals(m.owner)) {
                 TypeInsnNode alloc = open.pop();
-                if (spans.pop()) move(method, alloc, m, placeholders, drops);
+                if (spans.pop()) move(method, alloc, m, placeholders);
             }
             insn = next;
         }
-        if (!placeholders.isEmpty()) PlaceholderCheck.check(owner, method, placeholders, drops);
+        if (!placeholders.isEmpty()) PlaceholderCheck.check(owner, method, placeholders);
     }
 
     private static void move(MethodNode method, TypeInsnNode alloc, MethodInsnNode init,
-                             Map<AbstractInsnNode, TypeInsnNode> placeholders,
-                             Map<AbstractInsnNode, AbstractInsnNode> drops) {
+                             Map<AbstractInsnNode, PlaceholderCheck.Moved> placeholders) {
         AbstractInsnNode dup = alloc.getNext();
         if (dup == null || dup.getOpcode() != Opcodes.DUP) {
             throw new IllegalArgumentException("'new " + alloc.desc + "' is not followed by 'dup' and its"
@@ -71,7 +69,6 @@ final class NewRelocator {
         InsnList insns = method.instructions;
         InsnNode placeholder = new InsnNode(Opcodes.ACONST_NULL);
         insns.set(alloc, placeholder);
-        placeholders.put(placeholder, alloc);
         Type[] args = Type.getArgumentTypes(init.desc);
         int[] slots = new int[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -81,7 +78,7 @@ final class NewRelocator {
         InsnList before = new InsnList();
         for (int i = args.length - 1; i >= 0; i--) before.add(new VarInsnNode(args[i].getOpcode(Opcodes.ISTORE), slots[i]));
         InsnNode drop = new InsnNode(Opcodes.POP2); // the two placeholders
-        drops.put(placeholder, drop);
+        placeholders.put(placeholder, new PlaceholderCheck.Moved(alloc, drop));
         before.add(drop);
         before.add(new TypeInsnNode(Opcodes.NEW, alloc.desc));
         before.add(new InsnNode(Opcodes.DUP));

@@ -22,22 +22,21 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  * would go on with a null where the object was, so it is refused.
  */
 final class PlaceholderCheck extends SourceInterpreter {
-    /** Each placeholder, with the {@code new} it stands for. */
-    private final Map<AbstractInsnNode, TypeInsnNode> placeholders;
+    /** What a placeholder stands for: the {@code new} it replaced, and the {@code pop2} that drops it and its copy */
+    record Moved(TypeInsnNode alloc, AbstractInsnNode drop) {
+    }
+
+    /** Each placeholder instruction, with what it stands for. */
+    private final Map<AbstractInsnNode, Moved> placeholders;
     private String misuse;
 
-    private PlaceholderCheck(Map<AbstractInsnNode, TypeInsnNode> placeholders) {
+    private PlaceholderCheck(Map<AbstractInsnNode, Moved> placeholders) {
         super(ASM9);
         this.placeholders = placeholders;
     }
 
-    /**
-     * @param placeholders each placeholder instruction, with the {@code new} it stands for
-     * @param drops        each placeholder instruction, with the {@code pop2} that must drop it and its copy
-     * @throws IllegalArgumentException naming the first {@code new} whose object is used some other way
-     */
-    static void check(String owner, MethodNode method, Map<AbstractInsnNode, TypeInsnNode> placeholders,
-                      Map<AbstractInsnNode, AbstractInsnNode> drops) {
+    /** @throws IllegalArgumentException naming the first {@code new} whose object is used some other way */
+    static void check(String owner, MethodNode method, Map<AbstractInsnNode, Moved> placeholders) {
         PlaceholderCheck interpreter = new PlaceholderCheck(placeholders);
         Frame<SourceValue>[] frames;
         try {
@@ -47,12 +46,12 @@ final class PlaceholderCheck extends SourceInterpreter {
                     + e.getMessage() + ")");
         }
         if (interpreter.misuse != null) throw refused(interpreter.misuse);
-        for (Map.Entry<AbstractInsnNode, AbstractInsnNode> d : drops.entrySet()) {
-            Frame<SourceValue> f = frames[method.instructions.indexOf(d.getValue())];
+        for (Map.Entry<AbstractInsnNode, Moved> p : placeholders.entrySet()) {
+            Frame<SourceValue> f = frames[method.instructions.indexOf(p.getValue().drop())];
             if (f == null) continue; // unreachable
             int top = f.getStackSize();
-            if (top < 2 || !isOnly(f.getStack(top - 1), d.getKey()) || !isOnly(f.getStack(top - 2), d.getKey())) {
-                throw refused("'new " + placeholders.get(d.getKey()).desc.replace('/', '.') + "' and its copy are not on top of the"
+            if (top < 2 || !isOnly(f.getStack(top - 1), p.getKey()) || !isOnly(f.getStack(top - 2), p.getKey())) {
+                throw refused("'new " + p.getValue().alloc().desc.replace('/', '.') + "' and its copy are not on top of the"
                         + " stack when its constructor is called");
             }
         }
@@ -71,9 +70,9 @@ final class PlaceholderCheck extends SourceInterpreter {
     private void used(AbstractInsnNode insn, SourceValue v) {
         if (misuse != null) return;
         for (AbstractInsnNode source : v.insns) {
-            TypeInsnNode alloc = placeholders.get(source);
-            if (alloc != null) {
-                misuse = "the object of 'new " + alloc.desc.replace('/', '.') + "' is used before its constructor"
+            Moved moved = placeholders.get(source);
+            if (moved != null) {
+                misuse = "the object of 'new " + moved.alloc().desc.replace('/', '.') + "' is used before its constructor"
                         + " is called, by " + (insn instanceof MethodInsnNode call
                                 ? "a call of " + call.owner.replace('/', '.') + "." + call.name
                                 : "the instruction of opcode " + insn.getOpcode());

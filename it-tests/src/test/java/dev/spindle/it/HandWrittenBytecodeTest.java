@@ -45,7 +45,13 @@ public class HandWrittenBytecodeTest {
 
     /** {@code class <name> implements SuspendableCallable { public Object call() { <body> } }}. */
     private static byte[] callable(String name, Consumer<MethodVisitor> body) {
+        return callable(name, cw -> { }, body);
+    }
+
+    /** {@link #callable(String, Consumer)} with what {@code more} adds to the class besides. */
+    private static byte[] callable(String name, Consumer<ClassWriter> more, Consumer<MethodVisitor> body) {
         ClassWriter cw = AsmClasses.suspendableCallable(name);
+        more.accept(cw);
         MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
         m.visitCode();
         body.accept(m);
@@ -145,29 +151,25 @@ public class HandWrittenBytecodeTest {
      * public Object call() { return big() + s(2); } }}, {@code big()} plain and {@code size} bytes long.
      */
     private static byte[] besideAPlainGiant(String name, int size) {
-        ClassWriter cw = AsmClasses.suspendableCallable(name);
-        MethodVisitor b = cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "big", "()I", null, null);
-        b.visitCode();
-        b.visitInsn(ICONST_1);
-        b.visitMethodInsn(INVOKESTATIC, ME, "s", "(I)I", false);
-        b.visitVarInsn(ISTORE, 0);
-        for (int i = 0; i < (size - 10) / 3; i++) b.visitIincInsn(0, 1);
-        b.visitVarInsn(ILOAD, 0);
-        b.visitInsn(IRETURN);
-        b.visitMaxs(0, 0);
-        b.visitEnd();
-        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
-        m.visitCode();
-        m.visitMethodInsn(INVOKESTATIC, name, "big", "()I", false);
-        m.visitInsn(ICONST_2);
-        m.visitMethodInsn(INVOKESTATIC, ME, "s", "(I)I", false);
-        m.visitInsn(IADD);
-        m.visitMethodInsn(INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
-        m.visitInsn(ARETURN);
-        m.visitMaxs(0, 0);
-        m.visitEnd();
-        cw.visitEnd();
-        return cw.toByteArray();
+        return callable(name, cw -> {
+            MethodVisitor b = cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "big", "()I", null, null);
+            b.visitCode();
+            b.visitInsn(ICONST_1);
+            b.visitMethodInsn(INVOKESTATIC, ME, "s", "(I)I", false);
+            b.visitVarInsn(ISTORE, 0);
+            for (int i = 0; i < (size - 10) / 3; i++) b.visitIincInsn(0, 1);
+            b.visitVarInsn(ILOAD, 0);
+            b.visitInsn(IRETURN);
+            b.visitMaxs(0, 0);
+            b.visitEnd();
+        }, m -> {
+            m.visitMethodInsn(INVOKESTATIC, name, "big", "()I", false);
+            m.visitInsn(ICONST_2);
+            m.visitMethodInsn(INVOKESTATIC, ME, "s", "(I)I", false);
+            m.visitInsn(IADD);
+            m.visitMethodInsn(INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
+            m.visitInsn(ARETURN);
+        });
     }
 
     /**

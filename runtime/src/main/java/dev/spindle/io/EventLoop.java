@@ -522,7 +522,7 @@ public final class EventLoop implements AutoCloseable {
      * @return {@link #termination()}
      */
     public CompletableFuture<Void> shutdown(Duration grace) {
-        long nanos = Math.max(0, nanos(grace));
+        long nanos = timeoutNanos(grace);
         shutdownCalled = true; // the phase changes on the loop's thread, later
         try {
             execute(() -> beginShutdown(nanos));
@@ -1011,6 +1011,11 @@ public final class EventLoop implements AutoCloseable {
         long now = System.nanoTime();
         long d = now + nanos;
         return nanos > 0 && d - now < 0 ? now + Long.MAX_VALUE / 2 : d;
+    }
+
+    /** A timeout's nanoseconds, a negative one taken as zero (which a socket's timeouts read as none). */
+    static long timeoutNanos(Duration d) {
+        return Math.max(0, nanos(d));
     }
 
     static long nanos(Duration d) {

@@ -86,7 +86,7 @@ public final class TcpServer implements Closeable {
      * {@link java.net.SocketTimeoutException} ({@code ServerSocket.setSoTimeout}); zero: forever.
      */
     public void setAcceptTimeout(Duration timeout) {
-        acceptTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+        acceptTimeoutNanos = EventLoop.timeoutNanos(timeout);
     }
 
     /** The bound address, with the port chosen if it was 0. */

@@ -118,7 +118,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     @Suspendable
     public static TcpSocket connect(SocketAddress remote, Duration timeout, Configurer configure) throws IOException {
         EventLoop loop = EventLoop.requireTask("call TcpSocket.connect").loop();
-        long timeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+        long timeoutNanos = EventLoop.timeoutNanos(timeout);
         SocketChannel ch = SocketChannel.open();
         TcpSocket s;
         try {

@@ -77,12 +77,12 @@ public final class UdpSocket implements Closeable {
 
     /** Each later receive waits at most {@code timeout}; zero: forever. */
     public void setReceiveTimeout(Duration timeout) {
-        receiveTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+        receiveTimeoutNanos = EventLoop.timeoutNanos(timeout);
     }
 
     /** Each later send waits at most {@code timeout} for room in the send buffer; zero: forever. */
     public void setSendTimeout(Duration timeout) {
-        sendTimeoutNanos = Math.max(0, EventLoop.nanos(timeout));
+        sendTimeoutNanos = EventLoop.timeoutNanos(timeout);
     }
 
     public InetSocketAddress localAddress() {
