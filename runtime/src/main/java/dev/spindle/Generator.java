@@ -271,12 +271,21 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         if (coroutine.state() == Coroutine.State.DONE) return false;
         checkNotRunning();
         sent = toSend;
-        boolean suspended = coroutine.resume();
-        while (suspended && !ready) {
-            // suspended by a bare Coroutine.yield(): raise the mistake where it was made
-            suspended = coroutine.resumeThrowing(new IllegalStateException("the body of " + this
-                    + " suspended with Coroutine.yield(), which hands the consumer no value: yield values with"
-                    + " the GeneratorScope the body was given (g.yield(value))"));
+        boolean suspended = false;
+        try {
+            suspended = coroutine.resume();
+            while (suspended && !ready) {
+                // suspended by a bare Coroutine.yield(): raise the mistake where it was made
+                suspended = coroutine.resumeThrowing(new IllegalStateException("the body of " + this
+                        + " suspended with Coroutine.yield(), which hands the consumer no value: yield values with"
+                        + " the GeneratorScope the body was given (g.yield(value))"));
+            }
+        } finally {
+            if (!suspended) { // ended: a value offered by a yield that was refused (and caught) was never yielded
+                ready = false;
+                value = null;
+                sent = null;
+            }
         }
         return suspended;
     }

@@ -334,9 +334,10 @@ public final class Hooks {
         return new IllegalStateException(message);
     }
 
-    /** Ends the unwind in progress and drops the frames it saved. */
+    /** Ends the unwind in progress and drops the frames it saved; whoever marked the coroutine waiting unmarks it. */
     static void abandonUnwind(Carrier k) {
         endUnwinding(k);
         k.running.abortUnwind(k);
+        Refusals.refused(k.running);
     }
 }

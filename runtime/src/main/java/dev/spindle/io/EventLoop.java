@@ -3,8 +3,10 @@ package dev.spindle.io;
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.SuspendableRunnable;
+import dev.spindle.internal.Continuation;
 import dev.spindle.internal.Parties;
 import dev.spindle.internal.Party;
+import dev.spindle.internal.Refusals;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,7 +77,8 @@ public final class EventLoop implements AutoCloseable {
     private static final AtomicInteger LOOPS = new AtomicInteger();
 
     static {
-        Parties.register(EventLoop::currentParty); // how dev.spindle.sched finds the task that waits
+        Parties.register(EventLoop::currentParty, EventLoop::enclosingParty); // how dev.spindle.sched finds tasks
+        Refusals.register(EventLoop::suspensionRefused);
     }
 
     /**
@@ -800,6 +803,18 @@ public final class EventLoop implements AutoCloseable {
         if (timeoutNanos > 0) t.setWaitTimer(t.loop().timers.addAfter(timeoutNanos, t));
     }
 
+    /**
+     * A suspension of {@code c} was refused (see {@code Refusals}): if {@code c} is the running task's own
+     * coroutine, it runs on, so what it was about to wait for (readiness, a timer, a sched primitive) is withdrawn.
+     */
+    private static void suspensionRefused(Continuation c) {
+        EventLoop loop = CURRENT.get();
+        Task t = loop == null ? null : loop.current;
+        if (t == null || t.coroutine != c || t.state != Task.WAITING) return;
+        loop.withdraw(t);
+        t.state = Task.RUNNING;
+    }
+
     /** The timer of {@code t}'s wait fired (a wait that ended withdrew its timer, so {@code t} still waits). */
     private void waitTimedOut(Task t) {
         Blocker b = t.blocker;
@@ -875,6 +890,13 @@ public final class EventLoop implements AutoCloseable {
         EventLoop loop = CURRENT.get();
         Task t = loop == null ? null : loop.current;
         return t != null && Coroutine.current() == t.coroutine ? t.party() : null;
+    }
+
+    /** The task running on this thread, as a {@link Party}, whether its own coroutine runs or one nested in it. */
+    private static Party enclosingParty() {
+        EventLoop loop = CURRENT.get();
+        Task t = loop == null ? null : loop.current;
+        return t == null ? null : t.party();
     }
 
     /** A sched primitive completed {@code w}: wake {@code t} if that is still what it waits for. Loop thread. */

@@ -250,7 +250,7 @@ public final class Mutex extends Shared {
 
     /** The caller, which must hold the lock (under the lock when shared). */
     Object requireOwner(String what) {
-        Object me = isTaskletPrimitive() ? Tasklet.current() : Parties.current();
+        Object me = isTaskletPrimitive() ? Tasklet.current() : Parties.enclosing();
         if (me == null && !isTaskletPrimitive()) me = Tasklet.current();
         if (owner == null || owner != me) {
             String who = me == null ? "no tasklet runs on this thread (nor an event-loop coroutine)"

@@ -3,8 +3,10 @@ package dev.spindle.sched;
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.SuspendableRunnable;
+import dev.spindle.internal.Continuation;
 import dev.spindle.internal.Parties;
 import dev.spindle.internal.Party;
+import dev.spindle.internal.Refusals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -71,6 +73,10 @@ import java.util.Set;
  */
 public final class Scheduler {
     private static final ThreadLocal<Scheduler> CURRENT = new ThreadLocal<>();
+
+    static {
+        Refusals.register(Scheduler::suspensionRefused);
+    }
 
     final RunQueue runnable = new RunQueue();
     /** Alive tasklets in spawn order (the deadlock report lists them in that order). */
@@ -331,7 +337,7 @@ public final class Scheduler {
                     + " coroutine nested inside tasklet " + outer.name() + ", and only a tasklet's own coroutine"
                     + " can wait or switch (a yield here would suspend the nested coroutine, not the tasklet)");
         }
-        Party loopCoroutine = Parties.current();
+        Party loopCoroutine = Parties.enclosing();
         if (loopCoroutine != null) {
             throw new IllegalStateException("cannot " + what + " in event-loop coroutine " + loopCoroutine.name()
                     + ": only a tasklet of a Scheduler can do that. On an event loop, call EventLoop.yieldNow()"
@@ -354,6 +360,22 @@ public final class Scheduler {
         me.blocker = b;
         me.state = state;
         Coroutine.yield(); // step() leaves it out of the run queue: whatever it waits for puts it back
+    }
+
+    /**
+     * A suspension of {@code c} was refused (it went through code that is not instrumented, or a monitor): if
+     * {@code c} is the running tasklet's own coroutine, the tasklet runs on, so it no longer waits for what it
+     * was about to wait for, nor sits in the run queue behind the partner of a preferred hand-off.
+     */
+    private static void suspensionRefused(Continuation c) {
+        Scheduler s = CURRENT.get();
+        Tasklet t = s == null ? null : s.current;
+        if (t == null || t.coroutine != c) return;
+        Blocker b = t.blocker;
+        t.blocker = null;
+        if (b != null) b.withdraw();
+        if (t.state == Tasklet.State.RUNNABLE) s.removeRunnable(t);
+        t.state = Tasklet.State.RUNNING;
     }
 
     /** What {@link #park} does before it yields, for callers that yield themselves (one frame less). */

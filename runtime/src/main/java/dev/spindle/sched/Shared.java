@@ -1,5 +1,6 @@
 package dev.spindle.sched;
 
+import dev.spindle.Coroutine;
 import dev.spindle.internal.Parties;
 import dev.spindle.internal.Party;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,17 +47,22 @@ abstract class Shared {
         return mode == TASKLETS && home == Thread.currentThread() || singleSlow();
     }
 
+    /**
+     * Code running in a coroutine nested inside a tasklet or a loop coroutine (a generator's body, say) counts as
+     * that tasklet or loop coroutine here, since it runs in its turn, on its thread; only waiting needs the
+     * tasklet's or loop coroutine's own coroutine.
+     */
     private boolean singleSlow() {
         int m = mode;
         if (m == LOOPS) return false;
-        Tasklet t = Scheduler.runningTasklet();
+        Tasklet t = Tasklet.current();
         if (m == TASKLETS) {
             if (t != null) {
                 home = Thread.currentThread(); // a scheduler may be run by another thread later
                 owner = t.scheduler;
                 return true;
             }
-            Party p = Parties.current();
+            Party p = Parties.enclosing();
             if (p != null) throw usedByTasklets(p);
             // a plain thread: refused before it changes anything while the scheduler runs on another thread
             Scheduler o = owner;
@@ -69,7 +75,7 @@ abstract class Shared {
             owner = t.scheduler;
             return true;
         }
-        if (Parties.current() != null) claim(LOOPS);
+        if (Parties.enclosing() != null) claim(LOOPS);
         return false;
     }
 
@@ -124,6 +130,13 @@ abstract class Shared {
                     + " java.util.concurrent queues");
         }
         if (Scheduler.current() != null) Scheduler.requireTasklet(verb, this); // nested in a tasklet: it says so
+        Party outer = Parties.enclosing();
+        if (outer != null) {
+            throw new IllegalStateException("cannot " + verb + " " + this + " in " + Coroutine.current() + ": it is"
+                    + " a coroutine nested inside event-loop coroutine " + outer.name() + ", and only a loop"
+                    + " coroutine's own coroutine can wait (a yield here would suspend the nested coroutine, not the"
+                    + " loop coroutine)");
+        }
         throw new IllegalStateException("cannot " + verb + " " + this + " here: no tasklet runs on this thread,"
                 + " nor an event-loop coroutine, and only they can wait. Do it in a body given to"
                 + " Scheduler.spawn or EventLoop.spawn/submit, called through @Suspendable methods");

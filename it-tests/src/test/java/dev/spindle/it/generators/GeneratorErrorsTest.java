@@ -31,6 +31,24 @@ class GeneratorErrorsTest {
     }
 
     @Test
+    void aYieldThatWasRefusedYieldsNothingWhetherTheBodyCatchesTheRefusalOrNot() {
+        Generator<Integer> caught = Generator.of(g -> {
+            try {
+                List.of(1).forEach(g::yield); // through List.forEach, which is not instrumented: refused
+            } catch (IllegalStateException refused) {
+                // the body ends without yielding
+            }
+        });
+        assertFalse(caught.hasNext());
+        assertFalse(caught.hasNext());
+        assertThrows(java.util.NoSuchElementException.class, caught::next);
+
+        Generator<Integer> escaped = Generator.of(g -> List.of(1).forEach(g::yield));
+        assertThrows(IllegalStateException.class, escaped::hasNext);
+        assertFalse(escaped.hasNext());
+    }
+
+    @Test
     void aForEachLoopSeesTheExceptionAfterTheValuesBeforeIt() {
         List<Integer> seen = new ArrayList<>();
         Generator<Integer> gen = Generator.of(g -> {
