@@ -1,6 +1,8 @@
 package dev.spindle;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
@@ -96,6 +98,15 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     private boolean ready;
     /** What the pending yield returns when the body resumes. */
     private Object sent;
+    /**
+     * The generator the body delegates to with {@code yieldAll}: while it is set, the body stays suspended in
+     * {@code yieldAll} and {@link #advance} runs the delegate instead, resuming the body only when the delegate
+     * ends. So a chain of delegations costs each value one resume (of the innermost body) and a call per level,
+     * not a resume and a yield per level; and the frames of a chain 10,000 deep do not pile up on the stack.
+     */
+    private Generator<? extends T> delegate;
+    /** While {@link #advance} runs this generator as a delegate: the one whose {@code yieldAll} it serves. */
+    private Generator<?> delegator;
 
     private Generator(String name, GeneratorBody<T> body) {
         Objects.requireNonNull(body, "body");
@@ -190,13 +201,36 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      */
     @Override
     public void close() {
-        Coroutine.State state = coroutine.state();
-        if (state == Coroutine.State.DONE) return;
-        checkNotRunning();
+        if (coroutine.state() == Coroutine.State.DONE) return;
+        // innermost first, and without a recursion down the chain of delegates (see advance): a body suspended in
+        // yieldAll closes its delegate as it unwinds, which is closed by then
+        List<Generator<?>> chain = new ArrayList<>();
+        for (Generator<?> g = this; g != null && g.coroutine.state() != Coroutine.State.DONE; g = g.delegate) {
+            g.checkNotRunning();
+            chain.add(g);
+        }
+        Throwable failed = null;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            try {
+                chain.get(i).end(failed);
+                failed = null;
+            } catch (Throwable t) {
+                failed = t;
+            }
+        }
+        if (failed != null) throw Greenlet.sneaky(failed);
+    }
+
+    /**
+     * Unwinds the body: throws an exit at its pending yield, or {@code failed}, which closing its delegate threw
+     * (as its {@code yieldAll} would have thrown it).
+     */
+    private void end(Throwable failed) {
+        delegate = null;
         ready = false;
         value = null;
         try {
-            if (coroutine.resumeThrowing(new GeneratorExit())) {
+            if (coroutine.resumeThrowing(failed != null ? failed : new GeneratorExit())) {
                 ready = false;
                 value = null;
                 throw new IllegalStateException(this + " ignored close(): its body caught the exit and yielded"
@@ -204,10 +238,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
             }
         } catch (GeneratorExit exit) {
             // the body unwound: closed, unless a resource failed to close on the way
-            Throwable[] failed = exit.getSuppressed();
-            if (failed.length > 0) {
-                for (int i = 1; i < failed.length; i++) failed[0].addSuppressed(failed[i]);
-                throw Greenlet.sneaky(failed[0]);
+            Throwable[] suppressed = exit.getSuppressed();
+            if (suppressed.length > 0) {
+                for (int i = 1; i < suppressed.length; i++) suppressed[0].addSuppressed(suppressed[i]);
+                throw Greenlet.sneaky(suppressed[0]);
             }
         }
     }
@@ -263,28 +297,81 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     // ---- between the consumer and the body ----
 
     /**
-     * Runs the body to its next yield, making the pending yield return {@code toSend}; true if a value is now
-     * ready. A value already ready counts without running anything.
+     * Runs the body (or the generator it delegates to) to its next yield, making the pending yield return
+     * {@code toSend}; true if a value is now ready. A value already ready counts without running anything.
+     *
+     * <p>A loop rather than a recursion down the chain of delegates, so that a chain thousands deep takes no
+     * stack: it goes down to the innermost delegate, runs it, and when a delegate ends (or throws) goes up to
+     * the generator that delegated to it, whose {@code yieldAll} then returns (or throws).
      */
+    @SuppressWarnings("unchecked")
     boolean advance(Object toSend) {
         if (ready) return true;
-        if (coroutine.state() == Coroutine.State.DONE) return false;
-        checkNotRunning();
+        // the caller's mistake (a body advancing a generator that is running it) is the caller's to get
+        for (Generator<?> g = delegate; g != null; g = g.delegate) g.checkNotRunning();
+        Generator<?> g = this;
+        Object send = toSend;
+        Throwable thrown = null;
+        for (;;) {
+            boolean more;
+            try {
+                if (g.ready) {
+                    more = true;
+                } else if (g.coroutine.state() == Coroutine.State.DONE) {
+                    more = false;
+                } else {
+                    g.checkNotRunning();
+                    Generator<?> d = g.delegate;
+                    if (d != null) { // suspended in yieldAll: its delegate runs
+                        d.delegator = g;
+                        g = d;
+                        continue;
+                    }
+                    more = g.resume(send, thrown);
+                    send = null;
+                    thrown = null;
+                    if (more && !g.ready) continue; // suspended in a new yieldAll: run its delegate
+                }
+            } catch (Throwable failed) {
+                if (g == this) throw failed;
+                more = false;
+                thrown = failed; // the delegate's body threw: the yieldAll of the one above throws it
+            }
+            if (more) {
+                if (g != this) offer((T) g.take());
+                return true;
+            }
+            if (g == this) return false;
+            Generator<?> up = g.delegator;
+            g.delegator = null;
+            up.delegate = null; // its yieldAll returns (or throws): its body goes on
+            g = up;
+            send = null;
+        }
+    }
+
+    /**
+     * Resumes the body, making its pending yield return {@code toSend} or throw {@code thrown}; true if it
+     * suspended with a value ready or delegating, false if it ended.
+     */
+    private boolean resume(Object toSend, Throwable thrown) {
         sent = toSend;
         boolean suspended = false;
         try {
-            suspended = coroutine.resume();
-            while (suspended && !ready) {
+            suspended = thrown == null ? coroutine.resume() : coroutine.resumeThrowing(thrown);
+            while (suspended && !ready && delegate == null) {
                 // suspended by a bare Coroutine.yield(): raise the mistake where it was made
                 suspended = coroutine.resumeThrowing(new IllegalStateException("the body of " + this
                         + " suspended with Coroutine.yield(), which hands the consumer no value: yield values with"
                         + " the GeneratorScope the body was given (g.yield(value))"));
             }
+            if (ready) delegate = null; // set by a yieldAll whose suspension was refused (and caught)
         } finally {
             if (!suspended) { // ended: a value offered by a yield that was refused (and caught) was never yielded
                 ready = false;
                 value = null;
                 sent = null;
+                delegate = null;
             }
         }
         return suspended;
@@ -302,6 +389,21 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     void offer(T v) {
         value = v;
         ready = true;
+    }
+
+    /**
+     * Called by the body's {@code yieldAll(sub)} before it suspends: from then on {@link #advance} runs {@code sub}.
+     *
+     * @throws IllegalStateException if {@code sub} delegates, directly or through others, to this generator
+     */
+    void delegateTo(Generator<? extends T> sub) {
+        for (Generator<?> g = sub; g != null; g = g.delegate) {
+            if (g == this) {
+                throw new IllegalStateException(this + " cannot yield from " + sub + (sub == this ? ""
+                        : ", which delegates to it") + ": a generator cannot yield from itself");
+            }
+        }
+        delegate = sub;
     }
 
     /** Called by the body's yield once resumed. */

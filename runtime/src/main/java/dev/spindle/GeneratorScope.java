@@ -142,22 +142,22 @@ public final class GeneratorScope<T> {
      * <p>Where Java differs: Python's {@code yield from} also evaluates to the sub-generator's return value;
      * generator bodies here return nothing, so this returns nothing.
      *
-     * @throws IllegalStateException if {@code sub} is this generator or is running
+     * <p>The consumer's {@code next()} runs {@code sub} directly while this body stays suspended here, so a
+     * chain of generators each delegating to the next costs each value one resume whatever its length, and a
+     * recursion of delegations thousands deep (a tree walked by one generator per node) needs no more stack than
+     * a call per level.
+     *
+     * @throws IllegalStateException if {@code sub} is this generator, delegates to it, or is running
      */
     @Suspendable
     public void yieldAll(Generator<? extends T> sub) {
         Objects.requireNonNull(sub, "sub");
         generator.checkInBody("yieldAll");
-        if (sub == generator) {
-            throw new IllegalStateException(generator + " cannot yield from itself");
-        }
-        Object sent = null;
+        generator.delegateTo(sub);
         try {
-            while (sub.advance(sent)) {
-                sent = this.yield(sub.take());
-            }
+            Coroutine.yield(); // the consumer's next() runs sub until it ends (or throws, which comes out here)
         } catch (GeneratorExit e) {
-            sub.close();
+            sub.close(); // closed already when this generator's close() threw the exit: innermost first
             throw e;
         }
     }

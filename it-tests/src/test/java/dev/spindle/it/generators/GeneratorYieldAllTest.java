@@ -239,4 +239,126 @@ class GeneratorYieldAllTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, gen::next);
         assertTrue(e.getMessage().contains("cannot yield from itself"), e.getMessage());
     }
+
+    /** A node of a degenerate tree: every node has only a left child. */
+    private record Node(Node left, int value) {
+    }
+
+    private static Node leftChain(int n) {
+        Node t = null;
+        for (int i = 0; i < n; i++) t = new Node(t, i);
+        return t;
+    }
+
+    /** Python's recursive in-order walk, one generator per node: {@code yield from inorder(left); yield value}. */
+    private static Generator<Integer> inorder(Node n, List<String> log) {
+        return Generator.of(g -> {
+            if (n == null) return;
+            try {
+                g.yieldAll(inorder(n.left(), log));
+                g.yield(n.value());
+            } finally {
+                if (log != null) log.add("finally " + n.value());
+            }
+        });
+    }
+
+    /** Runs {@code body} on a thread with a small stack, and rethrows what it threw. */
+    private static void onSmallStack(Runnable body) throws Throwable {
+        Throwable[] failed = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        }, "small-stack", 512 * 1024);
+        t.start();
+        t.join();
+        if (failed[0] != null) throw failed[0];
+    }
+
+    @Test
+    void aChainOfDelegationsTenThousandDeepTakesNoStackPerLevel() throws Throwable {
+        Node tree = leftChain(10_000);
+        onSmallStack(() -> {
+            List<Integer> seen = new ArrayList<>();
+            for (int v : inorder(tree, null)) seen.add(v);
+            assertEquals(10_000, seen.size());
+            for (int i = 0; i < seen.size(); i++) assertEquals(i, seen.get(i));
+        });
+    }
+
+    @Test
+    void closingAChainTenThousandDeepMidwayRunsEveryFinallyInnermostFirst() throws Throwable {
+        Node tree = leftChain(10_000);
+        List<String> log = new ArrayList<>();
+        onSmallStack(() -> {
+            Generator<Integer> walk = inorder(tree, log);
+            assertEquals(0, walk.next());
+            assertEquals(1, walk.next());
+            walk.close();
+            assertEquals(Coroutine.State.DONE, walk.state());
+        });
+        assertEquals(10_000, log.size());
+        for (int i = 0; i < log.size(); i++) assertEquals("finally " + i, log.get(i));
+    }
+
+    @Test
+    void anExceptionTenThousandDelegationsDownReachesEachLevelOnItsWayUp() throws Throwable {
+        List<String> log = new ArrayList<>();
+        onSmallStack(() -> {
+            Generator<Integer> g = nest(10_000, log);
+            IllegalStateException e = assertThrows(IllegalStateException.class, g::next);
+            assertEquals("bottom", e.getMessage());
+        });
+        assertEquals(10_000, log.size());
+        assertEquals("unwound 1", log.get(0));
+        assertEquals("unwound 10000", log.get(9_999));
+    }
+
+    private static Generator<Integer> nest(int depth, List<String> log) {
+        return Generator.of(g -> {
+            try {
+                if (depth == 1) throw new IllegalStateException("bottom");
+                g.yieldAll(nest(depth - 1, log));
+            } finally {
+                log.add("unwound " + depth);
+            }
+        });
+    }
+
+    @Test
+    void aBodyThatAdvancesAGeneratorDelegatingToItIsRefusedAtThatCall() {
+        Generator<Integer>[] outer = new Generator[1];
+        List<String> log = new ArrayList<>();
+        Generator<Integer> sub = Generator.of(g -> {
+            try {
+                outer[0].next();
+            } catch (IllegalStateException e) {
+                log.add("refused: " + e.getMessage().contains("already running"));
+            }
+            g.yield(7);
+        });
+        outer[0] = Generator.of(g -> {
+            try {
+                g.yieldAll(sub);
+            } finally {
+                log.add("outer unwound");
+            }
+        });
+        assertEquals(7, outer[0].next());
+        assertEquals(List.of("refused: true"), log);
+        assertTrue(!outer[0].hasNext());
+        assertEquals(List.of("refused: true", "outer unwound"), log);
+    }
+
+    @Test
+    void aGeneratorCannotYieldFromOneThatDelegatesToIt() {
+        Generator<Integer>[] a = new Generator[1];
+        Generator<Integer> b = Generator.of(g -> g.yieldAll(a[0]));
+        a[0] = Generator.of(g -> g.yieldAll(b));
+        IllegalStateException e = assertThrows(IllegalStateException.class, a[0]::next);
+        assertTrue(e.getMessage().contains("cannot yield from"), e.getMessage());
+    }
 }
