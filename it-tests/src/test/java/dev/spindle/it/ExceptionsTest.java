@@ -610,4 +610,52 @@ class ExceptionsTest {
         });
         assertEquals("[try, finally 1, caught pending]", r);
     }
+
+    /** Counts how often its stack trace is read: the driver reads it to add the callers that were suspended. */
+    static final class CountedTraceReads extends IllegalStateException {
+        int reads;
+
+        CountedTraceReads(String message) {
+            super(message);
+        }
+
+        @Override
+        public StackTraceElement[] getStackTrace() {
+            reads++;
+            return super.getStackTrace();
+        }
+    }
+
+    @Suspendable
+    static int yieldAtEveryLevelThenThrow(int depth) {
+        Coroutine.yield();
+        if (depth == 0) throw new CountedTraceReads("bottom");
+        try {
+            return yieldAtEveryLevelThenThrow(depth - 1) + 1;
+        } finally {
+            pause(); // a handler at every level, and a suspension in it
+        }
+    }
+
+    @Test
+    void anExceptionGoingUpThousandsOfResumedFramesHasItsTraceCompletedOnceNotAtEachFrame() {
+        int depth = 2_000;
+        CountedTraceReads[] caught = new CountedTraceReads[1];
+        Coroutine c = new Coroutine(() -> {
+            try {
+                yieldAtEveryLevelThenThrow(depth);
+            } catch (CountedTraceReads e) {
+                caught[0] = e;
+            }
+        });
+        while (c.resume()) {
+            // every level yields on the way down and in its finally on the way up
+        }
+        CountedTraceReads e = caught[0];
+        assertNotNull(e);
+        assertTrue(e.reads < 10, e.reads + " reads of the trace"); // about depth reads (each a copy) before
+        long levels = Arrays.stream(e.getStackTrace())
+                .filter(f -> f.getMethodName().equals("yieldAtEveryLevelThenThrow")).count();
+        assertEquals(depth + 1, levels); // the whole logical chain, as a thread's trace would show it
+    }
 }

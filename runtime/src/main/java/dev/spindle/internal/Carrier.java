@@ -1,5 +1,7 @@
 package dev.spindle.internal;
 
+import java.lang.ref.WeakReference;
+
 /**
  * What one thread needs while it runs coroutines: the coroutine it is running, whether that coroutine is
  * unwinding, the read cursor of its saved frames, how much of its frame arrays they use, and the register that
@@ -40,6 +42,15 @@ public final class Carrier {
     int describedHeader;
     boolean describing;
     StackTraceElement described;
+
+    /**
+     * The exception whose stack trace a driver on this thread completed last (weakly: it is not kept for that):
+     * one that goes up a recursion of thousands of resumed frames, suspending in their finally blocks, passes a
+     * driver or a handler at each of them, and would otherwise have its trace, thousands of elements long by
+     * then, copied and searched each time. Forgotten when it leaves a coroutine, whose caller's driver (if the
+     * caller is a coroutine too) must add its own saved callers.
+     */
+    WeakReference<Throwable> traced;
 
     // the result of the frame that finished last
     byte tag = VOID;

@@ -2,6 +2,7 @@ package dev.spindle.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -197,7 +198,10 @@ public abstract class Continuation {
                 // no callers left, but its trace may show this driver
                 if (thrown != null) addSuspendedCallers(k, thrown, thrower, toThrow);
                 finish(k);
-                if (thrown != null) throw Frames.sneaky(thrown);
+                if (thrown != null) {
+                    k.traced = null; // an outer coroutine's driver adds the callers it saved
+                    throw Frames.sneaky(thrown);
+                }
                 return false;
             }
             if (thrown != null) {
@@ -463,6 +467,9 @@ public abstract class Continuation {
      * {@code t}'s causes and suppressed exceptions too, which were made in the same frames but never thrown.
      */
     private void addSuspendedCallers(Carrier k, Throwable t, Supplier<StackTraceElement> resumed) {
+        WeakReference<Throwable> last = k.traced;
+        if (last != null && last.get() == t) return; // completed already, on its way up through resumed frames
+        k.traced = new WeakReference<>(t);
         StackTraceElement[] self = new StackTraceElement[1];
         Supplier<StackTraceElement> once = () -> self[0] != null ? self[0] : (self[0] = resumed.get());
         Set<Throwable> done = Collections.newSetFromMap(new IdentityHashMap<>());
