@@ -36,16 +36,26 @@ final class RunQueue {
         size++;
     }
 
-    /** Inserts {@code t} so that it becomes the {@code i}-th (0 is the head). */
+    /**
+     * Inserts {@code t} so that it becomes the {@code i}-th (0 is the head), moving the shorter side: a supervisor
+     * that kills thousands of tasklets puts each behind those killed before it, near one end or the other.
+     */
     void insertAt(int i, Tasklet t) {
-        addFirst(t);
-        for (int j = 0; j < i; j++) set(j, get(j + 1));
+        if (i >= size - i) {
+            addLast(t);
+            for (int j = size - 1; j > i; j--) set(j, get(j - 1));
+        } else {
+            addFirst(t);
+            for (int j = 0; j < i; j++) set(j, get(j + 1));
+        }
         set(i, t);
     }
 
+    /** Takes out the {@code i}-th, moving the shorter side. */
     Tasklet removeAt(int i) {
         Tasklet t = get(i);
-        if (i == 0) {
+        if (i < size - 1 - i) {
+            for (int j = i; j > 0; j--) set(j, get(j - 1));
             items[head] = null;
             head = (head + 1) & (items.length - 1);
         } else {
@@ -56,9 +66,16 @@ final class RunQueue {
         return t;
     }
 
-    /** Where {@code t} is in the queue, or -1. */
-    int indexOf(Tasklet t) {
-        for (int i = 0; i < size; i++) {
+    /**
+     * Where {@code t} is in the queue, or -1; looked for from {@code from} and from the tail at once, then before
+     * {@code from}: so found at once when it is next after {@code from} or among the newest.
+     */
+    int indexOf(Tasklet t, int from) {
+        for (int i = from, j = size - 1; i <= j; i++, j--) {
+            if (get(i) == t) return i;
+            if (get(j) == t) return j;
+        }
+        for (int i = 0; i < from && i < size; i++) {
             if (get(i) == t) return i;
         }
         return -1;

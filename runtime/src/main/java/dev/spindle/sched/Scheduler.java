@@ -424,12 +424,29 @@ public final class Scheduler {
         return headDue = Math.min(headDue, runnable.size());
     }
 
-    /** Takes a runnable {@code t} out of the queue (a due one no longer counts as due). */
+    /**
+     * Takes a runnable {@code t} out of the queue (a due one no longer counts as due). Looked for after the due
+     * ones first: a supervisor killing the runnable tasklets in turn finds each there.
+     */
     private void removeRunnable(Tasklet t) {
-        int i = runnable.indexOf(t);
+        int i = runnable.indexOf(t, due());
         if (i < 0) return;
         runnable.removeAt(i);
         if (i < headDue) headDue--;
+    }
+
+    /**
+     * Makes {@code t} due next, after those due already: put in the queue there, or moved there if {@code queued}
+     * (left where it is if it is the first not due).
+     */
+    private void makeDue(Tasklet t, boolean queued) {
+        int due = due(), i = queued ? runnable.indexOf(t, due) : -1;
+        if (i != due) {
+            if (i >= 0) runnable.removeAt(i);
+            if (i >= 0 && i < due) due = --headDue;
+            runnable.insertAt(due, t);
+        }
+        headDue++;
     }
 
     private void unblock(Tasklet t) {
@@ -483,6 +500,11 @@ public final class Scheduler {
                 break;
             default:
                 checkThread();
+                if (!(kill && t.coroutine.state() == Coroutine.State.NEW) && runner != null) {
+                    t.pending = exception;
+                    makeDue(t, true); // its turn comes next, after those interrupted before it
+                    return;
+                }
                 removeRunnable(t);
         }
         if (kill && t.coroutine.state() == Coroutine.State.NEW) {
@@ -492,8 +514,7 @@ public final class Scheduler {
         t.pending = exception;
         t.state = Tasklet.State.RUNNABLE;
         if (runner != null) {
-            runnable.insertAt(due(), t); // its turn comes next, after those interrupted before it
-            headDue++;
+            makeDue(t, false); // its turn comes next, after those interrupted before it
             return;
         }
         unwindNow(t); // not running: as Stackless does

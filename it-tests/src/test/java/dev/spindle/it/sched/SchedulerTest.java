@@ -585,4 +585,36 @@ class SchedulerTest {
                 () -> t.raiseException(new RuntimeException("late")));
         assertTrue(e.getMessage().contains("it is done"), e.getMessage());
     }
+
+    @Test
+    @Timeout(120) // a guard: each kill once cost a shift of those killed before it, 80,000 took seconds
+    void a_supervisor_that_kills_a_hundred_thousand_tasklets_sees_them_unwind_in_the_order_it_killed_them() {
+        Scheduler s = new Scheduler();
+        Channel<Integer> never = new Channel<>("never");
+        List<Tasklet> workers = new ArrayList<>();
+        List<Integer> unwound = new ArrayList<>();
+        int n = 100_000;
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            workers.add(s.spawn(() -> {
+                try {
+                    if (id % 2 == 0) never.receive(); // blocked
+                    for (;;) Scheduler.schedule(); // runnable
+                } finally {
+                    unwound.add(id);
+                }
+            }));
+        }
+        s.run(n); // each worker has run once
+        s.spawn("supervisor", () -> {
+            for (int i = workers.size() - 1; i >= 0; i -= 2) workers.get(i).kill(); // newest runnable first
+            for (int i = 0; i < workers.size(); i += 2) workers.get(i).kill(); // then the blocked, oldest first
+        });
+        s.run();
+        List<Integer> expected = new ArrayList<>();
+        for (int i = n - 1; i >= 0; i -= 2) expected.add(i);
+        for (int i = 0; i < n; i += 2) expected.add(i);
+        assertEquals(expected, unwound);
+        assertTrue(s.tasklets().isEmpty());
+    }
 }
