@@ -345,9 +345,34 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
             Generator<?> up = g.delegator;
             g.delegator = null;
             up.delegate = null; // its yieldAll returns (or throws): its body goes on
+            if (thrown != null) up.addDelegatingFrames(thrown);
             g = up;
             send = null;
         }
+    }
+
+    /**
+     * {@code t} came out of the generator this one delegates to, which ran on the consumer's stack, not inside
+     * this body's {@code yieldAll}: its trace gets this body's suspended frames where that delegate's driver
+     * begins, so that it shows the chain of delegations as it would have been called (as Python's traceback of
+     * a {@code yield from} does).
+     */
+    private void addDelegatingFrames(Throwable t) {
+        StackTraceElement[] mine = coroutine.stackTrace();
+        StackTraceElement[] trace = t.getStackTrace();
+        int at = 0;
+        while (at < trace.length && !isDriverEntry(trace[at])) at++;
+        if (mine.length == 0 || at == trace.length) return;
+        StackTraceElement[] patched = new StackTraceElement[trace.length + mine.length];
+        System.arraycopy(trace, 0, patched, 0, at);
+        System.arraycopy(mine, 0, patched, at, mine.length);
+        System.arraycopy(trace, at, patched, at + mine.length, trace.length - at);
+        t.setStackTrace(patched);
+    }
+
+    /** The frame below a coroutine's frames (and the driver's, which its saved callers replace in a trace). */
+    private static boolean isDriverEntry(StackTraceElement e) {
+        return e.getMethodName().equals("claimAndDrive") && e.getClassName().equals("dev.spindle.internal.Continuation");
     }
 
     /**

@@ -361,4 +361,23 @@ class GeneratorYieldAllTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, a[0]::next);
         assertTrue(e.getMessage().contains("cannot yield from"), e.getMessage());
     }
+
+    @Suspendable
+    static void delegateTo(Generator<Integer> sub, GeneratorScope<Integer> g) {
+        g.yieldAll(sub);
+    }
+
+    @Test
+    void anExceptionFromADelegateShowsTheDelegatingBodysFramesInItsTrace() {
+        Generator<Integer> sub = Generator.of(GeneratorErrorsTest::middle); // yields 1, then throws "deep"
+        Generator<Integer> outer = Generator.of(g -> delegateTo(sub, g));
+        assertEquals(1, outer.next());
+        IllegalStateException e = assertThrows(IllegalStateException.class, outer::next);
+        List<String> methods = Arrays.stream(e.getStackTrace()).map(StackTraceElement::getMethodName).toList();
+        int thrower = methods.indexOf("failAfterAYield"), middle = methods.indexOf("middle"),
+                yieldAll = methods.indexOf("yieldAll"), delegating = methods.indexOf("delegateTo"),
+                consumer = methods.indexOf("anExceptionFromADelegateShowsTheDelegatingBodysFramesInItsTrace");
+        assertTrue(0 <= thrower && thrower < middle && middle < yieldAll && yieldAll < delegating
+                && delegating < consumer, methods.toString());
+    }
 }
