@@ -1,6 +1,7 @@
 package dev.spindle;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -313,6 +314,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         Object send = toSend;
         Throwable thrown = null;
         for (;;) {
+            if (g != this && g.ready && send != null) {
+                throw new IllegalStateException("cannot send to " + this + ": " + g + ", which it delegates to,"
+                        + " has a value ready that next() has not taken (its hasNext() was called); call next() first");
+            }
             boolean more;
             try {
                 if (g.ready) {
@@ -362,7 +367,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         StackTraceElement[] trace = t.getStackTrace();
         int at = 0;
         while (at < trace.length && !isDriverEntry(trace[at])) at++;
-        if (mine.length == 0 || at == trace.length) return;
+        if (mine.length == 0 || at == trace.length || at >= mine.length
+                && Arrays.equals(trace, at - mine.length, at, mine, 0, mine.length)) {
+            return; // nothing to add, or added already (an exception thrown again, kept by the delegate)
+        }
         StackTraceElement[] patched = new StackTraceElement[trace.length + mine.length];
         System.arraycopy(trace, 0, patched, 0, at);
         System.arraycopy(mine, 0, patched, at, mine.length);
@@ -390,7 +398,6 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
                         + " suspended with Coroutine.yield(), which hands the consumer no value: yield values with"
                         + " the GeneratorScope the body was given (g.yield(value))"));
             }
-            if (ready) delegate = null; // set by a yieldAll whose suspension was refused (and caught)
         } finally {
             if (!suspended) { // ended: a value offered by a yield that was refused (and caught) was never yielded
                 ready = false;
@@ -417,17 +424,21 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     }
 
     /**
-     * Called by the body's {@code yieldAll(sub)} before it suspends: from then on {@link #advance} runs {@code sub}.
+     * Called by the body's {@code yieldAll(sub)} before it suspends.
      *
-     * @throws IllegalStateException if {@code sub} delegates, directly or through others, to this generator
+     * @throws IllegalStateException if {@code sub} is this generator or delegates to it, directly or through others
      */
-    void delegateTo(Generator<? extends T> sub) {
+    void checkDelegation(Generator<? extends T> sub) {
         for (Generator<?> g = sub; g != null; g = g.delegate) {
             if (g == this) {
                 throw new IllegalStateException(this + " cannot yield from " + sub + (sub == this ? ""
                         : ", which delegates to it") + ": a generator cannot yield from itself");
             }
         }
+    }
+
+    /** Once the body has suspended in {@code yieldAll(sub)}: from then on {@link #advance} runs {@code sub}. */
+    void delegateTo(Generator<? extends T> sub) {
         delegate = sub;
     }
 

@@ -1,5 +1,6 @@
 package dev.spindle;
 
+import dev.spindle.internal.Hooks;
 import java.util.Iterator;
 import java.util.Objects;
 
@@ -153,7 +154,8 @@ public final class GeneratorScope<T> {
     public void yieldAll(Generator<? extends T> sub) {
         Objects.requireNonNull(sub, "sub");
         generator.checkInBody("yieldAll");
-        generator.delegateTo(sub);
+        generator.checkDelegation(sub);
+        Hooks.whenSuspended(() -> generator.delegateTo(sub)); // not if the suspension is refused
         try {
             Coroutine.yield(); // the consumer's next() runs sub until it ends (or throws, which comes out here)
         } catch (GeneratorExit e) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -453,5 +454,46 @@ class NestingAndThreadsTest {
         // well over 16 MB for the 900k suspensions in between
         long growth = heapAt1M - heapAt100k;
         assertTrue(growth < 16L << 20, "used heap grew by " + (growth >> 10) + " KB between 100k and 1M yields");
+    }
+
+    static RuntimeException keptByInner;
+
+    @Suspendable
+    static void innerThrows() {
+        Coroutine.yield();
+        throw new IllegalStateException("inner");
+    }
+
+    @Suspendable
+    static void innerKeeps() {
+        try {
+            innerThrows();
+        } catch (IllegalStateException e) {
+            keptByInner = e;
+        }
+    }
+
+    @Suspendable
+    static void outerThrowsWhatTheInnerKept(Coroutine inner) {
+        Coroutine.yield();
+        inner.resume();
+        throw keptByInner;
+    }
+
+    @Suspendable
+    static void outerCaller(Coroutine inner) {
+        outerThrowsWhatTheInnerKept(inner);
+    }
+
+    @Test
+    void anExceptionKeptByAnInnerCoroutineAndThrownByTheOuterShowsTheOutersSavedCallers() {
+        Coroutine inner = new Coroutine(NestingAndThreadsTest::innerKeeps);
+        inner.resume();
+        Coroutine outer = new Coroutine(() -> outerCaller(inner));
+        outer.resume();
+        RuntimeException e = assertThrows(RuntimeException.class, outer::resume);
+        List<String> methods = Arrays.stream(e.getStackTrace()).map(StackTraceElement::getMethodName).toList();
+        assertTrue(methods.contains("innerThrows") && methods.contains("outerCaller") && !methods.contains("drive"),
+                methods.toString());
     }
 }

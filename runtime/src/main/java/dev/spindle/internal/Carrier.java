@@ -44,13 +44,17 @@ public final class Carrier {
     StackTraceElement described;
 
     /**
-     * The exception whose stack trace a driver on this thread completed last (weakly: it is not kept for that):
-     * one that goes up a recursion of thousands of resumed frames, suspending in their finally blocks, passes a
-     * driver or a handler at each of them, and would otherwise have its trace, thousands of elements long by
-     * then, copied and searched each time. Forgotten when it leaves a coroutine, whose caller's driver (if the
-     * caller is a coroutine too) must add its own saved callers.
+     * The exception whose stack trace a driver on this thread completed last, and that driver's continuation
+     * (weakly: neither is kept for that). One that goes up a recursion of thousands of resumed frames, suspending
+     * in their finally blocks, passes the driver or a handler at each of them, and would otherwise have its trace,
+     * thousands of elements long by then, copied and searched each time. Another continuation's driver (an outer
+     * coroutine's, which the exception reaches next, or which throws it again) still adds its own saved callers.
      */
     WeakReference<Throwable> traced;
+    WeakReference<Continuation> tracedBy;
+
+    /** What the coroutine asked to run once its suspension has happened ({@link Hooks#whenSuspended}). */
+    Runnable onSuspended;
 
     // the result of the frame that finished last
     byte tag = VOID;

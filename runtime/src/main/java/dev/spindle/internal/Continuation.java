@@ -188,6 +188,11 @@ public abstract class Continuation {
                     Hooks.endUnwinding(k);
                     if (first) trim(k);
                     park(k);
+                    Runnable suspended = k.onSuspended;
+                    if (suspended != null) {
+                        k.onSuspended = null;
+                        suspended.run();
+                    }
                     return true;
                 }
                 // an exception escaped while frames were being saved: they are garbage, and unless it is the
@@ -198,10 +203,7 @@ public abstract class Continuation {
                 // no callers left, but its trace may show this driver
                 if (thrown != null) addSuspendedCallers(k, thrown, thrower, toThrow);
                 finish(k);
-                if (thrown != null) {
-                    k.traced = null; // an outer coroutine's driver adds the callers it saved
-                    throw Frames.sneaky(thrown);
-                }
+                if (thrown != null) throw Frames.sneaky(thrown);
                 return false;
             }
             if (thrown != null) {
@@ -468,8 +470,10 @@ public abstract class Continuation {
      */
     private void addSuspendedCallers(Carrier k, Throwable t, Supplier<StackTraceElement> resumed) {
         WeakReference<Throwable> last = k.traced;
-        if (last != null && last.get() == t) return; // completed already, on its way up through resumed frames
+        WeakReference<Continuation> by = k.tracedBy;
+        if (last != null && last.get() == t && by.get() == this) return; // on its way up through resumed frames
         k.traced = new WeakReference<>(t);
+        k.tracedBy = new WeakReference<>(this);
         StackTraceElement[] self = new StackTraceElement[1];
         Supplier<StackTraceElement> once = () -> self[0] != null ? self[0] : (self[0] = resumed.get());
         Set<Throwable> done = Collections.newSetFromMap(new IdentityHashMap<>());

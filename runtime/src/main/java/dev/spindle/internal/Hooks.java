@@ -99,6 +99,16 @@ public final class Hooks {
         return k;
     }
 
+    /**
+     * Runs {@code action} once the suspension the caller is about to start (its next {@code Coroutine.yield()})
+     * has happened, on this thread before {@code resume()} returns; never if that suspension is refused. For what
+     * must not be done if the coroutine runs on instead: a condition's wait releases its mutex so, and a
+     * generator's {@code yieldAll} starts delegating so.
+     */
+    public static void whenSuspended(Runnable action) {
+        Carrier.get().onSuspended = action;
+    }
+
     /** The carrier of this thread if it is unwinding, else null: a call site then saves its frame. */
     public static Carrier unwindingCarrier() {
         Carrier k = Carrier.get();
@@ -336,6 +346,7 @@ public final class Hooks {
 
     /** Ends the unwind in progress and drops the frames it saved; whoever marked the coroutine waiting unmarks it. */
     static void abandonUnwind(Carrier k) {
+        k.onSuspended = null;
         endUnwinding(k);
         k.running.abortUnwind(k);
         Refusals.refused(k.running);

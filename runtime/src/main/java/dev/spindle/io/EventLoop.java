@@ -462,7 +462,10 @@ public final class EventLoop implements AutoCloseable {
      * <p>Once the time has run out, the body cannot wait any more: if it catches the exception and then
      * suspends again (to wait, sleep or {@code yieldNow}), the same exception is thrown there at once, as
      * Kotlin's {@code withTimeout} does. So when an outer deadline passes inside an inner {@code withTimeout},
-     * a handler meant for the inner timeout cannot swallow it. An inner deadline does not outlive its own call.
+     * a handler meant for the inner timeout that catches it goes on only until it waits again. A handler that
+     * never waits again (a retry loop that only writes, say) would catch the outer deadline at each new inner
+     * {@code withTimeout}: use {@link #withTimeoutOrNull} for the inner one, which answers only its own deadline
+     * and lets an outer one through. An inner deadline does not outlive its own call.
      *
      * <pre>{@code
      * String line = EventLoop.withTimeout(Duration.ofSeconds(5), () -> in.readLine(8192));
@@ -470,7 +473,33 @@ public final class EventLoop implements AutoCloseable {
      */
     @Suspendable
     public static <T, X extends Exception> T withTimeout(Duration timeout, IoCallable<T, X> body) throws X {
-        Task t = requireTask("call EventLoop.withTimeout");
+        return withDeadline(timeout, body, false);
+    }
+
+    /**
+     * Like {@link #withTimeout(Duration, IoCallable)}, but returns null when its own time runs out (Kotlin's
+     * {@code withTimeoutOrNull}). The deadline of an enclosing {@code withTimeout} that passes meanwhile is not its
+     * own: it propagates as a {@link DeadlineExceededException}, so a retry loop of these inside a session's
+     * deadline ends with the session.
+     *
+     * <pre>{@code
+     * EventLoop.withTimeout(Duration.ofMinutes(5), () -> {           // the whole session
+     *     for (;;) {
+     *         String line = EventLoop.withTimeoutOrNull(Duration.ofSeconds(30), () -> in.readLine(8192));
+     *         if (line == null) out.writeAll(PING); else handle(line);
+     *     }
+     * });
+     * }</pre>
+     */
+    @Suspendable
+    public static <T, X extends Exception> T withTimeoutOrNull(Duration timeout, IoCallable<T, X> body) throws X {
+        return withDeadline(timeout, body, true);
+    }
+
+    @Suspendable
+    private static <T, X extends Exception> T withDeadline(Duration timeout, IoCallable<T, X> body, boolean orNull)
+            throws X {
+        Task t = requireTask(orNull ? "call EventLoop.withTimeoutOrNull" : "call EventLoop.withTimeout");
         EventLoop loop = t.loop();
         long nanos = nanos(timeout);
         Throwable[] fired = new Throwable[1];
@@ -487,6 +516,9 @@ public final class EventLoop implements AutoCloseable {
         }
         try {
             return body.call();
+        } catch (DeadlineExceededException e) {
+            if (orNull && e == fired[0]) return null; // its own deadline; an outer one goes on up
+            throw e;
         } finally {
             if (timer != null) loop.timers.remove(timer);
             TaskParty p = t.partyIfAny();
@@ -811,6 +843,13 @@ public final class EventLoop implements AutoCloseable {
         EventLoop loop = CURRENT.get();
         Task t = loop == null ? null : loop.current;
         if (t == null || t.coroutine != c || t.state != Task.WAITING) return;
+        Blocker b = t.blocker;
+        // a sched primitive shared with other loops may have completed the wait meanwhile: what it handed over
+        // (a lock, a value, a permit) goes back, since the coroutine will not see it
+        if (b instanceof SchedWait && !((SchedWait) b).wait.cancel()) {
+            t.blocker = null;
+            ((SchedWait) b).wait.abandon();
+        }
         loop.withdraw(t);
         t.state = Task.RUNNING;
     }

@@ -30,7 +30,7 @@ final class TaskParty implements Party {
     /**
      * The deadline exceptions of the {@code withTimeout} scopes whose time ran out and whose bodies still run,
      * in the order they fired: each later wait inside them fails at once with the first, so that a handler of an
-     * inner timeout cannot swallow an outer deadline. Several, not one: an inner and an outer deadline can fire
+     * inner timeout that catches an outer deadline goes on only until it waits again. Several, not one: an inner and an outer deadline can fire
      * in one turn (the loop was busy), and the inner scope, ending, must leave the outer's in force.
      */
     final ArrayList<Throwable> expired = new ArrayList<>(0);

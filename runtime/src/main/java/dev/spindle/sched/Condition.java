@@ -2,6 +2,7 @@ package dev.spindle.sched;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.internal.Hooks;
 import dev.spindle.internal.Party;
 
 /**
@@ -59,7 +60,8 @@ public final class Condition {
         mutex.requireOwner("await a condition of");
         Waiter w = new Waiter(me, "be signalled on", this);
         waiters.add(w);
-        int holds = mutex.releaseAll();
+        int holds = mutex.holds();
+        Hooks.whenSuspended(mutex::releaseAll); // not if the wait is refused: the tasklet runs on holding it
         Throwable failure = null;
         try {
             Scheduler.park(me, w);
@@ -150,6 +152,15 @@ public final class Condition {
         return "Condition[of " + mutex + ", " + queueLength() + " waiting]";
     }
 
+    private void releaseShared() {
+        mutex.guard.lock();
+        try {
+            mutex.releaseAll();
+        } finally {
+            mutex.guard.unlock();
+        }
+    }
+
     /**
      * The shared path: the waiter is queued and the mutex released under the mutex's lock, so a signal between
      * the two cannot be missed; the mutex is taken again after the wait, also when the wait is cut short.
@@ -165,11 +176,12 @@ public final class Condition {
             me = mutex.requireParty("await a condition of");
             w = new Waiter(me, "be signalled on", this, mutex);
             waiters.add(w);
-            holds = mutex.releaseAll();
+            holds = mutex.holds(); // released once suspended: nobody can signal before, since it holds the mutex
         } finally {
             mutex.guard.unlock();
         }
         me.blockOn(w);
+        Hooks.whenSuspended(this::releaseShared);
         Throwable failure = null;
         try {
             Coroutine.yield();

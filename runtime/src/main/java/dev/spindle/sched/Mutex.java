@@ -102,12 +102,14 @@ public final class Mutex extends Shared {
         if (!single()) {
             guard.lock();
             try {
-                return tryLockNow(requireParty("lock"));
+                Party nestedIn = Parties.enclosing(); // code nested in a loop coroutine locks for it
+                return tryLockNow(nestedIn != null ? nestedIn : requireParty("lock"));
             } finally {
                 guard.unlock();
             }
         }
-        return tryLockNow(Scheduler.requireTasklet("lock", this));
+        Tasklet nestedIn = Tasklet.current(); // as does code nested in a tasklet
+        return tryLockNow(nestedIn != null ? nestedIn : Scheduler.requireTasklet("lock", this));
     }
 
     private boolean tryLockNow(Object me) {
@@ -259,6 +261,11 @@ public final class Mutex extends Shared {
             throw new IllegalMonitorStateException("cannot " + what + " " + this + ": " + who);
         }
         return me;
+    }
+
+    /** How many holds the owner has. */
+    int holds() {
+        return holds;
     }
 
     /** Releases every hold of the owner at once, passing the lock on; returns how many there were. */

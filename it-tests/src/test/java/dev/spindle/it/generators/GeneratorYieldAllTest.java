@@ -380,4 +380,65 @@ class GeneratorYieldAllTest {
         assertTrue(0 <= thrower && thrower < middle && middle < yieldAll && yieldAll < delegating
                 && delegating < consumer, methods.toString());
     }
+
+    static IllegalStateException kept;
+
+    @Suspendable
+    static void failWithTheKeptException(GeneratorScope<Integer> g) {
+        g.yield(1);
+        if (kept == null) kept = new IllegalStateException("kept");
+        throw kept;
+    }
+
+    @Test
+    void anExceptionThrownAgainThroughTheSameDelegationGetsTheDelegatingFramesOnce() {
+        kept = null;
+        int[] lengths = new int[3];
+        for (int i = 0; i < 3; i++) {
+            Generator<Integer> outer = Generator.of(g -> delegateTo(
+                    Generator.of(GeneratorYieldAllTest::failWithTheKeptException), g));
+            outer.next();
+            lengths[i] = assertThrows(IllegalStateException.class, outer::next).getStackTrace().length;
+        }
+        assertEquals(lengths[0], lengths[2], Arrays.toString(lengths));
+    }
+
+    @Test
+    void aValueSentWhileTheDelegateHasAValueReadyIsRefusedNotLost() {
+        List<Object> got = new ArrayList<>();
+        Generator<String> inner = Generator.of(g -> {
+            for (int i = 0; i < 3; i++) got.add(g.yield("v" + i));
+        });
+        Generator<String> outer = Generator.of(g -> g.yieldAll(inner));
+        assertEquals("v0", outer.next());
+        assertTrue(inner.hasNext()); // "v1" waits in inner, which outer delegates to
+        assertThrows(IllegalStateException.class, () -> outer.send("x"));
+        assertEquals("v1", outer.next());
+        assertEquals(Arrays.asList((Object) null), got);
+    }
+
+    @Test
+    void aYieldAllThatWasRefusedDelegatesToNothing() {
+        Generator<Integer> sub = Generator.of(g -> {
+            g.yield(100);
+            g.yield(101);
+        });
+        Generator<Integer> gen = Generator.of(g -> {
+            try {
+                List.of(1).forEach(x -> g.yieldAll(sub)); // through List.forEach: refused
+            } catch (IllegalStateException refused) {
+                received.add("refused");
+            }
+            try {
+                Coroutine.yield(); // a bare yield, raised in the body as the mistake it is
+            } catch (IllegalStateException bare) {
+                received.add("bare yield raised");
+            }
+            g.yield(5);
+        });
+        List<Integer> values = new ArrayList<>();
+        gen.forEachRemaining(values::add);
+        assertEquals(List.of(5), values);
+        assertEquals(List.of("refused", "bare yield raised"), received);
+    }
 }

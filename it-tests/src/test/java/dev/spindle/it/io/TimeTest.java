@@ -412,4 +412,32 @@ class TimeTest {
         assertThrows(IllegalStateException.class, () -> EventLoop.sleep(Duration.ofMillis(1)));
     }
 
+
+    @Test
+    void withTimeoutOrNullAnswersItsOwnDeadlineWithNullAndLetsAnOuterOneThrough() throws Exception {
+        try (EventLoop loop = new EventLoop("or-null")) {
+            String outcome = loop.submit(() -> {
+                int missed = 0;
+                try {
+                    return EventLoop.withTimeout(Duration.ofMillis(300), () -> { // the session
+                        int own = 0;
+                        for (;;) { // a retry loop whose handling of its own timeout never waits
+                            String r = EventLoop.withTimeoutOrNull(Duration.ofMillis(20),
+                                    () -> {
+                                        EventLoop.sleep(Duration.ofSeconds(10));
+                                        return "slept";
+                                    });
+                            if (r != null) return r;
+                            if (++own > 100_000) return "spun past the session's deadline";
+                        }
+                    });
+                } catch (DeadlineExceededException session) {
+                    return "session ended: " + session.getMessage();
+                }
+            }).get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("session ended: timed out after PT0.3S", outcome);
+            assertEquals("quick", loop.submit(() -> EventLoop.withTimeoutOrNull(Duration.ofSeconds(5), () -> "quick"))
+                    .get(15, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.spindle.it.sched;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,9 +10,12 @@ import dev.spindle.io.EventLoop;
 import dev.spindle.sched.Channel;
 import dev.spindle.sched.Event;
 import dev.spindle.sched.Interleavings;
+import dev.spindle.sched.Mutex;
 import dev.spindle.sched.Scheduler;
 import dev.spindle.sched.Select;
 import dev.spindle.sched.Tasklet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
@@ -90,5 +94,20 @@ class NestedCoroutinePrimitivesTest {
         assertInstanceOf(IllegalStateException.class, outcome);
         String m = ((Throwable) outcome).getMessage();
         assertTrue(m.contains("nested inside event-loop coroutine") && m.contains("inner"), m);
+    }
+
+    @Test
+    void a_generator_of_a_tasklet_can_try_a_lock_for_it_and_the_tasklet_then_holds_it() {
+        Scheduler s = new Scheduler();
+        Mutex m = new Mutex("m");
+        List<Object> log = new ArrayList<>();
+        s.spawn("T", () -> {
+            log.add(Generator.<Boolean>of(g -> g.yield(m.tryLock())).next());
+            log.add(m.owner() == Tasklet.current());
+            m.unlock();
+        });
+        s.run();
+        assertEquals(List.of(true, true), log);
+        assertFalse(m.isLocked());
     }
 }

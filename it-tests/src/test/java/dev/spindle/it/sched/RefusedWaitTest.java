@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.spindle.Suspendable;
 import dev.spindle.io.EventLoop;
 import dev.spindle.sched.Channel;
+import dev.spindle.sched.Condition;
 import dev.spindle.sched.DeadlockException;
+import dev.spindle.sched.Event;
 import dev.spindle.sched.Mutex;
 import dev.spindle.sched.Scheduler;
 import dev.spindle.sched.Tasklet;
@@ -202,6 +204,89 @@ class RefusedWaitTest {
             });
             assertSame(7, got.get(30, TimeUnit.SECONDS));
             assertEquals(List.of("sleep refused"), log);
+        }
+    }
+
+    @Test
+    void a_refused_condition_wait_leaves_the_tasklet_holding_its_mutex() {
+        Scheduler s = new Scheduler();
+        Mutex m = new Mutex("m");
+        Condition c = m.newCondition();
+        s.spawn("T", () -> {
+            m.lock();
+            Scheduler.schedule(); // W queues for m
+            refused("await", c::await);
+            log.add("T owns m: " + (m.owner() == Tasklet.current()) + ", waiting " + c.queueLength());
+            m.unlock();
+        });
+        s.spawn("W", () -> {
+            m.lock();
+            log.add("W owns m");
+            m.unlock();
+        });
+        s.run();
+        assertEquals(List.of("await refused", "T owns m: true, waiting 0", "W owns m"), log);
+    }
+
+    @Test
+    void on_an_event_loop_a_refused_condition_wait_leaves_the_coroutine_holding_its_mutex() throws Exception {
+        try (EventLoop loop = new EventLoop("refusals")) {
+            Mutex m = new Mutex("lm");
+            Condition c = m.newCondition();
+            loop.submit(() -> {
+                m.lock();
+                refused("await", c::await);
+                m.unlock(); // throws IllegalMonitorStateException if the refused wait gave the mutex up
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of("await refused"), log);
+            assertFalse(m.isLocked());
+        }
+    }
+
+    @Test
+    void a_lock_refused_while_another_loop_hands_it_over_does_not_leave_the_caller_owner() throws Exception {
+        try (EventLoop a = new EventLoop("A"); EventLoop b = new EventLoop("B")) {
+            Mutex m = new Mutex("m");
+            Event stop = new Event("stop");
+            CompletableFuture<Void> other = b.submit(() -> {
+                for (int n = 1; !stop.isSet(); n++) {
+                    m.lock();
+                    m.unlock();
+                    if (n % 64 == 0) EventLoop.yieldNow();
+                }
+                return null;
+            });
+            String outcome = a.submit(() -> {
+                for (int i = 0; i < 200_000; i++) {
+                    if (!isRefused(m::lock)) { // it was free: taken at once
+                        m.unlock();
+                        continue;
+                    }
+                    try {
+                        m.unlock(); // succeeds only if the refused lock() left this coroutine the owner
+                        return "refusal " + i + ": lock() was refused, yet its caller holds the lock";
+                    } catch (IllegalMonitorStateException notOwner) {
+                        // right: the lock handed over meanwhile went back
+                    }
+                    if (i % 64 == 0) EventLoop.yieldNow();
+                }
+                return "ok";
+            }).get(60, TimeUnit.SECONDS);
+            stop.set();
+            other.get(30, TimeUnit.SECONDS);
+            assertEquals("ok", outcome);
+            assertFalse(m.isLocked());
+        }
+    }
+
+    @Suspendable
+    private static boolean isRefused(Runnable wait) {
+        try {
+            List.of(1).forEach(x -> wait.run());
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
         }
     }
 }
