@@ -36,11 +36,17 @@ class RefusedWaitTest {
     /** Runs {@code wait} where its suspension is refused, and logs the refusal. */
     @Suspendable
     private void refused(String what, Runnable wait) {
+        log.add(what + (isRefused(wait) ? " refused" : " not refused"));
+    }
+
+    /** Runs {@code wait} through {@code List.forEach}, which is not instrumented; true if its suspension was refused. */
+    @Suspendable
+    private static boolean isRefused(Runnable wait) {
         try {
-            List.of(1).forEach(x -> wait.run()); // List.forEach is not instrumented
-            log.add(what + " not refused");
+            List.of(1).forEach(x -> wait.run());
+            return false;
         } catch (IllegalStateException e) {
-            log.add(what + " refused");
+            return true;
         }
     }
 
@@ -277,16 +283,6 @@ class RefusedWaitTest {
             other.get(30, TimeUnit.SECONDS);
             assertEquals("ok", outcome);
             assertFalse(m.isLocked());
-        }
-    }
-
-    @Suspendable
-    private static boolean isRefused(Runnable wait) {
-        try {
-            List.of(1).forEach(x -> wait.run());
-            return false;
-        } catch (IllegalStateException e) {
-            return true;
         }
     }
 }
