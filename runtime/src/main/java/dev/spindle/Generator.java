@@ -1,5 +1,6 @@
 package dev.spindle;
 
+import dev.spindle.internal.Continuation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -380,7 +381,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
 
     /** The frame below a coroutine's frames (and the driver's, which its saved callers replace in a trace). */
     private static boolean isDriverEntry(StackTraceElement e) {
-        return e.getMethodName().equals("claimAndDrive") && e.getClassName().equals("dev.spindle.internal.Continuation");
+        return e.getMethodName().equals("claimAndDrive") && e.getClassName().equals(Continuation.class.getName());
     }
 
     /**

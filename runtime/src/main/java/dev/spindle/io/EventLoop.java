@@ -846,11 +846,12 @@ public final class EventLoop implements AutoCloseable {
         Blocker b = t.blocker;
         // a sched primitive shared with other loops may have completed the wait meanwhile: what it handed over
         // (a lock, a value, a permit) goes back, since the coroutine will not see it
-        if (b instanceof SchedWait && !((SchedWait) b).wait.cancel()) {
+        if (b instanceof SchedWait) {
             t.blocker = null;
-            ((SchedWait) b).wait.abandon();
+            Party.Wait w = ((SchedWait) b).wait;
+            if (!w.cancel()) w.abandon();
         }
-        loop.withdraw(t);
+        loop.withdraw(t); // the rest: readiness, a timer
         t.state = Task.RUNNING;
     }
 
