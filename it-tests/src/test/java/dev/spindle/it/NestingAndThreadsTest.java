@@ -496,4 +496,18 @@ class NestingAndThreadsTest {
         assertTrue(methods.contains("innerThrows") && methods.contains("outerCaller") && !methods.contains("drive"),
                 methods.toString());
     }
+
+    @Test
+    void whatACoroutineAsksToRunOnceSuspendedRunsAtItsOwnSuspensionNotAtOneOfACoroutineItResumes() {
+        List<String> log = new ArrayList<>();
+        Coroutine inner = new Coroutine("inner", Coroutine::yield);
+        Coroutine outer = new Coroutine("outer", () -> {
+            dev.spindle.internal.Hooks.whenSuspended(() -> log.add("ran, " + inner.state()));
+            inner.resume(); // suspends: not the outer's suspension
+            log.add("outer yields");
+            Coroutine.yield();
+        });
+        outer.resume();
+        assertEquals(List.of("outer yields", "ran, SUSPENDED"), log);
+    }
 }

@@ -53,8 +53,9 @@ public final class Carrier {
     WeakReference<Throwable> traced;
     WeakReference<Continuation> tracedBy;
 
-    /** What the coroutine asked to run once its suspension has happened ({@link Hooks#whenSuspended}). */
+    /** What a coroutine asked to run once its suspension has happened ({@link Hooks#whenSuspended}), and which. */
     Runnable onSuspended;
+    Continuation onSuspendedOf;
 
     // the result of the frame that finished last
     byte tag = VOID;

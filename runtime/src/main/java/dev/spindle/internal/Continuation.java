@@ -189,8 +189,9 @@ public abstract class Continuation {
                     if (first) trim(k);
                     park(k);
                     Runnable suspended = k.onSuspended;
-                    if (suspended != null) {
+                    if (suspended != null && k.onSuspendedOf == this) {
                         k.onSuspended = null;
+                        k.onSuspendedOf = null;
                         suspended.run();
                     }
                     return true;

@@ -106,7 +106,9 @@ public final class Hooks {
      * generator's {@code yieldAll} starts delegating so.
      */
     public static void whenSuspended(Runnable action) {
-        Carrier.get().onSuspended = action;
+        Carrier k = Carrier.get();
+        k.onSuspended = action;
+        k.onSuspendedOf = k.running;
     }
 
     /** The carrier of this thread if it is unwinding, else null: a call site then saves its frame. */
@@ -346,7 +348,10 @@ public final class Hooks {
 
     /** Ends the unwind in progress and drops the frames it saved; whoever marked the coroutine waiting unmarks it. */
     static void abandonUnwind(Carrier k) {
-        k.onSuspended = null;
+        if (k.onSuspendedOf == k.running) { // not a hook of an outer coroutine's, whose suspension is to come
+            k.onSuspended = null;
+            k.onSuspendedOf = null;
+        }
         endUnwinding(k);
         k.running.abortUnwind(k);
         Refusals.refused(k.running);

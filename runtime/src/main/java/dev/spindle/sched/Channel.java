@@ -73,9 +73,9 @@ import java.util.Objects;
  * wins: the coroutine gets the value, and the interruption is thrown at its next suspension instead (dropped if
  * the {@code withTimeout} body returns first). A value is never both sent and lost: unlike a Kotlin channel,
  * which cancels the receiver and passes the element to {@code onUndeliveredElement}, here the receiver keeps
- * it. If the loop terminates before the coroutine could run, the value is offered to the channel again (to
- * another waiting receiver, or into the buffer if there is room), and only if it does not fit is it dropped,
- * with a warning in the log ({@code dev.spindle.sched}).
+ * it. If the loop terminates before the coroutine could run, or its wait is refused (see the README's
+ * mistakes), the value is offered to the channel again: to another waiting receiver, into the buffer if there is
+ * room, or else ahead of the buffer, beyond the capacity, for the next receive to take first.
  *
  * <p><b>Why not {@code Iterable}?</b> A for-each loop calls {@code java.util.Iterator.hasNext()}, a JDK
  * interface method the agent cannot make suspendable, so a receive inside it could not wait. {@link #iterator()}
@@ -110,6 +110,12 @@ public final class Channel<T> extends Shared {
     private final String name;
     private final int capacity;
     private final ArrayDeque<Object> buffer;
+    /**
+     * Values handed to a receiver that never took them (its wait was refused, or its loop terminated) and that
+     * found no other receiver waiting nor room in the buffer: the next receives take them first, beyond the
+     * capacity, so that a value whose send completed is not lost. Null until one is.
+     */
+    private ArrayDeque<Object> givenBack;
     final WaitQueue senders = new WaitQueue();
     final WaitQueue receivers = new WaitQueue();
     private Preference preference = Preference.RECEIVER;
@@ -293,7 +299,7 @@ public final class Channel<T> extends Shared {
 
     /** True if a receive would not wait (a value, or the end-of-channel signal). */
     boolean canReceive() {
-        return buffered() > 0 || !senders.isEmpty() || closed;
+        return buffered() > 0 || !senders.isEmpty() || closed || givenBack != null && !givenBack.isEmpty();
     }
 
     /** A send from a timer: never waits, never switches; false if the value did not fit. */
@@ -304,7 +310,7 @@ public final class Channel<T> extends Shared {
     /**
      * Tasklet path: a receiver killed or raised into after a send handed it a value, before it could take it.
      * As with a lock or a permit, what was handed over goes on: to the next receiver, or into the buffer if there
-     * is room (a closed channel's receivers still drain its buffer); else the log says it is dropped.
+     * is room (a closed channel's receivers still drain its buffer), or else ahead of the buffer.
      */
     void untaken(Waiter w) {
         giveBack(w, false, "that tasklet was interrupted before it could take it");
@@ -314,8 +320,10 @@ public final class Channel<T> extends Shared {
     private void giveBack(Waiter w, boolean shared, String why) {
         if (w.outcome != Waiter.DONE || !w.receiving()) return; // a send completed: its value was delivered
         if (shared ? offerNow(w.value, true, false) : handOver(w.value)) return;
-        LOG.log(System.Logger.Level.WARNING, "value " + w.value + " received on " + this + " by " + w.who()
-                + " is dropped: " + why + ", and no other receiver waits nor has the channel room for it");
+        if (givenBack == null) givenBack = new ArrayDeque<>(2);
+        givenBack.addLast(w.value == null ? NULL : w.value);
+        LOG.log(System.Logger.Level.DEBUG, () -> "value " + w.value + " received on " + this + " by " + w.who()
+                + " goes to the next receive: " + why + ", and no other receiver waits nor has the channel room");
     }
 
     /** To the longest-waiting receiver, woken when its turn comes, or into the buffer; false if neither. */
@@ -363,6 +371,10 @@ public final class Channel<T> extends Shared {
      */
     @Suspendable
     Object receiveNow(boolean shared) {
+        if (givenBack != null && !givenBack.isEmpty()) {
+            Object back = givenBack.pollFirst();
+            return back == NULL ? null : back;
+        }
         Object v;
         if (buffered() > 0) {
             v = buffer.pollFirst();
@@ -426,7 +438,7 @@ public final class Channel<T> extends Shared {
 
     /**
      * A receiver was handed a value but its loop terminated before it could run: offer the value again (to a
-     * waiting receiver, or into the buffer if there is room), or else say in the log that it is dropped.
+     * waiting receiver, or into the buffer if there is room), or else ahead of the buffer.
      */
     @Override
     void abandoned(Waiter w) {

@@ -192,6 +192,8 @@ public final class Condition {
         mutex.guard.lock();
         try {
             mutex.restoreHolds(holds);
+            // signalled, then cut short (while taking the mutex back): the signal goes to the next waiter
+            if (failure != null && w.outcome == Waiter.DONE) signalNext();
         } finally {
             mutex.guard.unlock();
         }

@@ -785,4 +785,62 @@ class SchedPrimitivesOnLoopsTest {
             for (CompletableFuture<Long> r : results) assertEquals((long) trips * (trips + 1) / 2, r.join());
         }
     }
+
+    @Test
+    void aSignalReceivedBeforeADeadlineThatCutsTheWaitShortGoesToTheNextWaiter() throws Exception {
+        try (EventLoop a = new EventLoop("A"); EventLoop b = new EventLoop("B"); EventLoop c = new EventLoop("C")) {
+            Mutex m = new Mutex("m");
+            Condition cond = m.newCondition();
+            List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Object> first = a.submit(() -> {
+                m.lock();
+                try {
+                    EventLoop.withTimeout(Duration.ofMillis(100), () -> {
+                        cond.await();
+                        log.add("first returned");
+                    });
+                } catch (DeadlineExceededException e) {
+                    log.add("first cut short");
+                } finally {
+                    m.unlock();
+                }
+                return null;
+            });
+            eventually(() -> cond.queueLength() == 1);
+            CompletableFuture<Object> second = b.submit(() -> {
+                m.withLock(() -> {
+                    cond.await();
+                    log.add("second woke");
+                });
+                return null;
+            });
+            c.submit(() -> {
+                for (;;) {
+                    m.lock();
+                    if (cond.queueLength() == 2) break;
+                    m.unlock();
+                    EventLoop.sleep(Duration.ofMillis(1));
+                }
+                cond.signal(); // the first waiter's, most likely before its deadline
+                EventLoop.sleep(Duration.ofMillis(400)); // which then passes while it waits to take m back
+                m.unlock();
+                return null;
+            }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            // one signal: the first waiter acts on it, or it reaches the second (before, it was lost with the first)
+            boolean firstActed = log.contains("first returned"), secondWoke;
+            try {
+                second.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                secondWoke = true;
+            } catch (java.util.concurrent.TimeoutException notSignalled) {
+                secondWoke = false;
+                c.submit(() -> {
+                    m.withLock(cond::signalAll);
+                    return null;
+                }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertTrue(firstActed != secondWoke, log.toString());
+        }
+    }
 }

@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A wait whose suspension is refused (it went through a JDK callback, or a synchronized block) and a tasklet or
@@ -283,6 +285,41 @@ class RefusedWaitTest {
             other.get(30, TimeUnit.SECONDS);
             assertEquals("ok", outcome);
             assertFalse(m.isLocked());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void a_receive_refused_while_another_loop_hands_it_a_value_loses_no_value(int capacity) throws Exception {
+        try (EventLoop a = new EventLoop("A"); EventLoop b = new EventLoop("B")) {
+            Channel<Integer> ch = new Channel<>("ch", capacity);
+            Event stop = new Event("stop");
+            int[] sent = {0};
+            CompletableFuture<Void> sender = b.submit(() -> {
+                for (int i = 0; !stop.isSet(); i++) {
+                    ch.send(i);
+                    sent[0] = i + 1;
+                }
+                return null;
+            });
+            List<Integer> got = a.submit(() -> {
+                List<Integer> r = new ArrayList<>();
+                Object[] box = new Object[1];
+                for (int i = 0; i < 100_000; i++) {
+                    if (!isRefused(() -> box[0] = ch.receive())) r.add((Integer) box[0]); // a sender was waiting
+                    if (i % 64 == 0) EventLoop.yieldNow();
+                }
+                stop.set();
+                for (;;) { // what is left: the value of the send that saw the stop, given-back ones
+                    Integer v = EventLoop.withTimeoutOrNull(Duration.ofMillis(300), ch::receive);
+                    if (v == null) return r;
+                    r.add(v);
+                }
+            }).get(60, TimeUnit.SECONDS);
+            sender.get(30, TimeUnit.SECONDS);
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < sent[0]; i++) expected.add(i);
+            assertEquals(expected, got.stream().sorted().toList());
         }
     }
 }
