@@ -404,7 +404,6 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
                 ready = false;
                 value = null;
                 sent = null;
-                delegate = null;
             }
         }
         return suspended;

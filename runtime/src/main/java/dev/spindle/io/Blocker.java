@@ -10,7 +10,9 @@ package dev.spindle.io;
  */
 abstract class Blocker {
     /**
-     * Withdraws the registration behind {@code waiter}'s wait. Called on the loop thread, at most once per wait.
+     * Withdraws the registration behind {@code waiter}'s wait, for good: if the wait completed meanwhile, what it
+     * was handed goes back, since the task will not see it ({@link #tryCancel} is for a task that goes on). Called
+     * on the loop thread, at most once per wait.
      * The waiter is passed so that one blocker object can serve every wait on it (a socket's), allocating nothing
      * per wait.
      */

@@ -843,15 +843,7 @@ public final class EventLoop implements AutoCloseable {
         EventLoop loop = CURRENT.get();
         Task t = loop == null ? null : loop.current;
         if (t == null || t.coroutine != c || t.state != Task.WAITING) return;
-        Blocker b = t.blocker;
-        // a sched primitive shared with other loops may have completed the wait meanwhile: what it handed over
-        // (a lock, a value, a permit) goes back, since the coroutine will not see it
-        if (b instanceof SchedWait) {
-            t.blocker = null;
-            Party.Wait w = ((SchedWait) b).wait;
-            if (!w.cancel()) w.abandon();
-        }
-        loop.withdraw(t); // the rest: readiness, a timer
+        loop.withdraw(t); // what another loop handed over meanwhile goes back (Blocker.cancel)
         t.state = Task.RUNNING;
     }
 

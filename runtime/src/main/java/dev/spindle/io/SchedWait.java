@@ -10,9 +10,10 @@ final class SchedWait extends Blocker {
         this.wait = wait;
     }
 
+    /** Withdrawn, or, if another thread completed it meanwhile, what it was handed goes back: the task will not see it. */
     @Override
     void cancel(Task waiter) {
-        wait.cancel();
+        if (!wait.cancel()) wait.abandon();
     }
 
     @Override

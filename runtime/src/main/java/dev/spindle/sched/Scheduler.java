@@ -371,11 +371,16 @@ public final class Scheduler {
         Scheduler s = CURRENT.get();
         Tasklet t = s == null ? null : s.current;
         if (t == null || t.coroutine != c) return;
+        withdrawWait(t);
+        if (t.state == Tasklet.State.RUNNABLE) s.removeRunnable(t);
+        t.state = Tasklet.State.RUNNING;
+    }
+
+    /** Takes {@code t} out of whatever it waits in, if anything. */
+    private static void withdrawWait(Tasklet t) {
         Blocker b = t.blocker;
         t.blocker = null;
         if (b != null) b.withdraw();
-        if (t.state == Tasklet.State.RUNNABLE) s.removeRunnable(t);
-        t.state = Tasklet.State.RUNNING;
     }
 
     /** What {@link #park} does before it yields, for callers that yield themselves (one frame less). */
@@ -482,6 +487,7 @@ public final class Scheduler {
                             ? "when run() is next called (kill() it to unwind it now)"
                             : "when this tasklet gives up its turn (call Scheduler.schedule() to deliver it now)"));
         }
+        boolean queued = false;
         switch (t.state) {
             case DONE:
                 if (kill) return;
@@ -495,28 +501,24 @@ public final class Scheduler {
             case BLOCKED:
             case SLEEPING:
                 checkThread();
-                t.blocker.withdraw();
-                t.blocker = null;
+                withdrawWait(t);
                 break;
-            default:
+            default: // runnable: in the queue
                 checkThread();
-                if (!(kill && t.coroutine.state() == Coroutine.State.NEW) && runner != null) {
-                    t.pending = exception;
-                    makeDue(t, true); // its turn comes next, after those interrupted before it
-                    return;
-                }
-                removeRunnable(t);
+                queued = true;
         }
         if (kill && t.coroutine.state() == Coroutine.State.NEW) {
+            if (queued) removeRunnable(t);
             finish(t); // never started: nothing to unwind
             return;
         }
         t.pending = exception;
         t.state = Tasklet.State.RUNNABLE;
         if (runner != null) {
-            makeDue(t, false); // its turn comes next, after those interrupted before it
+            makeDue(t, queued); // its turn comes next, after those interrupted before it
             return;
         }
+        if (queued) removeRunnable(t);
         unwindNow(t); // not running: as Stackless does
     }
 
@@ -560,10 +562,7 @@ public final class Scheduler {
     }
 
     private void finish(Tasklet t) {
-        if (t.blocker != null) { // it ended while registered somewhere (a refused suspension it caught)
-            t.blocker.withdraw();
-            t.blocker = null;
-        }
+        withdrawWait(t); // if it ended still registered somewhere
         t.state = Tasklet.State.DONE;
         live.remove(t);
     }
