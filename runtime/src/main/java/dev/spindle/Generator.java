@@ -232,7 +232,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         ready = false;
         value = null;
         try {
-            if (coroutine.resumeThrowing(failed != null ? failed : new GeneratorExit())) {
+            boolean suspended = coroutine.resumeThrowing(failed != null ? failed : new GeneratorExit());
+            // a yieldAll in a finally block: its delegate runs, as in Python, and only a value it yields is refused
+            if (suspended && !ready && delegate != null) suspended = advance(null);
+            if (suspended) {
                 ready = false;
                 value = null;
                 throw new IllegalStateException(this + " ignored close(): its body caught the exit and yielded"

@@ -74,8 +74,9 @@ import java.util.Objects;
  * the {@code withTimeout} body returns first). A value is never both sent and lost: unlike a Kotlin channel,
  * which cancels the receiver and passes the element to {@code onUndeliveredElement}, here the receiver keeps
  * it. If the loop terminates before the coroutine could run, or its wait is refused (see the README's
- * mistakes), the value is offered to the channel again: to another waiting receiver, into the buffer if there is
- * room, or else ahead of the buffer, beyond the capacity, for the next receive to take first.
+ * mistakes), the value is offered to the channel again: to another waiting receiver, or else ahead of the
+ * buffer, beyond the capacity, for the next receive to take first (it was sent before what the buffer holds). A
+ * tasklet killed or raised into after it was handed a value gives it back the same way.
  *
  * <p><b>Why not {@code Iterable}?</b> A for-each loop calls {@code java.util.Iterator.hasNext()}, a JDK
  * interface method the agent cannot make suspendable, so a receive inside it could not wait. {@link #iterator()}
@@ -111,8 +112,8 @@ public final class Channel<T> extends Shared {
     private final int capacity;
     private final ArrayDeque<Object> buffer;
     /**
-     * Values handed to a receiver that never took them (its wait was refused, or its loop terminated) and that
-     * found no other receiver waiting nor room in the buffer: the next receives take them first, beyond the
+     * Values handed to a receiver that never took them (it was interrupted, its wait was refused, or its loop
+     * terminated) and that found no other receiver waiting: the next receives take them first, beyond the
      * capacity, so that a value whose send completed is not lost. Null until one is.
      */
     private ArrayDeque<Object> givenBack;
@@ -252,15 +253,23 @@ public final class Channel<T> extends Shared {
         }
     }
 
-    /** How many values are buffered now (always 0 for an unbuffered channel). */
+    /**
+     * How many values wait to be received with no sender waiting: those buffered, and any value handed to a
+     * receiver that was interrupted before it could take it (given back ahead of the buffer; the only way an
+     * unbuffered channel's size is not 0).
+     */
     public int size() {
-        if (buffer == null || isTaskletPrimitive()) return buffered();
+        if (isTaskletPrimitive()) return waitingValues();
         guard.lock();
         try {
-            return buffered();
+            return waitingValues();
         } finally {
             guard.unlock();
         }
+    }
+
+    private int waitingValues() {
+        return buffered() + (givenBack == null ? 0 : givenBack.size());
     }
 
     private int buffered() {
@@ -286,7 +295,7 @@ public final class Channel<T> extends Shared {
     @Override
     public String toString() {
         return "Channel[" + (name != null ? name + ", " : "") + "capacity " + capacity
-                + (buffer != null ? ", " + size() + " buffered" : "") + ", balance " + balance()
+                + (buffer != null || size() > 0 ? ", " + size() + " buffered" : "") + ", balance " + balance()
                 + (closed ? ", closed" : "") + "]";
     }
 
@@ -309,8 +318,8 @@ public final class Channel<T> extends Shared {
 
     /**
      * Tasklet path: a receiver killed or raised into after a send handed it a value, before it could take it.
-     * As with a lock or a permit, what was handed over goes on: to the next receiver, or into the buffer if there
-     * is room (a closed channel's receivers still drain its buffer), or else ahead of the buffer.
+     * As with a lock or a permit, what was handed over goes on: to the next receiver, or else ahead of the buffer
+     * (a closed channel's receivers still drain it).
      */
     void untaken(Waiter w) {
         giveBack(w, false, "that tasklet was interrupted before it could take it");
@@ -319,11 +328,28 @@ public final class Channel<T> extends Shared {
     /** What {@link #untaken} and {@link #abandoned} do, on the tasklet or the shared path. */
     private void giveBack(Waiter w, boolean shared, String why) {
         if (w.outcome != Waiter.DONE || !w.receiving()) return; // a send completed: its value was delivered
-        if (shared ? offerNow(w.value, true, false) : handOver(w.value)) return;
-        if (givenBack == null) givenBack = new ArrayDeque<>(2);
-        givenBack.addLast(w.value == null ? NULL : w.value);
+        giveBack(w.value, shared, false);
         LOG.log(System.Logger.Level.DEBUG, () -> "value " + w.value + " received on " + this + " by " + w.who()
-                + " goes to the next receive: " + why + ", and no other receiver waits nor has the channel room");
+                + " goes to the next receive: " + why);
+    }
+
+    /**
+     * A value received but not taken goes to the longest-waiting receiver, or else ahead of the buffer, beyond
+     * the capacity, for the next receive to take first: it was sent before what the buffer holds now, and a value
+     * whose send completed must not be lost. {@code first}: ahead of other values given back too.
+     */
+    private void giveBack(Object value, boolean shared, boolean first) {
+        Waiter r = shared ? receivers.pollClaim() : receivers.poll();
+        if (r != null) {
+            r.complete(Waiter.DONE, value);
+            if (shared) r.wakeLater();
+            else Scheduler.wakeLater(r.tasklet);
+            return;
+        }
+        if (givenBack == null) givenBack = new ArrayDeque<>(2);
+        Object boxed = value == null ? NULL : value;
+        if (first) givenBack.addFirst(boxed);
+        else givenBack.addLast(boxed);
     }
 
     /** To the longest-waiting receiver, woken when its turn comes, or into the buffer; false if neither. */
@@ -390,8 +416,16 @@ public final class Channel<T> extends Shared {
             v = s.value;
         }
         s.completeKeepingValue(Waiter.DONE);
-        if (shared) s.wakeLater();
-        else Scheduler.wake(s.tasklet, preference == Preference.SENDER);
+        if (shared) {
+            s.wakeLater();
+            return v;
+        }
+        try {
+            Scheduler.wake(s.tasklet, preference == Preference.SENDER);
+        } catch (Throwable interrupted) { // raised into or killed while the sender ran first: v is not taken
+            giveBack(v, false, true);
+            throw interrupted;
+        }
         return v;
     }
 
@@ -437,8 +471,8 @@ public final class Channel<T> extends Shared {
     }
 
     /**
-     * A receiver was handed a value but its loop terminated before it could run: offer the value again (to a
-     * waiting receiver, or into the buffer if there is room), or else ahead of the buffer.
+     * A receiver was handed a value but its loop terminated before it could run: the value goes to a waiting
+     * receiver, or else ahead of the buffer.
      */
     @Override
     void abandoned(Waiter w) {

@@ -472,19 +472,20 @@ public final class Scheduler {
 
     /** Kill or raiseException: see {@link Tasklet#kill()}. */
     void interrupt(Tasklet t, Throwable exception, boolean kill) {
-        if (t.pending != null) { // interrupted already, not delivered yet: the first one stands
-            if (kill && t.pending instanceof TaskletExit) { // being killed already
-                if (runner == null) { // between runs: a kill from outside unwinds it now, this one too
+        if (t.pending != null) { // interrupted already, not delivered yet: the first one stands, unless a kill
+            if (kill) { // a kill wins over a raise not delivered yet, so a supervisor's kill is never refused
+                if (!(t.pending instanceof TaskletExit)) t.pending = exception;
+                if (runner == null) { // between runs: a kill from outside unwinds it now, as always
                     checkThread();
                     removeRunnable(t);
                     unwindNow(t);
                 }
                 return;
             }
-            throw new IllegalStateException("cannot " + (kill ? "kill tasklet " : "raise " + exception + " in tasklet ")
-                    + t.name() + ": " + (t.pending instanceof TaskletExit ? "a kill" : t.pending.toString())
+            throw new IllegalStateException("cannot raise " + exception + " in tasklet " + t.name() + ": "
+                    + (t.pending instanceof TaskletExit ? "a kill" : t.pending.toString())
                     + " is already pending for it, delivered " + (runner == null
-                            ? "when run() is next called (kill() it to unwind it now)"
+                            ? "when run() is next called (or kill() it to unwind it now)"
                             : "when this tasklet gives up its turn (call Scheduler.schedule() to deliver it now)"));
         }
         boolean queued = false;
@@ -495,7 +496,15 @@ public final class Scheduler {
                         + ": it is done");
             case RUNNING:
                 Thread running = runner;
-                if (current == t && running == Thread.currentThread()) throw Throwables.sneaky(exception);
+                if (current == t && running == Thread.currentThread()) {
+                    if (CURRENT.get() == this) throw Throwables.sneaky(exception); // t itself: at once, as Stackless
+                    Tasklet caller = Tasklet.current();
+                    throw new IllegalStateException("cannot interrupt tasklet " + t.name() + " from "
+                            + (caller != null ? "tasklet " + caller.name() + " of" : "inside") + " a scheduler it runs: " + t.name() + " is running"
+                            + " that scheduler, and the exception would end the caller instead. Let the nested"
+                            + " run() return (or throw) first, or interrupt it from another tasklet of its own"
+                            + " scheduler");
+                }
                 throw new IllegalStateException("cannot interrupt tasklet " + t.name() + ": it is running"
                         + (running != null ? " on thread " + running.getName() : ""));
             case BLOCKED:

@@ -58,7 +58,10 @@ abstract class Shared {
         Tasklet t = Tasklet.current();
         if (m == TASKLETS) {
             if (t != null) {
-                home = Thread.currentThread(); // a scheduler may be run by another thread later
+                // a scheduler may be run by another thread later, but not while another one runs it
+                Scheduler o = owner;
+                if (o != null && o != t.scheduler) o.checkThread();
+                home = Thread.currentThread();
                 owner = t.scheduler;
                 return true;
             }

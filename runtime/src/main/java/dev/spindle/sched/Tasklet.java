@@ -121,9 +121,11 @@ public final class Tasklet {
      * unwind in the order they were killed) and unwinds when the caller next gives up its turn
      * ({@code Scheduler.schedule()} right after {@code kill()} makes that immediate; a send that hands over to a
      * preferred receiver lets that receiver run first, then the killed tasklets, then the caller). Until then a
-     * second kill does nothing and a {@link #raiseException} is refused with an {@code IllegalStateException}
-     * (as is a kill after a {@code raiseException} not yet delivered): the first interruption stands. A tasklet
-     * that kills itself throws {@code TaskletExit} from here.
+     * second kill does nothing and a {@link #raiseException} is refused with an {@code IllegalStateException}:
+     * the first interruption stands. A kill is never refused: it replaces a {@code raiseException} not yet
+     * delivered. A tasklet that kills itself throws {@code TaskletExit} from here; one that runs a scheduler of
+     * its own cannot be killed by that scheduler's tasklets (an {@code IllegalStateException}: the exception would
+     * end the nested tasklet, not it).
      */
     public void kill() {
         scheduler.interrupt(this, new TaskletExit(this), true);

@@ -441,4 +441,57 @@ class GeneratorYieldAllTest {
         assertEquals(List.of(5), values);
         assertEquals(List.of("refused", "bare yield raised"), received);
     }
+
+    /** Python: {@code finally: yield from cleanup()} while closing is fine as long as {@code cleanup()} yields nothing. */
+    @Test
+    void closeRunsAYieldAllInAFinallyBlockAndRefusesOnlyAValueItYields() {
+        List<String> log = new ArrayList<>();
+        Generator<Integer> quiet = Generator.of(g -> {
+            try {
+                g.yield(1);
+            } finally {
+                g.yieldAll(Generator.<Integer>of(h -> log.add("cleanup ran")));
+                log.add("after cleanup");
+            }
+        });
+        assertEquals(1, quiet.next());
+        quiet.close();
+        assertEquals(List.of("cleanup ran", "after cleanup"), log);
+        assertEquals(Coroutine.State.DONE, quiet.state());
+
+        IllegalArgumentException boom = new IllegalArgumentException("cleanup failed");
+        Generator<Integer> failing = Generator.of(g -> {
+            try {
+                g.yield(1);
+            } finally {
+                g.yieldAll(Generator.<Integer>of(h -> {
+                    throw boom;
+                }));
+            }
+        });
+        failing.next();
+        assertSame(boom, assertThrows(IllegalArgumentException.class, failing::close));
+        assertEquals(Coroutine.State.DONE, failing.state());
+
+        Generator<Integer> yielding = Generator.of(g -> {
+            try {
+                g.yield(1);
+            } finally {
+                g.yieldAll(List.of(2));
+            }
+        });
+        yielding.next();
+        IllegalStateException e = assertThrows(IllegalStateException.class, yielding::close);
+        assertTrue(e.getMessage().contains("ignored close()"), e.getMessage());
+        Generator<Integer> yieldingFromGenerator = Generator.of(g -> {
+            try {
+                g.yield(1);
+            } finally {
+                g.yieldAll(Generator.<Integer>of(h -> h.yield(2)));
+            }
+        });
+        yieldingFromGenerator.next();
+        e = assertThrows(IllegalStateException.class, yieldingFromGenerator::close);
+        assertTrue(e.getMessage().contains("ignored close()"), e.getMessage());
+    }
 }

@@ -371,4 +371,79 @@ class ChannelTest {
         assertEquals(1, ch.size());
         assertEquals(7, ch.receive());
     }
+
+    @Test
+    void a_value_handed_to_a_killed_receiver_keeps_its_place_ahead_of_values_buffered_after_it() {
+        Channel<Integer> ch = new Channel<Integer>("c", 2).setPreference(Channel.Preference.NEITHER);
+        List<Integer> got = new ArrayList<>();
+        Tasklet first = s.spawn("first", () -> got.add(ch.receive()));
+        Tasklet selecting = s.spawn("selecting", () -> got.add((Integer) Select.select(Select.receive(ch)).value()));
+        s.spawn("sender", () -> {
+            ch.send(1); // handed to "first", which has not run yet
+            ch.send(2); // handed to "selecting"
+            ch.send(3); // into the buffer
+            first.kill();
+            selecting.kill();
+        });
+        s.run();
+        assertEquals(3, ch.size()); // two given back ahead of the one buffered
+        assertTrue(ch.toString().contains("3 buffered"), ch.toString());
+        s.spawn("second", () -> {
+            for (int i = 0; i < 3; i++) got.add(ch.receive());
+        });
+        s.run();
+        assertEquals(List.of(1, 2, 3), got);
+        assertEquals(0, ch.size());
+    }
+
+    @Test
+    void a_value_handed_to_a_killed_receiver_of_a_rendezvous_counts_in_its_size() {
+        Channel<Integer> ch = new Channel<Integer>("c").setPreference(Channel.Preference.NEITHER);
+        Tasklet first = s.spawn("first", ch::receive);
+        s.spawn("sender", () -> {
+            ch.send(42);
+            first.kill();
+        });
+        s.run();
+        assertEquals(1, ch.size());
+        assertEquals(0, ch.balance()); // no sender waits
+        assertEquals(42, ch.receive()); // from outside: there without waiting
+        assertEquals(0, ch.size());
+    }
+
+    /**
+     * With the sender preferred, a receive that takes a waiting sender's value switches to the sender at once; a
+     * receiver interrupted before it runs again has not taken the value, which goes to the next receive.
+     */
+    @Test
+    void a_receiver_interrupted_while_the_preferred_sender_runs_gives_the_value_back() {
+        for (boolean kill : new boolean[] {false, true}) {
+            for (boolean select : new boolean[] {false, true}) {
+                Scheduler sched = new Scheduler();
+                Channel<Integer> ch = new Channel<Integer>("c", 1).setPreference(Channel.Preference.SENDER);
+                List<Object> got = new ArrayList<>();
+                Tasklet[] receiver = new Tasklet[1];
+                sched.spawn("sender", () -> {
+                    ch.send(1); // buffered
+                    ch.send(2); // waits: the receive below takes 1, puts 2 in the buffer and switches here
+                    if (kill) receiver[0].kill();
+                    else receiver[0].raiseException(new IllegalArgumentException("stop"));
+                });
+                receiver[0] = sched.spawn("receiver", () -> {
+                    try {
+                        got.add(select ? Select.select(Select.receive(ch)).value() : ch.receive());
+                    } catch (IllegalArgumentException e) {
+                        got.add(e.getMessage());
+                    }
+                });
+                sched.run();
+                sched.spawn("next", () -> {
+                    got.add(ch.receive());
+                    got.add(ch.receive());
+                });
+                sched.run();
+                assertEquals(kill ? List.of(1, 2) : List.of("stop", 1, 2), got, "kill " + kill + ", select " + select);
+            }
+        }
+    }
 }

@@ -272,10 +272,19 @@ class SchedulerTest {
         runner.start();
         try {
             inUse.await();
-            for (Executable misuse : List.<Executable>of(() -> buffered.send(1), buffered::close, permits::release)) {
+            List<Executable> misuses = List.of(() -> buffered.send(1), buffered::close, permits::release);
+            for (Executable misuse : misuses) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, misuse);
                 assertTrue(e.getMessage().contains("running on thread"), e.getMessage());
             }
+            Scheduler other = new Scheduler(); // and from a tasklet of another scheduler, on this thread
+            for (Executable misuse : misuses) {
+                other.spawn(() -> {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, misuse);
+                    assertTrue(e.getMessage().contains("running on thread"), e.getMessage());
+                });
+            }
+            other.run();
         } finally {
             tried.countDown();
             runner.join();
@@ -323,6 +332,27 @@ class SchedulerTest {
         } finally {
             log.add(name + " finally");
         }
+    }
+
+    @Test
+    void a_tasklet_of_a_nested_scheduler_cannot_interrupt_the_tasklet_that_runs_it() {
+        Scheduler outer = new Scheduler();
+        Tasklet[] runsInner = new Tasklet[1];
+        runsInner[0] = outer.spawn("runsInner", () -> {
+            Scheduler inner = new Scheduler();
+            inner.spawn("nested", () -> {
+                for (Executable interrupt : List.<Executable>of(runsInner[0]::kill,
+                        () -> runsInner[0].raiseException(new IllegalArgumentException()))) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, interrupt);
+                    assertTrue(e.getMessage().contains("from tasklet nested of a scheduler it runs"), e.getMessage());
+                }
+                log.add("nested goes on");
+            });
+            inner.run();
+            log.add("runsInner goes on");
+        });
+        outer.run();
+        assertEquals(List.of("nested goes on", "runsInner goes on"), log);
     }
 
     @Test
@@ -397,10 +427,10 @@ class SchedulerTest {
 
     /**
      * Two interruptions from another tasklet in one turn: the first stands (it is delivered when the caller gives
-     * up its turn); a second kill does nothing, anything else is refused instead of replacing it.
+     * up its turn), except that a kill replaces a raise; a second kill does nothing, a second raise is refused.
      */
     @Test
-    void a_second_interruption_in_the_same_turn_does_not_replace_the_first() {
+    void a_second_interruption_in_the_same_turn_does_not_replace_the_first_unless_it_is_a_kill() {
         Scheduler s = new Scheduler();
         Channel<Integer> never = new Channel<>("never");
         Tasklet raised = s.spawn("raised", () -> {
@@ -417,20 +447,34 @@ class SchedulerTest {
                 log.add("killed unwinds");
             }
         });
+        Tasklet raisedThenKilled = s.spawn("raisedThenKilled", () -> {
+            try {
+                never.receive();
+            } catch (IllegalArgumentException e) {
+                log.add("raisedThenKilled caught " + e.getMessage());
+            } finally {
+                log.add("raisedThenKilled unwinds");
+            }
+        });
         s.spawn("interrupter", () -> {
             raised.raiseException(new IllegalArgumentException("first"));
-            IllegalStateException e = assertThrows(IllegalStateException.class, raised::kill);
-            log.add(e.getMessage().contains("is already pending") ? "kill refused" : e.getMessage());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> raised.raiseException(new IllegalArgumentException("second")));
+            log.add(e.getMessage().contains("is already pending") ? "raise refused" : e.getMessage());
             killed.kill();
             killed.kill(); // being killed already: nothing more
             assertThrows(IllegalStateException.class, () -> killed.raiseException(new IllegalArgumentException()));
+            raisedThenKilled.raiseException(new IllegalArgumentException("replaced"));
+            raisedThenKilled.kill();
             log.add("interrupter done");
         });
         s.run();
-        // both went to the head of the run queue, in the order they were interrupted
-        assertEquals(List.of("kill refused", "interrupter done", "raised caught first", "killed unwinds"), log);
+        // all went to the head of the run queue, in the order they were interrupted
+        assertEquals(List.of("raise refused", "interrupter done", "raised caught first", "killed unwinds",
+                "raisedThenKilled unwinds"), log);
         assertFalse(raised.isAlive());
         assertFalse(killed.isAlive());
+        assertFalse(raisedThenKilled.isAlive());
     }
 
     @Test
@@ -449,6 +493,26 @@ class SchedulerTest {
                 () -> a.raiseException(new IllegalArgumentException()));
         assertTrue(e.getMessage().contains("when run() is next called"), e.getMessage());
         a.kill(); // the thread's own code, the scheduler not running: at once, as Stackless does
+        assertEquals(List.of("A unwound"), log);
+        assertFalse(a.isAlive());
+        assertFalse(s.run(10));
+    }
+
+    @Test
+    void a_kill_from_outside_between_runs_replaces_a_raise_not_delivered_yet() {
+        Scheduler s = new Scheduler();
+        Tasklet a = s.spawn("A", () -> {
+            try {
+                for (;;) Scheduler.schedule();
+            } catch (IllegalArgumentException e) {
+                log.add("A caught the raise");
+            } finally {
+                log.add("A unwound");
+            }
+        });
+        s.spawn("B", () -> a.raiseException(new IllegalArgumentException()));
+        assertTrue(s.run(2)); // B's raise in A is pending, and the budget is spent
+        a.kill();
         assertEquals(List.of("A unwound"), log);
         assertFalse(a.isAlive());
         assertFalse(s.run(10));
