@@ -29,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -112,6 +111,8 @@ public final class EventLoop implements AutoCloseable {
     private volatile int liveCount;
     private Task current;
     private final AtomicInteger spawned = new AtomicInteger();
+    /** Coroutines spawned from other threads whose start waits in the inbox: alive already for liveTasks(). */
+    private final AtomicInteger starting = new AtomicInteger();
 
     /** A loop named {@code spindle-loop-N} with the default worker pool for {@link #blocking}. */
     public EventLoop() {
@@ -161,7 +162,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** How many coroutines of this loop are alive (started or queued, not done). Safe from any thread. */
     public int liveTasks() {
-        return liveCount;
+        return liveCount + starting.get();
     }
 
     /** True once {@link #shutdown} (or {@link #close()}) has been called. Safe from any thread. */
@@ -218,8 +219,20 @@ public final class EventLoop implements AutoCloseable {
         t.logFailure = logFailure;
         if (inLoop()) {
             start(t);
-        } else {
-            execute(() -> start(t));
+            return t;
+        }
+        starting.incrementAndGet();
+        try {
+            execute(() -> {
+                try {
+                    start(t);
+                } finally { // after: counted once or twice for a moment, never missed
+                    starting.decrementAndGet();
+                }
+            });
+        } catch (RuntimeException refused) {
+            starting.decrementAndGet();
+            throw refused;
         }
         return t;
     }
@@ -236,7 +249,7 @@ public final class EventLoop implements AutoCloseable {
         CompletableFuture<T> result = new CompletableFuture<>();
         Task t = spawn(null, () -> result.complete(callSneakily(body)), false); // the caller gets the failure
         t.completion().whenComplete((v, e) -> {
-            if (e != null) result.completeExceptionally(unwrap(e));
+            if (e != null) result.completeExceptionally(e); // what the body threw, as it is
         });
         return result;
     }
@@ -307,8 +320,20 @@ public final class EventLoop implements AutoCloseable {
             listeners.add(l);
             spawn("accept " + server.localAddress(), () -> {
                 try {
-                    for (;;) {
-                        SocketChannel ch = server.acceptChannel();
+                    for (long backoff = 0;;) {
+                        SocketChannel ch;
+                        try {
+                            ch = server.acceptChannel();
+                        } catch (IOException e) {
+                            if (!server.isOpen()) throw e; // closed on purpose: the end
+                            // out of file descriptors, say: keep the port and try again once some may be free
+                            backoff = Math.min(Math.max(2 * backoff, 10), 1000);
+                            logQuietly(System.Logger.Level.WARNING, "accept on " + server.localAddress() + " failed;"
+                                    + " trying again in " + backoff + " ms", e);
+                            sleep(Duration.ofMillis(backoff));
+                            continue;
+                        }
+                        backoff = 0;
                         l.accepted.incrementAndGet();
                         EventLoop target = pick.get();
                         if (target == this) {
@@ -423,8 +448,8 @@ public final class EventLoop implements AutoCloseable {
             job = t.loop().blockingPool.submit(() -> {
                 try {
                     result.complete(work.call());
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
+                } catch (Throwable e) { // wrapped so that awaitFuture unwraps exactly this layer
+                    result.completeExceptionally(new CompletionException(e));
                 }
             });
         } catch (RejectedExecutionException e) { // the pool's own message names neither the loop nor the call
@@ -635,8 +660,20 @@ public final class EventLoop implements AutoCloseable {
                 r.run();
             } catch (Throwable e) { // an assertion in a callback must not stop every connection of the loop
                 if (isFatal(e)) throw e;
-                LOG.log(System.Logger.Level.WARNING, "an action run on " + thread.getName() + " failed", e);
+                logQuietly(System.Logger.Level.WARNING, "an action run on " + thread.getName() + " failed", e);
             }
+        }
+    }
+
+    /**
+     * Logs, and never throws: a logger that fails (its first message loads time-zone data, which fails when the
+     * process is out of file descriptors) must not stop every connection of the loop.
+     */
+    private static void logQuietly(System.Logger.Level level, String message, Throwable thrown) {
+        try {
+            LOG.log(level, message, thrown);
+        } catch (Throwable loggerFailed) {
+            if (isFatal(loggerFailed)) throw loggerFailed;
         }
     }
 
@@ -658,7 +695,7 @@ public final class EventLoop implements AutoCloseable {
                 }
             } catch (Throwable e) {
                 if (isFatal(e)) throw e;
-                LOG.log(System.Logger.Level.WARNING, "a timer action on " + thread.getName() + " failed", e);
+                logQuietly(System.Logger.Level.WARNING, "a timer action on " + thread.getName() + " failed", e);
             }
         }
     }
@@ -783,7 +820,7 @@ public final class EventLoop implements AutoCloseable {
             return;
         }
         if (t.logFailure && !(failure instanceof CancellationException && phase != Phase.RUNNING)) {
-            LOG.log(levelOf(failure), "coroutine " + t.name() + " on " + thread.getName() + " failed", failure);
+            logQuietly(levelOf(failure), "coroutine " + t.name() + " on " + thread.getName() + " failed", failure);
         }
         t.complete(failure);
     }
@@ -987,11 +1024,13 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * The exception a failed future holds, from what {@code getNow} threw: without the one
+     * {@code CompletionException} the future adds (as {@code CompletableFuture.exceptionNow} does), and never
+     * further: an {@code ExecutionException} or {@code CompletionException} the code threw itself stays.
+     */
     static Throwable unwrap(Throwable e) {
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     @SuppressWarnings("unchecked")

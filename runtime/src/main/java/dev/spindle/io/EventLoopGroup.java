@@ -29,7 +29,7 @@ public final class EventLoopGroup implements AutoCloseable {
         this(Runtime.getRuntime().availableProcessors());
     }
 
-    /** {@code n} loops named {@code spindle-loop-N}, sharing the default worker pool for blocking calls. */
+    /** {@code n} loops named {@code spindle-0 ...}, sharing the default worker pool for blocking calls. */
     public EventLoopGroup(int n) {
         this(n, "spindle", BlockingPool.shared());
     }

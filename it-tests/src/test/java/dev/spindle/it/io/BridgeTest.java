@@ -7,14 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.Coroutine;
+import dev.spindle.SuspendableCallable;
 import dev.spindle.io.DeadlineExceededException;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -220,6 +226,69 @@ class BridgeTest {
             }));
             Throwable e = assertThrows(java.util.concurrent.CompletionException.class, f::join);
             assertTrue(e.getCause() instanceof java.io.FileNotFoundException, e.toString());
+        }
+    }
+
+    /**
+     * Only the CompletionException a future adds is taken off: one the code threw itself, or an
+     * ExecutionException (from a Future.get() in blocking work, or a future failed with one), comes out as it is.
+     */
+    @Test
+    void wrapperExceptionsTheCodeThrewItselfComeOutAsTheyAre() throws Exception {
+        ExecutionException executionFailure = new ExecutionException("outer", new java.io.IOException("inner"));
+        CompletionException completionFailure = new CompletionException("outer", new java.io.IOException("inner"));
+        try (EventLoop loop = new EventLoop("wrappers")) {
+            List<SuspendableCallable<Object>> bodies = List.of(
+                    () -> EventLoop.blocking(() -> CompletableFuture.failedFuture(executionFailure.getCause()).get()),
+                    () -> EventLoop.blocking(() -> {
+                        throw completionFailure;
+                    }),
+                    () -> EventLoop.await(CompletableFuture.failedFuture(executionFailure)),
+                    () -> EventLoop.await(CompletableFuture.supplyAsync(() -> {
+                        throw new IllegalArgumentException("dependent");
+                    }).thenApply(v -> v)));
+            List<String> caught = new ArrayList<>();
+            for (SuspendableCallable<Object> body : bodies) {
+                caught.add(loop.submit(() -> {
+                    try {
+                        return "no exception: " + body.call();
+                    } catch (Exception e) {
+                        return e == executionFailure ? "the ExecutionException"
+                                : e == completionFailure ? "the CompletionException" : e.toString();
+                    }
+                }).get(10, TimeUnit.SECONDS).toString());
+            }
+            assertEquals(List.of("java.util.concurrent.ExecutionException: java.io.IOException: inner",
+                    "the CompletionException", "the ExecutionException",
+                    "java.lang.IllegalArgumentException: dependent"), caught);
+            CompletableFuture<Object> submitted = loop.submit(() -> {
+                throw executionFailure;
+            });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> submitted.get(10, TimeUnit.SECONDS));
+            assertSame(executionFailure, e.getCause());
+        }
+    }
+
+    @Test
+    void coroutinesSpawnedFromAnotherThreadAreCountedAliveAtOnce() throws Exception {
+        try (EventLoopGroup group = new EventLoopGroup(1)) {
+            EventLoop loop = group.next();
+            CountDownLatch busy = new CountDownLatch(1), release = new CountDownLatch(1);
+            loop.execute(() -> { // holds the loop's thread: the starts below wait in its inbox
+                busy.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            busy.await();
+            for (int i = 0; i < 10; i++) loop.spawn(() -> EventLoop.sleep(Duration.ofMillis(1)));
+            loop.submit(() -> 1);
+            assertEquals(11, loop.liveTasks());
+            assertEquals(11, group.liveTasks());
+            release.countDown();
+            IoSupport.eventually(() -> loop.liveTasks() == 0);
         }
     }
 
