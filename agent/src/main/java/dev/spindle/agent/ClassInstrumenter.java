@@ -298,7 +298,9 @@ final class ClassInstrumenter {
                 cls.methods.set(index, plain);
                 guardUninstrumentedMethod(cls.name, plain, e.getMessage(), e instanceof MethodInstrumenter.TooLarge
                         ? "Split " + method + " into smaller methods"
-                        : "Move the call that suspends out of " + method + ", into a method of its own");
+                        : "Move the code the analysis rejected (at the instruction it names) out of " + method
+                                + " into a plain method that does not suspend, or add a cast there; and report it to"
+                                + " Spindle, which should accept whatever javac writes");
                 changed = true;
                 warnings.add("could not instrument " + method + m.desc + ": " + e.getMessage()
                         + "; it will refuse to suspend");

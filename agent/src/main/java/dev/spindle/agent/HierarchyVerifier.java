@@ -61,20 +61,25 @@ final class HierarchyVerifier extends SimpleVerifier {
         return Type.getType(array.getDescriptor().substring(1));
     }
 
-    /** Merges of unknown classes, and of arrays of them with as many dimensions, as the frame writer merges them. */
+    /**
+     * Merges of unknown classes, as the frame writer merges them; and of arrays of references element by element,
+     * so that {@code int[][]} and {@code long[][]} make an {@code Object[]} (ASM's would make an {@code Object}, on
+     * which javac's {@code invokevirtual [Ljava/io/Serializable;.clone()} does not verify).
+     */
     @Override
     public BasicValue merge(BasicValue v, BasicValue w) {
         if (!v.equals(w) && v.getType() != null && w.getType() != null) {
             Type a = v.getType(), b = w.getType();
-            int dims = 0;
-            if (a.getSort() == Type.ARRAY && b.getSort() == Type.ARRAY && a.getDimensions() == b.getDimensions()) {
-                dims = a.getDimensions();
-                a = a.getElementType();
-                b = b.getElementType();
+            if (a.getSort() == Type.ARRAY && b.getSort() == Type.ARRAY && isReference(elementOf(a))
+                    && isReference(elementOf(b))) {
+                Type elements = merge(newValue(elementOf(a)), newValue(elementOf(b))).getType();
+                if (elements != null && isReference(elements)) {
+                    return newValue(Type.getType("[" + elements.getDescriptor()));
+                }
             }
             if (isClass(a) && isClass(b) && !a.equals(b) && (unknown(a) || unknown(b))) {
-                String common = hierarchy.commonSuperClass(a.getInternalName(), b.getInternalName(), hints);
-                return newValue(Type.getType("[".repeat(dims) + "L" + common + ";"));
+                return newValue(Type.getObjectType(hierarchy.commonSuperClass(a.getInternalName(),
+                        b.getInternalName(), hints)));
             }
         }
         return super.merge(v, w);
@@ -100,13 +105,25 @@ final class HierarchyVerifier extends SimpleVerifier {
         }
         if (lenient) return true;
         if (t.getSort() == Type.OBJECT && t.getInternalName().equals("null")) return true;
+        return fits(t, e);
+    }
+
+    /**
+     * Whether a reference of type {@code t} fits where {@code e} is expected, by the JVM verifier's rules: an
+     * interface takes any reference, also as the element of an array ({@code Object[]} fits {@code Named[]}).
+     */
+    private boolean fits(Type t, Type e) {
         if (e.getSort() == Type.OBJECT && (isInterface(e) || unknown(e))) return true;
-        if (unknown(t) || t.getSort() == Type.ARRAY && unknown(elementOfArray(t))) return true;
+        if (unknown(t) || t.getSort() == Type.ARRAY && unknown(t.getElementType())) return true;
+        if (e.getSort() == Type.ARRAY && t.getSort() == Type.ARRAY) {
+            Type ea = elementOf(e), ta = elementOf(t);
+            if (isReference(ea) && isReference(ta)) return fits(ta, ea);
+        }
         return isAssignableFrom(e, t);
     }
 
-    private static Type elementOfArray(Type array) {
-        return array.getElementType();
+    private static boolean isReference(Type t) {
+        return t.getSort() == Type.OBJECT || t.getSort() == Type.ARRAY;
     }
 
     @Override

@@ -315,4 +315,55 @@ class JavacShapesTest {
         });
         assertEquals(5010, n);
     }
+
+    interface Named {
+        String name();
+    }
+
+    record Cat(String name) implements Named {
+    }
+
+    record Dog(String name) implements Named {
+    }
+
+    private static final Cat[] CATS = {new Cat("tom")};
+    private static final Dog[] DOGS = {new Dog("rex"), new Dog("fido")};
+
+    private static String names(Named[] all) {
+        StringBuilder b = new StringBuilder();
+        for (Named n : all) b.append(n.name());
+        return b.toString();
+    }
+
+    /** javac merges {@code Cat[]} and {@code Dog[]} as {@code Object[]}, and passes it where {@code Named[]} goes. */
+    @Suspendable
+    private static Named[] pick(boolean cats) {
+        pause();
+        return cats ? CATS : DOGS;
+    }
+
+    @Suspendable
+    private static String interfaceArrays(boolean cats) {
+        Named[] chosen;
+        if (cats) chosen = CATS;
+        else chosen = DOGS;
+        Named[] either = cats ? DOGS : CATS;
+        return names(pick(cats)) + sInt(1) + names(chosen) + names(either);
+    }
+
+    /** {@code int[][]} and {@code long[][]} merge as {@code Object[]}: javac clones it as a {@code Serializable[]}. */
+    @Suspendable
+    private static int arraysOfPrimitiveArrays(boolean ints) {
+        var rows = ints ? new int[2][3] : new long[4][5];
+        int k = sInt(1);
+        Object[] copy = rows.clone();
+        return copy.length * 10 + rows.length + k;
+    }
+
+    @Test
+    void arraysOfInterfacesAndOfArraysMergedFromDifferentElementTypes() {
+        String s = sameWithAndWithoutSuspension(() -> interfaceArrays(true) + interfaceArrays(false)
+                + arraysOfPrimitiveArrays(true) + "/" + arraysOfPrimitiveArrays(false));
+        assertEquals("tom1tomrexfidorexfido1rexfidotom23/45", s);
+    }
 }
