@@ -298,9 +298,9 @@ final class ClassInstrumenter {
                 cls.methods.set(index, plain);
                 guardUninstrumentedMethod(cls.name, plain, e.getMessage(), e instanceof MethodInstrumenter.TooLarge
                         ? "Split " + method + " into smaller methods"
-                        : "Move the code the analysis rejected (at the instruction it names) out of " + method
-                                + " into a plain method that does not suspend, or add a cast there; and report it to"
-                                + " Spindle, which should accept whatever javac writes");
+                        : "In " + method + ", call what suspends before the code the analysis rejected, or move"
+                                + " that code into a plain method that does not suspend. Spindle should take whatever"
+                                + " javac writes: if javac wrote this, report it");
                 changed = true;
                 warnings.add("could not instrument " + method + m.desc + ": " + e.getMessage()
                         + "; it will refuse to suspend");
@@ -341,7 +341,7 @@ final class ClassInstrumenter {
      * it returns, before this method can run on with the placeholder result.
      */
     private boolean guardPlainMethod(String owner, MethodNode m) {
-        boolean changed = false;
+        int guarded = 0;
         for (AbstractInsnNode insn : m.instructions.toArray()) {
             if (!(insn instanceof MethodInsnNode call)) continue;
             if (!rules.isSuspendableCall(call.owner, call.name, call.desc)) continue;
@@ -355,9 +355,13 @@ final class ClassInstrumenter {
                     "(Ljava/lang/String;Ljava/lang/String;)V", false));
             guard.add(ok);
             m.instructions.insert(insn, guard);
-            changed = true;
+            guarded++;
         }
-        return changed;
+        if (guarded > 0 && options.verbose()) {
+            Log.info("instrumented " + MethodInstrumenter.describe(owner, m.name) + m.desc + " (not suspendable:"
+                    + " checked after its " + guarded + (guarded == 1 ? " call" : " calls") + " of suspendable methods)");
+        }
+        return guarded > 0;
     }
 
     /**

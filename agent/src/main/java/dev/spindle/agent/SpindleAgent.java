@@ -36,7 +36,7 @@ public final class SpindleAgent {
     private static synchronized void start(String args, Instrumentation inst, boolean late) {
         if (installed) return;
         AgentOptions options = AgentOptions.parse(args);
-        inst.addTransformer(new SpindleTransformer(options), false);
+        inst.addTransformer(new SpindleTransformer(options, new ModuleReads(inst)), false);
         if (late) LoadedBeforeGuard.guardClassesLoadedBefore(inst, options);
         installed = true;
         System.setProperty(INSTALLED_PROPERTY, "installed");

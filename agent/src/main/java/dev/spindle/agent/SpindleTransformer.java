@@ -10,9 +10,31 @@ import java.security.ProtectionDomain;
 final class SpindleTransformer implements ClassFileTransformer {
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
     private final AgentOptions options;
+    private final ModuleReads moduleReads;
 
-    SpindleTransformer(AgentOptions options) {
+    SpindleTransformer(AgentOptions options, ModuleReads moduleReads) {
         this.options = options;
+        this.moduleReads = moduleReads;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                            ProtectionDomain domain, byte[] bytes) {
+        byte[] out = transform(loader, className, redefined, domain, bytes);
+        if (out != null && module.isNamed()) {
+            try {
+                moduleReads.readRuntime(module);
+            } catch (Throwable t) {
+                try {
+                    Log.warn("could not let module " + module.getName() + " read Spindle's runtime (" + t + "): its"
+                            + " class " + className.replace('/', '.') + " may fail with an IllegalAccessError; add"
+                            + " 'requires' of the spindle-runtime module to it");
+                } catch (Throwable cannotEvenLog) {
+                    // nothing may escape a transformer
+                }
+            }
+        }
+        return out;
     }
 
     @Override

@@ -941,4 +941,77 @@ class ClassLoaderTest {
         assertEquals(expected, run.value());
         assertEquals(suspensions, run.suspensions());
     }
+
+    /**
+     * Plugins as named modules of a layer: module {@code user} calls a suspendable API of module {@code plug}
+     * from plain code, and does not read Spindle's runtime itself, which the checks the agent adds after that
+     * call need.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void namedModulesOfALayerUseASuspendableApiWithoutRequiringTheRuntime(@TempDir Path dir) throws Exception {
+        Path runtime = runtimeJar(dir);
+        Path src = dir.resolve("src"), out = dir.resolve("out");
+        write(src.resolve("plug/module-info.java"), "module plug { requires spindle.runtime; exports plug; }");
+        write(src.resolve("plug/plug/Api.java"), """
+                package plug;
+                import dev.spindle.Coroutine;
+                import dev.spindle.Suspendable;
+                public class Api {
+                    @Suspendable
+                    public static int step(int x) {
+                        if (Coroutine.current() != null) Coroutine.yield();
+                        return x + 1;
+                    }
+                    public static String run(java.util.function.IntUnaryOperator plainUser) {
+                        int[] r = new int[2];
+                        Coroutine c = new Coroutine(() -> r[0] = step(step(1)));
+                        while (c.resume()) r[1]++;
+                        return r[0] + "/" + r[1] + "/" + plainUser.applyAsInt(5);
+                    }
+                }
+                """);
+        write(src.resolve("user/module-info.java"), "module user { requires plug; exports user; }");
+        write(src.resolve("user/user/Main.java"), """
+                package user;
+                public class Main implements java.util.function.Supplier<String> {
+                    static int plain(int x) {
+                        return plug.Api.step(x) * 10;
+                    }
+                    public String get() {
+                        return plug.Api.run(Main::plain);
+                    }
+                }
+                """);
+        run("javac", "-d", out.toString(), "--module-source-path", src.toString(), "--module-path",
+                runtime.toString(), "--module", "plug,user");
+        java.lang.module.Configuration modules = ModuleLayer.boot().configuration().resolve(
+                java.lang.module.ModuleFinder.of(out.resolve("plug"), out.resolve("user"), runtime),
+                java.lang.module.ModuleFinder.of(), java.util.Set.of("user"));
+        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(modules, ClassLoader.getPlatformClassLoader());
+        Supplier<String> user = (Supplier<String>) layer.findLoader("user").loadClass("user.Main")
+                .getConstructor().newInstance();
+        assertEquals("3/2/60", user.get()); // two suspensions in plug; user's plain call runs as a plain call
+    }
+
+    /** The runtime as a jar (an automatic module, spindle.runtime), whether the tests see it as a jar or classes. */
+    private static Path runtimeJar(Path dir) throws Exception {
+        Path location = Path.of(Coroutine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (Files.isRegularFile(location)) return location;
+        Path jar = dir.resolve("spindle-runtime.jar");
+        run("jar", "--create", "--file", jar.toString(), "-C", location.toString(), ".");
+        return jar;
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
+    private static void run(String tool, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.PrintWriter printer = new java.io.PrintWriter(out);
+        int status = java.util.spi.ToolProvider.findFirst(tool).orElseThrow().run(printer, printer, args);
+        assertEquals(0, status, tool + " failed: " + out);
+    }
 }

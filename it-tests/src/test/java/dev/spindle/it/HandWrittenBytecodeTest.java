@@ -104,7 +104,7 @@ public class HandWrittenBytecodeTest {
         IllegalStateException e = refusedInACoroutineOnly(body, "true:7");
         assertMentions(e, "gen.DupDup.call");
         assertMentions(e, "javac does not produce");
-        assertMentions(e, "Move the call that suspends out of gen.DupDup.call");
+        assertMentions(e, "In gen.DupDup.call, call what suspends before the code the analysis rejected");
     }
 
     /** {@code new; dup; astore}: the copy kept in a local is the one used after the constructor. */

@@ -22,6 +22,9 @@ class AgentProcessTest {
         for (String method : List.of("outer", "middle", "inner")) {
             assertTrue(r.out().contains("instrumented dev.spindle.it.process.ChainProgram." + method), r.out());
         }
+        // a plain method is rewritten too when it calls suspendable ones: it gets a check after each call
+        assertTrue(r.out().contains("instrumented dev.spindle.it.process.ChainProgram.main([Ljava/lang/String;)V"
+                + " (not suspendable: checked after its 1 call of suspendable methods)"), r.out());
     }
 
     @Test
