@@ -35,7 +35,10 @@ public final class Listener implements Closeable {
         return server.listening();
     }
 
-    /** Stops accepting. Any thread. */
+    /**
+     * Stops accepting. Any thread: outside the event loops it returns once the port is free to serve again; on
+     * a loop's thread it returns at once, and {@link #isOpen()} turns false within the loop's next turn.
+     */
     @Override
     public void close() {
         server.close();

@@ -9,6 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A listening TCP socket of one {@link EventLoop}, whose {@link #accept()} suspends the calling coroutine until
@@ -30,10 +31,10 @@ public final class TcpServer implements Closeable {
     private final IoHandle io;
     private final SocketAddress local;
     /**
-     * Set on the loop once its selector has let go of the closed channel: the JDK defers closing a registered
-     * channel's socket until then, and until then the system still completes connections to it.
+     * Completed on the loop once its selector has let go of the closed channel: the JDK defers closing a
+     * registered channel's socket until then, and until then the system still completes connections to it.
      */
-    private volatile boolean released;
+    private final CompletableFuture<Void> released = new CompletableFuture<>();
     private long acceptTimeoutNanos;
 
     private TcpServer(ServerSocketChannel ch, IoHandle io) throws IOException {
@@ -98,13 +99,20 @@ public final class TcpServer implements Closeable {
         return io.isOpen();
     }
 
-    /** Stops listening; a coroutine waiting in {@link #accept()} gets an AsynchronousCloseException. Any thread. */
+    /**
+     * Stops listening; a coroutine waiting in {@link #accept()} gets an AsynchronousCloseException. Any thread.
+     * Called outside the event loops it returns once the port is free to bind again (as
+     * {@code ServerSocket.close()} does), which takes the loop a turn; on a loop's thread, which must not wait, it
+     * returns at once, and {@link Listener#isOpen()} tells when the port is free.
+     */
     @Override
     public void close() {
+        if (released.isDone()) return;
         io.closeFromAnyThread(() -> {
             io.closeOnLoop();
-            io.loop.afterNextSelect(() -> released = true);
+            io.loop.afterNextSelect(() -> released.complete(null));
         });
+        if (EventLoop.current() == null) CompletableFuture.anyOf(released, io.loop.termination()).join();
     }
 
     /**
@@ -112,7 +120,7 @@ public final class TcpServer implements Closeable {
      * socket (a connection attempt is refused from then on), or its loop has ended.
      */
     boolean listening() {
-        return !released && !io.loop.termination().isDone();
+        return !released.isDone() && !io.loop.termination().isDone();
     }
 
     @Override

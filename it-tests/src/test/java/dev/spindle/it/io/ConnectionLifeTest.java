@@ -110,6 +110,29 @@ class ConnectionLifeTest {
         }
     }
 
+    /** As ServerSocket.close(): once close() returns to a thread outside the loops, the port can be served again. */
+    @Test
+    void aClosedListenersPortCanBeServedAgainAtOnce() throws Exception {
+        try (EventLoop loop = new EventLoop("reserve")) {
+            Listener first = loop.serve(ANY_LOOPBACK, ConnectionLifeTest::echo);
+            InetSocketAddress port = new InetSocketAddress("127.0.0.1", first.localAddress().getPort());
+            try (SocketChannel c = SocketChannel.open(port)) { // the listener has waited in the selector
+                c.write(ByteBuffer.wrap(new byte[] {1}));
+                assertEquals(1, c.read(ByteBuffer.allocate(1)));
+            }
+            first.close();
+            assertFalse(first.isOpen());
+            Listener second = loop.serve(port, ConnectionLifeTest::echo);
+            try (SocketChannel c = SocketChannel.open(port)) {
+                c.write(ByteBuffer.wrap(new byte[] {2}));
+                ByteBuffer got = ByteBuffer.allocate(1);
+                assertEquals(1, c.read(got));
+                assertEquals(2, got.get(0));
+            }
+            second.close();
+        }
+    }
+
     @Test
     void aTaskReportsItsEndWhetherItsCompletionIsAskedForBeforeOrAfter() throws Exception {
         try (EventLoop loop = new EventLoop("ends")) {
