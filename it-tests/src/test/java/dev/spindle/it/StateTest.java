@@ -87,7 +87,9 @@ class StateTest {
             pause();
         });
         assertEquals(1, Co.drive(c));
-        assertThrows(IllegalStateException.class, c::resume);
+        IllegalStateException e = assertThrows(IllegalStateException.class, c::resume);
+        assertTrue(e.getMessage().contains("it is done") && e.getMessage().contains("while isDone() is false"),
+                e.getMessage());
         assertEquals(State.DONE, c.state());
         assertEquals(1, runs[0], "the body must not run again");
     }
@@ -171,7 +173,9 @@ class StateTest {
         try {
             assertTrue(running.await(1, TimeUnit.MINUTES), "the body did not start");
             assertEquals(State.RUNNING, c.state());
-            assertThrows(IllegalStateException.class, c::resume);
+            IllegalStateException e = assertThrows(IllegalStateException.class, c::resume);
+            assertTrue(e.getMessage().contains("already running") && e.getMessage().contains("one thread at a time"),
+                    e.getMessage());
         } finally {
             release.countDown();
             other.join(TimeUnit.MINUTES.toMillis(1));

@@ -121,12 +121,15 @@ public abstract class Continuation {
         int claimed = statusAndTop;
         int status = claimed >>> STATUS_SHIFT;
         switch (status) {
-            case DONE -> throw new IllegalStateException("cannot resume " + describe() + ": it is done");
+            case DONE -> throw new IllegalStateException("cannot resume " + describe() + ": it is done (its body"
+                    + " ended or threw). Resume only while isDone() is false, or while resume() has returned true");
             case RUNNING -> throw new IllegalStateException(k.running == this
                     ? "coroutine " + describe() + " cannot resume itself: it is already running (call"
                             + " Coroutine.yield() to give control back to whoever resumed it)"
                     : "cannot resume " + describe() + ": it is already running (on another thread, or it is"
-                            + " an outer coroutine of the one calling resume)");
+                            + " an outer coroutine of the one calling resume). Resume a coroutine from one thread at"
+                            + " a time, handing it over with a happens-before (a queue, an executor), and let an"
+                            + " inner coroutine yield to its outer one instead of resuming it");
             default -> { }
         }
         return claimAndDrive(k, claimed, thrown);
