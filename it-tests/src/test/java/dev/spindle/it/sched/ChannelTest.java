@@ -360,7 +360,7 @@ class ChannelTest {
     }
 
     @Test
-    void a_value_handed_to_a_select_interrupted_before_it_ran_goes_into_the_buffer() {
+    void a_value_handed_to_a_select_interrupted_before_it_ran_goes_to_the_next_receive() {
         Channel<Integer> ch = new Channel<Integer>("c", 1).setPreference(Channel.Preference.NEITHER);
         Tasklet selector = s.spawn("selector", () -> Select.select(Select.receive(ch), Select.receive(new Channel<>())));
         s.spawn("sender", () -> {
