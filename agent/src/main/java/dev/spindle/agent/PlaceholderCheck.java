@@ -4,7 +4,10 @@ import static org.objectweb.asm.Opcodes.ASM9;
 
 import java.util.List;
 import java.util.Map;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
@@ -25,6 +28,16 @@ final class PlaceholderCheck extends SourceInterpreter {
     /** What a placeholder stands for: the {@code new} it replaced, and the {@code pop2} that drops it and its copy */
     record Moved(TypeInsnNode alloc, AbstractInsnNode drop) {
     }
+
+    /**
+     * The one source of every value that is not a placeholder. Only where placeholders flow matters here; with
+     * the real sources, the sets merged at each jump grow with the method, and a large method with loops took
+     * seconds and gigabytes (past ASM's limit, so it was refused), where it now takes milliseconds.
+     */
+    private static final AbstractInsnNode OTHER = new InsnNode(Opcodes.NOP);
+    private static final SourceValue OTHER_1 = new SourceValue(1, OTHER), OTHER_2 = new SourceValue(2, OTHER);
+    /** What a local holds before anything is stored in it (no source at all). */
+    private static final SourceValue NONE_1 = new SourceValue(1), NONE_2 = new SourceValue(2);
 
     /** Each placeholder instruction, with what it stands for. */
     private final Map<AbstractInsnNode, Moved> placeholders;
@@ -81,6 +94,31 @@ final class PlaceholderCheck extends SourceInterpreter {
         }
     }
 
+    /** A placeholder, or a value from somewhere else. */
+    private SourceValue abstracted(SourceValue v) {
+        if (v.insns.size() == 1 && placeholders.containsKey(v.insns.iterator().next())) return v;
+        return v.size == 2 ? OTHER_2 : OTHER_1;
+    }
+
+    @Override
+    public SourceValue newOperation(AbstractInsnNode insn) {
+        return abstracted(super.newOperation(insn));
+    }
+
+    /** Shared values where it can, so that most merges are of a value with itself, which changes nothing. */
+    @Override
+    public SourceValue newValue(Type type) {
+        if (type == Type.VOID_TYPE) return null;
+        return type != null && type.getSize() == 2 ? NONE_2 : NONE_1;
+    }
+
+    @Override
+    public SourceValue merge(SourceValue a, SourceValue b) {
+        if (a == b) return a;
+        SourceValue m = super.merge(a, b);
+        return m.insns.size() == 1 && m.insns.contains(OTHER) ? m.size == 2 ? OTHER_2 : OTHER_1 : m;
+    }
+
     /** A copy is the value itself, so that its source stays the placeholder through dups, stores and loads. */
     @Override
     public SourceValue copyOperation(AbstractInsnNode insn, SourceValue value) {
@@ -90,14 +128,14 @@ final class PlaceholderCheck extends SourceInterpreter {
     @Override
     public SourceValue unaryOperation(AbstractInsnNode insn, SourceValue value) {
         used(insn, value);
-        return super.unaryOperation(insn, value);
+        return abstracted(super.unaryOperation(insn, value));
     }
 
     @Override
     public SourceValue binaryOperation(AbstractInsnNode insn, SourceValue value1, SourceValue value2) {
         used(insn, value1);
         used(insn, value2);
-        return super.binaryOperation(insn, value1, value2);
+        return abstracted(super.binaryOperation(insn, value1, value2));
     }
 
     @Override
@@ -106,13 +144,13 @@ final class PlaceholderCheck extends SourceInterpreter {
         used(insn, value1);
         used(insn, value2);
         used(insn, value3);
-        return super.ternaryOperation(insn, value1, value2, value3);
+        return abstracted(super.ternaryOperation(insn, value1, value2, value3));
     }
 
     @Override
     public SourceValue naryOperation(AbstractInsnNode insn, List<? extends SourceValue> values) {
         for (SourceValue v : values) used(insn, v);
-        return super.naryOperation(insn, values);
+        return abstracted(super.naryOperation(insn, values));
     }
 
     @Override
