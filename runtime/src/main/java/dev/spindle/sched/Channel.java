@@ -4,6 +4,7 @@ import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
 import dev.spindle.internal.Party;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Objects;
 
 /**
@@ -114,9 +115,12 @@ public final class Channel<T> extends Shared {
     /**
      * Values handed to a receiver that never took them (it was interrupted, its wait was refused, or its loop
      * terminated) and that found no other receiver waiting: the next receives take them first, beyond the
-     * capacity, so that a value whose send completed is not lost. Null until one is.
+     * capacity, so that a value whose send completed is not lost; in the order they left the channel. Null until
+     * one is.
      */
-    private ArrayDeque<Object> givenBack;
+    private ArrayList<GivenBack> givenBack;
+    /** How many values have left the channel (handed to a receiver or taken by one): orders those given back. */
+    private long departures;
     final WaitQueue senders = new WaitQueue();
     final WaitQueue receivers = new WaitQueue();
     private Preference preference = Preference.RECEIVER;
@@ -328,7 +332,7 @@ public final class Channel<T> extends Shared {
     /** What {@link #untaken} and {@link #abandoned} do, on the tasklet or the shared path. */
     private void giveBack(Waiter w, boolean shared, String why) {
         if (w.outcome != Waiter.DONE || !w.receiving()) return; // a send completed: its value was delivered
-        giveBack(w.value, shared, false);
+        giveBack(w.value, w.departed, shared);
         LOG.log(System.Logger.Level.DEBUG, () -> "value " + w.value + " received on " + this + " by " + w.who()
                 + " goes to the next receive: " + why);
     }
@@ -336,20 +340,25 @@ public final class Channel<T> extends Shared {
     /**
      * A value received but not taken goes to the longest-waiting receiver, or else ahead of the buffer, beyond
      * the capacity, for the next receive to take first: it was sent before what the buffer holds now, and a value
-     * whose send completed must not be lost. {@code first}: ahead of other values given back too.
+     * whose send completed must not be lost. Values given back keep the order in which they left the channel
+     * ({@code departed}), whatever the order of the interruptions that bring them back.
      */
-    private void giveBack(Object value, boolean shared, boolean first) {
+    private void giveBack(Object value, long departed, boolean shared) {
         Waiter r = shared ? receivers.pollClaim() : receivers.poll();
         if (r != null) {
             r.complete(Waiter.DONE, value);
+            r.departed = departed;
             if (shared) r.wakeLater();
             else Scheduler.wakeLater(r.tasklet);
             return;
         }
-        if (givenBack == null) givenBack = new ArrayDeque<>(2);
-        Object boxed = value == null ? NULL : value;
-        if (first) givenBack.addFirst(boxed);
-        else givenBack.addLast(boxed);
+        if (givenBack == null) givenBack = new ArrayList<>(2);
+        int at = givenBack.size();
+        while (at > 0 && givenBack.get(at - 1).departed() > departed) at--;
+        givenBack.add(at, new GivenBack(value, departed));
+    }
+
+    private record GivenBack(Object value, long departed) {
     }
 
     /** To the longest-waiting receiver, woken when its turn comes, or into the buffer; false if neither. */
@@ -357,6 +366,7 @@ public final class Channel<T> extends Shared {
         Waiter r = receivers.poll();
         if (r != null) {
             r.complete(Waiter.DONE, value);
+            r.departed = ++departures;
             Scheduler.wakeLater(r.tasklet);
             return true;
         }
@@ -380,6 +390,7 @@ public final class Channel<T> extends Shared {
         Waiter r = shared ? receivers.pollClaim() : receivers.poll();
         if (r != null) {
             r.complete(Waiter.DONE, value);
+            r.departed = ++departures;
             if (shared) r.wakeLater();
             else Scheduler.wake(r.tasklet, preference == Preference.RECEIVER);
             return true;
@@ -397,10 +408,7 @@ public final class Channel<T> extends Shared {
      */
     @Suspendable
     Object receiveNow(boolean shared) {
-        if (givenBack != null && !givenBack.isEmpty()) {
-            Object back = givenBack.pollFirst();
-            return back == NULL ? null : back;
-        }
+        if (givenBack != null && !givenBack.isEmpty()) return givenBack.remove(0).value();
         Object v;
         if (buffered() > 0) {
             v = buffer.pollFirst();
@@ -420,10 +428,11 @@ public final class Channel<T> extends Shared {
             s.wakeLater();
             return v;
         }
+        long departed = ++departures;
         try {
             Scheduler.wake(s.tasklet, preference == Preference.SENDER);
         } catch (Throwable interrupted) { // raised into or killed while the sender ran first: v is not taken
-            giveBack(v, false, true);
+            giveBack(v, departed, false);
             throw interrupted;
         }
         return v;

@@ -474,9 +474,9 @@ public final class Scheduler {
     void interrupt(Tasklet t, Throwable exception, boolean kill) {
         if (t.pending != null) { // interrupted already, not delivered yet: the first one stands, unless a kill
             if (kill) { // a kill wins over a raise not delivered yet, so a supervisor's kill is never refused
+                checkThread();
                 if (!(t.pending instanceof TaskletExit)) t.pending = exception;
                 if (runner == null) { // between runs: a kill from outside unwinds it now, as always
-                    checkThread();
                     removeRunnable(t);
                     unwindNow(t);
                 }

@@ -27,6 +27,8 @@ final class Waiter implements Blocker, Party.Wait {
     int caseIndex;
     /** In: the value a sender offers. Out: the value a receiver got. */
     Object value;
+    /** For a receiver that got a value: when it left the channel, in case it has to be given back. */
+    long departed;
     int outcome = WAITING;
 
     Waiter(Tasklet tasklet, String verb, Object target) {

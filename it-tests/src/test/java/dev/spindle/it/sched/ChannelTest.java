@@ -397,6 +397,30 @@ class ChannelTest {
     }
 
     @Test
+    void values_given_back_keep_their_send_order_whatever_the_order_of_the_interruptions() {
+        for (int capacity : new int[] {0, 2}) {
+            Scheduler sched = new Scheduler();
+            Channel<Integer> ch = new Channel<Integer>("c", capacity).setPreference(Channel.Preference.NEITHER);
+            List<Integer> got = new ArrayList<>();
+            Tasklet first = sched.spawn("first", () -> got.add(ch.receive()));
+            Tasklet second = sched.spawn("second", () -> got.add(ch.receive()));
+            sched.spawn("sender", () -> {
+                ch.send(1); // handed to "first"
+                ch.send(2); // handed to "second"
+                if (capacity > 0) ch.send(3); // buffered
+                second.raiseException(new IllegalStateException("stop"));
+                first.kill();
+            });
+            assertThrows(IllegalStateException.class, sched::run);
+            sched.spawn("next", () -> {
+                while (ch.size() > 0) got.add(ch.receive());
+            });
+            sched.run();
+            assertEquals(capacity > 0 ? List.of(1, 2, 3) : List.of(1, 2), got, "capacity " + capacity);
+        }
+    }
+
+    @Test
     void a_value_handed_to_a_killed_receiver_of_a_rendezvous_counts_in_its_size() {
         Channel<Integer> ch = new Channel<Integer>("c").setPreference(Channel.Preference.NEITHER);
         Tasklet first = s.spawn("first", ch::receive);

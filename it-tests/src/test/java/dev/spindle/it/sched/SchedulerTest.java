@@ -242,6 +242,37 @@ class SchedulerTest {
     }
 
     @Test
+    void another_thread_may_not_kill_a_tasklet_of_a_running_scheduler_even_with_a_raise_pending() {
+        Scheduler s = new Scheduler();
+        List<Throwable> failures = new ArrayList<>();
+        Tasklet target = s.spawn("target", () -> {
+            try {
+                Scheduler.schedule();
+            } catch (IllegalArgumentException e) {
+                log.add("target caught the raise");
+            }
+        });
+        s.spawn("interrupter", () -> {
+            for (boolean raiseFirst : new boolean[] {false, true}) {
+                if (raiseFirst) target.raiseException(new IllegalArgumentException());
+                Thread other = new Thread(() -> {
+                    try {
+                        target.kill();
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                });
+                other.start();
+                joinQuietly(other);
+            }
+        });
+        s.run();
+        assertEquals(2, failures.size());
+        for (Throwable t : failures) assertTrue(t.getMessage().contains("running on thread"), t.getMessage());
+        assertEquals(List.of("target caught the raise"), log); // the raise was not replaced by the refused kill
+    }
+
+    @Test
     @Timeout(20)
     void another_thread_is_refused_by_a_channel_or_lock_before_it_changes_anything() throws Exception {
         Scheduler s = new Scheduler();
