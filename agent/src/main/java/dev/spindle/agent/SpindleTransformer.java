@@ -21,20 +21,25 @@ final class SpindleTransformer implements ClassFileTransformer {
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] bytes) {
         byte[] out = transform(loader, className, redefined, domain, bytes);
-        if (out != null && module.isNamed()) {
+        if (out == null || !module.isNamed()) return out;
+        try {
+            if (moduleReads.readRuntime(module)) return out;
+            Log.warn("class " + className.replace('/', '.') + " is left as it was: its module " + module.getName()
+                    + " cannot load Spindle's runtime through its class loader (a module layer's loader finds only"
+                    + " the packages of the modules its module read when the layer was defined, and it does not"
+                    + " require spindle.runtime), so a suspension through its methods goes undetected. Add"
+                    + " 'requires spindle.runtime' to module " + module.getName());
+            return null;
+        } catch (Throwable t) {
             try {
-                moduleReads.readRuntime(module);
-            } catch (Throwable t) {
-                try {
-                    Log.warn("could not let module " + module.getName() + " read Spindle's runtime (" + t + "): its"
-                            + " class " + className.replace('/', '.') + " may fail with an IllegalAccessError; add"
-                            + " 'requires' of the spindle-runtime module to it");
-                } catch (Throwable cannotEvenLog) {
-                    // nothing may escape a transformer
-                }
+                Log.warn("could not let module " + module.getName() + " read Spindle's runtime (" + t + "): its"
+                        + " class " + className.replace('/', '.') + " may fail with an IllegalAccessError; add"
+                        + " 'requires spindle.runtime' to the module");
+            } catch (Throwable cannotEvenLog) {
+                // nothing may escape a transformer
             }
+            return out;
         }
-        return out;
     }
 
     @Override

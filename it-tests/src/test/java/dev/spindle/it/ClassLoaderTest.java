@@ -943,13 +943,15 @@ class ClassLoaderTest {
     }
 
     /**
-     * Plugins as named modules of a layer: module {@code user} calls a suspendable API of module {@code plug}
+     * Plugins as named modules of layers: module {@code user} calls a suspendable API of module {@code plug}
      * from plain code, and does not read Spindle's runtime itself, which the checks the agent adds after that
-     * call need.
+     * call need. With one loader for the layer, it is made to read the runtime; with a loader per module or per
+     * layer, its loader cannot load the runtime at all, so its class is left as it was (with a warning).
      */
-    @Test
-    @SuppressWarnings("unchecked")
-    void namedModulesOfALayerUseASuspendableApiWithoutRequiringTheRuntime(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"one loader", "many loaders", "a layer each"})
+    void namedModulesOfLayersUseASuspendableApiWithoutRequiringTheRuntime(String layout, @TempDir Path dir)
+            throws Exception {
         Path runtime = runtimeJar(dir);
         Path src = dir.resolve("src"), out = dir.resolve("out");
         write(src.resolve("plug/module-info.java"), "module plug { requires spindle.runtime; exports plug; }");
@@ -985,10 +987,24 @@ class ClassLoaderTest {
                 """);
         run("javac", "-d", out.toString(), "--module-source-path", src.toString(), "--module-path",
                 runtime.toString(), "--module", "plug,user");
-        java.lang.module.Configuration modules = ModuleLayer.boot().configuration().resolve(
-                java.lang.module.ModuleFinder.of(out.resolve("plug"), out.resolve("user"), runtime),
-                java.lang.module.ModuleFinder.of(), java.util.Set.of("user"));
-        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(modules, ClassLoader.getPlatformClassLoader());
+        ClassLoader parent = ClassLoader.getPlatformClassLoader();
+        ModuleLayer layer;
+        if (layout.equals("a layer each")) {
+            layer = ModuleLayer.boot();
+            for (Path module : List.of(runtime, out.resolve("plug"), out.resolve("user"))) {
+                java.lang.module.Configuration c = layer.configuration().resolve(
+                        java.lang.module.ModuleFinder.of(module), java.lang.module.ModuleFinder.of(),
+                        java.util.Set.of(module == runtime ? "spindle.runtime" : module.getFileName().toString()));
+                layer = layer.defineModulesWithOneLoader(c, parent);
+            }
+        } else {
+            java.lang.module.Configuration c = ModuleLayer.boot().configuration().resolve(
+                    java.lang.module.ModuleFinder.of(out.resolve("plug"), out.resolve("user"), runtime),
+                    java.lang.module.ModuleFinder.of(), java.util.Set.of("user"));
+            layer = layout.equals("one loader") ? ModuleLayer.boot().defineModulesWithOneLoader(c, parent)
+                    : ModuleLayer.boot().defineModulesWithManyLoaders(c, parent);
+        }
+        @SuppressWarnings("unchecked")
         Supplier<String> user = (Supplier<String>) layer.findLoader("user").loadClass("user.Main")
                 .getConstructor().newInstance();
         assertEquals("3/2/60", user.get()); // two suspensions in plug; user's plain call runs as a plain call
