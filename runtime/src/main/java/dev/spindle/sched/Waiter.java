@@ -21,8 +21,9 @@ final class Waiter implements Blocker, Party.Wait {
     final Shared owner;
     private final String verb;
     private final Object target;
-    /** The queue it is in, or null once taken out. */
+    /** The queue it is in, or null once taken out; and its neighbours there. */
     WaitQueue queue;
+    Waiter prev, next;
     SelectGroup group;
     int caseIndex;
     /** In: the value a sender offers. Out: the value a receiver got. */

@@ -420,6 +420,34 @@ class ChannelTest {
         }
     }
 
+    /** Waiters taken out of the middle of a queue (kills, newest first) leave the others in their order. */
+    @Test
+    void receivers_killed_from_the_middle_of_the_queue_leave_the_rest_served_in_order() {
+        Channel<Integer> ch = new Channel<>("c");
+        int n = 20_000;
+        List<Tasklet> receivers = new ArrayList<>();
+        List<Integer> got = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int me = i;
+            receivers.add(s.spawn(() -> {
+                int v = ch.receive();
+                if (v != me) log.add("receiver " + me + " got " + v);
+                got.add(v);
+            }));
+        }
+        assertTrue(s.run(n)); // every receiver waits, in spawn order
+        assertEquals(-n, ch.balance());
+        for (int i = n - 1; i >= 0; i -= 2) receivers.get(i).kill(); // the odd ones, newest first
+        assertEquals(-n / 2, ch.balance());
+        s.spawn(() -> {
+            for (int i = 0; i < n; i += 2) ch.send(i);
+        });
+        s.run();
+        assertEquals(List.of(), log);
+        assertEquals(n / 2, got.size());
+        assertEquals(0, ch.balance());
+    }
+
     @Test
     void a_value_handed_to_a_killed_receiver_of_a_rendezvous_counts_in_its_size() {
         Channel<Integer> ch = new Channel<Integer>("c").setPreference(Channel.Preference.NEITHER);
