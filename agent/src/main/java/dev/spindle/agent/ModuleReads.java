@@ -78,26 +78,28 @@ final class ModuleReads {
     }
 
     /**
-     * Whether {@code module}'s loader would find the runtime's classes: it defines the runtime's module itself, or
-     * the module read that module when its layer was defined, or the loaders it delegates to find them (a layer's
-     * loader delegates the packages it does not know to its parent). A loader other than the JDK's own may
-     * delegate as it likes, and is taken to find them.
+     * Whether {@code module}'s loader would find the runtime's classes: the module read the runtime's module when
+     * its layer was defined, or a loader up its chain defines that module (a layer's loader delegates the packages
+     * it does not know to its parent), or has the runtime's class files (the class path, or a loader of the
+     * application's own, judged by its resources since a transformer must not load classes).
      */
     private static boolean loaderFindsRuntime(Module module, Set<Module> named) {
-        ClassLoader loader = module.getClassLoader();
         Optional<ResolvedModule> resolved = module.getLayer() == null ? Optional.empty()
                 : module.getLayer().configuration().findModule(module.getName());
         for (Module runtime : named) {
-            if (runtime.getClassLoader() == loader) return true;
             if (resolved.isPresent() && resolved.get().reads().stream()
                     .anyMatch(r -> r.name().equals(runtime.getName()))) {
                 return true;
             }
         }
-        for (ClassLoader l = loader; l != null; l = l.getParent()) {
+        for (ClassLoader l = module.getClassLoader(); l != null; l = l.getParent()) {
+            for (Module runtime : named) {
+                if (runtime.getClassLoader() == l) return true;
+            }
             if (l == ClassLoader.getPlatformClassLoader()) return false; // the JDK's modules only
-            if (l == ClassLoader.getSystemClassLoader()) return l.getResource(HOOKS_CLASS_FILE) != null;
-            if (!l.getClass().getName().equals("jdk.internal.loader.Loader")) return true;
+            if (!l.getClass().getName().equals("jdk.internal.loader.Loader")) {
+                return l.getResource(HOOKS_CLASS_FILE) != null;
+            }
         }
         return false;
     }

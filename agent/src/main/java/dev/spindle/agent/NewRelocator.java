@@ -63,8 +63,8 @@ final class NewRelocator {
                              Map<AbstractInsnNode, PlaceholderCheck.Moved> placeholders) {
         AbstractInsnNode dup = alloc.getNext();
         if (dup == null || dup.getOpcode() != Opcodes.DUP) {
-            throw new IllegalArgumentException("'new " + alloc.desc + "' is not followed by 'dup' and its"
-                    + " constructor's arguments may suspend");
+            throw new IllegalArgumentException("'new " + alloc.desc.replace('/', '.') + "' is not followed by 'dup'"
+                    + " and its constructor's arguments may suspend");
         }
         InsnList insns = method.instructions;
         InsnNode placeholder = new InsnNode(Opcodes.ACONST_NULL);

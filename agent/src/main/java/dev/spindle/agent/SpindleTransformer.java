@@ -27,7 +27,8 @@ final class SpindleTransformer implements ClassFileTransformer {
             Log.warn("class " + className.replace('/', '.') + " is left as it was: its module " + module.getName()
                     + " cannot load Spindle's runtime through its class loader (a module layer's loader finds only"
                     + " the packages of the modules its module read when the layer was defined, and it does not"
-                    + " require spindle.runtime), so a suspension through its methods goes undetected. Add"
+                    + " require spindle.runtime), so a suspension through its methods is refused only at the next"
+                    + " rewritten frame, if there is one, and goes undetected if not. Add"
                     + " 'requires spindle.runtime' to module " + module.getName());
             return null;
         } catch (Throwable t) {

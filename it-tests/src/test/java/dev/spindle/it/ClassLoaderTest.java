@@ -945,13 +945,15 @@ class ClassLoaderTest {
     /**
      * Plugins as named modules of layers: module {@code user} calls a suspendable API of module {@code plug}
      * from plain code, and does not read Spindle's runtime itself, which the checks the agent adds after that
-     * call need. With one loader for the layer, it is made to read the runtime; with a loader per module or per
-     * layer, its loader cannot load the runtime at all, so its class is left as it was (with a warning).
+     * call need. Where its loader can load the runtime (one loader for the layer, or a parent loader that defines
+     * the runtime's module), it is made to read it, and a suspension through its plain method is refused; with a
+     * loader per module or per layer that cannot, its class is left as it was (with a warning) and runs as plain
+     * code.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"one loader", "many loaders", "a layer each"})
-    void namedModulesOfLayersUseASuspendableApiWithoutRequiringTheRuntime(String layout, @TempDir Path dir)
-            throws Exception {
+    @CsvSource({"one loader, true", "many loaders, false", "a layer each, false", "a child of the runtime's, true"})
+    void namedModulesOfLayersUseASuspendableApiWithoutRequiringTheRuntime(String layout, boolean rewritten,
+            @TempDir Path dir) throws Exception {
         Path runtime = runtimeJar(dir);
         Path src = dir.resolve("src"), out = dir.resolve("out");
         write(src.resolve("plug/module-info.java"), "module plug { requires spindle.runtime; exports plug; }");
@@ -971,6 +973,15 @@ class ClassLoaderTest {
                         while (c.resume()) r[1]++;
                         return r[0] + "/" + r[1] + "/" + plainUser.applyAsInt(5);
                     }
+                    public static String suspendThrough(java.util.function.IntUnaryOperator plainUser) {
+                        Coroutine c = new Coroutine(() -> plainUser.applyAsInt(5));
+                        try {
+                            while (c.resume()) { }
+                            return "not refused";
+                        } catch (IllegalStateException e) {
+                            return e.getMessage().contains("user.Main.plain") ? "refused" : e.getMessage();
+                        }
+                    }
                 }
                 """);
         write(src.resolve("user/module-info.java"), "module user { requires plug; exports user; }");
@@ -983,13 +994,24 @@ class ClassLoaderTest {
                     public String get() {
                         return plug.Api.run(Main::plain);
                     }
+                    public String toString() {
+                        return plug.Api.suspendThrough(Main::plain);
+                    }
                 }
                 """);
         run("javac", "-d", out.toString(), "--module-source-path", src.toString(), "--module-path",
                 runtime.toString(), "--module", "plug,user");
         ClassLoader parent = ClassLoader.getPlatformClassLoader();
         ModuleLayer layer;
-        if (layout.equals("a layer each")) {
+        if (layout.equals("a child of the runtime's")) {
+            java.lang.module.Configuration c = ModuleLayer.boot().configuration().resolve(
+                    java.lang.module.ModuleFinder.of(runtime), java.lang.module.ModuleFinder.of(),
+                    java.util.Set.of("spindle.runtime"));
+            ModuleLayer runtimeLayer = ModuleLayer.boot().defineModulesWithOneLoader(c, parent);
+            c = c.resolve(java.lang.module.ModuleFinder.of(out.resolve("plug"), out.resolve("user")),
+                    java.lang.module.ModuleFinder.of(), java.util.Set.of("user"));
+            layer = runtimeLayer.defineModulesWithOneLoader(c, runtimeLayer.findLoader("spindle.runtime"));
+        } else if (layout.equals("a layer each")) {
             layer = ModuleLayer.boot();
             for (Path module : List.of(runtime, out.resolve("plug"), out.resolve("user"))) {
                 java.lang.module.Configuration c = layer.configuration().resolve(
@@ -1008,6 +1030,7 @@ class ClassLoaderTest {
         Supplier<String> user = (Supplier<String>) layer.findLoader("user").loadClass("user.Main")
                 .getConstructor().newInstance();
         assertEquals("3/2/60", user.get()); // two suspensions in plug; user's plain call runs as a plain call
+        if (rewritten) assertEquals("refused", user.toString());
     }
 
     /** The runtime as a jar (an automatic module, spindle.runtime), whether the tests see it as a jar or classes. */
