@@ -951,7 +951,8 @@ class ClassLoaderTest {
      * code.
      */
     @ParameterizedTest
-    @CsvSource({"one loader, true", "many loaders, false", "a layer each, false", "a child of the runtime's, true"})
+    @CsvSource({"one loader, true", "many loaders, false", "a layer each, false", "a child of the runtime's, true",
+            "an application loader per module, false"})
     void namedModulesOfLayersUseASuspendableApiWithoutRequiringTheRuntime(String layout, boolean rewritten,
             @TempDir Path dir) throws Exception {
         Path runtime = runtimeJar(dir);
@@ -1003,7 +1004,16 @@ class ClassLoaderTest {
                 runtime.toString(), "--module", "plug,user");
         ClassLoader parent = ClassLoader.getPlatformClassLoader();
         ModuleLayer layer;
-        if (layout.equals("a child of the runtime's")) {
+        if (layout.equals("an application loader per module")) { // each delegating to those it requires
+            java.lang.module.Configuration c = ModuleLayer.boot().configuration().resolve(
+                    java.lang.module.ModuleFinder.of(out.resolve("plug"), out.resolve("user"), runtime),
+                    java.lang.module.ModuleFinder.of(), java.util.Set.of("user"));
+            ClassLoader rt = new URLClassLoader("rt", new URL[] {runtime.toUri().toURL()}, parent);
+            ClassLoader plug = new PackageDelegatingLoader(out.resolve("plug"), parent, "dev.spindle.", rt);
+            ClassLoader user = new PackageDelegatingLoader(out.resolve("user"), parent, "plug.", plug);
+            Map<String, ClassLoader> loaders = Map.of("spindle.runtime", rt, "plug", plug, "user", user);
+            layer = ModuleLayer.defineModules(c, List.of(ModuleLayer.boot()), loaders::get).layer();
+        } else if (layout.equals("a child of the runtime's")) {
             java.lang.module.Configuration c = ModuleLayer.boot().configuration().resolve(
                     java.lang.module.ModuleFinder.of(runtime), java.lang.module.ModuleFinder.of(),
                     java.util.Set.of("spindle.runtime"));
@@ -1031,6 +1041,23 @@ class ClassLoaderTest {
                 .getConstructor().newInstance();
         assertEquals("3/2/60", user.get()); // two suspensions in plug; user's plain call runs as a plain call
         if (rewritten) assertEquals("refused", user.toString());
+    }
+
+    /** Loads the classes under {@code root}, and those of one package prefix through {@code to}. */
+    private static final class PackageDelegatingLoader extends URLClassLoader {
+        private final String prefix;
+        private final ClassLoader to;
+
+        PackageDelegatingLoader(Path root, ClassLoader parent, String prefix, ClassLoader to) throws IOException {
+            super(new URL[] {root.toUri().toURL()}, parent);
+            this.prefix = prefix;
+            this.to = to;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            return name.startsWith(prefix) ? to.loadClass(name) : super.loadClass(name, resolve);
+        }
     }
 
     /** The runtime as a jar (an automatic module, spindle.runtime), whether the tests see it as a jar or classes. */
