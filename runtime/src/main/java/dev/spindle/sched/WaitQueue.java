@@ -1,28 +1,30 @@
 package dev.spindle.sched;
 
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
 /**
  * A FIFO of waiting tasklets or loop coroutines: the first to wait is the first served, which is what makes the
  * locks fair. Guarded by its primitive's lock when shared.
  */
 final class WaitQueue {
-    /** A list linked through the waiters themselves, so that taking one out of the middle costs nothing. */
-    private Waiter head, tail;
-    private int size;
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** How many waiters were ever added, and taken from the head: where in the queue a waiter is, roughly. */
+    private int added, polled;
 
     void add(Waiter w) {
         w.queue = this;
-        w.prev = tail;
-        w.next = null;
-        if (tail == null) head = w;
-        else tail.next = w;
-        tail = w;
-        size++;
+        w.enqueued = added++;
+        waiters.addLast(w);
     }
 
     /** Takes out the longest-waiting tasklet's waiter, or returns null. */
     Waiter poll() {
-        Waiter w = head;
-        if (w != null) unlink(w);
+        Waiter w = waiters.pollFirst();
+        if (w != null) {
+            w.queue = null;
+            polled++;
+        }
         return w;
     }
 
@@ -39,36 +41,30 @@ final class WaitQueue {
         return null;
     }
 
-    /** Takes {@code w} out (a kill, a timeout, a select case lost), wherever it is: 100,000 kills stay linear. */
+    /**
+     * Takes {@code w} out (a kill, a timeout, a select case lost), looking for it from the nearer end: a run of
+     * kills or timeouts, oldest or newest first, stays linear. Only removals from deep in the middle of a long
+     * queue cost its length (a linked list would not, but it made every hand-off slower).
+     */
     void remove(Waiter w) {
-        if (w.queue == this) unlink(w);
-    }
-
-    private void unlink(Waiter w) {
-        Waiter p = w.prev, n = w.next;
-        if (p == null) head = n;
-        else p.next = n;
-        if (n == null) tail = p;
-        else n.prev = p;
-        w.prev = null;
-        w.next = null;
-        w.queue = null;
-        size--;
+        if (w.queue != this) return;
+        boolean nearerTheHead = w.enqueued - polled <= added - 1 - w.enqueued;
+        if (nearerTheHead ? waiters.removeFirstOccurrence(w) : waiters.removeLastOccurrence(w)) w.queue = null;
     }
 
     boolean isEmpty() {
-        return head == null;
+        return waiters.isEmpty();
     }
 
     int size() {
-        return size;
+        return waiters.size();
     }
 
     /** The number of waiters not left behind by a select won elsewhere (the shared path's {@link #size()}). */
     int liveSize() {
         int n = 0;
-        for (Waiter w = head; w != null; w = w.next) {
-            if (w.isLive()) n++;
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            if (it.next().isLive()) n++;
         }
         return n;
     }

@@ -21,9 +21,9 @@ final class Waiter implements Blocker, Party.Wait {
     final Shared owner;
     private final String verb;
     private final Object target;
-    /** The queue it is in, or null once taken out; and its neighbours there. */
+    /** The queue it is in, or null once taken out; and how many had been added to it before. */
     WaitQueue queue;
-    Waiter prev, next;
+    int enqueued;
     SelectGroup group;
     int caseIndex;
     /** In: the value a sender offers. Out: the value a receiver got. */
