@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * loop.submit(() -> {                    // submit, not spawn: its body may throw accept()'s IOException
  *     for (;;) {
  *         TcpSocket s = server.accept();
- *         loop.spawn(() -> serve(s));       // a coroutine per connection
+ *         loop.spawn(() -> serve(s));       // a coroutine per connection; serve(s) catches its IOExceptions
  *     }
  * });
  * }</pre>
