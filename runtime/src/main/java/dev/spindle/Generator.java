@@ -1,6 +1,7 @@
 package dev.spindle;
 
 import dev.spindle.internal.Continuation;
+import dev.spindle.internal.Hooks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -96,6 +97,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     private final String name;
     /** The value of the latest yield, until the consumer takes it. */
     private T value;
+    /** The value of the yield the body is suspending in, until its suspension has happened. */
+    private T offered;
+    /** {@link #publish}, made once: a yield allocates nothing. */
+    private final Runnable publish = this::publish;
     /** The body has yielded a value that the consumer has not taken yet. */
     private boolean ready;
     /** What the pending yield returns when the body resumes. */
@@ -403,9 +408,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
                         + " the GeneratorScope the body was given (g.yield(value))"));
             }
         } finally {
-            if (!suspended) { // ended: a value offered by a yield that was refused (and caught) was never yielded
+            if (!suspended) { // ended
                 ready = false;
                 value = null;
+                offered = null;
                 sent = null;
             }
         }
@@ -420,10 +426,24 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         return v;
     }
 
-    /** Called by the body's yield. */
+    /** A delegate's value, made this generator's. */
     void offer(T v) {
         value = v;
         ready = true;
+    }
+
+    /**
+     * Called by the body's yield before it suspends: {@code v} becomes the ready value only once the suspension
+     * has happened, so that a refused yield that the body catches hands the consumer nothing later.
+     */
+    void offerWhenSuspended(T v) {
+        offered = v;
+        Hooks.whenSuspended(publish);
+    }
+
+    private void publish() {
+        offer(offered);
+        offered = null;
     }
 
     /**

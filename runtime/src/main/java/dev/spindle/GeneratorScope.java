@@ -61,7 +61,7 @@ public final class GeneratorScope<T> {
     public <S> S yield(T value) {
         Generator<T> gen = generator;
         gen.checkInBody("yield");
-        gen.offer(value);
+        gen.offerWhenSuspended(value);
         Coroutine.yield();
         return (S) gen.takeSent();
     }

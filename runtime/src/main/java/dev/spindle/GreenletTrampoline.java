@@ -1,5 +1,7 @@
 package dev.spindle;
 
+import dev.spindle.internal.Hooks;
+
 /**
  * The greenlets of one thread and the loop that runs them.
  *
@@ -25,6 +27,8 @@ final class GreenletTrampoline {
 
     /** The transfer the running greenlet asked for before it yielded back to the loop. */
     private boolean requested;
+    /** Sets {@link #requested} once a greenlet's switch has suspended it; made once, so a switch allocates nothing. */
+    private final Runnable request = () -> requested = true;
     private Greenlet nextTarget;
     private Object nextValue;
     private Throwable nextThrown;
@@ -100,6 +104,9 @@ final class GreenletTrampoline {
                     nextValue = null;
                     nextThrown = null;
                 } else {
+                    nextTarget = null; // of a switch that was refused, if any
+                    nextValue = null;
+                    nextThrown = null;
                     target = to;
                     value = null;
                     thrown = new IllegalStateException("greenlet " + to.name() + " suspended with"
@@ -145,10 +152,10 @@ final class GreenletTrampoline {
             deliveredThrown = traced(from, from, thrown);
             return false;
         }
-        requested = true;
         nextTarget = to;
         nextValue = value;
         nextThrown = thrown;
+        Hooks.whenSuspended(request); // a switch whose suspension is refused (and caught) requests nothing
         return true;
     }
 

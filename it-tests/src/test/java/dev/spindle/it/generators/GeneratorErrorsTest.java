@@ -48,6 +48,39 @@ class GeneratorErrorsTest {
         assertFalse(escaped.hasNext());
     }
 
+    /** The refused value is not handed out at the body's next suspension either, whatever suspends there. */
+    @Test
+    void aYieldThatWasRefusedAndCaughtIsNotHandedOutLater() {
+        Generator<Integer> thenYieldAll = Generator.of(g -> {
+            try {
+                List.of(1).forEach(g::yield);
+            } catch (IllegalStateException refused) {
+                // goes on
+            }
+            g.yieldAll(Generator.<Integer>of(s -> {
+                s.yield(10);
+                s.yield(11);
+            }));
+        });
+        List<Integer> got = new ArrayList<>();
+        for (int v : thenYieldAll) got.add(v);
+        assertEquals(List.of(10, 11), got);
+
+        Generator<String> thenBareYield = Generator.of(g -> {
+            try {
+                List.of("refused").forEach(g::yield);
+            } catch (IllegalStateException refused) {
+                // goes on
+            }
+            try {
+                Coroutine.yield(); // the mistake this body makes next, which it must be told of
+            } catch (IllegalStateException e) {
+                g.yield("told: " + e.getMessage().contains("Coroutine.yield()"));
+            }
+        });
+        assertEquals("told: true", thenBareYield.next());
+    }
+
     @Test
     void aForEachLoopSeesTheExceptionAfterTheValuesBeforeIt() {
         List<Integer> seen = new ArrayList<>();

@@ -212,4 +212,30 @@ class GreenletSwitchTest {
         assertTrue(relay[n - 1].isDead());
         assertFalse(relay[0].isDead());
     }
+
+    /** A switch whose suspension is refused (through List.forEach) and caught leaves no transfer behind. */
+    @Test
+    void aRefusedSwitchThatTheBodyCatchesIsNotCarriedOutLater() {
+        List<Object> log = new ArrayList<>();
+        Greenlet other = new Greenlet("other", a -> {
+            log.add("other ran " + a);
+            return "other end";
+        });
+        Greenlet g = new Greenlet("g", a -> {
+            try {
+                List.of(1).forEach(v -> other.switchTo(v));
+            } catch (IllegalStateException e) {
+                log.add("refused");
+            }
+            try {
+                dev.spindle.Coroutine.yield(); // the mistake this body makes next, which it must be told of
+                return "yield returned";
+            } catch (IllegalStateException e) {
+                return e.getMessage().contains("instead of switching") ? "told" : e.getMessage();
+            }
+        });
+        assertEquals("told", g.switchTo(null));
+        assertEquals(List.of("refused"), log);
+        assertFalse(other.isStarted());
+    }
 }
