@@ -286,11 +286,18 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     }
 
     /**
-     * Where the generator is: {@code NEW} (not started), {@code RUNNING}, {@code SUSPENDED} at a yield, or
-     * {@code DONE} (ended, failed or closed).
+     * Where the generator is: {@code NEW} (not started), {@code RUNNING} (also while a generator it yields from
+     * runs, as Python's {@code gi_running}), {@code SUSPENDED} at a yield, or {@code DONE} (ended, failed or
+     * closed).
      */
     public Coroutine.State state() {
-        return coroutine.state();
+        Coroutine.State s = coroutine.state();
+        if (s == Coroutine.State.SUSPENDED) {
+            for (Generator<?> g = delegate; g != null; g = g.delegate) {
+                if (g.coroutine.state() == Coroutine.State.RUNNING) return Coroutine.State.RUNNING;
+            }
+        }
+        return s;
     }
 
     /** The name given to {@link #of(String, GeneratorBody)}, or null. */
@@ -301,7 +308,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     @Override
     public String toString() {
         return "Generator[" + (name != null ? name : Integer.toHexString(System.identityHashCode(this))) + ", "
-                + coroutine.state() + "]";
+                + state() + "]";
     }
 
     // ---- between the consumer and the body ----

@@ -494,4 +494,15 @@ class GeneratorYieldAllTest {
         e = assertThrows(IllegalStateException.class, yieldingFromGenerator::close);
         assertTrue(e.getMessage().contains("ignored close()"), e.getMessage());
     }
+
+    @Test
+    void aGeneratorIsRunningWhileTheGeneratorItYieldsFromRuns() {
+        Generator<?>[] outer = new Generator<?>[1];
+        Generator<String> inner = Generator.of(s -> s.yield(outer[0].state() + " " + outer[0]));
+        Generator<String> delegating = Generator.of(s -> s.yieldAll(inner));
+        outer[0] = delegating;
+        String seen = delegating.next();
+        assertTrue(seen.startsWith("RUNNING ") && seen.endsWith(", RUNNING]"), seen);
+        assertEquals(Coroutine.State.SUSPENDED, delegating.state());
+    }
 }
