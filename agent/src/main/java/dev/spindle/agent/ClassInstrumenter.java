@@ -359,7 +359,8 @@ final class ClassInstrumenter {
         }
         if (guarded > 0 && options.verbose()) {
             Log.info("instrumented " + MethodInstrumenter.describe(owner, m.name) + m.desc + " (not suspendable:"
-                    + " checked after its " + guarded + (guarded == 1 ? " call" : " calls") + " of suspendable methods)");
+                    + " checked after its " + guarded + (guarded == 1 ? " call" : " calls")
+                    + " of suspendable methods)");
         }
         return guarded > 0;
     }

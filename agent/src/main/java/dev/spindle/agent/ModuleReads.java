@@ -45,6 +45,9 @@ final class ModuleReads {
         Boolean known = decided.get(module);
         if (known != null) return known;
         Set<Module> named = runtimeModules(module);
+        boolean loads = loaderFindsRuntime(module, named);
+        decided.put(module, loads);
+        if (!loads) return false; // its classes are left as they are: no edge to add
         Set<Module> runtimes = new HashSet<>(named);
         for (ClassLoader l = module.getClassLoader(); l != null; l = l.getParent()) runtimes.add(l.getUnnamedModule());
         for (Module runtime : named) {
@@ -55,9 +58,7 @@ final class ModuleReads {
         }
         runtimes.removeIf(module::canRead);
         if (!runtimes.isEmpty()) inst.redefineModule(module, runtimes, Map.of(), Map.of(), Set.of(), Map.of());
-        boolean loads = loaderFindsRuntime(module, named);
-        decided.put(module, loads);
-        return loads;
+        return true;
     }
 
     /** The named modules with the runtime's package in {@code module}'s layer and the layers above it. */

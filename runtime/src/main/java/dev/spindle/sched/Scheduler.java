@@ -500,10 +500,10 @@ public final class Scheduler {
                     if (CURRENT.get() == this) throw Throwables.sneaky(exception); // t itself: at once, as Stackless
                     Tasklet caller = Tasklet.current();
                     throw new IllegalStateException("cannot interrupt tasklet " + t.name() + " from "
-                            + (caller != null ? "tasklet " + caller.name() + " of" : "inside") + " a scheduler it runs: " + t.name() + " is running"
-                            + " that scheduler, and the exception would end the caller instead. Let the nested"
-                            + " run() return (or throw) first, or interrupt it from another tasklet of its own"
-                            + " scheduler");
+                            + (caller != null ? "tasklet " + caller.name() + " of" : "inside") + " a scheduler it"
+                            + " runs: " + t.name() + " is running that scheduler, and the exception would end the"
+                            + " caller instead. Let the nested run() return (or throw) first, or interrupt it"
+                            + " from another tasklet of its own scheduler");
                 }
                 throw new IllegalStateException("cannot interrupt tasklet " + t.name() + ": it is running"
                         + (running != null ? " on thread " + running.getName() : ""));
