@@ -48,6 +48,10 @@ class HttpTest {
                     return new HttpResponse(200, req.body());
                 case "/null":
                     return null; // a handler's bug: answered as one that threw
+                case "/error":
+                    throw new AssertionError("a handler's failed assertion");
+                case "/nobody":
+                    return new HttpResponse(200, null);
                 case "/slow":
                     return HttpResponse.text(200, EventLoop.blocking(() -> {
                         slowMayFinish.await();
@@ -64,8 +68,9 @@ class HttpTest {
                     return HttpResponse.text(200, "bye\n").header("Connection", "Close");
                 case "/target":
                     return HttpResponse.text(200, req.target() + " " + req.header("host"));
-                default:
-                    return HttpResponse.text(404, "not found\n");
+                default: // or the target of OPTIONS * or of a CONNECT
+                    return req.target().startsWith("/") ? HttpResponse.text(404, "not found\n")
+                            : HttpResponse.text(200, req.target() + " " + req.header("host"));
             }
         }, HttpServer.Limits.DEFAULT.withMaxBody(1000).withIdleTimeout(Duration.ofMillis(1000))
                 .withRequestTimeout(Duration.ofMillis(1500))); // long enough for a loaded 2-core machine
@@ -192,6 +197,24 @@ class HttpTest {
             send(s, "GET /null HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("500 internal error\n", response(s.getInputStream()));
             assertEquals(-1, s.getInputStream().read());
+        }
+    }
+
+    @Test
+    void aHandlerThatThrowsAnErrorGets500AndAClosedConnection() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET /error HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("500 internal error\n", response(s.getInputStream()));
+            assertEquals(-1, s.getInputStream().read());
+        }
+    }
+
+    @Test
+    void aResponseWithANullBodyHasNoContent() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            send(s, "GET /nobody HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("200 ", response(s.getInputStream()));
+            assertEquals("200 hello\n", response(s.getInputStream()));
         }
     }
 
@@ -379,6 +402,39 @@ class HttpTest {
             assertThrows(IllegalArgumentException.class, () -> new HttpResponse(status, new byte[0]), "" + status);
         }
         assertEquals(999, new HttpResponse(999, new byte[0]).status());
+    }
+
+    /** RFC 9110 15.2: a 1xx is not a final response; a client sent one as the answer would wait for the real one. */
+    @Test
+    void anInformationalStatusIsRefusedAsAResponse() {
+        for (int status : new int[] {100, 101, 103, 199}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> HttpResponse.text(status, "x"), "" + status);
+            assertTrue(e.getMessage().contains("informational"), e.getMessage());
+        }
+    }
+
+    /**
+     * RFC 9112 3.2: a target is in origin form ({@code /...}), absolute form ({@code http://...}), asterisk form
+     * (OPTIONS only) or authority form (CONNECT only), and ASCII (RFC 3986 2); anything else gets 400.
+     */
+    @Test
+    void targetsInNoFormTheMethodTakesOrNotAsciiAre400() throws IOException {
+        for (String line : new String[] {"GET foo", "GET x.example:80", "GET *", "GET ftp://a/b", "GET /\u00e9",
+                "CONNECT /x", "OPTIONS **"}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, line + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                String r = response(s.getInputStream());
+                assertEquals("400", r.substring(0, 3), line + " -> " + r);
+            }
+        }
+        for (String[] c : new String[][] {{"OPTIONS *", "200 * x"}, {"CONNECT a.example:443", "200 a.example:443 x"},
+                {"GET /%C3%A9", "404 not found\n"}}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, c[0] + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(c[1], response(s.getInputStream()), c[0]);
+            }
+        }
     }
 
     /** RFC 9112 3.2: a request with two Host fields or an invalid one gets 400. */

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What an {@link HttpHandler} answers: a status, header fields and a body. The server adds {@code Content-Length},
  * {@code Connection: close} when it closes the connection, and {@code Date} unless the handler set one. A
- * {@code 1xx}, {@code 204} or {@code 304} response has no content (RFC 9110 6.4.1): a body given one is not sent,
+ * {@code 204} or {@code 304} response has no content (RFC 9110 6.4.1): a body given one is not sent,
  * and neither is a {@code Content-Length}; the answer to a {@code HEAD} has the {@code Content-Length} of the body,
  * which is not sent either. The framing is the server's: a {@code Content-Length} or {@code Transfer-Encoding} a
  * handler sets is not sent, and neither is its {@code Connection}, but a {@code close} among its options makes the
@@ -24,11 +24,21 @@ public final class HttpResponse {
     /** The handler set {@code Connection: close}. */
     boolean close;
 
-    /** @throws IllegalArgumentException if {@code status} is not three digits (RFC 9112 4) */
+    /**
+     * @param body the content; null for none
+     * @throws IllegalArgumentException if {@code status} is not three digits (RFC 9112 4), or is informational
+     *                                  ({@code 1xx}): a handler's answer is the final response, which a client
+     *                                  would wait for after a {@code 1xx} (the server sends {@code 100 Continue}
+     *                                  itself)
+     */
     public HttpResponse(int status, byte[] body) {
         if (status < 100 || status > 999) throw new IllegalArgumentException("status not three digits: " + status);
+        if (status < 200) {
+            throw new IllegalArgumentException("status " + status + " is informational, and a handler's response is"
+                    + " final (RFC 9110 15.2): answer with a status of 200 or more");
+        }
         this.status = status;
-        this.body = body;
+        this.body = body == null ? RequestParser.NO_BODY : body;
     }
 
     /** A {@code text/plain; charset=utf-8} response. */

@@ -116,7 +116,7 @@ public final class HttpServer implements ConnectionHandler {
             try {
                 resp = handler.handle(req);
                 if (resp == null) throw new NullPointerException("the handler returned no response (null)");
-            } catch (Exception e) {
+            } catch (Exception | Error e) { // an AssertionError, say: the client still gets an answer
                 LOG.log(System.Logger.Level.WARNING, "handler failed for " + req.method() + " " + req.target()
                         + " from " + socket.peer(), e);
                 resp = HttpResponse.text(500, "internal error\n");
@@ -170,10 +170,10 @@ public final class HttpServer implements ConnectionHandler {
     @Suspendable
     private static void write(TcpSocket socket, HttpResponse resp, boolean keepAlive, boolean sayKeepAlive,
                               boolean head) throws IOException {
-        // RFC 9110 6.4.1: a 1xx, 204 or 304 ends at its header section; content a handler gave one would be read
+        // RFC 9110 6.4.1: a 204 or 304 ends at its header section; content a handler gave one would be read
         // as the start of the next response. A 304's Content-Length would be the length of the 200 it stands for,
-        // which the server does not know, and a 1xx or 204 must not have one (8.6).
-        boolean noContent = resp.status < 200 || resp.status == 204 || resp.status == 304;
+        // which the server does not know, and a 204 must not have one (8.6).
+        boolean noContent = resp.status == 204 || resp.status == 304;
         int sent = head || noContent ? 0 : resp.body.length;
         // the status line, Date, Content-Length and Connection fit in 160
         int size = 160 + sent;

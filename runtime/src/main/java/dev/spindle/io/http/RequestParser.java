@@ -15,10 +15,12 @@ import java.util.Map;
 final class RequestParser {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** How much of a body is read before the array for it grows (doubling), as a body's bytes arrive. */
+    private static final int BODY_STEP = 64 * 1024;
     /** A chunk-size line, with room for extensions. */
     private static final int CHUNK_LINE = 1024;
     /** Shared by every request without a body: it has nothing to change. */
-    private static final byte[] NO_BODY = {};
+    static final byte[] NO_BODY = {};
     /** The characters that may appear in a token (RFC 9110 5.6.2): a method or a field name. */
     private static final boolean[] TOKEN = new boolean[128];
     /** The characters of a host name (RFC 3986 3.2.2 reg-name: unreserved, sub-delims, percent-encoding). */
@@ -55,6 +57,8 @@ final class RequestParser {
         for (int i = sp1 + 1; i < sp2; i++) { // RFC 9112 2.2, 3.2: a bare CR, a NUL... could end or split it downstream
             char c = line.charAt(i);
             if (c < 0x20 || c == 0x7f) throw new HttpError(400, "control character in the request target");
+            // RFC 3986 2: a URI is ASCII, anything else percent-encoded; raw bytes would reach the handler as Latin-1
+            if (c > 0x7f) throw new HttpError(400, "byte 0x" + Integer.toHexString(c) + " in the request target");
         }
         // RFC 9110 2.5: a later minor version is served as the highest one implemented
         String version = line.charAt(sp2 + 8) == '0' ? "HTTP/1.0" : "HTTP/1.1";
@@ -87,7 +91,7 @@ final class RequestParser {
         String host = headers.get("host");
         if (parts[2].equals("HTTP/1.1") && host == null) throw new HttpError(400, "no Host header");
         if (host != null && !isHost(host, 0, host.length())) throw new HttpError(400, "invalid Host header");
-        if (parts[1].charAt(0) != '/') parts[1] = originForm(parts[1], headers);
+        if (parts[1].charAt(0) != '/' || parts[0].equals("CONNECT")) parts[1] = originForm(parts[0], parts[1], headers);
         boolean expectContinue = parts[2].equals("HTTP/1.1") && "100-continue".equalsIgnoreCase(headers.get("expect"));
         String codings = headers.get("transfer-encoding");
         byte[] body = codings == null ? readBody(headers.get("content-length"), expectContinue)
@@ -113,7 +117,7 @@ final class RequestParser {
             long size = chunkSize(line);
             if (size == 0) break;
             if (size > limits.maxBody() - body.size()) throw new HttpError(413, "chunked body over the limit");
-            body.write(in.readBytes((int) size));
+            body.write(readExactly((int) size));
             String crlf = readLine(2, 400);
             if (crlf == null || !crlf.isEmpty()) throw new HttpError(400, "chunk not followed by CRLF");
         }
@@ -183,7 +187,24 @@ final class RequestParser {
         if (expectContinue && n > 0 && in.buffered() == 0) { // curl waits a second for this before big uploads
             in.socket().writeAll(ByteBuffer.wrap(CONTINUE));
         }
-        return in.readBytes((int) n);
+        return readExactly((int) n);
+    }
+
+    /**
+     * Reads {@code n} bytes into an array that grows as they arrive, so that a peer that announces a large body
+     * and sends nothing of it holds a step of memory, not the whole limit (a few hundred such connections would
+     * fill the heap).
+     */
+    @Suspendable
+    private byte[] readExactly(int n) throws IOException {
+        if (n <= BODY_STEP) return in.readBytes(n);
+        byte[] b = new byte[BODY_STEP];
+        for (int have = 0;;) {
+            in.readFully(ByteBuffer.wrap(b, have, b.length - have));
+            if (b.length == n) return b;
+            have = b.length;
+            b = java.util.Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));
+        }
     }
 
     private HttpError tooLarge(String bytes) {
@@ -209,14 +230,20 @@ final class RequestParser {
     }
 
     /**
-     * RFC 9112 3.2.2: an absolute-form target, {@code http://host/path?query}, as the origin-form a handler routes
-     * on ({@code /path?query}); its authority replaces the Host field. Other forms ({@code *}, an authority for
-     * {@code CONNECT}, another scheme) are left as they are.
+     * RFC 9112 3.2: a target that does not start with {@code /}, or a CONNECT's. The absolute form {@code http://host/path?query}
+     * becomes the origin form a handler routes on ({@code /path?query}), its authority replacing the Host field.
+     * The asterisk form ({@code OPTIONS *}) and the authority form ({@code CONNECT host:port}) are left as they
+     * are; anything else, another method's {@code *} or authority, or another scheme's URI, is refused with 400.
      */
-    private static String originForm(String target, Map<String, String> headers) throws HttpError {
+    private static String originForm(String method, String target, Map<String, String> headers) throws HttpError {
+        if (target.equals("*") && method.equals("OPTIONS")) return target;
+        if (method.equals("CONNECT")) { // RFC 9112 3.2.3: host and port
+            if (target.lastIndexOf(':') > target.lastIndexOf(']') && isHost(target, 0, target.length())) return target;
+            throw new HttpError(400, "CONNECT takes host:port, not " + target);
+        }
         int from = target.regionMatches(true, 0, "http://", 0, 7) ? 7
                 : target.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
-        if (from < 0) return target;
+        if (from < 0) throw new HttpError(400, "request target " + target + " in no form " + method + " takes");
         int end = from;
         while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') end++;
         // RFC 9110 4.2.1, 4.2.4: an http(s) URI has a host and no userinfo
