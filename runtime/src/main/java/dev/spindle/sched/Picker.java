@@ -6,20 +6,41 @@ import java.util.Random;
 
 /**
  * Decides which of several alternatives happens: which runnable tasklet runs next, and which of several ready
- * cases a {@link Select} takes. The round-robin scheduler always takes the first; the seeded and replaying ones
- * are how {@link Interleavings} explores other schedules.
+ * cases a {@link Select} takes. The round-robin scheduler takes the head of its run queue and a ready case at
+ * pseudo-random; the seeded and replaying ones are how {@link Interleavings} explores other schedules.
  */
 abstract class Picker {
-    /** Always the first: the head of the run queue, the first ready select case. */
-    static final Picker FIRST = new Picker() {
+    /** Picks one of {@code n >= 1} runnable tasklets. */
+    abstract int choose(int n);
+
+    /** Picks one of {@code n >= 1} ready select cases. */
+    int chooseCase(int n) {
+        return choose(n);
+    }
+
+    /**
+     * The round-robin scheduler's: the head of the run queue, and a ready case as Go's select picks one, uniformly
+     * at random so that a case always ready does not starve the others, from a fixed seed so that a program runs
+     * the same way every time. One per scheduler: its sequence depends only on that scheduler's selects.
+     */
+    static final class RoundRobin extends Picker {
+        private long state = 0x9E3779B97F4A7C15L;
+
         @Override
         int choose(int n) {
             return 0;
         }
-    };
 
-    /** Picks one of {@code n >= 1} alternatives. */
-    abstract int choose(int n);
+        @Override
+        int chooseCase(int n) {
+            long x = state; // xorshift64
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            state = x;
+            return (int) Long.remainderUnsigned(x, n);
+        }
+    }
 
     /** Keeps every real choice (one with two or more alternatives), so that a run can be replayed and reported. */
     abstract static class Recording extends Picker {

@@ -106,7 +106,7 @@ public final class Scheduler {
 
     /** A round-robin scheduler on wall-clock time. */
     public Scheduler() {
-        this(Picker.FIRST, new Clock.Real());
+        this(new Picker.RoundRobin(), new Clock.Real());
     }
 
     Scheduler(Picker picker, Clock clock) {
@@ -127,7 +127,7 @@ public final class Scheduler {
      * }</pre>
      */
     public static Scheduler withVirtualTime() {
-        return new Scheduler(Picker.FIRST, new Clock.Virtual());
+        return new Scheduler(new Picker.RoundRobin(), new Clock.Virtual());
     }
 
     /**
@@ -460,10 +460,14 @@ public final class Scheduler {
         t.state = Tasklet.State.RUNNABLE;
     }
 
-    /** Which of {@code n} ready alternatives to take (the first, unless this scheduler explores schedules). */
-    static int choose(int n) {
+    /**
+     * Which of {@code n} ready select cases to take: the scheduler's pick on its thread, elsewhere (an event
+     * loop, a thread of no scheduler) one at random.
+     */
+    static int chooseCase(int n) {
+        if (n == 1) return 0;
         Scheduler s = CURRENT.get();
-        return s == null || n == 1 ? 0 : s.picker.choose(n);
+        return s == null ? java.util.concurrent.ThreadLocalRandom.current().nextInt(n) : s.picker.chooseCase(n);
     }
 
     void cancel(Timer t) {

@@ -32,17 +32,17 @@ import java.util.Objects;
  * if (s.isDefault()) idle(); else work(s.value());
  * }</pre>
  *
- * <p>When several cases are ready, the round-robin schedulers take the first in argument order (Quasar's
- * priority select), which is deterministic; Go picks at random so that no case starves, so put the case that
- * must not starve first, or rotate the order. A {@link Scheduler#seeded seeded} scheduler picks at random among
- * the ready cases, so {@link Interleavings} tests every choice. A receive case whose channel is closed and
+ * <p>When several cases are ready, one is taken uniformly at random, as Go's select (and Quasar's) does, so that a
+ * case that is always ready cannot starve the others. On a round-robin {@link Scheduler} the random numbers come
+ * from a fixed seed, so a program runs the same way every time; a {@link Scheduler#seeded seeded} scheduler picks
+ * from its seed, so {@link Interleavings} tests every choice. A receive case whose channel is closed and
  * drained is ready, and reports {@link Selected#isClosed()}; a send case whose channel is closed throws
  * {@link ChannelClosedException} (Go panics). Channel preferences apply to the case performed as they do to a
  * plain send or receive. Case objects can be reused in a loop.
  *
  * <p>Over channels of event-loop coroutines (see {@link Channel}), which other threads may use at the same time,
  * a select takes every channel's lock in a fixed global order (Go's {@code selectgo} does the same), performs
- * the first case in argument order that can happen, or queues a waiter on every channel before letting go of
+ * the first case that can happen in an order that starts at a random case, or queues a waiter on every channel before letting go of
  * the locks; the first case completed, on whichever thread, claims the select atomically and the others are
  * withdrawn. A {@code withTimeout} or shutdown that cuts the wait short withdraws every case unless one had
  * already completed, in which case the select returns it. All the channels of one select serve the same kind
@@ -225,7 +225,7 @@ public final class Select {
             if (c.send ? c.channel.canSend() : c.channel.canReceive()) ready++;
         }
         if (ready == 0) return new Selected(DEFAULT, null, null, false);
-        int k = Scheduler.choose(ready);
+        int k = Scheduler.chooseCase(ready);
         for (int i = 0; i < cases.length; i++) {
             Case<?> c = cases[i];
             if (!(c.send ? c.channel.canSend() : c.channel.canReceive()) || k-- > 0) continue;
@@ -250,8 +250,8 @@ public final class Select {
 
     /**
      * Go's select on channels that may be used by other threads: every channel's lock is taken, in the order of
-     * the channels' ids so that two selects cannot deadlock; the first case in argument order that can happen
-     * now happens; otherwise (if {@code block}) a waiter goes into each channel's queue before the locks are
+     * the channels' ids so that two selects cannot deadlock; the first case that can happen now, counting from a
+     * case chosen at random, happens; otherwise (if {@code block}) a waiter goes into each channel's queue before the locks are
      * released, so no hand-off can slip in between the check and the wait. The first case completed claims the
      * group (see {@link SelectGroup}).
      */
@@ -260,9 +260,11 @@ public final class Select {
         Channel<?>[] locks = lockOrder(cases);
         Party me;
         SelectGroup group;
+        int from = Scheduler.chooseCase(cases.length);
         for (Channel<?> ch : locks) ch.guard.lock();
         try {
-            for (int i = 0; i < cases.length; i++) {
+            for (int j = 0; j < cases.length; j++) {
+                int i = (from + j) % cases.length;
                 Case<?> c = cases[i];
                 if (c.send) {
                     if (c.channel.offerNow(c.value, true, true)) return new Selected(i, c, null, false);

@@ -147,6 +147,25 @@ class SchedPrimitivesOnLoopsTest {
         }
     }
 
+    /** Go's rule on the shared path too: of several ready cases one at random, so none starves. */
+    @Test
+    void aSelectOnALoopDoesNotStarveACaseBehindOneAlwaysReady() {
+        try (EventLoop loop = new EventLoop("select")) {
+            List<Integer> chosen = loop.submit(() -> {
+                Channel<Integer> busy = new Channel<>("busy", 1);
+                Channel<Integer> quit = new Channel<>("quit", 1);
+                List<Integer> indexes = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    if (busy.size() == 0) busy.send(i);
+                    if (quit.size() == 0) quit.send(i);
+                    indexes.add(Select.select(Select.receive(busy), Select.receive(quit)).index());
+                }
+                return indexes;
+            }).join();
+            assertTrue(chosen.contains(0) && chosen.contains(1), chosen.toString());
+        }
+    }
+
     @Test
     void aMutexProtectsAReadYieldWriteCounterAcrossLoops() {
         int tasksPerLoop = 6, rounds = 200;

@@ -26,7 +26,7 @@ class SelectTest {
     private final Scheduler s = new Scheduler();
 
     @Test
-    void the_first_ready_case_in_argument_order_is_taken() {
+    void one_of_the_ready_cases_is_taken_and_only_one() {
         Channel<String> a = new Channel<>("a", 1);
         Channel<String> b = new Channel<>("b", 1);
         Channel<String> c = new Channel<>("c", 1);
@@ -39,13 +39,41 @@ class SelectTest {
         s.spawn(() -> got.set(Select.select(ra, rb, rc)));
         s.run();
         Select.Selected sel = got.get();
-        assertEquals(1, sel.index());
-        assertTrue(sel.is(rb));
-        assertSame(rb, sel.selectedCase());
-        assertEquals("from b", sel.value(rb));
-        assertEquals("from b", sel.value());
-        assertEquals(1, c.size()); // only one case is performed
+        Select.Case<String> taken = sel.index() == 1 ? rb : rc;
+        assertTrue(sel.is(taken));
+        assertSame(taken, sel.selectedCase());
+        assertEquals(sel.index() == 1 ? "from b" : "from c", sel.value(taken));
+        assertEquals(sel.value(taken), sel.value());
+        assertEquals(1, b.size() + c.size()); // only one case is performed
         assertThrows(IllegalStateException.class, () -> sel.value(ra));
+    }
+
+    /**
+     * Go's rule: of several ready cases one is chosen at random, so a case that is always ready does not starve
+     * the others. On a round-robin scheduler the choices come from a fixed seed: two runs choose alike.
+     */
+    @Test
+    void a_case_that_is_always_ready_does_not_starve_another_and_runs_repeat() {
+        List<Integer> first = alwaysReadyAgainstQuit(new Scheduler());
+        assertTrue(first.contains(0) && first.contains(1), first.toString());
+        assertEquals(first, alwaysReadyAgainstQuit(new Scheduler()));
+        assertEquals(first, alwaysReadyAgainstQuit(Scheduler.withVirtualTime()));
+    }
+
+    /** The index chosen by each of 200 selects over two channels that always have a value. */
+    private static List<Integer> alwaysReadyAgainstQuit(Scheduler scheduler) {
+        Channel<Integer> busy = new Channel<>("busy", 1);
+        Channel<Integer> quit = new Channel<>("quit", 1);
+        List<Integer> chosen = new ArrayList<>();
+        scheduler.spawn(() -> {
+            for (int i = 0; i < 200; i++) {
+                if (busy.size() == 0) busy.send(i);
+                if (quit.size() == 0) quit.send(i);
+                chosen.add(Select.select(Select.receive(busy), Select.receive(quit)).index());
+            }
+        });
+        scheduler.run();
+        return chosen;
     }
 
     @Test
