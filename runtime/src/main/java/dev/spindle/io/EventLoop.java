@@ -90,6 +90,8 @@ public final class EventLoop implements AutoCloseable {
 
     /** Actions from other threads run per turn of the loop, at most. */
     private static final int INBOX_BATCH = 1024;
+    /** How many turns the loop runs past its grace period at most (see {@link #forcedStop()}). */
+    private static final int FORCED_TURNS = 10_000;
 
     final Selector selector;
     final TimerHeap timers = new TimerHeap();
@@ -103,7 +105,12 @@ public final class EventLoop implements AutoCloseable {
     private final LiveTasks live = new LiveTasks();
     /** The selector's callback, made once: a method reference made per select would be allocated each time. */
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
-    private final List<Listener> listeners = new ArrayList<>();
+    /** Its listening sockets: the shutdown closes them first. Any thread adds (a bind), removes (a close). */
+    final java.util.Set<TcpServer> servers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Completed once the shutdown has closed every listening socket and the system has let go of their ports. */
+    private final CompletableFuture<Void> stoppedAccepting = new CompletableFuture<>();
+    /** Turns run since the grace period ended; bounded, so that a coroutine that ignores the end cannot keep it. */
+    private int forcedTurns;
     private final List<Runnable> afterNextSelect = new ArrayList<>();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private volatile Phase phase = Phase.RUNNING;
@@ -317,7 +324,6 @@ public final class EventLoop implements AutoCloseable {
                 server.close();
                 return;
             }
-            listeners.add(l);
             spawn("accept " + server.localAddress(), () -> {
                 try {
                     for (long backoff = 0;;) {
@@ -349,7 +355,6 @@ public final class EventLoop implements AutoCloseable {
                 } catch (IOException e) {
                     if (server.isOpen()) throw new UncheckedIOException(e); // else closed on purpose: the end
                 } finally {
-                    listeners.remove(l);
                     server.close();
                 }
             });
@@ -573,15 +578,30 @@ public final class EventLoop implements AutoCloseable {
     // ---- shutdown ----
 
     /**
-     * Stops accepting connections (every {@link Listener} of this loop closes, and {@link #serve} is refused from
-     * now on), lets coroutines finish for up to {@code grace}, then closes every remaining socket of the loop
-     * (their coroutines get an {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait
-     * for (a wait on a {@code dev.spindle.sched} channel or lock is withdrawn, as {@link #withTimeout} says),
-     * and ends the thread once no coroutine is left runnable. Any thread; calling it again does nothing more.
+     * Stops accepting connections (every {@link Listener} and {@link TcpServer} of this loop closes, and
+     * {@link #serve} and {@link TcpServer#bind} are refused from now on), lets coroutines finish for up to
+     * {@code grace}, then closes every remaining socket of the loop (their coroutines get an
+     * {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait for (a wait on a
+     * {@code dev.spindle.sched} channel or lock is withdrawn, as {@link #withTimeout} says) with a
+     * {@link CancellationException}, which each gets again at every later suspension (in a {@code finally}
+     * block, say) so that its outer {@code finally} blocks run as well, as in a cancelled Kotlin coroutine. The
+     * thread ends once no coroutine is left runnable. Any thread; calling it again does nothing more. Called
+     * outside the event loops it returns once the loop's ports refuse connections, which takes the loop a turn
+     * (a second at most, if code blocks the loop's thread); a loop's thread, which must not wait, goes on at
+     * once, and they do after the loop's next turn.
      *
      * @return {@link #termination()}
      */
     public CompletableFuture<Void> shutdown(Duration grace) {
+        awaitOffLoop(stopAccepting(grace));
+        return termination;
+    }
+
+    /**
+     * Begins the shutdown; the future completes once no connection to a port of the loop can be completed any
+     * more (or the loop has ended).
+     */
+    CompletableFuture<?> stopAccepting(Duration grace) {
         long nanos = timeoutNanos(grace);
         shutdownCalled = true; // the phase changes on the loop's thread, later
         try {
@@ -589,7 +609,22 @@ public final class EventLoop implements AutoCloseable {
         } catch (RejectedExecutionException terminated) {
             // already done
         }
-        return termination;
+        return CompletableFuture.anyOf(stoppedAccepting, termination);
+    }
+
+    /**
+     * Waits for {@code f}, unless this is an event loop's thread, which must not wait, and for a second at most:
+     * a loop's thread held up by code that blocks it must not hold up the caller of a shutdown too.
+     */
+    static void awaitOffLoop(CompletableFuture<?> f) {
+        if (current() != null) return;
+        try {
+            f.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // the shutdown goes on; the caller has the termination future
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {@link #shutdown(Duration) shutdown(Duration.ZERO)} and waits for the thread to end. */
@@ -602,7 +637,12 @@ public final class EventLoop implements AutoCloseable {
     private void beginShutdown(long graceNanos) {
         if (phase != Phase.RUNNING) return;
         phase = Phase.STOPPING;
-        for (Listener l : new ArrayList<>(listeners)) l.close();
+        List<CompletableFuture<Void>> ports = new ArrayList<>();
+        for (TcpServer server : new ArrayList<>(servers)) {
+            server.close(); // on the loop: returns at once
+            ports.add(server.released());
+        }
+        CompletableFuture.allOf(ports.toArray(CompletableFuture[]::new)).thenRun(() -> stoppedAccepting.complete(null));
         for (IoHandle h : openHandles()) {
             if (h instanceof TcpSocket s && s.closeOnShutdown) s.closeOnLoop(); // idle between requests
         }
@@ -612,8 +652,16 @@ public final class EventLoop implements AutoCloseable {
     private void force() {
         phase = Phase.FORCED;
         for (IoHandle h : openHandles()) h.closeOnLoop();
-        CancellationException stop = new CancellationException(thread.getName() + " shut down");
-        for (Task t : live.snapshot()) interrupt(t, stop);
+        for (Task t : live.snapshot()) interrupt(t, forcedStop());
+    }
+
+    /**
+     * What a coroutine gets once the grace period is over, at its suspension point and at every later suspension
+     * (a {@code finally} block that waits, say), so that its outer {@code finally} blocks run too, as in a
+     * cancelled Kotlin coroutine. One each: a try-with-resources adds suppressed exceptions to it.
+     */
+    private CancellationException forcedStop() {
+        return new CancellationException(thread.getName() + " shut down");
     }
 
     // ---- the loop ----
@@ -626,7 +674,10 @@ public final class EventLoop implements AutoCloseable {
                 fireTimers();
                 runReady();
                 if (phase == Phase.STOPPING && live.isEmpty() && inbox.isEmpty()) break;
-                if (phase == Phase.FORCED && (live.isEmpty() || runQueue.isEmpty() && inbox.isEmpty())) break;
+                if (phase == Phase.FORCED && (live.isEmpty() || runQueue.isEmpty() && inbox.isEmpty()
+                        || ++forcedTurns > FORCED_TURNS)) {
+                    break;
+                }
                 select();
             }
         } catch (Throwable fatal) {
@@ -791,9 +842,11 @@ public final class EventLoop implements AutoCloseable {
             runQueue.add(t);
             Throwable due = dueAtSuspension(party);
             if (due != null) t.setPending(due);
+            else if (phase == Phase.FORCED) t.setPending(forcedStop());
         } else {
             Throwable due = dueAtSuspension(party);
             if (due != null) interrupt(t, due);
+            else if (phase == Phase.FORCED) interrupt(t, forcedStop());
         }
     }
 

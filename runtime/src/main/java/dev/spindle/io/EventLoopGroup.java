@@ -3,6 +3,7 @@ package dev.spindle.io;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -69,9 +70,15 @@ public final class EventLoopGroup implements AutoCloseable {
         return loops.stream().mapToInt(EventLoop::liveTasks).sum();
     }
 
-    /** {@link EventLoop#shutdown} of every loop; completes when all have terminated. */
+    /**
+     * {@link EventLoop#shutdown} of every loop, all at once; completes when all have terminated. Outside the
+     * loops it returns once every loop's ports refuse connections.
+     */
     public CompletableFuture<Void> shutdown(Duration grace) {
-        return CompletableFuture.allOf(loops.stream().map(l -> l.shutdown(grace)).toArray(CompletableFuture[]::new));
+        List<CompletableFuture<?>> stopping = new ArrayList<>();
+        for (EventLoop l : loops) stopping.add(l.stopAccepting(grace)); // all at once, then wait
+        EventLoop.awaitOffLoop(CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)));
+        return CompletableFuture.allOf(loops.stream().map(EventLoop::termination).toArray(CompletableFuture[]::new));
     }
 
     /**

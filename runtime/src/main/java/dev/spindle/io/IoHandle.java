@@ -188,6 +188,22 @@ sealed class IoHandle extends Blocker permits TcpSocket {
         }
     }
 
+    /**
+     * Closes it, and completes {@code released} once the selector has let go of the channel: the JDK closes a
+     * registered channel's socket only then, and until then the system still completes connections to a server's
+     * port and cannot bind its address again. Outside the event loops it waits for that (as
+     * {@code ServerSocket.close()} returns with the port free); a loop's thread, which must not wait, goes on at
+     * once, and the port is free after the loop's next turn.
+     */
+    void closeReleasing(java.util.concurrent.CompletableFuture<Void> released) {
+        if (released.isDone()) return;
+        closeFromAnyThread(() -> {
+            closeOnLoop();
+            loop.afterNextSelect(() -> released.complete(null));
+        });
+        if (EventLoop.current() == null) java.util.concurrent.CompletableFuture.anyOf(released, loop.termination()).join();
+    }
+
     @Override
     public String toString() {
         return "IoHandle[" + key.channel() + "]";

@@ -30,10 +30,7 @@ public final class TcpServer implements Closeable {
     private final ServerSocketChannel ch;
     private final IoHandle io;
     private final SocketAddress local;
-    /**
-     * Completed on the loop once its selector has let go of the closed channel: the JDK defers closing a
-     * registered channel's socket until then, and until then the system still completes connections to it.
-     */
+    /** Completed on the loop once its selector has let go of the closed channel ({@link IoHandle#closeReleasing}). */
     private final CompletableFuture<Void> released = new CompletableFuture<>();
     private long acceptTimeoutNanos;
 
@@ -47,8 +44,10 @@ public final class TcpServer implements Closeable {
      * Opens a server socket of {@code loop} bound to {@code address} (port 0: any free port). Any thread.
      *
      * @param backlog the accept queue's length; 0 or less for the system's default
+     * @throws java.util.concurrent.RejectedExecutionException if the loop is shutting down or has terminated
      */
     public static TcpServer bind(EventLoop loop, SocketAddress address, int backlog) throws IOException {
+        loop.refuseServeIfShuttingDown();
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
             ch.bind(address, backlog);
@@ -56,7 +55,9 @@ public final class TcpServer implements Closeable {
             EventLoop.closeQuietly(ch);
             throw e;
         }
-        return new TcpServer(ch, new IoHandle(loop, ch));
+        TcpServer server = new TcpServer(ch, new IoHandle(loop, ch));
+        loop.servers.add(server); // closed by the loop's shutdown, which stops accepting at once
+        return server;
     }
 
     /** Waits for the next connection and returns it as a socket of this server's loop. */
@@ -107,12 +108,13 @@ public final class TcpServer implements Closeable {
      */
     @Override
     public void close() {
-        if (released.isDone()) return;
-        io.closeFromAnyThread(() -> {
-            io.closeOnLoop();
-            io.loop.afterNextSelect(() -> released.complete(null));
-        });
-        if (EventLoop.current() == null) CompletableFuture.anyOf(released, io.loop.termination()).join();
+        io.loop.servers.remove(this);
+        io.closeReleasing(released);
+    }
+
+    /** Completed once the system has closed its socket (see {@link #close()}). */
+    CompletableFuture<Void> released() {
+        return released;
     }
 
     /**

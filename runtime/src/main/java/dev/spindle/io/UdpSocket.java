@@ -30,6 +30,8 @@ import java.time.Duration;
 public final class UdpSocket implements Closeable {
     private final DatagramChannel ch;
     private final IoHandle io;
+    /** Completed on the loop once its selector has let go of the closed channel ({@link IoHandle#closeReleasing}). */
+    private final java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
     private long receiveTimeoutNanos;
     private long sendTimeoutNanos;
 
@@ -93,9 +95,14 @@ public final class UdpSocket implements Closeable {
         }
     }
 
-    /** Closes it; a coroutine waiting in receive or send gets an AsynchronousCloseException. Any thread. */
+    /**
+     * Closes it; a coroutine waiting in receive or send gets an AsynchronousCloseException. Any thread. Called
+     * outside the event loops it returns once the address is free to bind again (as
+     * {@code DatagramSocket.close()} does), which takes the loop a turn; on a loop's thread, which must not wait,
+     * it returns at once, and the address is free after the loop's next turn.
+     */
     @Override
     public void close() {
-        io.closeFromAnyThread();
+        io.closeReleasing(released);
     }
 }

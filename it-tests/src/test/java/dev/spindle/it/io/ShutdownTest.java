@@ -10,14 +10,17 @@ import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
 import dev.spindle.io.Listener;
 import dev.spindle.io.SocketInput;
+import dev.spindle.io.TcpServer;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -63,10 +66,111 @@ class ShutdownTest {
      * select: until then the system still completes connections. A listener says it is closed only after that,
      * so a connection attempt made once it says so is refused, however busy the loop was after the close.
      */
+    /**
+     * shutdown() returns once the ports refuse connections, however busy the loop is: for a loop and for a
+     * group, whose loops all stop at once.
+     */
+    @Test
+    void connectionsAreRefusedAsSoonAsShutdownReturns() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            EventLoopGroup group = new EventLoopGroup(2);
+            EventLoop loop = new EventLoop("refusing");
+            Listener l1 = group.serve(ANY_LOOPBACK, socket -> EventLoop.sleep(Duration.ofSeconds(10)));
+            Listener l2 = loop.serve(ANY_LOOPBACK, socket -> EventLoop.sleep(Duration.ofSeconds(10)));
+            for (EventLoop busy : List.of(group.loops().get(0), loop)) busy.execute(() -> spin(100));
+            CompletableFuture<Void> groupEnd = group.shutdown(Duration.ofMillis(200));
+            CompletableFuture<Void> loopEnd = loop.shutdown(Duration.ofMillis(200));
+            for (Listener l : List.of(l1, l2)) {
+                assertFalse(l.isOpen());
+                assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", l.localAddress().getPort()).close());
+            }
+            groupEnd.get(10, TimeUnit.SECONDS);
+            loopEnd.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void spin(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() - end < 0) Thread.onSpinWait();
+    }
+
+    /** A server of one's own (TcpServer.accept in a loop) stops accepting at the shutdown, like serve()'s. */
+    @Test
+    void aTcpServerOfTheLoopStopsAcceptingAtTheShutdown() throws Exception {
+        EventLoop loop = new EventLoop("own-server");
+        TcpServer server = TcpServer.bind(loop, ANY_LOOPBACK, 0);
+        int port = server.localAddress().getPort();
+        CountDownLatch first = new CountDownLatch(1);
+        CompletableFuture<Void> accepting = loop.submit(() -> {
+            for (;;) {
+                server.accept().close();
+                first.countDown();
+            }
+        });
+        new Socket("127.0.0.1", port).close();
+        first.await();
+        loop.shutdown(Duration.ofSeconds(30));
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> accepting.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof AsynchronousCloseException, e.toString());
+        loop.termination().get(10, TimeUnit.SECONDS); // its only coroutine ended: not held for the grace period
+        assertThrows(RejectedExecutionException.class, () -> TcpServer.bind(loop, ANY_LOOPBACK, 0));
+    }
+
+    /**
+     * Past the grace period a coroutine is cancelled at every suspension, not only the one it waited in, so a
+     * finally block that waits does not strand the blocks around it (Kotlin's rule for a cancelled coroutine).
+     */
+    @Test
+    void pastTheGraceEverySuspensionThrowsSoOuterFinallyBlocksRun() throws Exception {
+        EventLoop loop = new EventLoop("finally");
+        List<String> ran = new ArrayList<>();
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Void> f = loop.submit(() -> {
+            try {
+                try {
+                    started.countDown();
+                    EventLoop.sleep(Duration.ofSeconds(30));
+                } finally {
+                    ran.add("inner");
+                    EventLoop.sleep(Duration.ofSeconds(30));
+                    ran.add("after the inner sleep");
+                }
+            } finally {
+                ran.add("outer");
+            }
+            return null;
+        });
+        started.await();
+        loop.shutdown(Duration.ofMillis(50)).get(10, TimeUnit.SECONDS);
+        assertThrows(CancellationException.class, () -> f.get(1, TimeUnit.SECONDS));
+        assertEquals(List.of("inner", "outer"), ran);
+    }
+
+    /** One that catches every cancellation and waits again does not keep the loop from ending. */
+    @Test
+    void aCoroutineThatIgnoresItsCancellationDoesNotKeepTheLoopAlive() throws Exception {
+        EventLoop loop = new EventLoop("stubborn");
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Void> f = loop.submit(() -> {
+            started.countDown();
+            for (;;) {
+                try {
+                    EventLoop.sleep(Duration.ofSeconds(30));
+                } catch (CancellationException ignored) {
+                    // and wait again
+                }
+            }
+        });
+        started.await();
+        loop.shutdown(Duration.ofMillis(50)).get(10, TimeUnit.SECONDS);
+        assertTrue(f.isCompletedExceptionally());
+    }
+
     /** The loop's thread begins the shutdown in its next turn, but the caller sees it called at once. */
     @Test
     void aLoopSaysItIsShuttingDownAsSoonAsShutdownReturns() {
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 3; i++) { // each shutdown() waits a second for the loop, which is held up
             EventLoop loop = new EventLoop("flag-" + i);
             CountDownLatch hold = new CountDownLatch(1);
             loop.execute(() -> {

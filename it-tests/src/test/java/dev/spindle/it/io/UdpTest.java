@@ -59,6 +59,26 @@ class UdpTest {
         }
     }
 
+    /** close() from outside the loop returns with the address free to bind again, however busy the loop is. */
+    @Test
+    void anAddressIsFreeAgainOnceCloseReturns() throws Exception {
+        try (EventLoop loop = new EventLoop("udp-rebind")) {
+            for (int i = 0; i < 3; i++) {
+                UdpSocket a = UdpSocket.bind(loop, new InetSocketAddress("127.0.0.1", 0));
+                InetSocketAddress at = a.localAddress();
+                java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+                loop.execute(() -> {
+                    busy.countDown();
+                    long end = System.nanoTime() + 100_000_000L;
+                    while (System.nanoTime() - end < 0) Thread.onSpinWait();
+                });
+                busy.await();
+                a.close();
+                UdpSocket.bind(loop, at).close();
+            }
+        }
+    }
+
     @Test
     void aReceiveTimesOut() {
         try (EventLoop loop = new EventLoop("udp-timeout")) {
