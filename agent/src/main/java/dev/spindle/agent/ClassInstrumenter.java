@@ -383,6 +383,14 @@ final class ClassInstrumenter {
         for (AbstractInsnNode insn : m.instructions.toArray()) {
             if (!(insn instanceof MethodInsnNode call)) continue;
             if (!rules.isSuspendableCall(call.owner, call.name, call.desc)) continue;
+            if (call.owner.equals(SuspendableRules.COROUTINE) && call.name.equals("yield") && call.desc.equals("()V")) {
+                // Coroutine.yield's own body would not know why this method was left as it was: tell it
+                m.instructions.insertBefore(call, new LdcInsnNode(check));
+                m.instructions.set(call, new MethodInsnNode(INVOKESTATIC, MethodInstrumenter.HOOKS,
+                        "yieldInUninstrumentedMethod", "(Ljava/lang/String;)V", false));
+                changed = true;
+                continue;
+            }
             InsnList guard = new InsnList();
             guard.add(new LdcInsnNode(check));
             guard.add(new MethodInsnNode(INVOKESTATIC, MethodInstrumenter.HOOKS, "afterCallInUninstrumentedMethod",

@@ -166,6 +166,10 @@ final class MethodInstrumenter {
             temps = Math.max(temps, size);
         }
 
+        if (tempBase + temps + CURSOR_SLOTS > 0xFFFF) { // a class file's max_locals is two bytes
+            throw new TooLarge("its " + method.maxLocals + " local variable slots leave no room for the "
+                    + (RECORD_SLOTS + temps + CURSOR_SLOTS) + " the rewrite adds (the JVM allows 65,535)");
+        }
         MethodNode copy = null;
         Map<AbstractInsnNode, AbstractInsnNode> twin = null;
         if (resumePoints > 0) {

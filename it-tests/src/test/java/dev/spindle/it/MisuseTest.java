@@ -754,6 +754,79 @@ class MisuseTest {
     }
 
     /**
+     * A suspendable method that uses nearly all of the 65,535 local variable slots a method may have leaves no room
+     * for the rewrite's own: that method is left as it was and refuses to suspend, saying why, and the other
+     * methods of its class are rewritten as usual.
+     */
+    @Test
+    void aMethodWithNoRoomForTheRewritesLocalsIsRefusedAloneSayingWhy() throws Exception {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        new ClassReader(callsInner("gen/ManyLocals", V17, 0)).accept(new org.objectweb.asm.ClassVisitor(ASM9, cw) {
+            @Override
+            public void visitEnd() {
+                MethodVisitor m = cv.visitMethod(ACC_PUBLIC | ACC_STATIC, "many", "()J", null, null);
+                m.visitAnnotation("Ldev/spindle/Suspendable;", true).visitEnd();
+                m.visitCode();
+                m.visitLdcInsn(5L);
+                m.visitVarInsn(LSTORE, 65_532);
+                m.visitFieldInsn(GETSTATIC, "gen/ManyLocals", "inner", "Ldev/spindle/SuspendableRunnable;");
+                m.visitMethodInsn(INVOKEINTERFACE, "dev/spindle/SuspendableRunnable", "run", "()V", true);
+                m.visitVarInsn(LLOAD, 65_532);
+                m.visitInsn(LRETURN);
+                m.visitMaxs(0, 0);
+                m.visitEnd();
+                super.visitEnd();
+            }
+        }, 0);
+        Class<?> type = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                Map.of("gen.ManyLocals", cw.toByteArray())).loadClass("gen.ManyLocals");
+        type.getField("inner").set(null, (SuspendableRunnable) Coroutine::yield);
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<Object> body = (SuspendableCallable<Object>) type.getConstructor().newInstance();
+        Coroutine rewritten = new Coroutine(body::call);
+        assertTrue(rewritten.resume());
+        assertFalse(rewritten.resume());
+        assertEquals(1, type.getField("after").getInt(null));
+        Method many = type.getMethod("many");
+        IllegalStateException e = failsOnFirstResume(new Coroutine(() -> {
+            try {
+                many.invoke(null);
+            } catch (ReflectiveOperationException x) {
+                throw (RuntimeException) x.getCause();
+            }
+        }));
+        assertMentions(e, "gen.ManyLocals.many");
+        assertMentions(e, "local variable slots");
+    }
+
+    /**
+     * One that calls Coroutine.yield() itself is refused with the agent's reason too (Coroutine.yield's own body
+     * cannot know it), both in a coroutine and outside one.
+     */
+    @Test
+    void aClassCompiledForJava7ThatYieldsItselfIsRefusedWithTheAgentsReason() throws Exception {
+        ClassWriter cw = AsmClasses.suspendableCallable("gen/OldYield", V1_7);
+        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
+        m.visitCode();
+        m.visitMethodInsn(INVOKESTATIC, "dev/spindle/Coroutine", "yield", "()V", false);
+        m.visitInsn(ACONST_NULL);
+        m.visitInsn(ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+        cw.visitEnd();
+        Class<?> type = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                Map.of("gen.OldYield", cw.toByteArray())).loadClass("gen.OldYield");
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<Object> body = (SuspendableCallable<Object>) type.getConstructor().newInstance();
+        IllegalStateException outside = assertThrows(IllegalStateException.class, body::call);
+        assertMentions(outside, "outside a coroutine");
+        IllegalStateException e = failsOnFirstResume(new Coroutine(body::call));
+        assertMentions(e, "gen.OldYield.call");
+        assertMentions(e, "compiled for Java 7");
+        assertMentions(e, "Compile gen.OldYield for Java 8 or later");
+    }
+
+    /**
      * A Java 5 class file may carry a StackMapTable, which the JVM ignores below Java 6 (a tool wrote it, or the
      * file's version was lowered): the agent must not write it back as it reads it, which ASM refuses, leaving the
      * class unguarded.

@@ -1,5 +1,6 @@
 package dev.spindle.internal;
 
+import dev.spindle.Coroutine;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -237,6 +238,18 @@ public final class Hooks {
             throw refuse(k, "cannot suspend in " + parts[0] + ": the agent could not instrument it (" + parts[1]
                     + "), so " + k.lastSaved() + ", which it called, cannot suspend there. " + parts[2]);
         }
+    }
+
+    /**
+     * {@code Coroutine.yield()} called by a method the agent could not rewrite ({@code methodWhyAdvice} as for
+     * {@link #afterCallInUninstrumentedMethod}): refused with the agent's reason, which the body of
+     * {@code Coroutine.yield()} could only guess at.
+     */
+    public static void yieldInUninstrumentedMethod(String methodWhyAdvice) {
+        if (Coroutine.current() == null) Coroutine.yield(); // refused as outside a coroutine
+        String[] parts = methodWhyAdvice.split("\\|", 3);
+        throw new IllegalStateException("cannot suspend in " + parts[0] + ": the agent could not instrument it ("
+                + parts[1] + "), so its call of Coroutine.yield() cannot suspend. " + parts[2]);
     }
 
     /** The method name of "Class.method". */
