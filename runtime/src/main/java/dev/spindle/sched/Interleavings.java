@@ -252,6 +252,7 @@ public final class Interleavings {
         } catch (Throwable t) {
             error = t;
         }
+        if (s.livelock != null && error != s.livelock) error = s.livelock; // the scenario caught it, or went on
         // thrown inside the scenario, which may have caught it: it is about the search, not the scenario
         RuntimeException refused = picker.refused();
         if (refused != null) throw refused;

@@ -211,7 +211,8 @@ public final class Mutex extends Shared {
         } else {
             held = " held by coroutine \"" + ((Party) o).name() + "\"";
         }
-        return "Mutex[" + (name != null ? name : Integer.toHexString(System.identityHashCode(this))) + held + "]";
+        // no identity hash for an unnamed one: a deadlock report must read the same when its schedule is replayed
+        return "Mutex[" + (name != null ? name : "unnamed") + held + "]";
     }
 
     // ---- the shared path: event-loop coroutines, under the lock ----

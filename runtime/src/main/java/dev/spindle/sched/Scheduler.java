@@ -101,6 +101,8 @@ public final class Scheduler {
     private int headDue;
     /** A guard for Interleavings: more switches than this in one run is reported as a livelock. */
     long switchLimit = Long.MAX_VALUE;
+    /** What run() threw when it reached switchLimit: Interleavings reports it even if the scenario caught it. */
+    IllegalStateException livelock;
     /** When not null, the name of each tasklet resumed, in order (for Interleavings' reports). */
     List<String> trace;
 
@@ -210,8 +212,9 @@ public final class Scheduler {
                     continue;
                 }
                 if (switches >= switchLimit) {
-                    throw new IllegalStateException("the tasklets did not finish within " + switchLimit
+                    livelock = new IllegalStateException("the tasklets did not finish within " + switchLimit
                             + " switches: an endless loop with Scheduler.schedule() in it, or a livelock");
+                    throw livelock;
                 }
                 left--;
                 int next = due() > 0 ? 0 : picker.choose(runnable.size());

@@ -203,6 +203,44 @@ class InterleavingsTest {
         assertTrue(f.toString().contains("... ("), "a long schedule is shortened: " + f);
     }
 
+    /** The limit is the search's, not the scenario's: a scenario that catches what run() throws still fails. */
+    @Test
+    void a_livelock_is_reported_even_if_the_scenario_catches_it() {
+        Interleavings.Failure f = Interleavings.random(3).maxSwitches(1_000).explore(s -> {
+            s.spawn(() -> {
+                for (;;) Scheduler.schedule();
+            });
+            try {
+                s.run();
+            } catch (IllegalStateException expectedInSomeSchedules) {
+                // a scenario may expect this exception from its own code
+            }
+        }).failure().orElseThrow();
+        assertTrue(f.error().getMessage().contains("did not finish within 1000 switches"), f.error().getMessage());
+    }
+
+    /** A deadlock report reads the same in the search and in its replay, unnamed locks included. */
+    @Test
+    void a_deadlock_over_unnamed_locks_replays_with_the_same_message() {
+        Interleavings.Scenario crossed = s -> {
+            Mutex left = new Mutex();
+            Mutex right = new Mutex();
+            s.spawn("A", () -> left.withLock(() -> {
+                Scheduler.schedule();
+                right.withLock(() -> { });
+            }));
+            s.spawn("B", () -> right.withLock(() -> {
+                Scheduler.schedule();
+                left.withLock(() -> { });
+            }));
+            s.run();
+        };
+        Interleavings.Failure f = Interleavings.random(50).explore(crossed).failure().orElseThrow();
+        DeadlockException again = assertThrows(DeadlockException.class,
+                () -> Interleavings.replay(f.seed().getAsLong(), crossed));
+        assertEquals(f.error().getMessage(), again.getMessage());
+    }
+
     @Test
     void a_livelock_replays_as_the_same_failure_with_the_limit_the_report_shows() {
         Interleavings.Scenario long_ = turns(2, 2_500, new ArrayList<>()); // 5,000 turns, finite
