@@ -179,8 +179,8 @@ public final class Coroutine extends Continuation {
     /**
      * The logical call stack of a suspended coroutine, innermost frame first: each element names a method and
      * the line of the call it is suspended in. Empty unless the coroutine is {@link State#SUSPENDED}. Any thread
-     * may ask (a monitor, say); if another thread resumes the coroutine while the frames are read, the answer is
-     * empty, as for a coroutine that is running.
+     * may ask (a monitor, say): the frames are read as they are at one suspension, and a resume from another
+     * thread meanwhile waits until they have been read (the time it takes to describe them).
      */
     public StackTraceElement[] stackTrace() {
         return state() == State.SUSPENDED ? suspendedFrames() : new StackTraceElement[0];

@@ -37,6 +37,12 @@ public abstract class Continuation {
     private static final int STATUS_SHIFT = 30;
     /** In {@code statusAndTop}: the top segment has a link below it, so where it starts follows the words used. */
     private static final int LINKED = 1 << 29, TOP = LINKED - 1;
+    /**
+     * The whole status word while another thread reads the frames of a suspended continuation: RUNNING to every
+     * check (its frames must not move), but with a low bit no running continuation has, so that a resume waits for
+     * the reader instead of being refused, and {@link #status()} still says SUSPENDED.
+     */
+    private static final int INSPECTED = RUNNING << STATUS_SHIFT | 1;
     /** A link's words: the segment below's start, its read cursor (word, reference) and its reference top. */
     private static final int LINK = 4;
 
@@ -73,7 +79,8 @@ public abstract class Continuation {
     protected abstract String describe();
 
     protected final int status() {
-        return statusAndTop >>> STATUS_SHIFT;
+        int word = statusAndTop;
+        return word == INSPECTED ? SUSPENDED : word >>> STATUS_SHIFT;
     }
 
     private void status(int status) {
@@ -123,13 +130,16 @@ public abstract class Continuation {
         switch (status) {
             case DONE -> throw new IllegalStateException("cannot resume " + describe() + ": it is done (its body"
                     + " ended or threw). Resume only while isDone() is false, or while resume() has returned true");
-            case RUNNING -> throw new IllegalStateException(k.running == this
+            case RUNNING -> {
+                if (claimed == INSPECTED) return resumeAfterInspection(thrown);
+                throw new IllegalStateException(k.running == this
                     ? "coroutine " + describe() + " cannot resume itself: it is already running (call"
                             + " Coroutine.yield() to give control back to whoever resumed it)"
                     : "cannot resume " + describe() + ": it is already running (on another thread, or it is"
                             + " an outer coroutine of the one calling resume). Resume a coroutine from one thread at"
                             + " a time, handing it over with a happens-before (a queue, an executor), and let an"
                             + " inner coroutine yield to its outer one instead of resuming it");
+            }
             default -> { }
         }
         return claimAndDrive(k, claimed, thrown);
@@ -147,7 +157,9 @@ public abstract class Continuation {
                 outerSeg = k.segWord;
         boolean mine = false;
         try {
-            if (!STATUS.compareAndSet(this, claimed, RUNNING << STATUS_SHIFT)) throw raced();
+            if (!STATUS.compareAndSet(this, claimed, RUNNING << STATUS_SHIFT) && !claimAfterInspection(claimed)) {
+                throw raced();
+            }
             mine = true;
             boolean first = claimed >>> STATUS_SHIFT == NEW;
             if (thrown != null && first) {
@@ -168,7 +180,31 @@ public abstract class Continuation {
             k.wordTop = outerTop;
             k.refTop = outerRefTop;
             k.segWord = outerSeg;
-            if (mine && statusAndTop >>> STATUS_SHIFT == RUNNING) statusAndTop = DONE << STATUS_SHIFT;
+            // exactly RUNNING: once suspended, another thread may be reading the frames (INSPECTED)
+            if (mine && statusAndTop == RUNNING << STATUS_SHIFT) statusAndTop = DONE << STATUS_SHIFT;
+        }
+    }
+
+    /** Another thread reads the frames: waits until it has (a few microseconds), then resumes. */
+    private boolean resumeAfterInspection(Throwable thrown) {
+        while ((int) STATUS.getAcquire(this) == INSPECTED) Thread.onSpinWait();
+        return resumeBody(thrown);
+    }
+
+    /**
+     * Claims it after a failed claim, if what got in between was only another thread reading its frames, which
+     * puts the status back as it was.
+     */
+    private boolean claimAfterInspection(int claimed) {
+        for (;;) {
+            int now = (int) STATUS.getAcquire(this);
+            if (now == INSPECTED) {
+                Thread.onSpinWait();
+            } else if (now != claimed) {
+                return false;
+            } else if (STATUS.compareAndSet(this, claimed, RUNNING << STATUS_SHIFT)) {
+                return true;
+            }
         }
     }
 
@@ -377,16 +413,23 @@ public abstract class Continuation {
      * the call it is suspended in).
      */
     protected final StackTraceElement[] suspendedFrames() {
-        int before = (int) STATUS.getAcquire(this);
-        if (before >>> STATUS_SHIFT != SUSPENDED) return new StackTraceElement[0];
+        // claimed while they are read, so that nobody resumes it meanwhile (a monitor may ask from any thread);
+        // checking the status before and after instead missed a resume and a suspension with the same status
+        int before;
+        do {
+            before = (int) STATUS.getAcquire(this);
+            if (before == INSPECTED) {
+                Thread.onSpinWait(); // another thread reads them: its turn first
+            } else if (before >>> STATUS_SHIFT != SUSPENDED) {
+                return new StackTraceElement[0];
+            }
+        } while (before == INSPECTED || !STATUS.compareAndSet(this, before, INSPECTED));
         try {
             int s = suspendedSegWord(before);
-            StackTraceElement[] frames = framesFrom(Carrier.get(), segRef(s), refTop, s);
-            if ((int) STATUS.getAcquire(this) == before) return frames;
-        } catch (RuntimeException resumedMeanwhile) {
-            // another thread resumed it while this one read its frames (a monitor, say): the frames were moving
+            return framesFrom(Carrier.get(), segRef(s), refTop, s);
+        } finally {
+            STATUS.setRelease(this, before);
         }
-        return new StackTraceElement[0];
     }
 
     /**

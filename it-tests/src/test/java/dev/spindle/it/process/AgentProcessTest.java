@@ -76,9 +76,9 @@ class AgentProcessTest {
         assertTrue(r.out().contains("LoadedBeforeInstallProgram$Early was loaded before the agent was installed"),
                 r.out());
         String yield = line(r.out(), "yield in the early class: ");
-        assertTrue(yield.startsWith("refused: Coroutine.yield() was called from " + LoadedBeforeInstallProgram.class
-                .getName() + "$Early.pauseHere, which is @Suspendable but was not instrumented: its class was loaded"
-                + " before the Spindle agent was installed"), r.out());
+        assertTrue(yield.startsWith("refused: cannot suspend in " + LoadedBeforeInstallProgram.class.getName()
+                + "$Early.pauseHere: the agent could not instrument it (its class was loaded before the Spindle agent"
+                + " was installed), so its call of Coroutine.yield() cannot suspend"), r.out());
         assertTrue(yield.contains("or start the JVM with -javaagent:spindle-agent.jar"), r.out());
     }
 
