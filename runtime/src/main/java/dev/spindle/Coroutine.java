@@ -202,13 +202,17 @@ public final class Coroutine extends Continuation {
 
     @Override
     protected String describe() {
-        return toString();
+        // no state: a message says which one it acted on, and the state read again now may already be another's
+        return "Coroutine[" + id() + "]";
+    }
+
+    private String id() {
+        String name = name();
+        return name != null ? name : Integer.toHexString(System.identityHashCode(this));
     }
 
     @Override
     public String toString() {
-        String name = name();
-        return "Coroutine[" + (name != null ? name : Integer.toHexString(System.identityHashCode(this))) + ", "
-                + state() + "]";
+        return "Coroutine[" + id() + ", " + state() + "]";
     }
 }

@@ -146,6 +146,42 @@ class NestingAndThreadsTest {
         assertNull(failure.get());
     }
 
+    /**
+     * A monitor polling state() of a coroutine that another thread runs sees it change: a read the JIT could hoist
+     * out of the monitor's loop would spin for ever. (A release after the loop is compiled, which takes a moment;
+     * if it is not yet, the test cannot fail, only miss.)
+     */
+    @Test
+    void aMonitorPollingStateSeesTheCoroutineSuspendAndEnd() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+        Coroutine c = new Coroutine(() -> {
+            phase.set(1);
+            while (phase.get() < 2) Thread.onSpinWait(); // released by the test
+            pause();
+        });
+        Thread runner = new Thread(() -> {
+            c.resume();
+            while (phase.get() < 3) Thread.onSpinWait(); // released by the monitor, once it saw the suspension
+            c.resume();
+        }, "runner");
+        runner.setDaemon(true);
+        runner.start();
+        while (phase.get() < 1) Thread.onSpinWait();
+        long[] polls = new long[2];
+        Thread monitor = new Thread(() -> {
+            while (c.state() == Coroutine.State.RUNNING) polls[0]++;
+            phase.set(3);
+            while (!c.isDone()) polls[1]++;
+        }, "monitor");
+        monitor.setDaemon(true);
+        monitor.start();
+        Thread.sleep(1000); // the monitor's loop gets compiled meanwhile
+        phase.set(2);
+        monitor.join(10_000);
+        assertFalse(monitor.isAlive(), "the monitor polled " + polls[0] + " and " + polls[1] + " times: " + c);
+        assertTrue(c.isDone());
+    }
+
     @Test
     void currentIsTheInnermostRunningCoroutine() {
         assertNull(Coroutine.current());

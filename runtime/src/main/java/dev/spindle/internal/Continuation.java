@@ -78,13 +78,14 @@ public abstract class Continuation {
     /** A name for messages. */
     protected abstract String describe();
 
+    /** Any thread: a monitor may poll it (an acquiring read, which the JIT cannot hoist out of its loop). */
     protected final int status() {
-        int word = statusAndTop;
+        int word = (int) STATUS.getAcquire(this);
         return word == INSPECTED ? SUSPENDED : word >>> STATUS_SHIFT;
     }
 
     private void status(int status) {
-        statusAndTop = status << STATUS_SHIFT;
+        STATUS.setRelease(this, status << STATUS_SHIFT);
     }
 
     /** Where a segment starting at word {@code s} starts in {@code refs}: where the segment below it ended. */
@@ -106,7 +107,8 @@ public abstract class Continuation {
             words[top] = s;
         }
         refTop = k.refTop;
-        statusAndTop = SUSPENDED << STATUS_SHIFT | (s > 0 ? LINKED : 0) | top;
+        // released: a thread that sees it suspended sees the frames written before (stackTrace, a monitor)
+        STATUS.setRelease(this, SUSPENDED << STATUS_SHIFT | (s > 0 ? LINKED : 0) | top);
     }
 
     // ---- the driver ----
@@ -181,7 +183,7 @@ public abstract class Continuation {
             k.refTop = outerRefTop;
             k.segWord = outerSeg;
             // exactly RUNNING: once suspended, another thread may be reading the frames (INSPECTED)
-            if (mine && statusAndTop == RUNNING << STATUS_SHIFT) statusAndTop = DONE << STATUS_SHIFT;
+            if (mine && statusAndTop == RUNNING << STATUS_SHIFT) status(DONE);
         }
     }
 
