@@ -248,6 +248,9 @@ public final class Interleavings {
             if (s.switches() == 0 && !s.tasklets().isEmpty()) {
                 error = new IllegalStateException("the scenario spawned tasklets but did not run them: call"
                         + " scheduler.run() in it, then check the outcome");
+            } else if (s.switches() == 0) { // a search that explores nothing must not pass as one that found nothing
+                error = new IllegalStateException("the scenario ran no tasklet on the scheduler it was given: spawn"
+                        + " them with its spawn() (not on a Scheduler of its own) and call its run()");
             }
         } catch (Throwable t) {
             error = t;

@@ -203,6 +203,24 @@ class InterleavingsTest {
         assertTrue(f.toString().contains("... ("), "a long schedule is shortened: " + f);
     }
 
+    /**
+     * A scenario that explores nothing, because it runs its tasklets on a scheduler of its own, spawns none, or
+     * does not run those it spawned, fails: a search that passes must have searched.
+     */
+    @Test
+    void a_scenario_that_runs_no_tasklet_on_the_given_scheduler_fails() {
+        List<Interleavings.Scenario> empty = List.of(s -> {
+            Scheduler own = new Scheduler();
+            own.spawn(Scheduler::schedule);
+            own.run();
+        }, s -> { }, s -> s.spawn(Scheduler::schedule));
+        for (Interleavings.Scenario scenario : empty) {
+            Interleavings.Failure f = Interleavings.exhaustive(5).explore(scenario).failure().orElseThrow();
+            assertInstanceOf(IllegalStateException.class, f.error());
+            assertTrue(f.error().getMessage().contains("the scenario"), f.error().getMessage());
+        }
+    }
+
     /** The limit is the search's, not the scenario's: a scenario that catches what run() throws still fails. */
     @Test
     void a_livelock_is_reported_even_if_the_scenario_catches_it() {
