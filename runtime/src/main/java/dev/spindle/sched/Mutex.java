@@ -102,14 +102,24 @@ public final class Mutex extends Shared {
         if (!single()) {
             guard.lock();
             try {
-                Party nestedIn = Parties.enclosing(); // code nested in a loop coroutine locks for it
-                return tryLockNow(nestedIn != null ? nestedIn : requireParty("lock"));
+                return tryLockNow(sharedCaller("lock"));
             } finally {
                 guard.unlock();
             }
         }
         Tasklet nestedIn = Tasklet.current(); // as does code nested in a tasklet
         return tryLockNow(nestedIn != null ? nestedIn : Scheduler.requireTasklet("lock", this));
+    }
+
+    /**
+     * Who locks a shared mutex: the tasklet running (a scheduler run inside a loop coroutine has tasklets of its
+     * own, which must not share their loop coroutine's holds), else the loop coroutine, which code nested in
+     * it (a generator's body) acts for.
+     */
+    private Object sharedCaller(String verb) {
+        Object me = Tasklet.current();
+        if (me == null) me = Parties.enclosing();
+        return me != null ? me : requireParty(verb);
     }
 
     private boolean tryLockNow(Object me) {
@@ -253,8 +263,8 @@ public final class Mutex extends Shared {
 
     /** The caller, which must hold the lock (under the lock when shared). */
     Object requireOwner(String what) {
-        Object me = isTaskletPrimitive() ? Tasklet.current() : Parties.enclosing();
-        if (me == null && !isTaskletPrimitive()) me = Tasklet.current();
+        Object me = Tasklet.current();
+        if (me == null && !isTaskletPrimitive()) me = Parties.enclosing();
         if (owner == null || owner != me) {
             String who = me == null ? "no tasklet runs on this thread (nor an event-loop coroutine)"
                     : me instanceof Tasklet ? "tasklet " + ((Tasklet) me).name() + " does not hold it"

@@ -78,7 +78,11 @@ abstract class Shared {
             owner = t.scheduler;
             return true;
         }
-        if (Parties.enclosing() != null) claim(LOOPS);
+        Party p = Parties.enclosing();
+        if (p != null) {
+            claim(LOOPS);
+            if (mode == TASKLETS) throw usedByTasklets(p); // a tasklet of another thread claimed it first
+        }
         return false;
     }
 

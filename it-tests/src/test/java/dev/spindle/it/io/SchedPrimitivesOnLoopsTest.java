@@ -147,6 +147,98 @@ class SchedPrimitivesOnLoopsTest {
         }
     }
 
+    /**
+     * The tasklets of a scheduler run inside a loop coroutine are owners of their own on a loop mutex, not their
+     * loop coroutine: two of them cannot both hold it (they may take it without waiting, with tryLock).
+     */
+    @Test
+    void twoTaskletsOfASchedulerInsideALoopCoroutineCannotBothHoldALoopMutex() {
+        Mutex m = new Mutex("loops'");
+        try (EventLoop loop = new EventLoop("nested")) {
+            List<String> log = loop.submit(() -> {
+                m.lock(); // now a primitive of the loop coroutines
+                m.unlock();
+                List<String> l = new ArrayList<>();
+                Scheduler s = new Scheduler();
+                s.spawn("A", () -> {
+                    l.add("A " + m.tryLock());
+                    Scheduler.schedule();
+                    m.unlock();
+                    l.add("A unlocked");
+                });
+                s.spawn("B", () -> {
+                    l.add("B " + m.tryLock());
+                    try {
+                        m.unlock();
+                    } catch (IllegalMonitorStateException notB) {
+                        l.add("B may not unlock");
+                    }
+                    Scheduler.schedule();
+                    l.add("B " + m.tryLock());
+                    m.unlock();
+                });
+                s.run();
+                l.add("the loop coroutine " + m.tryLock());
+                m.unlock();
+                return l;
+            }).join();
+            assertEquals(List.of("A true", "B false", "B may not unlock", "A unlocked", "B true",
+                    "the loop coroutine true"), log);
+        }
+    }
+
+    /**
+     * A primitive used first, at the same moment, by a tasklet on one thread and by a loop coroutine on another is
+     * claimed by one side. If the tasklets claimed it (their path takes no lock), the loop coroutine is refused:
+     * when both sends went through, the loop coroutines own the channel, and a loop coroutine can receive.
+     */
+    @Test
+    @Timeout(60)
+    void aPrimitiveClaimedAtOnceByATaskletAndALoopCoroutineIsNeverUsedByBothWithoutTheLock() throws Exception {
+        int n = 20_000;
+        List<Channel<Integer>> channels = new ArrayList<>();
+        for (int i = 0; i < n; i++) channels.add(new Channel<>(4));
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        Thread tasklets = new Thread(() -> {
+            Scheduler s = new Scheduler();
+            s.spawn(() -> sendAll(channels, together));
+            s.run();
+        }, "tasklets");
+        tasklets.start();
+        try (EventLoop loop = new EventLoop("claims")) {
+            loop.submit(() -> {
+                sendAll(channels, together);
+                return null;
+            }).join();
+            tasklets.join();
+            int both = loop.submit(() -> {
+                int k = 0;
+                for (Channel<Integer> c : channels) {
+                    if (c.size() < 2) continue;
+                    k++;
+                    c.receive(); // refused if the tasklets own it: then both used it, one side without the lock
+                }
+                return k;
+            }).join();
+            assertTrue(both > 0, "no channel was used by both sides: the race was not run");
+        }
+    }
+
+    private static void sendAll(List<Channel<Integer>> channels, java.util.concurrent.CyclicBarrier together) {
+        for (Channel<Integer> c : channels) {
+            try {
+                together.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            try {
+                c.send(1);
+            } catch (IllegalStateException claimedByTheTasklets) {
+                // the loop coroutine's, refused
+            }
+        }
+    }
+
     /** Go's rule on the shared path too: of several ready cases one at random, so none starves. */
     @Test
     void aSelectOnALoopDoesNotStarveACaseBehindOneAlwaysReady() {
