@@ -447,6 +447,7 @@ public final class EventLoop implements AutoCloseable {
     @Suspendable
     public static <T> T blocking(Callable<T> work) {
         Task t = requireTask("call EventLoop.blocking");
+        throwIfDue(t); // work whose caller cannot wait for it any more is not started
         CompletableFuture<T> result = new CompletableFuture<>();
         Future<?> job;
         try {
@@ -1060,6 +1061,16 @@ public final class EventLoop implements AutoCloseable {
         if (b != null) b.cancel(t);
         Timer wt = t.takeWaitTimer();
         if (wt != null) timers.remove(wt);
+    }
+
+    /**
+     * Throws what {@code t} would get at its next suspension if that is already known: the deadline of a
+     * {@code withTimeout} that has run out, or the end of its loop's grace period.
+     */
+    private static void throwIfDue(Task t) {
+        TaskParty party = t.partyIfAny();
+        if (party != null && !party.expired.isEmpty()) throw sneaky(party.expired.get(0));
+        if (t.loop().phase == Phase.FORCED) throw t.loop().forcedStop();
     }
 
     @Suspendable

@@ -192,8 +192,9 @@ sealed class IoHandle extends Blocker permits TcpSocket {
      * Closes it, and completes {@code released} once the selector has let go of the channel: the JDK closes a
      * registered channel's socket only then, and until then the system still completes connections to a server's
      * port and cannot bind its address again. Outside the event loops it waits for that (as
-     * {@code ServerSocket.close()} returns with the port free); a loop's thread, which must not wait, goes on at
-     * once, and the port is free after the loop's next turn.
+     * {@code ServerSocket.close()} returns with the port free), a second at most if code blocks the loop's
+     * thread; a loop's thread, which must not wait, goes on at once, and the port is free after the loop's next
+     * turn.
      */
     void closeReleasing(java.util.concurrent.CompletableFuture<Void> released) {
         if (released.isDone()) return;
@@ -201,7 +202,7 @@ sealed class IoHandle extends Blocker permits TcpSocket {
             closeOnLoop();
             loop.afterNextSelect(() -> released.complete(null));
         });
-        if (EventLoop.current() == null) java.util.concurrent.CompletableFuture.anyOf(released, loop.termination()).join();
+        EventLoop.awaitOffLoop(java.util.concurrent.CompletableFuture.anyOf(released, loop.termination()));
     }
 
     @Override

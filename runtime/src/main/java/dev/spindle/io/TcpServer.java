@@ -57,6 +57,10 @@ public final class TcpServer implements Closeable {
         }
         TcpServer server = new TcpServer(ch, new IoHandle(loop, ch));
         loop.servers.add(server); // closed by the loop's shutdown, which stops accepting at once
+        if (loop.isShuttingDown()) { // and if that began meanwhile, perhaps without it
+            server.close();
+            loop.refuseServeIfShuttingDown();
+        }
         return server;
     }
 
@@ -103,8 +107,9 @@ public final class TcpServer implements Closeable {
     /**
      * Stops listening; a coroutine waiting in {@link #accept()} gets an AsynchronousCloseException. Any thread.
      * Called outside the event loops it returns once the port is free to bind again (as
-     * {@code ServerSocket.close()} does), which takes the loop a turn; on a loop's thread, which must not wait, it
-     * returns at once, and {@link Listener#isOpen()} tells when the port is free.
+     * {@code ServerSocket.close()} does), which takes the loop a turn (a second at most if code blocks the loop's
+     * thread); on a loop's thread, which must not wait, it returns at once, and {@link Listener#isOpen()} tells
+     * when the port is free.
      */
     @Override
     public void close() {

@@ -98,8 +98,9 @@ public final class UdpSocket implements Closeable {
     /**
      * Closes it; a coroutine waiting in receive or send gets an AsynchronousCloseException. Any thread. Called
      * outside the event loops it returns once the address is free to bind again (as
-     * {@code DatagramSocket.close()} does), which takes the loop a turn; on a loop's thread, which must not wait,
-     * it returns at once, and the address is free after the loop's next turn.
+     * {@code DatagramSocket.close()} does), which takes the loop a turn (a second at most if code blocks the loop's
+     * thread); on a loop's thread, which must not wait, it returns at once, and the address is free after the
+     * loop's next turn.
      */
     @Override
     public void close() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spindle.io.DeadlineExceededException;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
 import dev.spindle.io.Listener;
@@ -27,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -145,6 +147,83 @@ class ShutdownTest {
         loop.shutdown(Duration.ofMillis(50)).get(10, TimeUnit.SECONDS);
         assertThrows(CancellationException.class, () -> f.get(1, TimeUnit.SECONDS));
         assertEquals(List.of("inner", "outer"), ran);
+    }
+
+    /**
+     * Past the grace, blocking work is not started for a coroutine that could not wait for it: it would run while
+     * its caller is told it was cancelled. So with work after a withTimeout's deadline.
+     */
+    @Test
+    void pastTheGraceOrADeadlineBlockingWorkIsNotStarted() throws Exception {
+        EventLoop loop = new EventLoop("no-late-work");
+        AtomicInteger ran = new AtomicInteger(), refused = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Void> f = loop.submit(() -> {
+            try {
+                EventLoop.withTimeout(Duration.ofMillis(1), () -> {
+                    try {
+                        EventLoop.sleep(Duration.ofSeconds(30));
+                    } catch (DeadlineExceededException caught) {
+                        tryBlocking(ran, refused);
+                    }
+                });
+            } catch (DeadlineExceededException expected) {
+                // the deadline, thrown again by blocking
+            }
+            try {
+                started.countDown();
+                EventLoop.sleep(Duration.ofSeconds(30));
+            } finally {
+                for (int i = 0; i < 20; i++) tryBlocking(ran, refused);
+            }
+            return null;
+        });
+        started.await();
+        loop.shutdown(Duration.ofMillis(50)).get(10, TimeUnit.SECONDS);
+        assertThrows(CancellationException.class, () -> f.get(1, TimeUnit.SECONDS));
+        assertEquals(21, refused.get());
+        assertEquals(0, ran.get(), "work ran for a caller told it was cancelled");
+    }
+
+    @dev.spindle.Suspendable
+    private static void tryBlocking(AtomicInteger ran, AtomicInteger refused) {
+        try {
+            EventLoop.blocking(() -> ran.incrementAndGet());
+        } catch (CancellationException | DeadlineExceededException late) {
+            refused.incrementAndGet();
+        }
+    }
+
+    /** A TcpServer bound while the shutdown begins is closed too, or refused: none listens once it returns. */
+    @Test
+    void aServerBoundAsTheShutdownBeginsDoesNotListenOnceItReturns() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            EventLoop loop = new EventLoop("bind-race");
+            CompletableFuture<Void> hold = new CompletableFuture<>();
+            loop.spawn(() -> EventLoop.await(hold)); // keeps it in its grace period
+            List<TcpServer> bound = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CountDownLatch binding = new CountDownLatch(1);
+            Thread binder = new Thread(() -> {
+                try {
+                    for (;;) {
+                        bound.add(TcpServer.bind(loop, ANY_LOOPBACK, 0));
+                        binding.countDown();
+                    }
+                } catch (RejectedExecutionException | java.io.IOException shuttingDown) {
+                    binding.countDown();
+                }
+            });
+            binder.start();
+            binding.await();
+            loop.shutdown(Duration.ofSeconds(30));
+            binder.join();
+            for (TcpServer s : bound) {
+                assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", s.localAddress().getPort()).close(),
+                        s + " of " + bound.size());
+            }
+            hold.complete(null);
+            loop.termination().get(10, TimeUnit.SECONDS);
+        }
     }
 
     /** One that catches every cancellation and waits again does not keep the loop from ending. */

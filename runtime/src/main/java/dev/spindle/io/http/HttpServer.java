@@ -12,6 +12,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
 /**
  * A small HTTP/1.1 server as a {@link ConnectionHandler}: one coroutine per connection reads requests (request
@@ -117,6 +118,7 @@ public final class HttpServer implements ConnectionHandler {
                 resp = handler.handle(req);
                 if (resp == null) throw new NullPointerException("the handler returned no response (null)");
             } catch (Exception | Error e) { // an AssertionError, say: the client still gets an answer
+                if (e instanceof CancellationException c && socket.loop().isShuttingDown()) throw c; // not a failure
                 LOG.log(System.Logger.Level.WARNING, "handler failed for " + req.method() + " " + req.target()
                         + " from " + socket.peer(), e);
                 resp = HttpResponse.text(500, "internal error\n");

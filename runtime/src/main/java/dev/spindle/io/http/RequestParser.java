@@ -57,12 +57,10 @@ final class RequestParser {
         for (int i = sp1 + 1; i < sp2; i++) { // RFC 9112 2.2, 3.2: a bare CR, a NUL... could end or split it downstream
             char c = line.charAt(i);
             if (c < 0x20 || c == 0x7f) throw new HttpError(400, "control character in the request target");
-            // RFC 3986 2: a URI is ASCII, anything else percent-encoded; raw bytes would reach the handler as Latin-1
-            if (c > 0x7f) throw new HttpError(400, "byte 0x" + Integer.toHexString(c) + " in the request target");
         }
         // RFC 9110 2.5: a later minor version is served as the highest one implemented
         String version = line.charAt(sp2 + 8) == '0' ? "HTTP/1.0" : "HTTP/1.1";
-        String[] parts = {line.substring(0, sp1), line.substring(sp1 + 1, sp2), version};
+        String[] parts = {line.substring(0, sp1), utf8(line.substring(sp1 + 1, sp2)), version};
         Map<String, String> headers = new LinkedHashMap<>();
         int total = 0;
         int fields = 0; // lines, not names: a repeated name costs as much as a new one
@@ -251,6 +249,24 @@ final class RequestParser {
         headers.put("host", target.substring(from, end));
         if (end == target.length()) return "/";
         return target.charAt(end) == '/' ? target.substring(end) : "/" + target.substring(end);
+    }
+
+    /**
+     * A target with bytes beyond ASCII, read as Latin-1, as the UTF-8 its client meant: RFC 3986 wants them
+     * percent-encoded, but curl sends a query's as they are ({@code ?q=café}). Bytes that are not UTF-8: 400.
+     */
+    private static String utf8(String target) throws HttpError {
+        for (int i = 0; i < target.length(); i++) {
+            if (target.charAt(i) > 0x7f) {
+                try {
+                    return StandardCharsets.UTF_8.newDecoder()
+                            .decode(ByteBuffer.wrap(target.getBytes(StandardCharsets.ISO_8859_1))).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new HttpError(400, "request target neither ASCII nor UTF-8");
+                }
+            }
+        }
+        return target;
     }
 
     /** RFC 9112 2.3: {@code HTTP/DIGIT.DIGIT} from {@code at} to the end. */
