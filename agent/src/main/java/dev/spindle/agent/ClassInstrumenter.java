@@ -63,7 +63,7 @@ final class ClassInstrumenter {
             }
         } catch (RuntimeException e) {
             String className = info.name.replace('/', '.');
-            byte[] guarded = guardEveryCall(bytes, "its class could not be rewritten: " + e.getClass().getSimpleName()
+            byte[] guarded = guardEveryCall(bytes, true, "its class could not be rewritten: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), "See the agent's warning about class "
                     + className + " when it was loaded; if the class is too large, split it, or move the call that"
                     + " suspends out of it");
@@ -83,7 +83,7 @@ final class ClassInstrumenter {
             Log.warn("class " + className + " has suspendable methods, but " + why + ", so a suspension through its"
                     + " methods is refused");
         }
-        return guardEveryCall(bytes, why, "Compile " + className + " for Java 8 or later");
+        return guardEveryCall(bytes, true, why, "Compile " + className + " for Java 8 or later");
     }
 
     /**
@@ -91,7 +91,7 @@ final class ClassInstrumenter {
      * only guarded (see {@link #guardEveryCall}); null if it calls no suspendable method.
      */
     byte[] guardLoadedBefore(byte[] bytes, String className) {
-        return guardEveryCall(bytes, "its class was loaded before the Spindle agent was installed", "Call"
+        return guardEveryCall(bytes, false, "its class was loaded before the Spindle agent was installed", "Call"
                 + " Spindle.install() before " + className + " is loaded (from a class with no suspendable code), or"
                 + " start the JVM with -javaagent:spindle-agent.jar");
     }
@@ -102,15 +102,19 @@ final class ClassInstrumenter {
      * or its class file is older than Java 8), so that a suspension through it is refused rather than its methods
      * running on with the placeholder result. The check adds no branch, so the class's own stack map frames stay
      * valid, and the writer keeps the constant pool as it was and adds only the check's few constants to it.
+     * {@code loading}: the class is being loaded (not retransformed), so its {@code Coroutine::yield} references
+     * can be pointed at the agent's entry too.
      */
-    private byte[] guardEveryCall(byte[] bytes, String why, String advice) {
+    private byte[] guardEveryCall(byte[] bytes, boolean loading, String why, String advice) {
         Set<String> noRoom = new java.util.HashSet<>();
         for (;;) {
             ClassReader reader = new ClassReader(bytes);
             ClassNode cls = new ClassNode(ASM9);
             // below Java 6 the JVM ignores stack map frames, and ASM refuses to write a file's frames back there
             reader.accept(cls, reader.readUnsignedShort(6) < 50 ? ClassReader.SKIP_FRAMES : 0);
-            boolean changed = false;
+            // as in a rewritten class, so that the proxy stays transparent; not when retransforming a class whose
+            // call sites may be linked already
+            boolean changed = loading && redirectYieldReferences(cls);
             List<MethodNode> wrappers = new ArrayList<>();
             for (MethodNode m : cls.methods) {
                 if (noRoom.contains(ClassInfo.key(m.name, m.desc))) {
@@ -306,7 +310,7 @@ final class ClassInstrumenter {
                         + "; it will refuse to suspend");
             }
         }
-        redirectYieldReferences(cls);
+        changed |= redirectYieldReferences(cls);
         if (!changed && copies.isEmpty()) return null;
         cls.methods.addAll(copies);
         cls.methods.addAll(wrappers);
@@ -405,7 +409,8 @@ final class ClassInstrumenter {
      * {@code Coroutine::yield} as a method reference: point it at the agent's yield entry, so the lambda's
      * proxy (which the agent cannot instrument) is transparent.
      */
-    private static void redirectYieldReferences(ClassNode cls) {
+    private static boolean redirectYieldReferences(ClassNode cls) {
+        boolean changed = false;
         for (MethodNode m : cls.methods) {
             for (AbstractInsnNode insn : m.instructions) {
                 if (!(insn instanceof InvokeDynamicInsnNode indy)) continue;
@@ -413,10 +418,12 @@ final class ClassInstrumenter {
                     if (indy.bsmArgs[i] instanceof Handle h && h.getOwner().equals(SuspendableRules.COROUTINE)
                             && h.getName().equals("yield") && h.getDesc().equals("()V")) {
                         indy.bsmArgs[i] = new Handle(H_INVOKESTATIC, MethodInstrumenter.HOOKS, "yield", "()V", false);
+                        changed = true;
                     }
                 }
             }
         }
+        return changed;
     }
 
     /** The method as it was in the class file, for when its rewrite failed half-way. */

@@ -754,6 +754,48 @@ class MisuseTest {
     }
 
     /**
+     * A Coroutine::yield method reference in such a class is pointed at the agent's entry, as in a rewritten one:
+     * as a coroutine's body it yields; called in place from the class's unrewritten method, it is refused with
+     * the agent's reason.
+     */
+    @Test
+    void aYieldMethodReferenceInAClassCompiledForJava7YieldsAsInANewerOne() throws Exception {
+        ClassWriter cw = AsmClasses.suspendableCallable("gen/Ref7", V1_7);
+        MethodVisitor m = cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "ref", "()Ldev/spindle/SuspendableRunnable;", null,
+                null);
+        m.visitCode();
+        m.visitInvokeDynamicInsn("run", "()Ldev/spindle/SuspendableRunnable;", new Handle(H_INVOKESTATIC,
+                "java/lang/invoke/LambdaMetafactory", "metafactory", "(Ljava/lang/invoke/MethodHandles$Lookup;"
+                        + "Ljava/lang/String;Ljava/lang/invoke/MethodType;Ljava/lang/invoke/MethodType;"
+                        + "Ljava/lang/invoke/MethodHandle;Ljava/lang/invoke/MethodType;)Ljava/lang/invoke/CallSite;",
+                false), org.objectweb.asm.Type.getType("()V"),
+                new Handle(H_INVOKESTATIC, "dev/spindle/Coroutine", "yield", "()V", false),
+                org.objectweb.asm.Type.getType("()V"));
+        m.visitInsn(ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+        m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
+        m.visitCode();
+        m.visitMethodInsn(INVOKESTATIC, "gen/Ref7", "ref", "()Ldev/spindle/SuspendableRunnable;", false);
+        m.visitMethodInsn(INVOKEINTERFACE, "dev/spindle/SuspendableRunnable", "run", "()V", true);
+        m.visitInsn(ACONST_NULL);
+        m.visitInsn(ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+        cw.visitEnd();
+        Class<?> type = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                Map.of("gen.Ref7", cw.toByteArray())).loadClass("gen.Ref7");
+        Coroutine asBody = new Coroutine((SuspendableRunnable) type.getMethod("ref").invoke(null));
+        assertTrue(asBody.resume());
+        assertFalse(asBody.resume());
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<Object> body = (SuspendableCallable<Object>) type.getConstructor().newInstance();
+        IllegalStateException e = failsOnFirstResume(new Coroutine(body::call));
+        assertMentions(e, "gen.Ref7.call");
+        assertMentions(e, "compiled for Java 7");
+    }
+
+    /**
      * A suspendable method that uses nearly all of the 65,535 local variable slots a method may have leaves no room
      * for the rewrite's own: that method is left as it was and refuses to suspend, saying why, and the other
      * methods of its class are rewritten as usual.

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,6 +91,42 @@ class NestingAndThreadsTest {
                     .map(Object::toString).toList(), stackKb + " KB");
             assertEquals(Boolean.TRUE, usableAfter.get(), stackKb + " KB");
         }
+    }
+
+    /**
+     * A reader of a suspended coroutine's frames whose own stack overflows, wherever it does, leaves the coroutine
+     * as it found it: another thread resumes it, and reads its frames, as before.
+     */
+    @Test
+    void aStackOverflowInAThreadReadingTheFramesLeavesTheCoroutineResumable() throws Exception {
+        for (int stackKb : new int[] {128, 192, 256, 320, 384, 448}) {
+            Coroutine c = new Coroutine(NestingAndThreadsTest::pauseForEver);
+            assertTrue(c.resume());
+            Thread reader = new Thread(null, () -> {
+                try {
+                    readFramesDeeperAndDeeper(c);
+                } catch (StackOverflowError done) {
+                    // at last where no frame can be read at all
+                }
+            }, "small-stack reader", stackKb << 10);
+            reader.start();
+            reader.join(20_000);
+            assertFalse(reader.isAlive(), stackKb + " KB: the reader hangs in a later stackTrace()");
+            FutureTask<Boolean> resume = new FutureTask<>(c::resume);
+            new Thread(resume, "resumer").start();
+            assertTrue(resume.get(10, TimeUnit.SECONDS), stackKb + " KB");
+            assertTrue(c.stackTrace().length > 0, stackKb + " KB");
+        }
+    }
+
+    /** Reads c's frames at every depth of its own stack, down to where the stack overflows. */
+    private static void readFramesDeeperAndDeeper(Coroutine c) {
+        try {
+            c.stackTrace();
+        } catch (StackOverflowError tooDeepForThisOne) {
+            // try one frame deeper: the overflow lands somewhere else in the reading each time
+        }
+        readFramesDeeperAndDeeper(c);
     }
 
     @Suspendable

@@ -182,8 +182,9 @@ public abstract class Continuation {
             k.wordTop = outerTop;
             k.refTop = outerRefTop;
             k.segWord = outerSeg;
-            // exactly RUNNING: once suspended, another thread may be reading the frames (INSPECTED)
-            if (mine && statusAndTop == RUNNING << STATUS_SHIFT) status(DONE);
+            // exactly RUNNING: once suspended, another thread may be reading the frames (INSPECTED). A plain
+            // write, not status(DONE): a call may overflow the stack here
+            if (mine && statusAndTop == RUNNING << STATUS_SHIFT) statusAndTop = DONE << STATUS_SHIFT;
         }
     }
 
@@ -430,7 +431,7 @@ public abstract class Continuation {
             int s = suspendedSegWord(before);
             return framesFrom(Carrier.get(), segRef(s), refTop, s);
         } finally {
-            STATUS.setRelease(this, before);
+            statusAndTop = before; // a plain write: a call (setRelease) may overflow a deep reader's stack here
         }
     }
 

@@ -42,7 +42,7 @@ import java.util.Objects;
  *
  * <p>Over channels of event-loop coroutines (see {@link Channel}), which other threads may use at the same time,
  * a select takes every channel's lock in a fixed global order (Go's {@code selectgo} does the same), performs
- * the first case that can happen in an order that starts at a random case, or queues a waiter on every channel before letting go of
+ * the first case that can happen in a random order, or queues a waiter on every channel before letting go of
  * the locks; the first case completed, on whichever thread, claims the select atomically and the others are
  * withdrawn. A {@code withTimeout} or shutdown that cuts the wait short withdraws every case unless one had
  * already completed, in which case the select returns it. All the channels of one select serve the same kind
@@ -241,6 +241,23 @@ public final class Select {
 
     // ---- the shared path: channels of event-loop coroutines ----
 
+    /**
+     * The indexes of {@code n} cases in random order (a Fisher-Yates shuffle): trying the first that can happen
+     * in it takes each ready case equally often, where scanning from a random start favours a ready case after
+     * cases that are not.
+     */
+    private static int[] pollOrder(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = Scheduler.chooseCase(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
     /** True if every channel takes the single-threaded tasklet path. */
     private static boolean allSingle(Case<?>[] cases) {
         boolean single = true;
@@ -250,8 +267,8 @@ public final class Select {
 
     /**
      * Go's select on channels that may be used by other threads: every channel's lock is taken, in the order of
-     * the channels' ids so that two selects cannot deadlock; the first case that can happen now, counting from a
-     * case chosen at random, happens; otherwise (if {@code block}) a waiter goes into each channel's queue before the locks are
+     * the channels' ids so that two selects cannot deadlock; the first case that can happen now, in an order
+     * shuffled at random (Go's poll order), happens; otherwise (if {@code block}) a waiter goes into each channel's queue before the locks are
      * released, so no hand-off can slip in between the check and the wait. The first case completed claims the
      * group (see {@link SelectGroup}).
      */
@@ -260,11 +277,10 @@ public final class Select {
         Channel<?>[] locks = lockOrder(cases);
         Party me;
         SelectGroup group;
-        int from = Scheduler.chooseCase(cases.length);
+        int[] order = pollOrder(cases.length);
         for (Channel<?> ch : locks) ch.guard.lock();
         try {
-            for (int j = 0; j < cases.length; j++) {
-                int i = (from + j) % cases.length;
+            for (int i : order) {
                 Case<?> c = cases[i];
                 if (c.send) {
                     if (c.channel.offerNow(c.value, true, true)) return new Selected(i, c, null, false);
