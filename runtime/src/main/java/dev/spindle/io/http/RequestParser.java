@@ -54,13 +54,16 @@ final class RequestParser {
             throw new HttpError(400, "malformed request line");
         }
         if (line.charAt(sp2 + 6) != '1') throw new HttpError(505, line.substring(sp2 + 1) + " not supported");
+        boolean ascii = true;
         for (int i = sp1 + 1; i < sp2; i++) { // RFC 9112 2.2, 3.2: a bare CR, a NUL... could end or split it downstream
             char c = line.charAt(i);
             if (c < 0x20 || c == 0x7f) throw new HttpError(400, "control character in the request target");
+            ascii &= c < 0x80;
         }
         // RFC 9110 2.5: a later minor version is served as the highest one implemented
         String version = line.charAt(sp2 + 8) == '0' ? "HTTP/1.0" : "HTTP/1.1";
-        String[] parts = {line.substring(0, sp1), utf8(line.substring(sp1 + 1, sp2)), version};
+        String target = line.substring(sp1 + 1, sp2);
+        String[] parts = {line.substring(0, sp1), ascii ? target : utf8(target), version};
         Map<String, String> headers = new LinkedHashMap<>();
         int total = 0;
         int fields = 0; // lines, not names: a repeated name costs as much as a new one
@@ -256,17 +259,12 @@ final class RequestParser {
      * percent-encoded, but curl sends a query's as they are ({@code ?q=café}). Bytes that are not UTF-8: 400.
      */
     private static String utf8(String target) throws HttpError {
-        for (int i = 0; i < target.length(); i++) {
-            if (target.charAt(i) > 0x7f) {
-                try {
-                    return StandardCharsets.UTF_8.newDecoder()
-                            .decode(ByteBuffer.wrap(target.getBytes(StandardCharsets.ISO_8859_1))).toString();
-                } catch (java.nio.charset.CharacterCodingException e) {
-                    throw new HttpError(400, "request target neither ASCII nor UTF-8");
-                }
-            }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .decode(ByteBuffer.wrap(target.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new HttpError(400, "request target neither ASCII nor UTF-8");
         }
-        return target;
     }
 
     /** RFC 9112 2.3: {@code HTTP/DIGIT.DIGIT} from {@code at} to the end. */
