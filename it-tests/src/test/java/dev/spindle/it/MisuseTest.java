@@ -90,6 +90,22 @@ class MisuseTest {
         assertEquals(0, afterSuspension.get());
     }
 
+    @Test
+    void jdkCodeThatResumesAnotherCoroutineAfterThePlaceholderIsRefusedThere() {
+        SuspendableConsumer<String> each = this::stepOfForEach;
+        Coroutine other = new Coroutine(() -> entered.addAndGet(100));
+        Consumer<String> both = each.andThen(s -> other.resume()); // the JDK's andThen goes on after each
+        Coroutine c = new Coroutine(() -> both.accept("a"));
+        IllegalStateException e = failsOnFirstResume(c);
+        assertMentions(e, "stepOfForEach");
+        assertMentions(e, "resumed coroutine");
+        assertEquals(Coroutine.State.NEW, other.state(), "the other coroutine must not run inside the unwind");
+        assertEquals(1, entered.get());
+        assertEquals(0, afterSuspension.get());
+        assertTrue(other.resume() || other.isDone(), "the thread must be left able to run coroutines");
+        assertEquals(101, entered.get());
+    }
+
     // ---- JDK code that throws on a suspended call's placeholder ----
 
     /** A Function whose apply is suspendable: a stream calls it, then unboxes the null it returns when it suspends. */

@@ -23,6 +23,8 @@ public final class Carrier {
     final Thread thread;
     Continuation running;
     boolean unwinding;
+    /** Counted among the threads other than the solo one that are unwinding (see {@link Hooks}). */
+    boolean counted;
 
     /** Where the next saved frame of the running continuation starts (its read cursor). */
     int frameWord, frameRef;

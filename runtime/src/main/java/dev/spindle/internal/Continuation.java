@@ -127,6 +127,7 @@ public abstract class Continuation {
      */
     protected final boolean resumeBody(Throwable thrown) {
         Carrier k = Carrier.get();
+        if (k.unwinding) throw Hooks.resumedWhileUnwinding(k, describe());
         int claimed = statusAndTop;
         int status = claimed >>> STATUS_SHIFT;
         switch (status) {
@@ -151,7 +152,8 @@ public abstract class Continuation {
      * Claims the continuation (atomically: two threads resuming it at once must not both run it) and drives it,
      * the carrier lent to it meanwhile. A stack overflow can strike the driver's own bookkeeping, even its
      * handlers, where any call needs stack: the finally block, with field writes only, sees that the continuation
-     * does not stay RUNNING for ever then. (Apart from resumeBody so that each stays small enough to inline.)
+     * does not stay RUNNING for ever then, nor its thread unwinding (which would refuse the next coroutine's
+     * first suspension there). (Apart from resumeBody so that each stays small enough to inline.)
      */
     private boolean claimAndDrive(Carrier k, int claimed, Throwable thrown) {
         Continuation outer = k.running;
@@ -185,6 +187,20 @@ public abstract class Continuation {
             // exactly RUNNING: once suspended, another thread may be reading the frames (INSPECTED). A plain
             // write, not status(DONE): a call may overflow the stack here
             if (mine && statusAndTop == RUNNING << STATUS_SHIFT) statusAndTop = DONE << STATUS_SHIFT;
+            if (k.unwinding) { // an overflow cut the end of an unwind short, even in its handlers
+                k.unwinding = false;
+                if (k == Hooks.solo) Hooks.soloUnwinding = false;
+                k.layout = 0;
+                if (k.onSuspendedOf == this) {
+                    k.onSuspended = null;
+                    k.onSuspendedOf = null;
+                }
+                try {
+                    Hooks.uncount(k);
+                } catch (StackOverflowError again) {
+                    // given up at this thread's next unwind
+                }
+            }
         }
     }
 
@@ -240,7 +256,8 @@ public abstract class Continuation {
                 }
                 // an exception escaped while frames were being saved: they are garbage, and unless it is the
                 // JVM's (out of memory, say), code that is not instrumented threw it on a suspended call's placeholder
-                thrown = Hooks.thrownIntoUnwind(k, thrown, "out of " + describe());
+                if (thrown instanceof Error) Hooks.abandonUnwind(k); // (describing it needs stack, memory)
+                else thrown = Hooks.thrownIntoUnwind(k, thrown, "out of " + describe());
             }
             if (k.refTop == 0) {
                 // no callers left, but its trace may show this driver

@@ -15,9 +15,9 @@ import java.lang.invoke.VarHandle;
  * thread that suspends takes its place.
  */
 public final class Hooks {
-    private static Carrier solo = Carrier.NOBODY;
+    static Carrier solo = Carrier.NOBODY;
     /** The solo thread is unwinding (written by that thread only, so plainly). */
-    private static boolean soloUnwinding;
+    static boolean soloUnwinding;
     /** How many threads other than the solo one are unwinding now. */
     private static int others;
     private static final VarHandle SOLO, OTHERS;
@@ -44,8 +44,9 @@ public final class Hooks {
         Carrier s = solo;
         if (k == s || vacant(s) && SOLO.compareAndSet(s, k)) {
             soloUnwinding = true;
-        } else {
+        } else if (!k.counted) { // (still counted if its last unwind was cut short: see endUnwinding)
             OTHERS.getAndAdd(1);
+            k.counted = true;
         }
         k.unwinding = true;
     }
@@ -67,7 +68,19 @@ public final class Hooks {
     static void endUnwinding(Carrier k) {
         k.unwinding = false;
         if (k == solo) soloUnwinding = false;
-        else OTHERS.getAndAdd(-1);
+        else uncount(k);
+    }
+
+    /**
+     * Gives up {@code k}'s place in the count of others, if it has one. One that a stack overflow kept (see
+     * {@link Continuation}'s driver) is given up when its thread's next unwind ends; meanwhile the call sites of
+     * other threads only take their slower path.
+     */
+    static void uncount(Carrier k) {
+        if (k.counted) {
+            OTHERS.getAndAdd(-1);
+            k.counted = false;
+        }
     }
 
     /** The continuation running on this thread, or null. */
@@ -340,6 +353,17 @@ public final class Hooks {
                 + " threw " + t + " " + where + ". " + suspendOnlyThrough(saved));
         refusal.initCause(t);
         return refusal;
+    }
+
+    /**
+     * A coroutine is resumed while this thread unwinds another: code that is not instrumented received a
+     * suspended call's placeholder result and went on. The suspension is refused.
+     */
+    static IllegalStateException resumedWhileUnwinding(Carrier k, String resumed) {
+        String saved = k.lastSaved();
+        return refuse(k, "suspendable method " + saved + " suspended, but code that is not instrumented (such as a"
+                + " JDK method calling a lambda) went on with its placeholder result and resumed coroutine " + resumed
+                + ". " + suspendOnlyThrough(saved));
     }
 
     /** What to do when {@code saved} suspended inside a JDK callback. */

@@ -417,12 +417,12 @@ class HttpTest {
     /**
      * RFC 9112 3.2: a target is in origin form ({@code /...}), absolute form ({@code http://...}), asterisk form
      * (OPTIONS only) or authority form (CONNECT only); anything else gets 400. Bytes beyond ASCII are taken as the
-     * UTF-8 curl sends in a query ({@code ?q=café}), and are refused if they are not UTF-8.
+     * UTF-8 curl sends in a query ({@code ?q=café}), and are refused if they are not UTF-8 or are a control.
      */
     @Test
     void targetsInNoFormTheMethodTakesOrNotUtf8Are400() throws IOException {
         for (String line : new String[] {"GET foo", "GET x.example:80", "GET *", "GET ftp://a/b", "GET /\u00e9",
-                "CONNECT /x", "OPTIONS **"}) {
+                "GET /x?\u00c2\u0085y", "CONNECT /x", "OPTIONS **"}) { // (C2 85: NEL, a C1 control, in UTF-8)
             try (Socket s = new Socket("127.0.0.1", port)) {
                 send(s, line + " HTTP/1.1\r\nHost: x\r\n\r\n");
                 String r = response(s.getInputStream());

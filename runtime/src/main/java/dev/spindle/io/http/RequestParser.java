@@ -256,15 +256,22 @@ final class RequestParser {
 
     /**
      * A target with bytes beyond ASCII, read as Latin-1, as the UTF-8 its client meant: RFC 3986 wants them
-     * percent-encoded, but curl sends a query's as they are ({@code ?q=café}). Bytes that are not UTF-8: 400.
+     * percent-encoded, but curl sends a query's as they are ({@code ?q=café}). Bytes that are not UTF-8: 400; so
+     * are the C1 controls (U+0080 to U+009F, NEL among them), control characters as much as the C0 ones.
      */
     private static String utf8(String target) throws HttpError {
+        String decoded;
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            decoded = StandardCharsets.UTF_8.newDecoder()
                     .decode(ByteBuffer.wrap(target.getBytes(StandardCharsets.ISO_8859_1))).toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new HttpError(400, "request target neither ASCII nor UTF-8");
         }
+        for (int i = 0; i < decoded.length(); i++) {
+            char c = decoded.charAt(i);
+            if (c >= 0x80 && c <= 0x9f) throw new HttpError(400, "control character in the request target");
+        }
+        return decoded;
     }
 
     /** RFC 9112 2.3: {@code HTTP/DIGIT.DIGIT} from {@code at} to the end. */

@@ -1,0 +1,163 @@
+package dev.spindle.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.Coroutine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stack overflows wherever they land in Spindle's own work: in a body, a frame's saving, a driver's bookkeeping, a
+ * reader of saved frames. Each leaves no coroutine running for ever and the thread able to run coroutines again.
+ *
+ * <p>These run in a JVM of their own (see the pom): an overflow that strikes the JVM while it initializes a class
+ * leaves that class unusable for the rest of the JVM's life, which would fail unrelated tests later. Each test
+ * first runs its code at a normal depth, so that what it needs is initialized before the overflows begin.
+ */
+class StackOverflowTest {
+
+    private static void nestUntilTheStackOverflows(List<Coroutine> all) {
+        Coroutine c = new Coroutine(() -> nestUntilTheStackOverflows(all));
+        all.add(c);
+        c.resume();
+    }
+
+    /**
+     * Each coroutine's body resumes a new one until the stack overflows: wherever the overflow lands (in a body,
+     * or in a driver's own bookkeeping as the error passes through), no coroutine stays RUNNING for ever, and the
+     * thread can run coroutines again.
+     */
+    @Test
+    void aStackOverflowAmongNestedResumesLeavesNoCoroutineRunning() throws Exception {
+        Coroutine warm = new Coroutine(Co::pause);
+        warm.resume();
+        warm.resume();
+        for (int stackKb : new int[] {256, 384, 512, 768}) {
+            List<Coroutine> all = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Boolean> usableAfter = new AtomicReference<>();
+            Thread t = new Thread(null, () -> {
+                try {
+                    nestUntilTheStackOverflows(all);
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+                Coroutine after = new Coroutine(Co::pause);
+                usableAfter.set(after.resume() && !after.resume() && after.isDone());
+            }, "small-stack", stackKb << 10);
+            t.start();
+            t.join();
+            // (the JDK wraps an overflow in its own linkage code in an InternalError)
+            Throwable overflow = failure.get();
+            while (overflow != null && !(overflow instanceof StackOverflowError)) overflow = overflow.getCause();
+            assertTrue(overflow != null, stackKb + " KB: " + failure.get());
+            // (the last one may be NEW: the overflow can come before its resume claims it)
+            assertEquals(List.of(), all.stream().filter(c -> c.state() == Coroutine.State.RUNNING)
+                    .map(Object::toString).toList(), stackKb + " KB");
+            assertEquals(Boolean.TRUE, usableAfter.get(), stackKb + " KB");
+        }
+    }
+
+    /**
+     * Coroutines that suspend (through chains 0 to 3 deep) at every depth near the end of the stack: wherever an
+     * overflow lands, in a frame's saving or in the driver's handling of the failed unwind, the thread is not left
+     * unwinding, and the next coroutine it runs suspends and ends as ever.
+     */
+    @Test
+    void aStackOverflowWhileSuspendingLeavesTheThreadAbleToSuspendAgain() throws Exception {
+        for (int chain = 0; chain < 4; chain++) suspendBelow(0, chain);
+        for (int chain = 0; chain < 4; chain++) {
+            int depth = chain;
+            List<String> after = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread t = new Thread(null, () -> {
+                try {
+                    suspendAtEachLevelOnTheWayUp(0, new int[] {-1}, depth);
+                    for (int i = 0; i < 3; i++) {
+                        Coroutine c = new Coroutine(() -> NestingAndThreadsTest.pauseAtTheBottom(2));
+                        after.add(c.resume() + " " + c.resume());
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "small-stack", 512 << 10);
+            t.start();
+            t.join();
+            assertEquals(null, failure.get(), "depth " + depth);
+            assertEquals(List.of("true false", "true false", "true false"), after, "depth " + depth);
+        }
+    }
+
+    /** Recurses until the stack overflows, then, in the 80 frames nearest its end, suspends coroutines. */
+    private static void suspendAtEachLevelOnTheWayUp(int n, int[] bottom, int depth) {
+        try {
+            suspendAtEachLevelOnTheWayUp(n + 1, bottom, depth);
+        } catch (StackOverflowError end) {
+            bottom[0] = n;
+        }
+        if (n < bottom[0] - 80) return;
+        for (int pad = 0; pad < 60; pad++) suspendBelow(pad, depth);
+    }
+
+    /** Suspends a coroutine {@code pad} frames further down, so that the overflow lands in another place. */
+    private static void suspendBelow(int pad, int depth) {
+        if (pad > 0) {
+            suspendBelow(pad - 1, depth);
+            return;
+        }
+        try {
+            Coroutine c = new Coroutine(() -> {
+                for (;;) NestingAndThreadsTest.pauseAtTheBottom(depth);
+            });
+            c.resume();
+            c.resume();
+        } catch (StackOverflowError | IllegalStateException tooDeep) {
+            // refused or overflowed here: what matters is the thread afterwards
+        }
+    }
+
+    /**
+     * A reader of a suspended coroutine's frames whose own stack overflows, wherever it does, leaves the coroutine
+     * as it found it: another thread resumes it, and reads its frames, as before.
+     */
+    @Test
+    void aStackOverflowInAThreadReadingTheFramesLeavesTheCoroutineResumable() throws Exception {
+        Coroutine warm = new Coroutine(NestingAndThreadsTest::pauseForEver);
+        warm.resume();
+        warm.stackTrace();
+        for (int stackKb : new int[] {128, 192, 256, 320, 384, 448}) {
+            Coroutine c = new Coroutine(NestingAndThreadsTest::pauseForEver);
+            assertTrue(c.resume());
+            Thread reader = new Thread(null, () -> {
+                try {
+                    readFramesDeeperAndDeeper(c);
+                } catch (StackOverflowError done) {
+                    // at last where no frame can be read at all
+                }
+            }, "small-stack reader", stackKb << 10);
+            reader.start();
+            reader.join(20_000);
+            assertFalse(reader.isAlive(), stackKb + " KB: the reader hangs in a later stackTrace()");
+            FutureTask<Boolean> resume = new FutureTask<>(c::resume);
+            new Thread(resume, "resumer").start();
+            assertTrue(resume.get(10, TimeUnit.SECONDS), stackKb + " KB");
+            assertTrue(c.stackTrace().length > 0, stackKb + " KB");
+        }
+    }
+
+    /** Reads c's frames at every depth of its own stack, down to where the stack overflows. */
+    private static void readFramesDeeperAndDeeper(Coroutine c) {
+        try {
+            c.stackTrace();
+        } catch (StackOverflowError tooDeepForThisOne) {
+            // try one frame deeper: the overflow lands somewhere else in the reading each time
+        }
+        readFramesDeeperAndDeeper(c);
+    }
+}
