@@ -44,7 +44,7 @@ public final class Hooks {
         Carrier s = solo;
         if (k == s || vacant(s) && SOLO.compareAndSet(s, k)) {
             soloUnwinding = true;
-        } else if (!k.counted) { // (still counted if its last unwind was cut short: see endUnwinding)
+        } else if (!k.counted) { // (still counted if its last unwind was cut short: see uncount)
             OTHERS.getAndAdd(1);
             k.counted = true;
         }
@@ -68,7 +68,7 @@ public final class Hooks {
     static void endUnwinding(Carrier k) {
         k.unwinding = false;
         if (k == solo) soloUnwinding = false;
-        else uncount(k);
+        uncount(k); // (a thread counted before it became the solo one, too)
     }
 
     /**

@@ -55,4 +55,38 @@ class HooksTest {
         if (failure.get() != null) throw new AssertionError(failure.get());
         assertFalse(Hooks.unwinding(), "nobody is unwinding any more");
     }
+
+    /**
+     * A thread counted among the others whose unwind a stack overflow cut short before it could give up its count
+     * (the driver then clears only its flag) gives it up when its next unwind ends, not a second count with it.
+     */
+    @Test
+    void aCountKeptByAnUnwindCutShortIsGivenUpAtTheNextOne() throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread holder = new Thread(() -> {
+            Carrier me = Carrier.get();
+            Hooks.startUnwinding(me); // the solo thread now, unless a live one is
+            try {
+                Thread other = new Thread(() -> {
+                    Carrier k = Carrier.get();
+                    Hooks.startUnwinding(k);
+                    k.unwinding = false; // cut short: the flag cleared, the count kept
+                    Hooks.startUnwinding(k);
+                    Hooks.endUnwinding(k);
+                    assertFalse(k.counted);
+                });
+                other.setUncaughtExceptionHandler((t, e) -> failure.set(e));
+                other.start();
+                other.join();
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                Hooks.endUnwinding(me);
+            }
+        });
+        holder.start();
+        holder.join();
+        if (failure.get() != null) throw new AssertionError(failure.get());
+        assertFalse(Hooks.unwinding(), "the count kept must have been given up");
+    }
 }
