@@ -46,7 +46,8 @@ public final class Condition {
     /**
      * Releases the mutex (every hold of it), waits until signalled, and takes the mutex again (as many holds)
      * before returning, also when the tasklet is killed while waiting (or while taking the mutex back). A tasklet
-     * signalled and then killed or raised into before it runs again passes the signal on to the next waiter.
+     * signalled and then killed or raised into before it runs again passes the signal on to the next waiter (not
+     * one woken by {@link #signalAll()}, which woke every waiter there was: one that came later was not signalled).
      *
      * @throws IllegalMonitorStateException if the calling tasklet (or loop coroutine) does not hold the mutex
      */
@@ -130,13 +131,13 @@ public final class Condition {
     public void signalAll() {
         if (mutex.single()) {
             mutex.requireOwner("signal a condition of");
-            waiters.wakeAll(Waiter.DONE);
+            waiters.wakeAll(Waiter.ALL);
             return;
         }
         mutex.guard.lock();
         try {
             mutex.requireOwner("signal a condition of");
-            waiters.wakeAll(Waiter.DONE);
+            waiters.wakeAll(Waiter.ALL);
         } finally {
             mutex.guard.unlock();
         }

@@ -7,6 +7,7 @@ import dev.spindle.internal.Continuation;
 import dev.spindle.internal.Parties;
 import dev.spindle.internal.Party;
 import dev.spindle.internal.Refusals;
+import java.lang.ref.ReferenceQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -82,6 +83,9 @@ public final class Scheduler {
     /** Alive tasklets in spawn order (the deadlock report lists them in that order). */
     private final Set<Tasklet> live = new LinkedHashSet<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    /** The channels of {@code after()} timers collected before their deadline, and how many since the last purge. */
+    private final ReferenceQueue<Object> droppedChannels = new ReferenceQueue<>();
+    private int dropped;
     final Picker picker;
     private final Clock clock;
     /** The tasklet being resumed, or null. */
@@ -296,15 +300,30 @@ public final class Scheduler {
      * The channel has room for the one value, so the timer never waits for a receiver. A pending timer keeps
      * {@link #run()} waiting only while a tasklet waits to receive from its channel: when every tasklet is
      * blocked and none waits for it (a select that another case won leaves its timer behind), the deadlock is
-     * reported at once.
+     * reported at once. A timer whose channel nobody references any more is dropped with it (as in Go since
+     * 1.23), so a loop that selects with a long timeout does not pile up its timers.
      */
     public Channel<Duration> after(Duration delay) {
         checkThread();
         Channel<Duration> ch = new Channel<>("after " + delay, 1);
         ch.claimFor(this); // the timer offers from this thread, outside any tasklet
         long nanos = Math.max(0, toNanos(delay));
-        timers.add(Timer.offering(this, deadline(nanos), timerSeq++, ch));
+        purgeDroppedTimers();
+        timers.add(Timer.offering(this, deadline(nanos), timerSeq++, ch, droppedChannels));
         return ch;
+    }
+
+    /**
+     * Takes out the timers whose channels were collected once they are half of all (so each costs O(1) over
+     * time): a loop that selects with a long timeout and whose other case wins holds that many, not one per
+     * iteration until their deadlines.
+     */
+    private void purgeDroppedTimers() {
+        while (droppedChannels.poll() != null) dropped++;
+        if (dropped > 64 && dropped * 2 > timers.size()) {
+            timers.removeIf(Timer::dropped);
+            dropped = 0;
+        }
     }
 
     @Override

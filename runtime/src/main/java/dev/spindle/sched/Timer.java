@@ -1,5 +1,8 @@
 package dev.spindle.sched;
 
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 
 /** A point on a scheduler's clock at which a sleeping tasklet wakes or a channel of {@code after()} gets its value. */
@@ -9,9 +12,13 @@ final class Timer implements Blocker, Comparable<Timer> {
     /** Ties broken by creation order, so timers due at the same instant fire in the order they were set. */
     private final long seq;
     private final Tasklet sleeper;
-    private final Channel<Duration> channel;
+    /**
+     * The channel of {@code after()}, weakly: once nobody can receive from it (a select that another case won),
+     * the timer is garbage too, as in Go since 1.23, not kept until its deadline.
+     */
+    private final Reference<Channel<Duration>> channel;
 
-    private Timer(Scheduler scheduler, long deadline, long seq, Tasklet sleeper, Channel<Duration> channel) {
+    private Timer(Scheduler scheduler, long deadline, long seq, Tasklet sleeper, Reference<Channel<Duration>> channel) {
         this.scheduler = scheduler;
         this.deadline = deadline;
         this.seq = seq;
@@ -23,16 +30,24 @@ final class Timer implements Blocker, Comparable<Timer> {
         return new Timer(s, deadline, seq, sleeper, null);
     }
 
-    static Timer offering(Scheduler s, long deadline, long seq, Channel<Duration> channel) {
-        return new Timer(s, deadline, seq, null, channel);
+    /** {@code dropped} gets the reference once the channel is collected. */
+    static Timer offering(Scheduler s, long deadline, long seq, Channel<Duration> channel,
+            ReferenceQueue<Object> dropped) {
+        return new Timer(s, deadline, seq, null, new WeakReference<>(channel, dropped));
     }
 
     void fire() {
         if (sleeper != null) {
             scheduler.makeRunnable(sleeper);
         } else {
-            channel.offer(scheduler.elapsed());
+            Channel<Duration> c = channel.get();
+            if (c != null) c.offer(scheduler.elapsed());
         }
+    }
+
+    /** An {@code after()} timer whose channel was collected. */
+    boolean dropped() {
+        return sleeper == null && channel.get() == null;
     }
 
     /**
@@ -41,7 +56,9 @@ final class Timer implements Blocker, Comparable<Timer> {
      * anyone then never will, and {@code run()} reports the deadlock at once instead of waiting for it.
      */
     boolean canWake() {
-        return sleeper != null || channel.balance() < 0;
+        if (sleeper != null) return true;
+        Channel<Duration> c = channel.get();
+        return c != null && c.balance() < 0;
     }
 
     @Override

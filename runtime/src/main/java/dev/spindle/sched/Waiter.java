@@ -12,7 +12,8 @@ import dev.spindle.internal.Party;
  * orders the writes before the coroutine reads them.
  */
 final class Waiter implements Blocker, Party.Wait {
-    static final int WAITING = 0, DONE = 1, CLOSED = 2;
+    /** {@code ALL}: done with every other waiter of its queue (a condition's signalAll), so nothing to pass on. */
+    static final int WAITING = 0, DONE = 1, CLOSED = 2, ALL = 3;
 
     /** Exactly one of the two is set. */
     final Tasklet tasklet;

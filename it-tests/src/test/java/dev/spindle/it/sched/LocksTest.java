@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.Suspendable;
 import dev.spindle.sched.Condition;
+import dev.spindle.sched.DeadlockException;
 import dev.spindle.sched.Event;
 import dev.spindle.sched.Latch;
 import dev.spindle.sched.Mutex;
@@ -101,6 +102,27 @@ class LocksTest {
         s.run();
         assertEquals(List.of("second woken"), log);
         assertEquals(0, c.queueLength());
+    }
+
+    /** signalAll woke every waiter there was: one killed before it ran passes nothing on to a later waiter. */
+    @Test
+    void a_waiter_woken_by_signal_all_then_killed_passes_nothing_to_a_later_one() {
+        Mutex m = new Mutex("m");
+        Condition c = m.newCondition();
+        Tasklet first = s.spawn("first", () -> m.withLock(c::await));
+        s.spawn("second", () -> m.withLock(() -> {
+            c.await();
+            log.add("second woken");
+        }));
+        s.spawn("signaller", () -> m.withLock(c::signalAll));
+        s.spawn("later", () -> m.withLock(() -> { // waits after the signalAll, before the woken ones run
+            c.await();
+            log.add("later woken, never signalled");
+        }));
+        s.spawn("killer", first::kill);
+        DeadlockException e = assertThrows(DeadlockException.class, s::run);
+        assertEquals(List.of("second woken"), log);
+        assertTrue(e.getMessage().contains("later"), e.getMessage());
     }
 
     // ---- Mutex ----

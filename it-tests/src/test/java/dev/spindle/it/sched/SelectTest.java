@@ -284,6 +284,47 @@ class SelectTest {
         assertEquals(Duration.ofMillis(300), virtual.elapsed()); // the pending timer does not keep run() waiting
     }
 
+    /**
+     * A loop that selects with a long timeout whose other case always wins: the timers whose channels are gone are
+     * dropped with them (Go 1.23), not kept until their deadlines, an hour of virtual time away.
+     */
+    @Test
+    void timers_of_selects_another_case_won_do_not_pile_up() {
+        Scheduler virtual = Scheduler.withVirtualTime();
+        Channel<Integer> jobs = new Channel<>("jobs", 1);
+        int[] left = {-1};
+        virtual.spawn(() -> {
+            for (int i = 0; i < 100_000; i++) {
+                jobs.send(i);
+                Select.Case<Integer> job = Select.receive(jobs);
+                assertTrue(Select.select(job, Select.receive(Scheduler.current().after(Duration.ofHours(1)))).is(job));
+            }
+            for (int tries = 0; tries < 50 && (left[0] < 0 || left[0] > 1_000); tries++) {
+                collectGarbage();
+                Scheduler.current().after(Duration.ofHours(1)); // (which takes the dropped timers out)
+                left[0] = timers(Scheduler.current());
+            }
+        });
+        virtual.run();
+        assertTrue(left[0] <= 1_000, left[0] + " timers left of 100,000");
+    }
+
+    private static void collectGarbage() {
+        System.gc();
+        try {
+            Thread.sleep(10); // (the JVM enqueues the cleared references on a thread of its own)
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The number of pending timers, from {@code Scheduler.toString()}. */
+    private static int timers(Scheduler s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) timers").matcher(s.toString());
+        assertTrue(m.find(), s.toString());
+        return Integer.parseInt(m.group(1));
+    }
+
     @Test
     void select_of_nothing_is_refused() {
         assertThrows(IllegalArgumentException.class, () -> Select.select());
