@@ -5,9 +5,12 @@ import dev.spindle.Suspendable;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -99,6 +102,8 @@ public final class TcpSocket extends IoHandle implements Closeable {
      * timeout; zero: no limit but the system's).
      *
      * @throws java.net.SocketTimeoutException if the timeout passes first; the attempt is abandoned and closed
+     * @throws java.net.ConnectException if the peer refuses (the message names {@code remote})
+     * @throws java.net.UnknownHostException if {@code remote} is an unresolved address
      */
     @Suspendable
     public static TcpSocket connect(SocketAddress remote, Duration timeout) throws IOException {
@@ -119,6 +124,8 @@ public final class TcpSocket extends IoHandle implements Closeable {
     public static TcpSocket connect(SocketAddress remote, Duration timeout, Configurer configure) throws IOException {
         EventLoop loop = EventLoop.requireTask("call TcpSocket.connect").loop();
         long timeoutNanos = EventLoop.timeoutNanos(timeout);
+        // as Socket.connect, an IOException (the channel would throw an unchecked UnresolvedAddressException)
+        if (remote instanceof InetSocketAddress a && a.isUnresolved()) throw new UnknownHostException(a.getHostString());
         SocketChannel ch = SocketChannel.open();
         TcpSocket s;
         try {
@@ -137,6 +144,11 @@ public final class TcpSocket extends IoHandle implements Closeable {
                 } while (!ch.finishConnect());
             }
             s.connected();
+        } catch (ConnectException e) {
+            s.closeOnLoop();
+            ConnectException named = new ConnectException("connect to " + remote + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
         } catch (IOException | RuntimeException e) {
             s.closeOnLoop();
             throw e;

@@ -140,6 +140,17 @@ class HttpTest {
         }
     }
 
+    /** RFC 9110 5.6.1: empty list elements are ignored, also where two fields are combined and one is empty. */
+    @Test
+    void chunkedAmongEmptyListElementsIsChunked() throws IOException {
+        for (String te : new String[] {"chunked,", ", chunked", " ,chunked, ,", "chunked\r\nTransfer-Encoding:"}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+                assertEquals("200 abc", response(s.getInputStream()), te);
+            }
+        }
+    }
+
     @Test
     void badChunkedFramingIsRefused() throws IOException {
         String[][] cases = {
@@ -147,6 +158,7 @@ class HttpTest {
             {"Transfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", "400"},                // chunk longer than said
             {"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n", "400"}, // smuggling shape
             {"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", "501"},
+            {"Transfer-Encoding: , gzip,\r\n\r\n0\r\n\r\n", "501"},
             {"Transfer-Encoding: chunked\r\n\r\n3E8\r\n" + "a".repeat(1000) + "\r\n1\r\nb\r\n0\r\n\r\n", "413"},
         };
         for (String[] c : cases) {
@@ -215,6 +227,23 @@ class HttpTest {
             send(s, "GET /nobody HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals("200 ", response(s.getInputStream()));
             assertEquals("200 hello\n", response(s.getInputStream()));
+        }
+    }
+
+    /** RFC 9112 9.6: a close option wins, also over an HTTP/1.0 client's keep-alive in the same field. */
+    @Test
+    void anHttp10ClientWhoseOptionsIncludeCloseIsClosed() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            InputStream in = s.getInputStream();
+            send(s, "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n");
+            assertEquals("HTTP/1.1 200 OK", line(in));
+            String connection = null;
+            for (String h; !(h = line(in)).isEmpty(); ) {
+                if (h.regionMatches(true, 0, "Connection:", 0, 11)) connection = h.substring(11).trim();
+            }
+            assertEquals("close", connection);
+            assertEquals("hello\n", new String(in.readNBytes(6), StandardCharsets.US_ASCII));
+            assertEquals(-1, in.read());
         }
     }
 

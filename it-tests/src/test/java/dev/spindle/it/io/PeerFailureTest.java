@@ -211,6 +211,24 @@ class PeerFailureTest {
             });
             Throwable e = assertThrows(java.util.concurrent.CompletionException.class, f::join).getCause();
             assertTrue(e.getCause() instanceof java.net.ConnectException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("127.0.0.1:" + port), "names the address: " + e);
+        }
+    }
+
+    /** As {@code Socket.connect}: an {@code UnknownHostException}, which a handler of IOException catches. */
+    @Test
+    void connectingToAnUnresolvedAddressIsAnIOException() throws Exception {
+        try (EventLoop loop = new EventLoop("unresolved")) {
+            String got = loop.submit(() -> {
+                try (TcpSocket s = TcpSocket.connect(java.net.InetSocketAddress.createUnresolved("nowhere.invalid", 80))) {
+                    return "connected";
+                } catch (IOException e) {
+                    return e.getClass().getSimpleName() + " " + e.getMessage();
+                }
+            }).get();
+            assertEquals("UnknownHostException nowhere.invalid", got);
+            String dump = loop.dump().get();
+            assertTrue(dump.contains(" 0 open channels"), dump);
         }
     }
 

@@ -26,11 +26,11 @@ public record HttpRequest(String method, String target, String version, Map<Stri
     /**
      * True if the connection stays open after this request, by the rules of its HTTP version and the options of
      * its {@code Connection} field (a list: {@code Keep-Alive, TE} asks for keep-alive, {@code X-Disclose} is not
-     * {@code close}).
+     * {@code close}, and {@code close} among the options wins, also in HTTP/1.0's {@code keep-alive, close}).
      */
     public boolean keepAlive() {
         String c = header("connection");
-        if ("HTTP/1.0".equals(version)) return c != null && hasOption(c, "keep-alive");
+        if ("HTTP/1.0".equals(version)) return c != null && hasOption(c, "keep-alive") && !hasOption(c, "close");
         return c == null || !hasOption(c, "close");
     }
 

@@ -134,20 +134,23 @@ final class RequestParser {
     }
 
     /**
-     * RFC 9112 7.1: the codings of a request with a body in chunks, other than plain {@code chunked}. Chunked
+     * RFC 9112 7.1: the codings of a request with a body in chunks, other than plain {@code chunked}: returns if
+     * they are {@code chunked} with empty list elements (two fields, one of them empty, say). Chunked
      * applied twice, or before another coding, leaves the body's end unknown (6.1, 6.3): 400. Chunked last after
      * other codings, or no chunked, is a coding this server does not decode: 501.
      */
     private static void checkCodings(String codings) throws HttpError {
-        int chunked = 0;
+        int chunked = 0, all = 0;
         boolean last = false;
         for (String coding : codings.split(",")) {
             coding = coding.trim();
             if (coding.isEmpty()) continue; // RFC 9110 5.6.1: empty list elements are ignored
+            all++;
             last = coding.equalsIgnoreCase("chunked");
             if (last) chunked++;
         }
         if (chunked > 1 || chunked == 1 && !last) throw new HttpError(400, "chunked not applied once and last");
+        if (all == 1 && chunked == 1) return; // chunked alone, among empty elements ("chunked,")
         throw new HttpError(501, "transfer coding " + codings + " not supported");
     }
 
