@@ -106,6 +106,38 @@ class MisuseTest {
         assertEquals(101, entered.get());
     }
 
+    /** As above, with Scheduler.run(): the tasklet whose turn was refused has not run, and runs later. */
+    @Test
+    void aTaskletWhoseTurnWasRefusedThatWayRunsLater() {
+        SuspendableConsumer<String> each = this::stepOfForEach;
+        dev.spindle.sched.Scheduler s = new dev.spindle.sched.Scheduler();
+        List<String> log = new ArrayList<>();
+        dev.spindle.sched.Tasklet t = s.spawn("t", () -> log.add("ran"));
+        Consumer<String> both = each.andThen(x -> s.run());
+        assertMentions(failsOnFirstResume(new Coroutine(() -> both.accept("a"))), "resumed coroutine");
+        assertEquals(List.of(), log);
+        assertTrue(t.isAlive(), t.toString());
+        s.run();
+        assertEquals(List.of("ran"), log);
+    }
+
+    @Suspendable
+    private static int plainSuspendable() {
+        return 1;
+    }
+
+    /** JDK code goes on and calls a plain lambda of an instrumented class, which calls a suspendable method. */
+    @Test
+    void jdkCodeThatGoesOnThroughAPlainLambdaIsNamedNotTheLambdasClass() {
+        SuspendableConsumer<String> each = this::stepOfForEach;
+        Consumer<String> both = each.andThen(x -> plainSuspendable());
+        IllegalStateException e = failsOnFirstResume(new Coroutine(() -> both.accept("a")));
+        assertMentions(e, "stepOfForEach");
+        assertMentions(e, "java.util.function.Consumer.lambda$andThen");
+        assertMentions(e, "plainSuspendable");
+        assertFalse(e.getMessage().contains("did not instrument"), e.getMessage());
+    }
+
     // ---- JDK code that throws on a suspended call's placeholder ----
 
     /** A Function whose apply is suspendable: a stream calls it, then unboxes the null it returns when it suspends. */

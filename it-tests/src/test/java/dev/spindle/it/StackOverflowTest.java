@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.Coroutine;
+import dev.spindle.Suspendable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.FutureTask;
@@ -65,20 +66,22 @@ class StackOverflowTest {
     }
 
     /**
-     * Coroutines that suspend (through chains 0 to 3 deep) at every depth near the end of the stack: wherever an
-     * overflow lands, in a frame's saving or in the driver's handling of the failed unwind, the thread is not left
-     * unwinding, and the next coroutine it runs suspends and ends as ever.
+     * Coroutines that suspend (through chains 0 to 3 deep, with or without a {@code finally} in each frame) at
+     * every depth near the end of the stack: wherever an overflow lands, in a frame's saving, a handler, or the
+     * driver's handling of the failed unwind, the thread is not left unwinding, the next coroutine it runs
+     * suspends and ends as ever, and once the threads are done no other thread's call sites are kept on their
+     * slower path (these threads are not the first to suspend, so they count themselves in Hooks' counter).
      */
     @Test
     void aStackOverflowWhileSuspendingLeavesTheThreadAbleToSuspendAgain() throws Exception {
-        for (int chain = 0; chain < 4; chain++) suspendBelow(0, chain);
-        for (int chain = 0; chain < 4; chain++) {
-            int depth = chain;
+        for (int chain = 0; chain < 8; chain++) suspendBelow(0, chain);
+        for (int chain = 0; chain < 8; chain++) {
+            int kind = chain;
             List<String> after = new ArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread t = new Thread(null, () -> {
                 try {
-                    suspendAtEachLevelOnTheWayUp(0, new int[] {-1}, depth);
+                    suspendAtEachLevelOnTheWayUp(0, new int[] {-1}, kind);
                     for (int i = 0; i < 3; i++) {
                         Coroutine c = new Coroutine(() -> NestingAndThreadsTest.pauseAtTheBottom(2));
                         after.add(c.resume() + " " + c.resume());
@@ -89,31 +92,49 @@ class StackOverflowTest {
             }, "small-stack", 512 << 10);
             t.start();
             t.join();
-            assertEquals(null, failure.get(), "depth " + depth);
-            assertEquals(List.of("true false", "true false", "true false"), after, "depth " + depth);
+            assertEquals(null, failure.get(), "chain " + kind);
+            assertEquals(List.of("true false", "true false", "true false"), after, "chain " + kind);
+        }
+        assertFalse(dev.spindle.internal.Hooks.unwinding(), "a count of an unwinding thread was left behind");
+    }
+
+    @Suspendable
+    private static void pauseThroughFinally(int depth, int[] unwound) {
+        if (depth == 0) {
+            Co.pause();
+            return;
+        }
+        try {
+            pauseThroughFinally(depth - 1, unwound);
+        } finally {
+            unwound[0]++;
         }
     }
 
     /** Recurses until the stack overflows, then, in the 80 frames nearest its end, suspends coroutines. */
-    private static void suspendAtEachLevelOnTheWayUp(int n, int[] bottom, int depth) {
+    private static void suspendAtEachLevelOnTheWayUp(int n, int[] bottom, int chain) {
         try {
-            suspendAtEachLevelOnTheWayUp(n + 1, bottom, depth);
+            suspendAtEachLevelOnTheWayUp(n + 1, bottom, chain);
         } catch (StackOverflowError end) {
             bottom[0] = n;
         }
         if (n < bottom[0] - 80) return;
-        for (int pad = 0; pad < 60; pad++) suspendBelow(pad, depth);
+        for (int pad = 0; pad < 60; pad++) suspendBelow(pad, chain);
     }
 
     /** Suspends a coroutine {@code pad} frames further down, so that the overflow lands in another place. */
-    private static void suspendBelow(int pad, int depth) {
+    private static void suspendBelow(int pad, int chain) {
         if (pad > 0) {
-            suspendBelow(pad - 1, depth);
+            suspendBelow(pad - 1, chain);
             return;
         }
         try {
-            Coroutine c = new Coroutine(() -> {
-                for (;;) NestingAndThreadsTest.pauseAtTheBottom(depth);
+            int[] unwound = {0};
+            Coroutine c = new Coroutine(() -> { // chains 4 to 7: a finally in each frame
+                for (;;) {
+                    if (chain < 4) NestingAndThreadsTest.pauseAtTheBottom(chain);
+                    else pauseThroughFinally(chain - 4, unwound);
+                }
             });
             c.resume();
             c.resume();

@@ -195,10 +195,12 @@ public abstract class Continuation {
                     k.onSuspended = null;
                     k.onSuspendedOf = null;
                 }
+            }
+            if (k.counted) { // the same, or one that struck the count's own update as the unwind ended
                 try {
                     Hooks.uncount(k);
                 } catch (StackOverflowError again) {
-                    // given up at this thread's next unwind
+                    // given up at this thread's next unwind, or as its next coroutine returns
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.spindle.internal;
 import dev.spindle.Coroutine;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
 
 /**
  * The static entry points instrumented code calls. Not API.
@@ -139,12 +140,25 @@ public final class Hooks {
         Carrier k = Carrier.get();
         if (k.unwinding) {
             String saved = k.lastSaved();
-            String caller = StackWalker.getInstance().walk(s -> s.skip(2).findFirst())
-                    .map(f -> f.getClassName() + "." + Frames.naturalName(f.getMethodName())).orElse(null);
+            List<String> frames = StackWalker.getInstance().walk(s -> s.skip(2).limit(256)
+                    .map(f -> f.getClassName() + "." + Frames.naturalName(f.getMethodName())).toList());
+            String caller = frames.isEmpty() ? null : frames.get(0), jdk = null;
+            for (String m : frames.subList(Math.min(1, frames.size()), frames.size())) { // up to the driver
+                if (m.startsWith("dev.spindle.Coroutine.") || m.startsWith("dev.spindle.internal.")) break;
+                if (isJdk(m)) {
+                    jdk = m;
+                    break;
+                }
+            }
             if (caller == null || isJdk(caller)) {
                 throw refuse(k, "suspendable method " + saved + " returned into code that is not instrumented"
                         + " (such as List.forEach, a reflective call or another JDK method), which went on to call "
                         + method + ". " + suspendOnlyThrough(saved));
+            }
+            if (jdk != null) { // a plain method of the user's that the JDK code called after the placeholder
+                throw refuse(k, "suspendable method " + saved + " returned into code that is not instrumented"
+                        + " (" + jdk + ", most likely), which went on and called " + method + " through "
+                        + caller + ". " + suspendOnlyThrough(saved));
             }
             // not the JDK's, and no check after its calls: a class the agent did not rewrite at all
             throw refuse(k, "suspendable method " + saved + " returned into " + caller + ", which the Spindle agent"

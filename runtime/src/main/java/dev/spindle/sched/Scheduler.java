@@ -584,6 +584,10 @@ public final class Scheduler {
             suspended = false;
         } catch (Throwable failure) {
             current = null;
+            if (!t.coroutine.isDone()) { // refused before it ran (resumed while this thread suspends another)
+                requeue(t, pending);
+                throw failure;
+            }
             finish(t);
             throw failure;
         }
@@ -594,6 +598,16 @@ public final class Scheduler {
             t.state = Tasklet.State.RUNNABLE;
             runnable.addLast(t);
         }
+    }
+
+    /** Puts back {@code t}, whose turn was refused before it ran, as it was: next, or due next if interrupted. */
+    private void requeue(Tasklet t, Throwable pending) {
+        switches--;
+        if (trace != null) trace.remove(trace.size() - 1);
+        t.pending = pending;
+        t.state = Tasklet.State.RUNNABLE;
+        if (pending != null) makeDue(t, false);
+        else runnable.insertAt(due(), t);
     }
 
     private void finish(Tasklet t) {
