@@ -127,7 +127,6 @@ public abstract class Continuation {
      */
     protected final boolean resumeBody(Throwable thrown) {
         Carrier k = Carrier.get();
-        if (k.unwinding) throw Hooks.resumedWhileUnwinding(k, describe());
         int claimed = statusAndTop;
         int status = claimed >>> STATUS_SHIFT;
         switch (status) {
@@ -156,6 +155,7 @@ public abstract class Continuation {
      * first suspension there). (Apart from resumeBody so that each stays small enough to inline.)
      */
     private boolean claimAndDrive(Carrier k, int claimed, Throwable thrown) {
+        if (k.unwinding) throw Hooks.resumedWhileUnwinding(k, describe());
         Continuation outer = k.running;
         int outerWord = k.frameWord, outerRef = k.frameRef, outerTop = k.wordTop, outerRefTop = k.refTop,
                 outerSeg = k.segWord;
@@ -187,16 +187,17 @@ public abstract class Continuation {
             // exactly RUNNING: once suspended, another thread may be reading the frames (INSPECTED). A plain
             // write, not status(DONE): a call may overflow the stack here
             if (mine && statusAndTop == RUNNING << STATUS_SHIFT) statusAndTop = DONE << STATUS_SHIFT;
-            if (k.unwinding) { // an overflow cut the end of an unwind short, even in its handlers
-                k.unwinding = false;
-                if (k == Hooks.solo) Hooks.soloUnwinding = false;
-                k.layout = 0;
-                if (k.onSuspendedOf == this) {
-                    k.onSuspended = null;
-                    k.onSuspendedOf = null;
+            // an overflow cut the end of an unwind short, even in its handlers, or struck the count's own update
+            if (k.unwinding | k.counted) {
+                if (k.unwinding) {
+                    k.unwinding = false;
+                    if (k == Hooks.solo) Hooks.soloUnwinding = false;
+                    k.layout = 0;
+                    if (k.onSuspendedOf == this) {
+                        k.onSuspended = null;
+                        k.onSuspendedOf = null;
+                    }
                 }
-            }
-            if (k.counted) { // the same, or one that struck the count's own update as the unwind ended
                 try {
                     Hooks.uncount(k);
                 } catch (StackOverflowError again) {

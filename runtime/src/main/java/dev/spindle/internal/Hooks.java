@@ -43,8 +43,11 @@ public final class Hooks {
 
     static void startUnwinding(Carrier k) {
         Carrier s = solo;
-        if (k == s || vacant(s) && SOLO.compareAndSet(s, k)) {
+        if (k == s) {
             soloUnwinding = true;
+        } else if (vacant(s) && SOLO.compareAndSet(s, k)) {
+            soloUnwinding = true;
+            uncount(k); // a count it kept from an unwind cut short while it was one of the others
         } else if (!k.counted) { // (still counted if its last unwind was cut short: see uncount)
             OTHERS.getAndAdd(1);
             k.counted = true;
@@ -69,7 +72,7 @@ public final class Hooks {
     static void endUnwinding(Carrier k) {
         k.unwinding = false;
         if (k == solo) soloUnwinding = false;
-        uncount(k); // (a thread counted before it became the solo one, too)
+        else uncount(k);
     }
 
     /**
