@@ -34,16 +34,17 @@ class HooksTest {
         assertFalse(Hooks.unwinding(), "nobody is unwinding any more");
     }
 
-    @Test
-    void aThreadThatIsNotSoloStillSeesItsOwnUnwinding() throws Exception {
-        // a thread of its own (not the test's, which would keep the solo role for the rest of the JVM's life)
+    /**
+     * Runs {@code body} while a thread of its own (not the test's, which would keep the solo role for the rest of
+     * the JVM's life) unwinds, so that the threads {@code body} starts are not the solo one; rethrows its failure.
+     */
+    private static void whileAnotherThreadUnwinds(ThrowingRunnable body) throws InterruptedException {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread holder = new Thread(() -> {
             Carrier me = Carrier.get();
             Hooks.startUnwinding(me); // the solo thread now, unless a live one is
             try {
-                Carrier other = unwindOnce(); // asserts that it saw the flag, through the counter if not solo
-                assertFalse(Hooks.isSolo(other), "a second thread took the solo role of one that is alive");
+                body.run();
             } catch (Throwable t) {
                 failure.set(t);
             } finally {
@@ -53,6 +54,18 @@ class HooksTest {
         holder.start();
         holder.join();
         if (failure.get() != null) throw new AssertionError(failure.get());
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aThreadThatIsNotSoloStillSeesItsOwnUnwinding() throws Exception {
+        whileAnotherThreadUnwinds(() -> {
+            Carrier other = unwindOnce(); // asserts that it saw the flag, through the counter if not solo
+            assertFalse(Hooks.isSolo(other), "a second thread took the solo role of one that is alive");
+        });
         assertFalse(Hooks.unwinding(), "nobody is unwinding any more");
     }
 
@@ -62,31 +75,21 @@ class HooksTest {
      */
     @Test
     void aCountKeptByAnUnwindCutShortIsGivenUpAtTheNextOne() throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread holder = new Thread(() -> {
-            Carrier me = Carrier.get();
-            Hooks.startUnwinding(me); // the solo thread now, unless a live one is
-            try {
-                Thread other = new Thread(() -> {
-                    Carrier k = Carrier.get();
-                    Hooks.startUnwinding(k);
-                    k.unwinding = false; // cut short: the flag cleared, the count kept
-                    Hooks.startUnwinding(k);
-                    Hooks.endUnwinding(k);
-                    assertFalse(k.counted);
-                });
-                other.setUncaughtExceptionHandler((t, e) -> failure.set(e));
-                other.start();
-                other.join();
-            } catch (Throwable t) {
-                failure.set(t);
-            } finally {
-                Hooks.endUnwinding(me);
-            }
+        whileAnotherThreadUnwinds(() -> {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread other = new Thread(() -> {
+                Carrier k = Carrier.get();
+                Hooks.startUnwinding(k);
+                k.unwinding = false; // cut short: the flag cleared, the count kept
+                Hooks.startUnwinding(k);
+                Hooks.endUnwinding(k);
+                assertFalse(k.counted);
+            });
+            other.setUncaughtExceptionHandler((t, e) -> failure.set(e));
+            other.start();
+            other.join();
+            if (failure.get() != null) throw new AssertionError(failure.get());
         });
-        holder.start();
-        holder.join();
-        if (failure.get() != null) throw new AssertionError(failure.get());
         assertFalse(Hooks.unwinding(), "the count kept must have been given up");
     }
 }

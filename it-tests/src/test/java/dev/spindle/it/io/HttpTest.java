@@ -236,15 +236,20 @@ class HttpTest {
         try (Socket s = new Socket("127.0.0.1", port)) {
             InputStream in = s.getInputStream();
             send(s, "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n");
-            assertEquals("HTTP/1.1 200 OK", line(in));
-            String connection = null;
-            for (String h; !(h = line(in)).isEmpty(); ) {
-                if (h.regionMatches(true, 0, "Connection:", 0, 11)) connection = h.substring(11).trim();
-            }
-            assertEquals("close", connection);
-            assertEquals("hello\n", new String(in.readNBytes(6), StandardCharsets.US_ASCII));
+            assertEquals("close", connectionOfHello(in));
             assertEquals(-1, in.read());
         }
+    }
+
+    /** Reads a response to {@code GET /} (200, hello); returns its Connection field. */
+    private static String connectionOfHello(InputStream in) throws IOException {
+        assertEquals("HTTP/1.1 200 OK", line(in));
+        String connection = null;
+        for (String h; !(h = line(in)).isEmpty(); ) {
+            if (h.regionMatches(true, 0, "Connection:", 0, 11)) connection = h.substring(11).trim();
+        }
+        assertEquals("hello\n", new String(in.readNBytes(6), StandardCharsets.US_ASCII));
+        return connection;
     }
 
     @Test
@@ -253,13 +258,7 @@ class HttpTest {
             InputStream in = s.getInputStream();
             for (int i = 0; i < 2; i++) {
                 send(s, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-                assertEquals("HTTP/1.1 200 OK", line(in));
-                String connection = null;
-                for (String h; !(h = line(in)).isEmpty(); ) {
-                    if (h.regionMatches(true, 0, "Connection:", 0, 11)) connection = h.substring(11).trim();
-                }
-                assertEquals("keep-alive", connection);
-                assertEquals("hello\n", new String(in.readNBytes(6), StandardCharsets.US_ASCII));
+                assertEquals("keep-alive", connectionOfHello(in));
             }
         }
     }
