@@ -152,7 +152,9 @@ public abstract class Continuation {
      * the carrier lent to it meanwhile. A stack overflow can strike the driver's own bookkeeping, even its
      * handlers, where any call needs stack: the finally block, with field writes only, sees that the continuation
      * does not stay RUNNING for ever then, nor its thread unwinding (which would refuse the next coroutine's
-     * first suspension there). (Apart from resumeBody so that each stays small enough to inline.)
+     * first suspension there). A resume while this thread is unwinding another continuation (code that is not
+     * instrumented went on after a placeholder) is refused before anything is claimed. (Apart from resumeBody so
+     * that each stays small enough to inline.)
      */
     private boolean claimAndDrive(Carrier k, int claimed, Throwable thrown) {
         if (k.unwinding) throw Hooks.resumedWhileUnwinding(k, describe());
