@@ -11,6 +11,7 @@ final class SpindleTransformer implements ClassFileTransformer {
     private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
     private final AgentOptions options;
     private final ModuleReads moduleReads;
+    private final LostToOverflow lostToOverflow = new LostToOverflow();
 
     SpindleTransformer(AgentOptions options, ModuleReads moduleReads) {
         this.options = options;
@@ -20,6 +21,18 @@ final class SpindleTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] bytes) {
+        try {
+            return transformInModule(module, loader, className, redefined, domain, bytes);
+        } catch (Throwable outOfStack) {
+            // Only an overflow gets here (every other failure is caught below): no call can be made, so the
+            // class's name is kept for the next transform to report.
+            lostToOverflow.names[lostToOverflow.count++ & LostToOverflow.MASK] = className;
+            return null;
+        }
+    }
+
+    private byte[] transformInModule(Module module, ClassLoader loader, String className, Class<?> redefined,
+                                     ProtectionDomain domain, byte[] bytes) {
         byte[] out = transform(loader, className, redefined, domain, bytes);
         if (out == null || !module.isNamed()) return out;
         try {
@@ -47,6 +60,7 @@ final class SpindleTransformer implements ClassFileTransformer {
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
                             byte[] bytes) {
         if (className == null || redefined != null || skipped(loader, className)) return null;
+        lostToOverflow.report();
         try {
             ClassHierarchy hierarchy = new ClassHierarchy(loader, options);
             ClassInfo info = ClassInfo.read(bytes);
@@ -62,6 +76,7 @@ final class SpindleTransformer implements ClassFileTransformer {
                 if (options.verbose()) t.printStackTrace();
             } catch (Throwable cannotEvenLog) {
                 // out of stack (a class loaded by a thread at the end of its stack) or memory: nothing may escape
+                lostToOverflow.names[lostToOverflow.count++ & LostToOverflow.MASK] = className;
             }
             return null;
         }

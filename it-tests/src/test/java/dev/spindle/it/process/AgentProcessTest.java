@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +86,26 @@ class AgentProcessTest {
     private static String line(String out, String prefix) {
         return out.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).findFirst()
                 .orElse("(no line " + prefix + ")");
+    }
+
+    /**
+     * A class loaded by a thread at the end of its stack is defined unchanged when the transformer overflows; the
+     * agent names it at a later transform, once. (Where the overflow strikes in the JDK's frames around the
+     * transformer instead, the agent never hears of the class: the refusal at its first suspension says it.)
+     */
+    @Test
+    void aClassLeftUnrewrittenByAnOverflowIsNamedByTheAgent() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(List.of("-javaagent:" + ChildJvm.agentJar(), "-Xss512k"),
+                ChildJvm.classPathWithoutAgent(), LoadedAtTheEndOfTheStackProgram.class);
+        assertEquals(0, r.exitCode(), r.out());
+        String warning = "[spindle] WARNING: class ";
+        List<String> named = r.out().lines().filter(l -> l.startsWith(warning) && l.contains(" was loaded by a"
+                + " thread at the end of its stack, where the agent could not rewrite it"))
+                .map(l -> l.substring(warning.length(), l.indexOf(' ', warning.length()))).toList();
+        List<String> refused = r.out().lines().filter(l -> l.startsWith("REFUSED ")).map(l -> l.substring(8)).toList();
+        assertFalse(named.isEmpty(), r.out());
+        assertTrue(refused.containsAll(named), r.out());
+        assertEquals(named.size(), Set.copyOf(named).size(), r.out());
     }
 
     @Test

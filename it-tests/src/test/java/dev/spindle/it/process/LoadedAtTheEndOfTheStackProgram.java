@@ -1,0 +1,90 @@
+package dev.spindle.it.process;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.spindle.Coroutine;
+import dev.spindle.SuspendableRunnable;
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * A child JVM's program: loads classes whose {@code run()} yields from each of the frames nearest the end of the
+ * stack, where the agent's transformer overflows for some of them, then resumes one coroutine of each class that
+ * loaded and prints {@code REFUSED <class>} for those left unrewritten. The parent checks the agent said which.
+ */
+public final class LoadedAtTheEndOfTheStackProgram {
+    private static final int CLASSES = 300;
+    private static final List<Class<?>> loaded = new ArrayList<>();
+    private static final ClassLoader LOADER = new ClassLoader(LoadedAtTheEndOfTheStackProgram.class.getClassLoader()) {
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            if (!name.startsWith("gen.")) throw new ClassNotFoundException(name);
+            byte[] bytes = yieldingRunnable(name.replace('.', '/'));
+            return defineClass(name, bytes, 0, bytes.length);
+        }
+    };
+    private static final String[] names = new String[CLASSES];
+    private static int next;
+
+    private LoadedAtTheEndOfTheStackProgram() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Class.forName("gen.Warm", false, LOADER); // the loader's and the agent's own classes, at a normal depth
+        int refused = 0;
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < CLASSES; i++) names[i] = "gen.R" + round + "C" + i; // no linking at the stack's end
+            next = 0;
+            loaded.clear();
+            loadOnTheWayBack();
+            for (Class<?> c : loaded) {
+                try {
+                    new Coroutine((SuspendableRunnable) c.getConstructor().newInstance()).resume();
+                } catch (IllegalStateException notRewritten) {
+                    System.out.println("REFUSED " + c.getName());
+                    refused++;
+                }
+            }
+        }
+        System.out.println("refused " + refused);
+    }
+
+    /** Recurses until the stack overflows, then loads a class in each of the first frames it returns to. */
+    private static void loadOnTheWayBack() {
+        try {
+            loadOnTheWayBack();
+        } catch (StackOverflowError expected) {
+            // the deepest frame: from here on, each frame has a little more stack than the one below it
+        }
+        if (next < CLASSES) {
+            try {
+                loaded.add(Class.forName(names[next++], false, LOADER));
+            } catch (Throwable outOfStack) {
+                // not loaded at all: nothing to check
+            }
+        }
+    }
+
+    private static byte[] yieldingRunnable(String internalName) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(V17, ACC_PUBLIC, internalName, null, "java/lang/Object",
+                new String[] {"dev/spindle/SuspendableRunnable"});
+        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+        init.visitCode();
+        init.visitVarInsn(ALOAD, 0);
+        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitInsn(RETURN);
+        init.visitMaxs(0, 0);
+        init.visitEnd();
+        MethodVisitor run = cw.visitMethod(ACC_PUBLIC, "run", "()V", null, null);
+        run.visitCode();
+        run.visitMethodInsn(INVOKESTATIC, "dev/spindle/Coroutine", "yield", "()V", false);
+        run.visitInsn(RETURN);
+        run.visitMaxs(0, 0);
+        run.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+}
