@@ -6,7 +6,7 @@ import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 
 /** Class files written with ASM, for shapes javac does not emit. */
-final class AsmClasses {
+public final class AsmClasses {
     private AsmClasses() {
     }
 
@@ -14,12 +14,12 @@ final class AsmClasses {
      * A writer that has begun {@code public class <internalName> implements SuspendableCallable} (Java 17) and
      * written its public no-argument constructor: add {@code call()}, then end it.
      */
-    static ClassWriter suspendableCallable(String internalName) {
+    public static ClassWriter suspendableCallable(String internalName) {
         return suspendableCallable(internalName, V17);
     }
 
     /** {@link #suspendableCallable(String)} in the class file version {@code version} ({@code Opcodes.V1_7}...). */
-    static ClassWriter suspendableCallable(String internalName, int version) {
+    public static ClassWriter suspendableCallable(String internalName, int version) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         cw.visit(version, ACC_PUBLIC, internalName, null, "java/lang/Object",
                 new String[] {"dev/spindle/SuspendableCallable"});

@@ -3,14 +3,15 @@ package dev.spindle.it.process;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.spindle.Coroutine;
-import dev.spindle.SuspendableRunnable;
+import dev.spindle.SuspendableCallable;
+import dev.spindle.it.AsmClasses;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * A child JVM's program: loads classes whose {@code run()} yields from each of the frames nearest the end of the
+ * A child JVM's program: loads classes whose {@code call()} yields from each of the frames nearest the end of the
  * stack, where the agent's transformer overflows for some of them, then resumes one coroutine of each class that
  * loaded and prints {@code REFUSED <class>} for those left unrewritten. The parent checks the agent said which.
  */
@@ -21,7 +22,7 @@ public final class LoadedAtTheEndOfTheStackProgram {
         @Override
         protected Class<?> findClass(String name) throws ClassNotFoundException {
             if (!name.startsWith("gen.")) throw new ClassNotFoundException(name);
-            byte[] bytes = yieldingRunnable(name.replace('.', '/'));
+            byte[] bytes = yieldingCallable(name.replace('.', '/'));
             return defineClass(name, bytes, 0, bytes.length);
         }
     };
@@ -41,7 +42,8 @@ public final class LoadedAtTheEndOfTheStackProgram {
             loadOnTheWayBack();
             for (Class<?> c : loaded) {
                 try {
-                    new Coroutine((SuspendableRunnable) c.getConstructor().newInstance()).resume();
+                    SuspendableCallable<?> body = (SuspendableCallable<?>) c.getConstructor().newInstance();
+                    new Coroutine(body::call).resume();
                 } catch (IllegalStateException notRewritten) {
                     System.out.println("REFUSED " + c.getName());
                     refused++;
@@ -67,23 +69,15 @@ public final class LoadedAtTheEndOfTheStackProgram {
         }
     }
 
-    private static byte[] yieldingRunnable(String internalName) {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        cw.visit(V17, ACC_PUBLIC, internalName, null, "java/lang/Object",
-                new String[] {"dev/spindle/SuspendableRunnable"});
-        MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
-        init.visitCode();
-        init.visitVarInsn(ALOAD, 0);
-        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        init.visitInsn(RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
-        MethodVisitor run = cw.visitMethod(ACC_PUBLIC, "run", "()V", null, null);
-        run.visitCode();
-        run.visitMethodInsn(INVOKESTATIC, "dev/spindle/Coroutine", "yield", "()V", false);
-        run.visitInsn(RETURN);
-        run.visitMaxs(0, 0);
-        run.visitEnd();
+    private static byte[] yieldingCallable(String internalName) {
+        ClassWriter cw = AsmClasses.suspendableCallable(internalName);
+        MethodVisitor call = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
+        call.visitCode();
+        call.visitMethodInsn(INVOKESTATIC, "dev/spindle/Coroutine", "yield", "()V", false);
+        call.visitInsn(ACONST_NULL);
+        call.visitInsn(ARETURN);
+        call.visitMaxs(0, 0);
+        call.visitEnd();
         cw.visitEnd();
         return cw.toByteArray();
     }
