@@ -32,4 +32,18 @@ public final class AsmClasses {
         init.visitEnd();
         return cw;
     }
+
+    /** The class file of a {@code SuspendableCallable} whose {@code call()} is {@code Coroutine.yield(); return null;}. */
+    public static byte[] yieldingCallable(String internalName, int version) {
+        ClassWriter cw = suspendableCallable(internalName, version);
+        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
+        m.visitCode();
+        m.visitMethodInsn(INVOKESTATIC, "dev/spindle/Coroutine", "yield", "()V", false);
+        m.visitInsn(ACONST_NULL);
+        m.visitInsn(ARETURN);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
 }

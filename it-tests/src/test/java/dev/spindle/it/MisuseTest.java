@@ -895,17 +895,8 @@ class MisuseTest {
      */
     @Test
     void aClassCompiledForJava7ThatYieldsItselfIsRefusedWithTheAgentsReason() throws Exception {
-        ClassWriter cw = AsmClasses.suspendableCallable("gen/OldYield", V1_7);
-        MethodVisitor m = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
-        m.visitCode();
-        m.visitMethodInsn(INVOKESTATIC, "dev/spindle/Coroutine", "yield", "()V", false);
-        m.visitInsn(ACONST_NULL);
-        m.visitInsn(ARETURN);
-        m.visitMaxs(0, 0);
-        m.visitEnd();
-        cw.visitEnd();
         Class<?> type = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
-                Map.of("gen.OldYield", cw.toByteArray())).loadClass("gen.OldYield");
+                Map.of("gen.OldYield", AsmClasses.yieldingCallable("gen/OldYield", V1_7))).loadClass("gen.OldYield");
         @SuppressWarnings("unchecked")
         SuspendableCallable<Object> body = (SuspendableCallable<Object>) type.getConstructor().newInstance();
         IllegalStateException outside = assertThrows(IllegalStateException.class, body::call);

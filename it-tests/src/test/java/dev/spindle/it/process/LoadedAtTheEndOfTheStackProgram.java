@@ -1,14 +1,12 @@
 package dev.spindle.it.process;
 
-import static org.objectweb.asm.Opcodes.*;
+import static org.objectweb.asm.Opcodes.V17;
 
 import dev.spindle.Coroutine;
 import dev.spindle.SuspendableCallable;
 import dev.spindle.it.AsmClasses;
 import java.util.ArrayList;
 import java.util.List;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.MethodVisitor;
 
 /**
  * A child JVM's program: loads classes whose {@code call()} yields from each of the frames nearest the end of the
@@ -22,7 +20,7 @@ public final class LoadedAtTheEndOfTheStackProgram {
         @Override
         protected Class<?> findClass(String name) throws ClassNotFoundException {
             if (!name.startsWith("gen.")) throw new ClassNotFoundException(name);
-            byte[] bytes = yieldingCallable(name.replace('.', '/'));
+            byte[] bytes = AsmClasses.yieldingCallable(name.replace('.', '/'), V17);
             return defineClass(name, bytes, 0, bytes.length);
         }
     };
@@ -67,18 +65,5 @@ public final class LoadedAtTheEndOfTheStackProgram {
                 // not loaded at all: nothing to check
             }
         }
-    }
-
-    private static byte[] yieldingCallable(String internalName) {
-        ClassWriter cw = AsmClasses.suspendableCallable(internalName);
-        MethodVisitor call = cw.visitMethod(ACC_PUBLIC, "call", "()Ljava/lang/Object;", null, null);
-        call.visitCode();
-        call.visitMethodInsn(INVOKESTATIC, "dev/spindle/Coroutine", "yield", "()V", false);
-        call.visitInsn(ACONST_NULL);
-        call.visitInsn(ARETURN);
-        call.visitMaxs(0, 0);
-        call.visitEnd();
-        cw.visitEnd();
-        return cw.toByteArray();
     }
 }
