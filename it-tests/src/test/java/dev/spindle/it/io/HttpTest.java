@@ -112,6 +112,21 @@ class HttpTest {
         }
     }
 
+    /** The server writes Content-Length's digits itself: each length a power of ten, and one below, round trips. */
+    @Test
+    void bodiesOfEveryNumberOfDigitsAreFramedByTheirLength() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            InputStream in = s.getInputStream();
+            for (int length : new int[] {0, 1, 9, 10, 99, 100, 999, 1000}) {
+                String body = "x".repeat(length);
+                send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n" + body);
+                assertEquals("HTTP/1.1 200 OK", line(in));
+                assertEquals(List.of(Integer.toString(length)), headers(in, "Content-Length"));
+                assertEquals(body, new String(in.readNBytes(length), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {

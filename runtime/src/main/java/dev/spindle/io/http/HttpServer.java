@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -181,21 +182,17 @@ public final class HttpServer implements ConnectionHandler {
         int size = 160 + sent;
         for (Map.Entry<String, String> h : resp.headers.entrySet()) size += h.getKey().length() + h.getValue().length() + 4;
         byte[] out = new byte[size];
-        int n = put(out, 0, "HTTP/1.1 ");
-        n = put(out, n, Integer.toString(resp.status));
-        out[n++] = ' ';
-        n = put(out, n, HttpResponse.reason(resp.status));
-        n = crlf(out, n);
+        int n = put(out, 0, statusLine(resp.status));
         for (Map.Entry<String, String> h : resp.headers.entrySet()) {
             n = put(out, n, h.getKey());
             out[n++] = ':';
             out[n++] = ' ';
             n = crlf(out, put(out, n, h.getValue()));
         }
-        if (!hasHeader(resp, "Date")) n = crlf(out, put(out, put(out, n, "Date: "), HttpDate.now()));
-        if (!noContent) n = crlf(out, put(out, put(out, n, "Content-Length: "), Integer.toString(resp.body.length)));
-        if (!keepAlive) n = crlf(out, put(out, n, "Connection: close"));
-        if (sayKeepAlive) n = crlf(out, put(out, n, "Connection: keep-alive")); // HTTP/1.0 closes unless told
+        if (!hasHeader(resp, "Date")) n = put(out, n, HttpDate.field());
+        if (!noContent) n = crlf(out, putDecimal(out, put(out, n, CONTENT_LENGTH), resp.body.length));
+        if (!keepAlive) n = put(out, n, CONNECTION_CLOSE);
+        if (sayKeepAlive) n = put(out, n, CONNECTION_KEEP_ALIVE); // HTTP/1.0 closes unless told
         n = crlf(out, n);
         System.arraycopy(resp.body, 0, out, n, sent);
         n += sent;
@@ -207,6 +204,38 @@ public final class HttpServer implements ConnectionHandler {
             if (h.equalsIgnoreCase(name)) return true;
         }
         return false;
+    }
+
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION_KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** The status lines sent so far, by status (which has three digits): made once, not once per response. */
+    private static final byte[][] STATUS_LINES = new byte[1000][];
+
+    private static byte[] statusLine(int status) {
+        byte[] line = STATUS_LINES[status];
+        if (line == null) { // a race makes the same line twice: harmless
+            String text = "HTTP/1.1 " + status + " " + HttpResponse.reason(status) + "\r\n";
+            STATUS_LINES[status] = line = text.getBytes(StandardCharsets.ISO_8859_1);
+        }
+        return line;
+    }
+
+    private static int put(byte[] out, int at, byte[] bytes) {
+        System.arraycopy(bytes, 0, out, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    /** Puts the decimal digits of {@code value} (not negative) at {@code at}. */
+    private static int putDecimal(byte[] out, int at, int value) {
+        int end = at + 1;
+        for (int v = value; v >= 10; v /= 10) end++;
+        int i = end;
+        do {
+            out[--i] = (byte) ('0' + value % 10);
+            value /= 10;
+        } while (value != 0);
+        return end;
     }
 
     /** Puts {@code s} as ISO-8859-1 (what header fields are; '?' for what it cannot encode) at {@code at}. */
