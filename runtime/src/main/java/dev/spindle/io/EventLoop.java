@@ -581,7 +581,7 @@ public final class EventLoop implements AutoCloseable {
     /**
      * Stops accepting connections (every {@link Listener} and {@link TcpServer} of this loop closes, and
      * {@link #serve} and {@link TcpServer#bind} are refused from now on), lets coroutines finish for up to
-     * {@code grace}, then closes every remaining socket of the loop (their coroutines get an
+     * {@code grace} from this call, then closes every remaining socket of the loop (their coroutines get an
      * {@link java.nio.channels.AsynchronousCloseException}) and cancels what they wait for (a wait on a
      * {@code dev.spindle.sched} channel or lock is withdrawn, as {@link #withTimeout} says) with a
      * {@link CancellationException}, which each gets again at every later suspension (in a {@code finally}
@@ -603,10 +603,10 @@ public final class EventLoop implements AutoCloseable {
      * more (or the loop has ended).
      */
     CompletableFuture<?> stopAccepting(Duration grace) {
-        long nanos = timeoutNanos(grace);
+        long graceEnds = deadline(timeoutNanos(grace)); // from this call, however long the loop takes to see it
         shutdownCalled = true; // the phase changes on the loop's thread, later
         try {
-            execute(() -> beginShutdown(nanos));
+            execute(() -> beginShutdown(graceEnds));
         } catch (RejectedExecutionException terminated) {
             // already done
         }
@@ -635,7 +635,7 @@ public final class EventLoop implements AutoCloseable {
         shutdown(Duration.ZERO).join();
     }
 
-    private void beginShutdown(long graceNanos) {
+    private void beginShutdown(long graceEnds) {
         if (phase != Phase.RUNNING) return;
         phase = Phase.STOPPING;
         List<CompletableFuture<Void>> ports = new ArrayList<>();
@@ -647,7 +647,7 @@ public final class EventLoop implements AutoCloseable {
         for (IoHandle h : openHandles()) {
             if (h instanceof TcpSocket s && s.closeOnShutdown) s.closeOnLoop(); // idle between requests
         }
-        timers.add(deadline(graceNanos), this::force);
+        timers.add(graceEnds, this::force);
     }
 
     private void force() {
@@ -823,6 +823,7 @@ public final class EventLoop implements AutoCloseable {
         Thread.interrupted(); // set by a coroutine that ran before, or another thread: not this one's to see
         current = t;
         t.state = Task.RUNNING;
+        t.yielded = false;
         TaskParty party = t.partyIfAny();
         if (party != null) party.handedOff = false;
         Throwable pending = t.takePending();
@@ -840,6 +841,7 @@ public final class EventLoop implements AutoCloseable {
             finish(t, null);
         } else if (t.state == Task.RUNNING) { // yieldNow()
             t.state = Task.QUEUED;
+            t.yielded = true;
             runQueue.add(t);
             Throwable due = dueAtSuspension(party);
             if (due != null) t.setPending(due);
@@ -970,7 +972,8 @@ public final class EventLoop implements AutoCloseable {
      * a job's result, a future, readiness, a value) and has not run yet, it goes on with that and gets
      * {@code failure} at its next suspension, so that a completed wait is never undone (a {@code blocking} job
      * that committed is not reported as timed out). So does one woken with another interruption already (a
-     * deadline and the shutdown that fall due in one turn): none is dropped. A task not started yet ends at once.
+     * deadline and the shutdown that fall due in one turn): none is dropped. A task not started yet ends at once,
+     * and one queued by {@code yieldNow()} gets {@code failure} from that yield.
      */
     void interrupt(Task t, Throwable failure) {
         switch (t.state) {
@@ -990,8 +993,8 @@ public final class EventLoop implements AutoCloseable {
                 TaskParty p = t.partyIfAny();
                 if (p != null && p.handedOff) {
                     defer(t, failure); // what it was handed must reach it
-                } else if (t.pending() == null && t.coroutine.state() == Coroutine.State.NEW) {
-                    t.setPending(failure);
+                } else if (t.pending() == null && (t.yielded || t.coroutine.state() == Coroutine.State.NEW)) {
+                    t.setPending(failure); // nothing was handed to it: thrown at its yield, or where it starts
                 } else {
                     // woken by what it waited for, or with another interruption (a deadline and the shutdown in
                     // one turn): dropping this one would let it wait on after it

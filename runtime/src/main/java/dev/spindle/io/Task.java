@@ -53,6 +53,8 @@ public final class Task {
     byte state = QUEUED;
     /** False for submit(), whose caller receives the failure instead of the log. */
     boolean logFailure = true;
+    /** Queued again by {@code yieldNow()}: it was handed nothing, so an interruption is thrown at that yield. */
+    boolean yielded;
     /** What it waits for while WAITING, else null. */
     Blocker blocker;
     /**

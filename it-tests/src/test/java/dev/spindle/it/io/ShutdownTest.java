@@ -436,4 +436,26 @@ class ShutdownTest {
             assertEquals("still running", group.next().submit(() -> "still running").get(10, TimeUnit.SECONDS));
         }
     }
+
+    /** The end of the grace period while a coroutine waits in the run queue after a yield: thrown by that yield. */
+    @Test
+    void theEndOfTheGracePeriodWhileQueuedAfterAYieldIsThrownByTheYield() throws Exception {
+        EventLoop loop = new EventLoop("yield-grace");
+        CompletableFuture<Void> spinning = new CompletableFuture<>();
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        loop.spawn(() -> {
+            try {
+                spinning.complete(null);
+                TimeTest.spin(Duration.ofMillis(200));
+                EventLoop.yieldNow();
+                outcome.complete("ran on past the grace period");
+            } catch (CancellationException e) {
+                outcome.complete("cancelled at the yield");
+            }
+        });
+        spinning.join();
+        loop.shutdown(Duration.ofMillis(10)); // returns within a second even though the loop is busy
+        loop.termination().get(10, TimeUnit.SECONDS);
+        assertEquals("cancelled at the yield", outcome.getNow("no outcome"));
+    }
 }

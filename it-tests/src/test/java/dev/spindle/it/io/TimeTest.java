@@ -440,4 +440,37 @@ class TimeTest {
                     .get(15, java.util.concurrent.TimeUnit.SECONDS));
         }
     }
+
+    /**
+     * A deadline that falls due while the coroutine waits in the run queue after {@code yieldNow()} is thrown by
+     * that yield (as Kotlin's {@code yield()} resumes with the cancellation): a yield was handed nothing that the
+     * deadline would undo. The loop cannot fire the timer while the body spins, so it fires just after the yield.
+     */
+    @Test
+    void aDeadlineThatFallsDueWhileQueuedAfterAYieldIsThrownByTheYield() {
+        try (EventLoop loop = new EventLoop("yield-deadline")) {
+            String r = loop.submit(() -> {
+                StringBuilder b = new StringBuilder();
+                try {
+                    EventLoop.withTimeout(Duration.ofMillis(20), () -> {
+                        spin(Duration.ofMillis(60));
+                        EventLoop.yieldNow();
+                        b.append("ran on after the deadline; ");
+                        EventLoop.yieldNow();
+                    });
+                    b.append("returned");
+                } catch (DeadlineExceededException e) {
+                    b.append("timed out");
+                }
+                return b.toString();
+            }).join();
+            assertEquals("timed out", r);
+        }
+    }
+
+    /** Keeps the loop's thread busy for {@code d}: no timer fires meanwhile. */
+    static void spin(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() - end < 0) Thread.onSpinWait();
+    }
 }
