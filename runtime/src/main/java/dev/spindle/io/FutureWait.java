@@ -55,10 +55,10 @@ final class FutureWait extends Blocker implements BiConsumer<Object, Throwable> 
         }
     }
 
+    /** Also called when the completion woke the task: the job has its result then, and is left alone. */
     @Override
     void cancel(Task waiter) {
-        task = null;
-        withdraw();
+        if (TASK.getAndSet(this, null) != null) withdraw();
     }
 
     /** False if the future completed first: the task goes on with its outcome, whose wake-up is on its way. */

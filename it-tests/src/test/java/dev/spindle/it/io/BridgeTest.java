@@ -20,7 +20,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -412,5 +416,34 @@ class BridgeTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /**
+     * A job whose caller got its result was not cut short: its {@code Future} is not cancelled and its worker not
+     * interrupted (before, the wake-up withdrew the wait like a timeout, and often caught the job still running).
+     */
+    @Test
+    void aJobThatReturnedIsNeitherCancelledNorInterrupted() throws Exception {
+        AtomicInteger cancelled = new AtomicInteger(), interrupted = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>()) {
+            @Override
+            protected void afterExecute(Runnable job, Throwable failure) {
+                if (job instanceof Future<?> f && f.isCancelled()) cancelled.incrementAndGet();
+                if (Thread.currentThread().isInterrupted()) interrupted.incrementAndGet();
+            }
+        };
+        try (EventLoop loop = new EventLoop("jobs-returned", pool)) {
+            int sum = loop.submit(() -> {
+                int s = 0;
+                for (int i = 0; i < 5000; i++) s += EventLoop.blocking(() -> 1);
+                return s;
+            }).get(15, TimeUnit.SECONDS);
+            assertEquals(5000, sum);
+        } finally {
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        assertEquals(0, cancelled.get(), "jobs cancelled after they returned");
+        assertEquals(0, interrupted.get(), "workers interrupted after their job returned");
     }
 }
