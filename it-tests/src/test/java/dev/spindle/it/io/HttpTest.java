@@ -127,6 +127,39 @@ class HttpTest {
         }
     }
 
+    /**
+     * Zero timeouts in the limits mean none, as a socket's do: a request that arrives in two pieces is served
+     * (before, a zero request timeout answered it 408 when the second piece came after the server's first read).
+     */
+    @Test
+    void zeroTimeoutsInTheLimitsMeanNone() throws Exception {
+        try (EventLoop loop = new EventLoop("http-no-timeouts")) {
+            Listener l = loop.serve(ANY_LOOPBACK, new HttpServer(req -> HttpResponse.text(200, "hello\n"),
+                    HttpServer.Limits.DEFAULT.withRequestTimeout(Duration.ZERO).withIdleTimeout(Duration.ZERO)));
+            try (Socket s = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                s.setTcpNoDelay(true);
+                send(s, "GET / HTTP/1.1\r\n");
+                Thread.sleep(100); // lets the server read the first piece alone, most of the time
+                send(s, "Host: x\r\n\r\n");
+                assertEquals("200 hello\n", response(s.getInputStream()));
+            }
+        }
+    }
+
+    /** Limits that would fail every connection are refused where they are made. */
+    @Test
+    void limitsWithANullOrNegativeTimeoutOrNoRoomAreRefused() {
+        HttpServer.Limits d = HttpServer.Limits.DEFAULT;
+        assertThrows(NullPointerException.class, () -> d.withIdleTimeout(null));
+        assertThrows(NullPointerException.class, () -> d.withRequestTimeout(null));
+        assertThrows(IllegalArgumentException.class, () -> d.withIdleTimeout(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> d.withRequestTimeout(Duration.ofNanos(-1)));
+        assertThrows(IllegalArgumentException.class, () -> d.withMaxBody(-1));
+        assertThrows(IllegalArgumentException.class, () -> new HttpServer.Limits(0, 16384, 100, 0, Duration.ZERO,
+                Duration.ZERO));
+        assertEquals(0, d.withMaxBody(0).maxBody());
+    }
+
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -42,14 +43,31 @@ public final class HttpServer implements ConnectionHandler {
      * @param maxHeaderBytes bytes in the header section (also the connection's read buffer)
      * @param maxHeaders     header field lines (a name repeated counts each time)
      * @param maxBody        bytes of body ({@code Content-Length}, or the sum of the chunks)
-     * @param idleTimeout    the wait for the next request on a kept-alive connection
-     * @param requestTimeout the time to receive a whole request once it started
+     * @param idleTimeout    the wait for the next request on a kept-alive connection; zero for none
+     * @param requestTimeout the time to receive a whole request once it started, and to write a response to a
+     *                       client that stops reading it; zero for none
+     * @throws IllegalArgumentException if a size is not positive ({@code maxBody} may be zero) or a timeout is
+     *                                  negative
+     * @throws NullPointerException     if a timeout is null
      */
     public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, int maxBody, Duration idleTimeout,
                          Duration requestTimeout) {
         /** 8 KB request line, 16 KB of headers, 100 fields, 1 MB body, 60 s idle, 30 s per request. */
         public static final Limits DEFAULT = new Limits(8192, 16384, 100, 1 << 20, Duration.ofSeconds(60),
                 Duration.ofSeconds(30));
+
+        /** Checked here, not when the first connection comes, where a bad limit would fail every connection. */
+        public Limits {
+            if (maxRequestLine <= 0 || maxHeaderBytes <= 0 || maxHeaders <= 0 || maxBody < 0) {
+                throw new IllegalArgumentException("sizes must be positive (maxBody may be zero): " + maxRequestLine
+                        + ", " + maxHeaderBytes + ", " + maxHeaders + ", " + maxBody);
+            }
+            if (Objects.requireNonNull(idleTimeout, "idleTimeout").isNegative()
+                    || Objects.requireNonNull(requestTimeout, "requestTimeout").isNegative()) {
+                throw new IllegalArgumentException("negative timeout: idle " + idleTimeout + ", request "
+                        + requestTimeout + " (zero means none)");
+            }
+        }
 
         public Limits withIdleTimeout(Duration d) {
             return new Limits(maxRequestLine, maxHeaderBytes, maxHeaders, maxBody, d, requestTimeout);
@@ -101,7 +119,8 @@ public final class HttpServer implements ConnectionHandler {
             RequestParser parser = new RequestParser(in, limits);
             Object parsed;
             try {
-                parsed = EventLoop.withTimeout(limits.requestTimeout(), () -> parse(parser));
+                parsed = limits.requestTimeout().isZero() ? parse(parser)
+                        : EventLoop.withTimeout(limits.requestTimeout(), () -> parse(parser));
             } catch (DeadlineExceededException slow) {
                 parsed = new HttpError(408, "request not received in " + limits.requestTimeout());
             }
