@@ -126,10 +126,12 @@ final class ClassInstrumenter {
             }
             if (!changed && wrappers.isEmpty()) return null;
             cls.methods.addAll(wrappers);
-            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-            cls.accept(writer);
             try {
-                return writer.toByteArray();
+                return BackwardJumps.writeWidenedIfNeeded(cls, false, () -> {
+                    ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+                    cls.accept(writer);
+                    return writer.toByteArray();
+                });
             } catch (MethodTooLargeException e) {
                 // no room in the method even for the checks: it gets a wrapper that checks after calling it
                 if (e.getMethodName().startsWith("<") || !noRoom.add(ClassInfo.key(e.getMethodName(),
@@ -314,15 +316,17 @@ final class ClassInstrumenter {
         if (!changed && copies.isEmpty()) return null;
         cls.methods.addAll(copies);
         cls.methods.addAll(wrappers);
-        HierarchyClassWriter writer = new HierarchyClassWriter(hierarchy);
-        cls.accept(new ClassVisitor(ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] ex) {
-                writer.hints = hints.getOrDefault(ClassInfo.key(name, desc), TypeHints.NONE);
-                return super.visitMethod(access, name, desc, signature, ex);
-            }
+        byte[] out = BackwardJumps.writeWidenedIfNeeded(cls, true, () -> {
+            HierarchyClassWriter writer = new HierarchyClassWriter(hierarchy);
+            cls.accept(new ClassVisitor(ASM9, writer) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] ex) {
+                    writer.hints = hints.getOrDefault(ClassInfo.key(name, desc), TypeHints.NONE);
+                    return super.visitMethod(access, name, desc, signature, ex);
+                }
+            });
+            return writer.toByteArray();
         });
-        byte[] out = writer.toByteArray();
         if (options.verify()) verify(out, learned.readOnly(), warnings);
         return out;
     }
