@@ -254,9 +254,16 @@ public final class EventLoop implements AutoCloseable {
      */
     public <T> CompletableFuture<T> submit(IoCallable<T, ?> body) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Task t = spawn(null, () -> result.complete(callSneakily(body)), false); // the caller gets the failure
-        t.completion().whenComplete((v, e) -> {
-            if (e != null) result.completeExceptionally(e); // what the body threw, as it is
+        Object[] value = new Object[1];
+        Task t = spawn(null, () -> value[0] = callSneakily(body), false); // the caller gets the failure
+        t.completion().whenComplete((v, e) -> { // once the coroutine has ended: liveTasks() no longer counts it
+            if (e != null) {
+                result.completeExceptionally(e); // what the body threw, as it is
+            } else {
+                @SuppressWarnings("unchecked")
+                T returned = (T) value[0];
+                result.complete(returned);
+            }
         });
         return result;
     }

@@ -296,6 +296,25 @@ class BridgeTest {
         }
     }
 
+    /** A submitted coroutine's future completes once it has ended, not while it still counts as live. */
+    @Test
+    void aSubmittedCoroutineIsNoLongerLiveOnceItsFutureCompletes() throws Exception {
+        try (EventLoop loop = new EventLoop("submitted-ends")) {
+            for (int i = 0; i < 500; i++) {
+                int round = i;
+                assertEquals(round, loop.submit(() -> EventLoop.blocking(() -> round)).join());
+                assertEquals(0, loop.liveTasks(), "round " + i);
+                loop.submit(() -> round).join();
+                assertEquals(0, loop.liveTasks(), "round " + i + ", without waiting");
+            }
+            CompletableFuture<Object> failed = loop.submit(() -> {
+                throw new java.io.IOException("failed on purpose (this test)");
+            });
+            assertThrows(CompletionException.class, failed::join);
+            assertEquals(0, loop.liveTasks());
+        }
+    }
+
     @Test
     void executeFromAnotherThreadWakesASleepingLoop() throws Exception {
         try (EventLoop loop = new EventLoop("wake")) {
