@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,15 @@ import org.junit.jupiter.api.Test;
  * first runs its code at a normal depth, so that what it needs is initialized before the overflows begin.
  */
 class StackOverflowTest {
+    /**
+     * A class the JDK loads to build a stack trace's elements: loaded at the end of a stack, the JVM's call of the
+     * agent there overflows in the JDK's own frames and the JVM prints "transform method call failed" (the class
+     * loads all the same); loaded here, the overflows below do not reach it.
+     */
+    @BeforeAll
+    static void loadWhatAStackTraceNeeds() {
+        new Throwable().getStackTrace()[0].toString();
+    }
 
     private static void nestUntilTheStackOverflows(List<Coroutine> all) {
         Coroutine c = new Coroutine(() -> nestUntilTheStackOverflows(all));
