@@ -24,13 +24,18 @@ import org.junit.jupiter.api.Test;
  */
 class StackOverflowTest {
     /**
-     * A class the JDK loads to build a stack trace's elements: loaded at the end of a stack, the JVM's call of the
-     * agent there overflows in the JDK's own frames and the JVM prints "transform method call failed" (the class
-     * loads all the same); loaded here, the overflows below do not reach it.
+     * Classes the JDK loads lazily, to build a stack trace's elements and (JDK 24+) to spin a lambda's class: loaded
+     * at the end of a stack, the JVM's call of the agent there overflows in the JDK's own frames and the JVM prints
+     * "transform method call failed" (the class loads all the same); loaded here, the overflows do not reach them.
      */
     @BeforeAll
-    static void loadWhatAStackTraceNeeds() {
+    static void loadWhatTheJdkLoadsLazily() {
         new Throwable().getStackTrace()[0].toString();
+        try {
+            Class.forName("jdk.internal.classfile.impl.DirectCodeBuilder$LabelOverflowException");
+        } catch (ClassNotFoundException beforeJdk24) {
+            // no class file API inside the JDK
+        }
     }
 
     private static void nestUntilTheStackOverflows(List<Coroutine> all) {
