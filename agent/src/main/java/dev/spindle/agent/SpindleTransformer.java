@@ -24,8 +24,8 @@ final class SpindleTransformer implements ClassFileTransformer {
         try {
             return transformInModule(module, loader, className, redefined, domain, bytes);
         } catch (Throwable outOfStack) {
-            // Only an overflow gets here (every other failure is caught below): no call can be made, so the
-            // class's name is kept for the next transform to report.
+            // Only an overflow gets here, or an OutOfMemoryError (every other failure is caught below): no call
+            // can be made, so the class's name is kept for the next transform to report.
             lostToOverflow.names[lostToOverflow.count++ & LostToOverflow.MASK] = className;
             return null;
         }

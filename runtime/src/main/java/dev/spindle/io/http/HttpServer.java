@@ -7,6 +7,8 @@ import dev.spindle.io.EventLoop;
 import dev.spindle.io.SocketInput;
 import dev.spindle.io.TcpSocket;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.ByteBuffer;
@@ -228,14 +230,19 @@ public final class HttpServer implements ConnectionHandler {
     private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONNECTION_KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
-    /** The status lines sent so far, by status (which has three digits): made once, not once per response. */
+    /**
+     * The status lines sent so far, by status (which has three digits): made once, not once per response, and
+     * shared by the loops' threads (published with release semantics, so another thread reads the whole line).
+     */
     private static final byte[][] STATUS_LINES = new byte[1000][];
+    private static final VarHandle STATUS_LINE = MethodHandles.arrayElementVarHandle(byte[][].class);
 
     private static byte[] statusLine(int status) {
-        byte[] line = STATUS_LINES[status];
+        byte[] line = (byte[]) STATUS_LINE.getAcquire(STATUS_LINES, status);
         if (line == null) { // a race makes the same line twice: harmless
             String text = "HTTP/1.1 " + status + " " + HttpResponse.reason(status) + "\r\n";
-            STATUS_LINES[status] = line = text.getBytes(StandardCharsets.ISO_8859_1);
+            line = text.getBytes(StandardCharsets.ISO_8859_1);
+            STATUS_LINE.setRelease(STATUS_LINES, status, line);
         }
         return line;
     }
