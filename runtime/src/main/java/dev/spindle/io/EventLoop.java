@@ -225,18 +225,12 @@ public final class EventLoop implements AutoCloseable {
         Task t = new Task(this, name != null ? name : thread.getName() + "-task-" + spawned.incrementAndGet(), body);
         t.logFailure = logFailure;
         if (inLoop()) {
-            start(t);
+            start(t, false);
             return t;
         }
         starting.incrementAndGet();
         try {
-            execute(() -> {
-                try {
-                    start(t);
-                } finally { // after: counted once or twice for a moment, never missed
-                    starting.decrementAndGet();
-                }
-            });
+            execute(() -> start(t, true));
         } catch (RuntimeException refused) {
             starting.decrementAndGet();
             throw refused;
@@ -379,7 +373,7 @@ public final class EventLoop implements AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        start(new Task(s, ConnectionBody.of(handler, s))); // finish() closes s
+        start(new Task(s, ConnectionBody.of(handler, s)), false); // finish() closes s
     }
 
     // ---- what coroutines call ----
@@ -697,10 +691,10 @@ public final class EventLoop implements AutoCloseable {
             CancellationException stop = new CancellationException(thread.getName() + " terminated");
             abandonWaits();
             for (Task t : live.snapshot()) {
+                live.remove(t); // before completion: what it runs no longer counts the task as live
+                liveCount = live.size();
                 t.complete(stop);
-                live.remove(t);
             }
-            liveCount = 0;
             try {
                 runInbox(Integer.MAX_VALUE); // accepted before the phase changed: they run now (a start is refused)
             } catch (Throwable fatal) { // the JVM failed: termination must still complete
@@ -814,14 +808,25 @@ public final class EventLoop implements AutoCloseable {
         if (key.isValid()) ((IoHandle) key.attachment()).ready(key);
     }
 
-    private void start(Task t) {
-        if (phase == Phase.TERMINATED || phase == Phase.FORCED) { // new work during the grace period only
-            t.complete(new RejectedExecutionException(thread.getName()
-                    + (phase == Phase.FORCED ? " is past its shutdown's grace period" : " has terminated")));
-            return;
+    /**
+     * {@code counted}: among the {@code starting} ones (a start from another thread), until it is counted as live,
+     * or refused: once or twice for a moment, never missed, and no longer by what its completion runs.
+     */
+    private void start(Task t, boolean counted) {
+        try {
+            if (phase == Phase.TERMINATED || phase == Phase.FORCED) { // new work during the grace period only
+                RejectedExecutionException refused = new RejectedExecutionException(thread.getName()
+                        + (phase == Phase.FORCED ? " is past its shutdown's grace period" : " has terminated"));
+                if (counted) starting.decrementAndGet();
+                counted = false;
+                t.complete(refused);
+                return;
+            }
+            live.add(t);
+            liveCount = live.size();
+        } finally {
+            if (counted) starting.decrementAndGet();
         }
-        live.add(t);
-        liveCount = live.size();
         t.state = Task.QUEUED;
         runQueue.add(t);
     }

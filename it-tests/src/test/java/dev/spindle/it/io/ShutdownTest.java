@@ -23,11 +23,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -457,5 +459,46 @@ class ShutdownTest {
         loop.shutdown(Duration.ofMillis(10)); // returns within a second even though the loop is busy
         loop.termination().get(10, TimeUnit.SECONDS);
         assertEquals("cancelled at the yield", outcome.getNow("no outcome"));
+    }
+
+    /**
+     * What a submitted coroutine's future runs does not count it as live: not for one still alive when the loop
+     * ends (it ignores every cancellation), nor for one refused past the grace period.
+     */
+    @Test
+    void whatASubmittedFutureRunsNoLongerCountsItsCoroutine() throws Exception {
+        EventLoop loop = new EventLoop("submitted-counted");
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Object> stubborn = loop.submit(() -> {
+            while (!stop.get()) {
+                try {
+                    TimeTest.spin(Duration.ofMillis(5)); // the loop's inbox is read between turns
+                    EventLoop.yieldNow();
+                } catch (CancellationException ignoredOnPurpose) {
+                    // keeps the loop in its forced turns
+                }
+            }
+            for (;;) {
+                try {
+                    EventLoop.yieldNow();
+                } catch (CancellationException ignoredOnPurpose) {
+                    // left to the loop's end
+                }
+            }
+        });
+        CompletableFuture<Integer> liveWhenItEnded = stubborn.handle((v, e) -> loop.liveTasks());
+        loop.shutdown(Duration.ofMillis(1));
+        for (;;) { // until one is refused: the loop sees the end of the grace period a turn after it
+            CompletableFuture<Object> late = loop.submit(() -> "late");
+            CompletableFuture<Integer> live = late.handle((v, e) -> loop.liveTasks());
+            int seen = live.get(10, TimeUnit.SECONDS);
+            Throwable outcome = late.handle((v, e) -> e instanceof CompletionException ? e.getCause() : e).join();
+            if (!(outcome instanceof RejectedExecutionException)) continue; // started, then run or cancelled
+            assertEquals(1, seen, "only the stubborn coroutine, not the refused one");
+            break;
+        }
+        stop.set(true);
+        loop.termination().get(20, TimeUnit.SECONDS);
+        assertEquals(0, liveWhenItEnded.get(10, TimeUnit.SECONDS));
     }
 }
