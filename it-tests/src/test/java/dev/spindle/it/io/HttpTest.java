@@ -157,6 +157,11 @@ class HttpTest {
         assertThrows(IllegalArgumentException.class, () -> d.withMaxBody(-1));
         assertThrows(IllegalArgumentException.class, () -> new HttpServer.Limits(0, 16384, 100, 0, Duration.ZERO,
                 Duration.ZERO));
+        int max = Integer.MAX_VALUE; // the read buffer holds the larger of the request line and the header section
+        assertThrows(IllegalArgumentException.class, () -> new HttpServer.Limits(max, max, max, max, Duration.ZERO,
+                Duration.ZERO));
+        assertEquals(max, new HttpServer.Limits(8192, HttpServer.Limits.MAX_LINE, max, max, Duration.ZERO,
+                Duration.ZERO).maxBody());
         assertEquals(0, d.withMaxBody(0).maxBody());
     }
 

@@ -48,12 +48,14 @@ public final class HttpServer implements ConnectionHandler {
      * @param idleTimeout    the wait for the next request on a kept-alive connection; zero for none
      * @param requestTimeout the time to receive a whole request once it started, and to write a response to a
      *                       client that stops reading it; zero for none
-     * @throws IllegalArgumentException if a size is not positive ({@code maxBody} may be zero) or a timeout is
-     *                                  negative
+     * @throws IllegalArgumentException if a size is not positive ({@code maxBody} may be zero), the request line
+     *                                  or header limit is over {@link #MAX_LINE}, or a timeout is negative
      * @throws NullPointerException     if a timeout is null
      */
     public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, int maxBody, Duration idleTimeout,
                          Duration requestTimeout) {
+        /** The most {@code maxRequestLine} and {@code maxHeaderBytes} may be: 1 GB. */
+        public static final int MAX_LINE = 1 << 30;
         /** 8 KB request line, 16 KB of headers, 100 fields, 1 MB body, 60 s idle, 30 s per request. */
         public static final Limits DEFAULT = new Limits(8192, 16384, 100, 1 << 20, Duration.ofSeconds(60),
                 Duration.ofSeconds(30));
@@ -63,6 +65,10 @@ public final class HttpServer implements ConnectionHandler {
             if (maxRequestLine <= 0 || maxHeaderBytes <= 0 || maxHeaders <= 0 || maxBody < 0) {
                 throw new IllegalArgumentException("sizes must be positive (maxBody may be zero): " + maxRequestLine
                         + ", " + maxHeaderBytes + ", " + maxHeaders + ", " + maxBody);
+            }
+            if (Math.max(maxRequestLine, maxHeaderBytes) > MAX_LINE) { // the connection's read buffer holds either
+                throw new IllegalArgumentException("maxRequestLine and maxHeaderBytes must be at most " + MAX_LINE
+                        + ": " + maxRequestLine + ", " + maxHeaderBytes);
             }
             if (Objects.requireNonNull(idleTimeout, "idleTimeout").isNegative()
                     || Objects.requireNonNull(requestTimeout, "requestTimeout").isNegative()) {
