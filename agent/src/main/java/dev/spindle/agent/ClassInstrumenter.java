@@ -57,8 +57,7 @@ final class ClassInstrumenter {
                     return instrument(bytes, info, tooLarge, noRoom);
                 } catch (MethodTooLargeException e) {
                     String key = ClassInfo.key(e.getMethodName(), e.getDescriptor());
-                    // a constructor or initializer cannot be wrapped (see guardedWrapper)
-                    if (e.getMethodName().startsWith("<") || !tooLarge.add(key) && !noRoom.add(key)) throw e;
+                    if (!tooLarge.add(key) && !noRoom.add(key)) throw e;
                 }
             }
         } catch (RuntimeException e) {
@@ -248,7 +247,7 @@ final class ClassInstrumenter {
                             + " of " + info.name.replace('/', '.') + " ignored: constructors and static initializers"
                             + " cannot suspend");
                 }
-                changed |= guardPlainMethod(cls.name, m);
+                changed |= guardInitializer(cls.name, m, tooLarge.contains(key), noRoom.contains(key), warnings);
                 continue;
             }
             String method = MethodInstrumenter.describe(cls.name, m.name);
@@ -259,7 +258,8 @@ final class ClassInstrumenter {
                             + " smaller methods, and mark those that call suspendable methods @Suspendable"));
                     warnings.add("method " + method + m.desc + " has no room left under the JVM's 64 KB limit for the"
                             + " checks after its calls to suspendable methods: it is wrapped, and a suspension"
-                            + " through it is refused when it returns; split it into smaller methods");
+                            + " through it is refused at its next call of a suspendable method or when it returns;"
+                            + " split it into smaller methods");
                     changed = true;
                 } else {
                     changed |= guardPlainMethod(cls.name, m);
@@ -274,7 +274,8 @@ final class ClassInstrumenter {
                         + " checks after its calls fit in it", "Split " + method + " into smaller methods"));
                 warnings.add("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
                         + " KB limit, and so do the checks after its calls; split it into smaller methods. It is"
-                        + " wrapped, and a suspension through it is refused when it returns");
+                        + " wrapped, and a suspension through it is refused at its next call of a suspendable method"
+                        + " or when it returns");
                 changed = true;
                 continue;
             }
@@ -342,6 +343,31 @@ final class ClassInstrumenter {
     private static boolean hasAnnotation(MethodNode m) {
         if (m.visibleAnnotations == null) return false;
         return m.visibleAnnotations.stream().anyMatch(a -> a.desc.equals(ClassInfo.SUSPENDABLE_DESC));
+    }
+
+    /**
+     * A constructor or static initializer, which cannot suspend: checked after its suspendable calls as a plain
+     * method is; with the shorter check of a method left as it was if those push it past the JVM's 64 KB limit
+     * ({@code tooLarge}); left without checks if even those do ({@code noRoom}), for it cannot be wrapped (see
+     * {@link #guardedWrapper}). The rest of the class is rewritten either way.
+     */
+    private boolean guardInitializer(String owner, MethodNode m, boolean tooLarge, boolean noRoom,
+                                     List<String> warnings) {
+        String method = MethodInstrumenter.describe(owner, m.name) + m.desc;
+        if (noRoom) {
+            warnings.add(method + " has no room left under the JVM's 64 KB limit for the checks after its calls to"
+                    + " suspendable methods: it is left as it was, and a suspension through it goes undetected (it"
+                    + " would run on with the placeholder result); split it into smaller methods");
+            return false;
+        }
+        if (tooLarge) {
+            warnings.add(method + " is too large for the usual checks after its calls to suspendable methods under"
+                    + " the JVM's 64 KB limit: it gets shorter ones");
+            return guardUninstrumentedMethod(owner, m, "it is a constructor or static initializer, which cannot"
+                    + " suspend, and too large for the usual checks", "Call what suspends outside "
+                    + MethodInstrumenter.describe(owner, m.name) + ", or split it");
+        }
+        return guardPlainMethod(owner, m);
     }
 
     /**

@@ -624,6 +624,24 @@ class MisuseTest {
     }
 
     /**
+     * A static initializer of 18 KB, 3,700 calls of a suspendable method, which the usual checks after those calls
+     * would push past 64 KB: it gets shorter checks, and the rest of its class is rewritten (before, the whole
+     * class was left as it was, so that its small suspendable methods could not suspend either).
+     */
+    @Test
+    void aStaticInitializerTooLargeForItsChecksLeavesTheRestOfItsClassRewritten() throws Exception {
+        String source = "package gen;\nimport dev.spindle.*;\npublic class Table implements SuspendableCallable<String> {\n"
+                + "    @Suspendable static int s(int v) { if (Coroutine.current() != null) Coroutine.yield(); return v; }\n"
+                + "    static {\n" + "        s(1);\n".repeat(3700) + "    }\n"
+                + "    public String call() { return \"small \" + (s(20) + s(22)); }\n}\n";
+        Class<?> table = new ClassLoaderTest.BytesLoader(MisuseTest.class.getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gen.Table", source))).loadClass("gen.Table");
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> small = (SuspendableCallable<String>) table.getConstructor().newInstance();
+        assertEquals(new Co.Run<>("small 42", 2), Co.inCoroutine(small));
+    }
+
+    /**
      * A method of 6 KB whose resume copy passes 64 KB (every one of its 200 suspension points keeps some 48 values
      * live): the warning names the method as written, not the copy.
      */
