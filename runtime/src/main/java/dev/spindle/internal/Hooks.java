@@ -166,8 +166,8 @@ public final class Hooks {
             // not the JDK's, and no check after its calls: a class the agent did not rewrite at all
             throw refuse(k, "suspendable method " + saved + " returned into " + caller + ", which the Spindle agent"
                     + " did not instrument, and which went on to call " + method + ". See the agent's warning from"
-                    + " when " + caller.substring(0, caller.lastIndexOf('.')) + " was loaded (a class too large to"
-                    + " rewrite must be split; one loaded before Spindle.install() needs the agent earlier)");
+                    + " when " + caller.substring(0, caller.lastIndexOf('.')) + " was loaded (a class or method too"
+                    + " large to rewrite must be split; one loaded before Spindle.install() needs the agent earlier)");
         }
     }
 
