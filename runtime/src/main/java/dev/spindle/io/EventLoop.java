@@ -61,8 +61,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * coroutines of one loop or of several loops may share. Every method between the coroutine's body and them must
  * be {@link Suspendable}, and none may hold a monitor.
  *
- * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve}, {@link #shutdown} and
- * {@link #close()} may be called from any thread; everything else belongs to the loop's thread. Timers are a
+ * <p>Thread safety: {@link #spawn}, {@link #submit}, {@link #execute}, {@link #serve} and {@link #shutdown} may be
+ * called from any thread, and {@link #close()} from any thread but the loop's own (it waits for that thread to
+ * end); everything else belongs to the loop's thread. Timers are a
  * heap (a cancelled timeout costs O(log n), O(1) for timeouts of a duration used before); other threads wake the
  * loop with {@link Selector#wakeup()}, and only when it sleeps. An exception that escapes a coroutine is logged
  * (logger {@code dev.spindle.io}) with its name (a connection's coroutine is named after the peer) and ends only
@@ -629,10 +630,19 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    /** {@link #shutdown(Duration) shutdown(Duration.ZERO)} and waits for the thread to end. */
+    /**
+     * {@link #shutdown(Duration) shutdown(Duration.ZERO)} and waits for the thread to end. Not from the loop's own
+     * thread (a coroutine or an action), which would wait for itself: call {@link #shutdown} there, which does not
+     * wait.
+     *
+     * @throws IllegalStateException on the loop's own thread
+     */
     @Override
     public void close() {
-        if (inLoop()) throw new IllegalStateException("close() from the loop's own thread would wait for itself");
+        if (inLoop()) {
+            throw new IllegalStateException("close() from " + thread.getName()
+                    + ", the loop's own thread, would wait for itself; call shutdown(grace) there");
+        }
         shutdown(Duration.ZERO).join();
     }
 

@@ -100,6 +100,7 @@ public final class TcpServer implements Closeable {
         return (InetSocketAddress) local;
     }
 
+    /** False from the moment it is closed (by {@link #close()} or its loop's shutdown). */
     public boolean isOpen() {
         return io.isOpen();
     }
@@ -108,8 +109,8 @@ public final class TcpServer implements Closeable {
      * Stops listening; a coroutine waiting in {@link #accept()} gets an AsynchronousCloseException. Any thread.
      * Called outside the event loops it returns once the port is free to bind again (as
      * {@code ServerSocket.close()} does), which takes the loop a turn (a second at most if code blocks the loop's
-     * thread); on a loop's thread, which must not wait, it returns at once, and {@link Listener#isOpen()} tells
-     * when the port is free.
+     * thread); on a loop's thread, which must not wait, it returns at once, and the port is free after the
+     * loop's next turn (a {@link Listener}'s {@link Listener#isOpen()} tells when).
      */
     @Override
     public void close() {

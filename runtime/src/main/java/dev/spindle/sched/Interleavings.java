@@ -273,7 +273,12 @@ public final class Interleavings {
         String[] parts = t.split("[.,\\s]+");
         int[] out = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            out[i] = Integer.parseInt(parts[i]);
+            try {
+                out[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("\"" + parts[i] + "\" in \"" + choices + "\" is not a choice: give"
+                        + " the choices a failure reports, numbers separated by dots (\"0.1.0\")", e);
+            }
             if (out[i] < 0) throw new IllegalArgumentException("negative choice in \"" + choices + "\"");
         }
         return out;

@@ -97,7 +97,12 @@ public final class Mutex extends Shared {
         // unlock() made us the owner before waking us
     }
 
-    /** Takes the lock if it is free (or already ours); never waits. */
+    /**
+     * Takes the lock if it is free (or already ours); never waits. As for {@link #lock()}, the caller must be a
+     * tasklet or an event-loop coroutine, which then holds it.
+     *
+     * @throws IllegalStateException when no tasklet or loop coroutine runs on this thread
+     */
     public boolean tryLock() {
         if (!single()) {
             guard.lock();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spindle.io.EventLoop;
 import dev.spindle.io.EventLoopGroup;
 import dev.spindle.io.Listener;
+import dev.spindle.io.http.HttpHandler;
 import dev.spindle.io.http.HttpResponse;
 import dev.spindle.io.http.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -474,6 +475,24 @@ class HttpTest {
             assertTrue(e.getMessage().contains(h[0]), e.getMessage());
         }
         r.header("X-Ok", "a\tb ~!"); // tabs and visible characters are fine
+    }
+
+    /** A server without a handler or limits would fail every connection: refused when it is made. */
+    @Test
+    void aServerWithoutAHandlerOrLimitsIsRefused() {
+        HttpHandler h = req -> HttpResponse.text(200, "x");
+        assertTrue(assertThrows(NullPointerException.class, () -> new HttpServer(null)).getMessage().contains("handler"));
+        assertTrue(assertThrows(NullPointerException.class, () -> new HttpServer(h, null)).getMessage()
+                .contains("limits"));
+    }
+
+    /** A character with no ISO-8859-1 byte would go out as '?': refused, where Latin-1 text goes out as it is. */
+    @Test
+    void aHeaderValueWithACharacterBeyondLatin1IsRefused() {
+        HttpResponse r = HttpResponse.text(200, "x\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.header("X-Price", "5\u20ac"));
+        assertTrue(e.getMessage().contains("U+20AC") && e.getMessage().contains("X-Price"), e.getMessage());
+        r.header("X-Name", "Jos\u00e9"); // one byte, 0xE9, as RFC 9110 allows (obs-text)
     }
 
     /** RFC 9112 4: the status code is three digits. */

@@ -439,6 +439,21 @@ class ShutdownTest {
         }
     }
 
+    /** close() of a loop from its own coroutine is refused with advice, and no shutdown begins. */
+    @Test
+    void aLoopRefusesCloseFromItsOwnCoroutine() throws Exception {
+        try (EventLoop loop = new EventLoop("self-close")) {
+            Throwable e = loop.submit(() -> {
+                loop.close();
+                return "closed?!";
+            }).handle((v, x) -> x != null ? x : new AssertionError(v)).get(10, TimeUnit.SECONDS);
+            assertTrue(e instanceof IllegalStateException && e.getMessage().contains("self-close")
+                    && e.getMessage().contains("shutdown(grace)"), String.valueOf(e));
+            assertFalse(loop.isShuttingDown());
+            assertEquals("still running", loop.submit(() -> "still running").get(10, TimeUnit.SECONDS));
+        }
+    }
+
     /** The end of the grace period while a coroutine waits in the run queue after a yield: thrown by that yield. */
     @Test
     void theEndOfTheGracePeriodWhileQueuedAfterAYieldIsThrownByTheYield() throws Exception {
@@ -469,7 +484,9 @@ class ShutdownTest {
     void whatASubmittedFutureRunsNoLongerCountsItsCoroutine() throws Exception {
         EventLoop loop = new EventLoop("submitted-counted");
         AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Void> started = new CompletableFuture<>();
         CompletableFuture<Object> stubborn = loop.submit(() -> {
+            started.complete(null);
             while (!stop.get()) {
                 try {
                     TimeTest.spin(Duration.ofMillis(5)); // the loop's inbox is read between turns
@@ -487,6 +504,7 @@ class ShutdownTest {
             }
         });
         CompletableFuture<Integer> liveWhenItEnded = stubborn.handle((v, e) -> loop.liveTasks());
+        started.get(10, TimeUnit.SECONDS); // a start still queued when the grace period ends would be refused
         loop.shutdown(Duration.ofMillis(1));
         for (;;) { // until one is refused: the loop sees the end of the grace period a turn after it
             CompletableFuture<Object> late = loop.submit(() -> "late");

@@ -326,6 +326,16 @@ class InterleavingsTest {
     }
 
     @Test
+    void replaying_choices_that_are_not_numbers_is_refused_with_the_form_they_take() {
+        List<String> order = new ArrayList<>();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Interleavings.replay("x.y", turns(2, 1, order)));
+        assertTrue(e.getMessage().contains("\"x\" in \"x.y\" is not a choice") && e.getMessage().contains("0.1.0"),
+                e.getMessage());
+        assertTrue(order.isEmpty(), order.toString());
+    }
+
+    @Test
     void the_search_keeps_who_runs_next_where_the_api_promises_it() {
         // Preference.RECEIVER: a send to a waiting receiver switches to the receiver at once
         assertTrue(Interleavings.exhaustive(20).explore(s -> {

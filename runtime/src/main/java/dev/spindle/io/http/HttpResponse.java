@@ -52,8 +52,13 @@ public final class HttpResponse {
      * Adds (or replaces) a header field; {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection}
      * are the server's (see above).
      *
-     * @throws IllegalArgumentException if {@code name} is not a token or {@code value} has a control character
-     *                                  other than a tab: a CR or LF would split the response (RFC 9110 5.5)
+     * <p>The value goes out in ISO-8859-1, a byte per character, as HTTP/1.1 field values do; characters
+     * U+0080 to U+00FF are sent as the bytes RFC 9110 calls obs-text.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a token, or {@code value} has a C0 control character
+     *                                  other than a tab or DEL (a CR or LF would split the response: RFC 9110
+     *                                  5.5), or a character above U+00FF, which has no byte to go out as
+     *                                  (percent-encode it, or use RFC 8187's {@code UTF-8''} form)
      */
     public HttpResponse header(String name, String value) {
         if (!RequestParser.isToken(name, 0, name.length())) {
@@ -61,6 +66,13 @@ public final class HttpResponse {
         }
         if (!RequestParser.isFieldValue(value)) {
             throw new IllegalArgumentException("control character in the value of header field " + name);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) > 0xff) {
+                throw new IllegalArgumentException("character U+" + String.format("%04X", (int) value.charAt(i))
+                        + " in the value of header field " + name + " has no ISO-8859-1 byte: percent-encode it,"
+                        + " or use RFC 8187's UTF-8'' form");
+            }
         }
         // a second Content-Length, or one that disagrees with the body sent, would desynchronise the client
         if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) return this;

@@ -96,13 +96,19 @@ public final class HttpServer implements ConnectionHandler {
     private final HttpHandler handler;
     private final Limits limits;
 
+    /** A server with {@link Limits#DEFAULT}. */
     public HttpServer(HttpHandler handler) {
         this(handler, Limits.DEFAULT);
     }
 
+    /**
+     * Checked here, not when the first connection comes, where a null would fail every connection.
+     *
+     * @throws NullPointerException if {@code handler} or {@code limits} is null
+     */
     public HttpServer(HttpHandler handler, Limits limits) {
-        this.handler = handler;
-        this.limits = limits;
+        this.handler = java.util.Objects.requireNonNull(handler, "handler");
+        this.limits = java.util.Objects.requireNonNull(limits, "limits (Limits.DEFAULT for the defaults)");
     }
 
     @Override
@@ -270,7 +276,7 @@ public final class HttpServer implements ConnectionHandler {
         return end;
     }
 
-    /** Puts {@code s} as ISO-8859-1 (what header fields are; '?' for what it cannot encode) at {@code at}. */
+    /** Puts {@code s} as ISO-8859-1 (what header fields are; header() refuses what it cannot encode) at {@code at}. */
     private static int put(byte[] out, int at, String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
