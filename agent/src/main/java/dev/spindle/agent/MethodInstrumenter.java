@@ -3,6 +3,7 @@ package dev.spindle.agent;
 import static org.objectweb.asm.Opcodes.*;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
@@ -864,6 +866,26 @@ final class MethodInstrumenter {
     }
 
     /**
+     * A switch from the saved state to its landing over only the states of one group: a switch over all of the
+     * method's states in every group made the copies of {@code finally} bodies, each a group of its own, grow as
+     * the square of the method's points. Chosen as javac chooses between the two kinds.
+     */
+    private static AbstractInsnNode groupSwitch(List<Site> group, LabelNode[] landings, LabelNode otherwise) {
+        int[] keys = group.stream().mapToInt(g -> g.state).sorted().toArray();
+        int lo = keys[0], hi = keys[keys.length - 1];
+        long tableCost = 4L + (hi - lo + 1) + 3 * 3, lookupCost = 3L + 2L * keys.length + 3L * keys.length;
+        if (tableCost <= lookupCost) {
+            LabelNode[] targets = new LabelNode[hi - lo + 1];
+            Arrays.fill(targets, otherwise);
+            for (int k : keys) targets[k - lo] = landings[k];
+            return new TableSwitchInsnNode(lo, hi, otherwise, targets);
+        }
+        LabelNode[] targets = new LabelNode[keys.length];
+        for (int i = 0; i < keys.length; i++) targets[i] = landings[keys[i]];
+        return new LookupSwitchInsnNode(otherwise, keys, targets);
+    }
+
+    /**
      * The copy's entry: describe itself, or restore the frame of the saved state and jump to its landing. The
      * arguments move to {@code cursorSlot} and the four slots after it (state, word start, reference start, the
      * two arrays) and to {@code carrierSlot}, above the method's own locals, which the restore overwrites.
@@ -908,11 +930,8 @@ final class MethodInstrumenter {
             }
             // restored once for the group; now on to the landing of the state that was saved
             LabelNode groupBad = new LabelNode();
-            LabelNode[] targets = new LabelNode[restores.length];
-            java.util.Arrays.fill(targets, groupBad);
-            for (Site g : group) targets[g.state] = landings[g.state];
             p.add(new VarInsnNode(ILOAD, state));
-            p.add(new TableSwitchInsnNode(0, restores.length - 1, groupBad, targets));
+            p.add(groupSwitch(group, landings, groupBad));
             p.add(groupBad);
             p.add(new LdcInsnNode(id));
             p.add(new MethodInsnNode(INVOKESTATIC, HOOKS, "corrupt", "(Ljava/lang/String;)Ljava/lang/IllegalStateException;", false));

@@ -14,9 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
+import dev.spindle.SuspendableCallable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -657,5 +659,65 @@ class ExceptionsTest {
         long levels = Arrays.stream(e.getStackTrace())
                 .filter(f -> f.getMethodName().equals("yieldAtEveryLevelThenThrow")).count();
         assertEquals(depth + 1, levels); // the whole logical chain, as a thread's trace would show it
+    }
+
+    /**
+     * javac copies a {@code finally} body once for each way out of its {@code try}, so nested ones multiply: here
+     * the inner body is written 9 times, 40 suspendable calls each, 724 suspension points in a method of 5 KB.
+     * Each copy's restore block used to dispatch over all of the method's points, which pushed such a method past
+     * 64 KB at some 250 of them (it was refused). {@code throwAt} picks the copy that runs: none thrown, a caught
+     * exception in the outer or the inner {@code try}, or an uncaught one pending through both {@code finally}
+     * bodies while they suspend.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, -1, -2})
+    void nestedFinallyBlocksWithHundredsOfSuspensionPointsAreRewritten(int throwAt) throws Exception {
+        String mixes = "                    t += mix(f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8));\n".repeat(10);
+        String source = """
+                package gen;
+                import dev.spindle.*;
+                public class NestedFinally implements SuspendableCallable<String> {
+                    static int calls, throwAt;
+                    final int at;
+                    public NestedFinally(int at) { this.at = at; }
+                    @Suspendable static long f(long v) {
+                        calls++;
+                        if (calls == throwAt) throw new IllegalArgumentException("at " + calls);
+                        if (calls == -throwAt) throw new AssertionError("at " + calls);
+                        if (calls % 5 == 0 && Coroutine.current() != null) Coroutine.yield();
+                        return v * calls;
+                    }
+                    @Suspendable static long mix(long a, long b, long c, long d, long e, long f, long g, long h) {
+                        return a + 2 * b + 3 * c + 5 * d + 7 * e + 11 * f + 13 * g + 17 * h;
+                    }
+                    @Suspendable static long m() {
+                        long t = 0;
+                        try { t += f(1); } catch (RuntimeException e) { t -= 1_000_000; } finally {
+                            try { t += f(2); } catch (RuntimeException e) { t -= 2_000_000; } finally {
+                """ + mixes + """
+                            }
+                        }
+                        return t;
+                    }
+                    public String call() {
+                        calls = 0;
+                        throwAt = at;
+                        try {
+                            return m() + " after " + calls + " calls";
+                        } catch (AssertionError e) {
+                            return "escaped " + e.getMessage() + " after " + calls + " calls";
+                        }
+                    }
+                }
+                """;
+        Class<?> nested = new ClassLoaderTest.BytesLoader(ExceptionsTest.class.getClassLoader(),
+                RuntimeCompiler.compile(Map.of("gen.NestedFinally", source))).loadClass("gen.NestedFinally");
+        @SuppressWarnings("unchecked")
+        SuspendableCallable<String> body = (SuspendableCallable<String>) nested.getConstructor(int.class)
+                .newInstance(throwAt);
+        String direct = body.call();
+        assertTrue(direct.endsWith(" after 82 calls"), direct); // f(1), f(2) and one copy of the inner body: 80
+        if (throwAt < 0) assertTrue(direct.startsWith("escaped at " + -throwAt), direct);
+        assertEquals(new Co.Run<>(direct, 82 / 5), Co.inCoroutine(body));
     }
 }

@@ -177,6 +177,53 @@ class JavacShapesTest {
         return total;
     }
 
+    /**
+     * A {@code try} in a switch expression's arm makes javac spill the values beneath the switch on the operand
+     * stack into locals first (a handler starts with an empty stack): an {@code int} and a string concatenation's
+     * parts here. (With a {@code long} or {@code double} beneath it, javac 17 and 25 both crash.)
+     */
+    @Test
+    void aTryInASwitchExpressionArmWithValuesBeneathItOnTheStack() {
+        String s = sameWithAndWithoutSuspension(() -> {
+            StringBuilder b = new StringBuilder();
+            for (int x = 0; x < 4; x++) {
+                int n = sInt(x) * 3 + switch (sInt(x)) {
+                    case 1 -> {
+                        try {
+                            yield sInt(10) / (x - 1);
+                        } catch (ArithmeticException e) {
+                            yield sInt(20);
+                        } finally {
+                            b.append(sRef("f"));
+                        }
+                    }
+                    case 2 -> {
+                        try {
+                            pause();
+                            yield sInt(30);
+                        } finally {
+                            b.append('g');
+                        }
+                    }
+                    default -> sInt(x);
+                };
+                String t = sRef("x" + x) + "," + switch (x) {
+                    case 3 -> {
+                        try {
+                            yield "t" + sInt(3);
+                        } catch (RuntimeException e) {
+                            yield "c";
+                        }
+                    }
+                    default -> sRef("d");
+                };
+                b.append(n).append(t).append(';');
+            }
+            return b.toString();
+        });
+        assertEquals("0x0,d;f23x1,d;g36x2,d;12x3,t3;", s);
+    }
+
     /** A resource whose close suspends: a try-with-resources on this type calls a suspendable close. */
     interface SuspendableResource extends AutoCloseable {
         @Suspendable
