@@ -866,9 +866,9 @@ final class MethodInstrumenter {
     }
 
     /**
-     * A switch from the saved state to its landing over only the states of one group: a switch over all of the
-     * method's states in every group made the copies of {@code finally} bodies, each a group of its own, grow as
-     * the square of the method's points. Chosen as javac chooses between the two kinds.
+     * A switch from the saved state to its landing over only the states of one group. A switch over all of the
+     * method's states in every group grew as the square of the points in methods with many groups, such as those
+     * whose {@code finally} bodies javac copies once per exit. The kind of switch is chosen by javac's cost rule.
      */
     private static AbstractInsnNode groupSwitch(List<Site> group, LabelNode[] landings, LabelNode otherwise) {
         int[] keys = group.stream().mapToInt(g -> g.state).sorted().toArray();
