@@ -324,10 +324,12 @@ class ShutdownTest {
         EventLoop loop = new EventLoop("deadline-and-grace");
         List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
         dev.spindle.io.Task t = loop.spawn(() -> {
-            long entered = System.nanoTime();
-            EventLoop.current().shutdown(Duration.ofMillis(20));
-            EventLoop.current().spawn("busy", () -> { // runs while the other one waits
-                while (System.nanoTime() - entered < Duration.ofMillis(200).toNanos()) {
+            EventLoop.current().spawn("busy", () -> { // runs once the other one waits, its deadline set
+                // shut down only now, so that the grace period ends after the deadline however long this call
+                // takes (61 ms under -Xcomp, where it compiles as it goes)
+                EventLoop.current().shutdown(Duration.ofMillis(20));
+                long shutDown = System.nanoTime();
+                while (System.nanoTime() - shutDown < Duration.ofMillis(200).toNanos()) {
                     Thread.onSpinWait(); // the loop is busy until the deadline and the grace period have passed
                 }
             });
