@@ -873,6 +873,7 @@ final class MethodInstrumenter {
     private static AbstractInsnNode groupSwitch(List<Site> group, LabelNode[] landings, LabelNode otherwise) {
         int[] keys = group.stream().mapToInt(g -> g.state).sorted().toArray();
         int lo = keys[0], hi = keys[keys.length - 1];
+        // javac's costs: space plus three times time, where a table takes 3 units of time and a lookup one per key
         long tableCost = 4L + (hi - lo + 1) + 3 * 3, lookupCost = 3L + 2L * keys.length + 3L * keys.length;
         if (tableCost <= lookupCost) {
             LabelNode[] targets = new LabelNode[hi - lo + 1];
