@@ -49,15 +49,13 @@ final class ClassInstrumenter {
      * pool would overflow, say), it is only guarded: see {@link #guardEveryCall}.
      */
     byte[] instrument(byte[] bytes, ClassInfo info) {
-        // methods that went over the JVM's 64 KB limit once (rewritten), and twice (with only the checks added)
-        Set<String> tooLarge = new java.util.HashSet<>(), noRoom = new java.util.HashSet<>();
+        OversizedMethods oversized = new OversizedMethods();
         try {
             for (;;) {
                 try {
-                    return instrument(bytes, info, tooLarge, noRoom);
+                    return instrument(bytes, info, oversized);
                 } catch (MethodTooLargeException e) {
-                    String key = ClassInfo.key(e.getMethodName(), e.getDescriptor());
-                    if (!tooLarge.add(key) && !noRoom.add(key)) throw e;
+                    if (!oversized.note(ClassInfo.key(e.getMethodName(), e.getDescriptor()))) throw e;
                 }
             }
         } catch (RuntimeException e) {
@@ -185,12 +183,12 @@ final class ClassInstrumenter {
      * The class rewritten; rewritten again if a merge of classes with no class file had to be guessed and the
      * class's frames tell more of them (see {@link LearnedSupertypes}).
      */
-    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, Set<String> noRoom) {
+    private byte[] instrument(byte[] bytes, ClassInfo info, OversizedMethods oversized) {
         LearnedSupertypes learned = LearnedSupertypes.empty();
         for (int round = 1; ; round++) {
             // a round that is done again with more facts leaves no warnings: what it could not do, the next may
             List<String> warnings = new ArrayList<>();
-            byte[] out = instrument(bytes, info, tooLarge, noRoom, learned, warnings);
+            byte[] out = instrument(bytes, info, oversized, learned, warnings);
             if (!learned.takeGuess() || round == 4 || !learnMore(bytes, learned)) {
                 warnings.forEach(Log::warn);
                 return out;
@@ -204,7 +202,7 @@ final class ClassInstrumenter {
         return learned.learnFrom(cls, verifier(cls), hierarchy);
     }
 
-    private byte[] instrument(byte[] bytes, ClassInfo info, Set<String> tooLarge, Set<String> noRoom,
+    private byte[] instrument(byte[] bytes, ClassInfo info, OversizedMethods oversized,
                               LearnedSupertypes learned, List<String> warnings) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
         ClassReader reader = new ClassReader(bytes);
@@ -247,12 +245,12 @@ final class ClassInstrumenter {
                             + " of " + info.name.replace('/', '.') + " ignored: constructors and static initializers"
                             + " cannot suspend");
                 }
-                changed |= guardInitializer(cls.name, m, tooLarge.contains(key), noRoom.contains(key), warnings);
+                changed |= guardInitializer(cls.name, m, oversized.tooLarge(key), oversized.noRoom(key), warnings);
                 continue;
             }
             String method = MethodInstrumenter.describe(cls.name, m.name);
             if (!isSuspendable) {
-                if (tooLarge.contains(key)) {
+                if (oversized.tooLarge(key)) {
                     wrappers.add(guardedWrapper(cls, m, "it is not @Suspendable, and has no room left under the"
                             + " JVM's 64 KB limit for the checks after its calls", "Split " + method + " into"
                             + " smaller methods, and mark those that call suspendable methods @Suspendable"));
@@ -268,8 +266,7 @@ final class ClassInstrumenter {
             }
             int n = copyNames.merge(m.name, 1, Integer::sum);
             String copyName = n == 1 ? m.name : m.name + MethodInstrumenter.COPY_SUFFIX + (n - 1);
-            String copyKey = ClassInfo.key(copyName, MethodInstrumenter.COPY_DESC);
-            if (noRoom.contains(key)) {
+            if (oversized.noRoom(key)) {
                 wrappers.add(guardedWrapper(cls, m, "its rewrite would exceed the JVM's 64 KB limit; not even the"
                         + " checks after its calls fit in it", "Split " + method + " into smaller methods"));
                 warnings.add("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
@@ -279,7 +276,7 @@ final class ClassInstrumenter {
                 changed = true;
                 continue;
             }
-            if (tooLarge.contains(key) || tooLarge.contains(copyKey)) {
+            if (oversized.tooLarge(key)) {
                 changed |= guardUninstrumentedMethod(cls.name, m, "its rewrite would exceed the JVM's 64 KB limit");
                 warnings.add("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
                         + " KB limit; split it into smaller methods. It is left as it was and will refuse to suspend");
@@ -288,17 +285,18 @@ final class ClassInstrumenter {
             verifier.hints = hints.get(key);
             try {
                 MethodInstrumenter instrumenter = new MethodInstrumenter(cls.name, isInterface, cls.version,
-                        cls.sourceFile, m, copyName, rules, verifier);
-                MethodNode copy = instrumenter.instrument();
+                        cls.sourceFile, m, copyName, oversized.room(key), rules, verifier);
+                List<MethodNode> made = instrumenter.instrument();
+                oversized.made(key, made);
                 copies.addAll(instrumenter.savers());
-                if (copy != null) {
+                for (MethodNode copy : made) {
                     copies.add(copy);
                     hints.put(ClassInfo.key(copy.name, copy.desc), verifier.hints);
                 }
                 changed = true;
                 if (options.verbose()) {
-                    Log.info("instrumented " + method + m.desc
-                            + (copy == null ? " (no suspension points)" : ""));
+                    Log.info("instrumented " + method + m.desc + (made.isEmpty() ? " (no suspension points)"
+                            : made.size() > 1 ? " (" + made.size() + " resume copies, for the 64 KB limit)" : ""));
                 }
             } catch (AnalyzerException | RuntimeException e) {
                 MethodNode plain = pristine(bytes, m.name, m.desc);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -96,15 +97,25 @@ final class MethodInstrumenter {
     private final Map<String, MethodNode> savers = new LinkedHashMap<>();
     /** How many resume points the method has: its suspendable calls but those made holding a monitor. */
     private int resumePoints;
+    /** The fewest bytes of code a resume copy may take before its points are divided between two copies. */
+    private final int room;
+    /**
+     * Where each resume copy's run of points starts, in order: a method whose one copy would pass the JVM's 64 KB
+     * limit (its restores and its code after the resume points together) gets several, each resuming a run of
+     * consecutive points and keeping only the code reachable from them.
+     */
+    private int[] firstStates = {0};
 
     MethodInstrumenter(String owner, boolean ownerIsInterface, int classVersion, String sourceFile,
-                       MethodNode method, String copyName, SuspendableRules rules, HierarchyVerifier verifier) {
+                       MethodNode method, String copyName, int room, SuspendableRules rules,
+                       HierarchyVerifier verifier) {
         this.owner = owner;
         this.classVersion = classVersion & 0xFFFF;
         this.ownerIsInterface = ownerIsInterface;
         this.sourceFile = sourceFile;
         this.method = method;
         this.copyName = copyName;
+        this.room = room;
         this.rules = rules;
         this.verifier = verifier;
         this.id = describe(owner, method.name);
@@ -127,10 +138,10 @@ final class MethodInstrumenter {
     }
 
     /**
-     * Rewrites the method in place and returns its resume copy, or null if no call in it can suspend and save
-     * (then only the checks are added).
+     * Rewrites the method in place and returns its resume copies: one unless that would take more than {@code
+     * room} bytes, and none if no call in it can suspend and save (then only the checks are added).
      */
-    MethodNode instrument() throws AnalyzerException {
+    List<MethodNode> instrument() throws AnalyzerException {
         Set<AbstractInsnNode> suspending = new HashSet<>();
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof MethodInsnNode m && isSuspendable(m)) suspending.add(insn);
@@ -172,12 +183,9 @@ final class MethodInstrumenter {
             throw new TooLarge("its " + method.maxLocals + " local variable slots leave no room for the "
                     + (RECORD_SLOTS + temps + CURSOR_SLOTS) + " the rewrite adds (the JVM allows 65,535)");
         }
-        MethodNode copy = null;
-        Map<AbstractInsnNode, AbstractInsnNode> twin = null;
-        if (resumePoints > 0) {
-            twin = new HashMap<>();
-            copy = cloneAsCopy(twin);
-        }
+        // the copies are made from the method as it was, before its own rewrite
+        Map<AbstractInsnNode, AbstractInsnNode> pristineTwin = new HashMap<>();
+        MethodNode pristine = resumePoints == 0 ? null : cloneAsCopy(method, pristineTwin, copyName);
         List<AbstractInsnNode> plainCalls = new ArrayList<>();
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof MethodInsnNode m && !suspending.contains(insn) && !m.owner.startsWith("dev/spindle/internal/")
@@ -187,15 +195,71 @@ final class MethodInstrumenter {
                 plainCalls.add(insn);
             }
         }
-        rewrite(method, false, sites, plainCalls, carrierSlot, tempBase, -1, null);
+        // first the copies, which settle how many there are, and so which copy the method's savers name
+        List<MethodNode> made = pristine == null ? List.of()
+                : resumeCopies(pristine, pristineTwin, sites, plainCalls, carrierSlot, tempBase, tempBase + temps);
+        rewrite(method, false, sites, plainCalls, carrierSlot, tempBase, -1, null, -1);
         method.maxLocals = tempBase + temps;
-        if (copy != null) {
-            int cursorSlot = tempBase + temps;
-            rewrite(copy, true, sites, plainCalls, carrierSlot, tempBase, cursorSlot, twin);
-            copy.maxLocals = cursorSlot + CURSOR_SLOTS;
-            DeadCode.prune(copy);
+        return made;
+    }
+
+    /**
+     * The resume copies, made from {@code pristine}: one, or where that would take more than {@link #room} bytes,
+     * its points divided in halves until each copy fits (in sequential code a copy keeps all the code after its
+     * first point, so the first copies take fewer points). None can be made where even one point alone, or
+     * {@link OversizedMethods#MAX_COPIES} copies, would not fit.
+     */
+    private List<MethodNode> resumeCopies(MethodNode pristine, Map<AbstractInsnNode, AbstractInsnNode> pristineTwin,
+                                          List<Site> sites, List<AbstractInsnNode> plainCalls, int carrierSlot,
+                                          int tempBase, int cursorSlot) {
+        TreeSet<Integer> starts = new TreeSet<>(List.of(0));
+        for (;;) {
+            firstStates = starts.stream().mapToInt(Integer::intValue).toArray();
+            // all made anew each round: a copy's savers name the copies of the points they save
+            List<MethodNode> made = new ArrayList<>();
+            for (int part = 0; part < firstStates.length; part++) {
+                MethodNode copy = resumeCopy(pristine, pristineTwin, sites, plainCalls, carrierSlot, tempBase,
+                        cursorSlot, part);
+                made.add(copy);
+                int size = CodeSize.atLeast(copy.instructions);
+                if (size <= room) continue;
+                int first = firstStates[part], last = lastState(part);
+                if (first == last || starts.size() >= OversizedMethods.MAX_COPIES) {
+                    throw new TooLarge("the rewritten method exceeds the JVM's 64 KB limit: its resume code takes at"
+                            + " least " + size + " bytes for " + (first == last ? "one point" : (last - first + 1)
+                            + " points in one of " + firstStates.length + " copies"));
+                }
+                starts.add(first + (last - first + 1) / 2);
+            }
+            if (starts.size() == firstStates.length) return made;
         }
+    }
+
+    private MethodNode resumeCopy(MethodNode pristine, Map<AbstractInsnNode, AbstractInsnNode> pristineTwin,
+                                  List<Site> sites, List<AbstractInsnNode> plainCalls, int carrierSlot, int tempBase,
+                                  int cursorSlot, int part) {
+        Map<AbstractInsnNode, AbstractInsnNode> fromPristine = new HashMap<>();
+        MethodNode copy = cloneAsCopy(pristine, fromPristine, copyName(part));
+        Map<AbstractInsnNode, AbstractInsnNode> twin = new HashMap<>();
+        pristineTwin.forEach((original, p) -> twin.put(original, fromPristine.get(p)));
+        rewrite(copy, true, sites, plainCalls, carrierSlot, tempBase, cursorSlot, twin, part);
+        copy.maxLocals = cursorSlot + CURSOR_SLOTS;
+        DeadCode.prune(copy);
         return copy;
+    }
+
+    private String copyName(int part) {
+        return firstStates.length == 1 ? copyName : copyName + COPY_SUFFIX + "part" + part;
+    }
+
+    /** The copy that resumes the frames saved at {@code state}. */
+    private int partOf(int state) {
+        int at = Arrays.binarySearch(firstStates, state);
+        return at >= 0 ? at : -at - 2;
+    }
+
+    private int lastState(int part) {
+        return part + 1 < firstStates.length ? firstStates[part + 1] - 1 : resumePoints - 1;
     }
 
     private static final Set<String> VALUE_CLASSES = Set.of("java/lang/String", "java/lang/Math",
@@ -303,18 +367,19 @@ final class MethodInstrumenter {
         return ACC_STATIC | ACC_SYNTHETIC | (privateOk ? ACC_PRIVATE : ACC_PUBLIC);
     }
 
-    private MethodNode cloneAsCopy(Map<AbstractInsnNode, AbstractInsnNode> twin) {
-        MethodNode copy = new MethodNode(ASM9, helperAccess(), copyName, COPY_DESC, null, null);
+    /** A copy named {@code name} of {@code from}'s code, each of whose instructions has its twin in {@code twin}. */
+    private MethodNode cloneAsCopy(MethodNode from, Map<AbstractInsnNode, AbstractInsnNode> twin, String name) {
+        MethodNode copy = new MethodNode(ASM9, helperAccess(), name, COPY_DESC, null, null);
         Map<LabelNode, LabelNode> labels = new HashMap<>();
-        for (AbstractInsnNode insn : method.instructions) {
+        for (AbstractInsnNode insn : from.instructions) {
             if (insn instanceof LabelNode l) labels.put(l, new LabelNode());
         }
-        for (AbstractInsnNode insn : method.instructions) {
+        for (AbstractInsnNode insn : from.instructions) {
             AbstractInsnNode c = insn.clone(labels);
             copy.instructions.add(c);
             twin.put(insn, c);
         }
-        for (TryCatchBlockNode t : method.tryCatchBlocks) {
+        for (TryCatchBlockNode t : from.tryCatchBlocks) {
             copy.tryCatchBlocks.add(new TryCatchBlockNode(labels.get(t.start), labels.get(t.end),
                     labels.get(t.handler), t.type));
         }
@@ -324,7 +389,8 @@ final class MethodInstrumenter {
     // ---- the rewrite, shared by the method and its copy ----
 
     private void rewrite(MethodNode target, boolean isCopy, List<Site> sites, List<AbstractInsnNode> plainCalls,
-                         int carrierSlot, int tempBase, int cursorSlot, Map<AbstractInsnNode, AbstractInsnNode> twin) {
+                         int carrierSlot, int tempBase, int cursorSlot, Map<AbstractInsnNode, AbstractInsnNode> twin,
+                         int part) {
         InsnList insns = target.instructions;
         InsnList outOfLine = new InsnList();
         Type returnType = Type.getReturnType(method.desc);
@@ -391,7 +457,7 @@ final class MethodInstrumenter {
                 int op = insn.getOpcode();
                 if (op >= IRETURN && op <= ARETURN) insns.set(insn, new InsnNode(RETURN));
             }
-            insns.insert(prologue(sites, landings, carrierSlot, cursorSlot));
+            insns.insert(prologue(sites, landings, carrierSlot, cursorSlot, part));
         } else {
             LabelNode back = new LabelNode();
             LabelNode out = new LabelNode();
@@ -498,7 +564,7 @@ final class MethodInstrumenter {
         Type ret = Type.getReturnType(s.call.desc);
         if (ret.getSize() == 1) out.add(new InsnNode(POP));
         else if (ret.getSize() == 2) out.add(new InsnNode(POP2));
-        out.add(resumerIndy(header(s.state, s)));
+        out.add(resumerIndy(s));
         out.add(new VarInsnNode(ASTORE, carrierSlot + 1));
         String signature = s.signature();
         LabelNode common = shared.get(signature);
@@ -749,13 +815,13 @@ final class MethodInstrumenter {
         return state | s.words << 12 | s.refs << 22;
     }
 
-    /** The resumer of this method's copy for frames saved with {@code header} (resume point and size). */
-    private AbstractInsnNode resumerIndy(int header) {
+    /** The resumer of the frames saved at {@code s}: its copy, its resume point and the size of its record. */
+    private AbstractInsnNode resumerIndy(Site s) {
         Handle factory = new Handle(H_INVOKESTATIC, RESUMER_FACTORY, "resumer",
                 "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
                         + "Ljava/lang/invoke/MethodHandle;I)Ljava/lang/invoke/CallSite;", false);
-        Handle copy = new Handle(H_INVOKESTATIC, owner, copyName, COPY_DESC, ownerIsInterface);
-        return new InvokeDynamicInsnNode("resume", "()L" + RESUMER + ";", factory, copy, header);
+        Handle copy = new Handle(H_INVOKESTATIC, owner, copyName(partOf(s.state)), COPY_DESC, ownerIsInterface);
+        return new InvokeDynamicInsnNode("resume", "()L" + RESUMER + ";", factory, copy, header(s.state, s));
     }
 
     private static AbstractInsnNode defaultValue(Type t) {
@@ -889,9 +955,10 @@ final class MethodInstrumenter {
     /**
      * The copy's entry: describe itself, or restore the frame of the saved state and jump to its landing. The
      * arguments move to {@code cursorSlot} and the four slots after it (state, word start, reference start, the
-     * two arrays) and to {@code carrierSlot}, above the method's own locals, which the restore overwrites.
+     * two arrays) and to {@code carrierSlot}, above the method's own locals, which the restore overwrites. Only the
+     * states of copy {@code part} are restored; any copy describes any state.
      */
-    private InsnList prologue(List<Site> sites, LabelNode[] landings, int carrierSlot, int cursorSlot) {
+    private InsnList prologue(List<Site> sites, LabelNode[] landings, int carrierSlot, int cursorSlot, int part) {
         InsnList p = new InsnList();
         int state = cursorSlot, wordStart = cursorSlot + 1, refStart = cursorSlot + 2, words = cursorSlot + 3,
                 refs = cursorSlot + 4;
@@ -905,20 +972,21 @@ final class MethodInstrumenter {
         p.add(new VarInsnNode(ILOAD, state));
         // any other state: describe (the carrier refuses if it did not ask)
         LabelNode describe = new LabelNode();
-        LabelNode[] restores = new LabelNode[landings.length];
+        int lo = firstStates[part], hi = lastState(part);
+        LabelNode[] restores = new LabelNode[hi - lo + 1];
         for (int i = 0; i < restores.length; i++) restores[i] = new LabelNode();
-        p.add(new TableSwitchInsnNode(0, restores.length - 1, describe, restores));
+        p.add(new TableSwitchInsnNode(lo, hi, describe, restores));
         StringBuilder lines = new StringBuilder();
         Map<String, List<Site>> bySignature = new LinkedHashMap<>();
         for (Site s : sites) {
             if (s.monitor) continue;
             while (lines.length() <= s.state) lines.append('\0');
             lines.setCharAt(s.state, (char) Math.min(s.line, Character.MAX_VALUE));
-            bySignature.computeIfAbsent(s.signature(), k -> new ArrayList<>()).add(s);
+            if (partOf(s.state) == part) bySignature.computeIfAbsent(s.signature(), k -> new ArrayList<>()).add(s);
         }
         for (List<Site> group : bySignature.values()) {
             Site s = group.get(0);
-            for (Site g : group) p.add(restores[g.state]);
+            for (Site g : group) p.add(restores[g.state - lo]);
             Record record = new Record(carrierSlot, words, wordStart, refs, refStart);
             for (int i = 0; i < s.locals.length; i++) {
                 record.restore(p, s.localTypes[i]);

@@ -663,16 +663,17 @@ class ExceptionsTest {
 
     /**
      * javac copies a {@code finally} body once for each way out of its {@code try}, so nested ones multiply: here
-     * the inner body is written 9 times, 40 suspendable calls each, 724 suspension points in a method of 5 KB.
-     * Each copy's restore block used to dispatch over all of the method's points, which pushed such a method past
-     * 64 KB at some 250 of them (it was refused). {@code throwAt} picks the copy that runs: none thrown, a caught
+     * the inner body is written 9 times, 16 lines of 9 suspendable calls each, 1,300 suspension points in a method
+     * of 8 KB. Each copy's restore block used to dispatch over all of the method's points, which pushed such a
+     * method past 64 KB at some 250 of them; then its one resume copy did at some 900 (both refused). Now its
+     * points are divided among several copies. {@code throwAt} picks the copy that runs: none thrown, a caught
      * exception in the outer or the inner {@code try}, or an uncaught one pending through both {@code finally}
      * bodies while they suspend.
      */
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, -1, -2})
     void nestedFinallyBlocksWithHundredsOfSuspensionPointsAreRewritten(int throwAt) throws Exception {
-        String mixes = "                    t += mix(f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8));\n".repeat(10);
+        String mixes = "                    t += mix(f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8));\n".repeat(16);
         String source = """
                 package gen;
                 import dev.spindle.*;
@@ -716,8 +717,8 @@ class ExceptionsTest {
         SuspendableCallable<String> body = (SuspendableCallable<String>) nested.getConstructor(int.class)
                 .newInstance(throwAt);
         String direct = body.call();
-        assertTrue(direct.endsWith(" after 82 calls"), direct); // f(1), f(2) and one copy of the inner body: 80
+        assertTrue(direct.endsWith(" after 130 calls"), direct); // f(1), f(2) and one copy of the inner body: 128
         if (throwAt < 0) assertTrue(direct.startsWith("escaped at " + -throwAt), direct);
-        assertEquals(new Co.Run<>(direct, 82 / 5), Co.inCoroutine(body));
+        assertEquals(new Co.Run<>(direct, 130 / 5), Co.inCoroutine(body));
     }
 }
