@@ -221,13 +221,12 @@ final class MethodInstrumenter {
                 MethodNode copy = resumeCopy(pristine, pristineTwin, sites, plainCalls, carrierSlot, tempBase,
                         cursorSlot, part);
                 made.add(copy);
-                int size = CodeSize.atLeast(copy.instructions);
-                if (size <= room) continue;
+                if (CodeSize.atLeast(copy.instructions) <= room) continue;
                 int first = firstStates[part], last = lastState(part);
                 if (first == last || starts.size() >= OversizedMethods.MAX_COPIES) {
-                    throw new TooLarge("the rewritten method exceeds the JVM's 64 KB limit: its resume code takes at"
-                            + " least " + size + " bytes for " + (first == last ? "one point" : (last - first + 1)
-                            + " points in one of " + firstStates.length + " copies"));
+                    throw new TooLarge("the rewritten method exceeds the JVM's 64 KB limit, " + (first == last
+                            ? "even in a resume copy for one of its suspension points alone (the code after it)"
+                            : "even with its resume code divided among " + firstStates.length + " copies"));
                 }
                 starts.add(first + (last - first + 1) / 2);
             }
