@@ -97,7 +97,7 @@ final class MethodInstrumenter {
     private final Map<String, MethodNode> savers = new LinkedHashMap<>();
     /** How many resume points the method has: its suspendable calls but those made holding a monitor. */
     private int resumePoints;
-    /** The fewest bytes of code a resume copy may take before its points are divided between two copies. */
+    /** How many bytes a resume copy may take, by {@link CodeSize}'s estimate, before its points are divided. */
     private final int room;
     /**
      * Where each resume copy's run of points starts, in order: a method whose one copy would pass the JVM's 64 KB
@@ -183,9 +183,6 @@ final class MethodInstrumenter {
             throw new TooLarge("its " + method.maxLocals + " local variable slots leave no room for the "
                     + (RECORD_SLOTS + temps + CURSOR_SLOTS) + " the rewrite adds (the JVM allows 65,535)");
         }
-        // the copies are made from the method as it was, before its own rewrite
-        Map<AbstractInsnNode, AbstractInsnNode> pristineTwin = new HashMap<>();
-        MethodNode pristine = resumePoints == 0 ? null : cloneAsCopy(method, pristineTwin, copyName);
         List<AbstractInsnNode> plainCalls = new ArrayList<>();
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof MethodInsnNode m && !suspending.contains(insn) && !m.owner.startsWith("dev/spindle/internal/")
@@ -195,22 +192,21 @@ final class MethodInstrumenter {
                 plainCalls.add(insn);
             }
         }
-        // first the copies, which settle how many there are, and so which copy the method's savers name
-        List<MethodNode> made = pristine == null ? List.of()
-                : resumeCopies(pristine, pristineTwin, sites, plainCalls, carrierSlot, tempBase, tempBase + temps);
+        // the copies first: they are made from the method as it was, and they settle which copy its savers name
+        List<MethodNode> made = resumePoints == 0 ? List.of()
+                : resumeCopies(sites, plainCalls, carrierSlot, tempBase, tempBase + temps);
         rewrite(method, false, sites, plainCalls, carrierSlot, tempBase, -1, null, -1);
         method.maxLocals = tempBase + temps;
         return made;
     }
 
     /**
-     * The resume copies, made from {@code pristine}: one, or where that would take more than {@link #room} bytes,
-     * its points divided in halves until each copy fits (in sequential code a copy keeps all the code after its
-     * first point, so the first copies take fewer points). None can be made where even one point alone, or
-     * {@link OversizedMethods#MAX_COPIES} copies, would not fit.
+     * The resume copies: one, or where that would take more than {@link #room} bytes, the points of each copy too
+     * large divided in halves until every copy fits (so in sequential code, where a copy keeps all the code after
+     * its first point, the first copies end up with fewer points). None can be made where even one point alone,
+     * or {@link OversizedMethods#MAX_COPIES} copies, would not fit.
      */
-    private List<MethodNode> resumeCopies(MethodNode pristine, Map<AbstractInsnNode, AbstractInsnNode> pristineTwin,
-                                          List<Site> sites, List<AbstractInsnNode> plainCalls, int carrierSlot,
+    private List<MethodNode> resumeCopies(List<Site> sites, List<AbstractInsnNode> plainCalls, int carrierSlot,
                                           int tempBase, int cursorSlot) {
         TreeSet<Integer> starts = new TreeSet<>(List.of(0));
         for (;;) {
@@ -218,8 +214,7 @@ final class MethodInstrumenter {
             // all made anew each round: a copy's savers name the copies of the points they save
             List<MethodNode> made = new ArrayList<>();
             for (int part = 0; part < firstStates.length; part++) {
-                MethodNode copy = resumeCopy(pristine, pristineTwin, sites, plainCalls, carrierSlot, tempBase,
-                        cursorSlot, part);
+                MethodNode copy = resumeCopy(sites, plainCalls, carrierSlot, tempBase, cursorSlot, part);
                 made.add(copy);
                 if (CodeSize.atLeast(copy.instructions) <= room) continue;
                 int first = firstStates[part], last = lastState(part);
@@ -234,13 +229,10 @@ final class MethodInstrumenter {
         }
     }
 
-    private MethodNode resumeCopy(MethodNode pristine, Map<AbstractInsnNode, AbstractInsnNode> pristineTwin,
-                                  List<Site> sites, List<AbstractInsnNode> plainCalls, int carrierSlot, int tempBase,
+    private MethodNode resumeCopy(List<Site> sites, List<AbstractInsnNode> plainCalls, int carrierSlot, int tempBase,
                                   int cursorSlot, int part) {
-        Map<AbstractInsnNode, AbstractInsnNode> fromPristine = new HashMap<>();
-        MethodNode copy = cloneAsCopy(pristine, fromPristine, copyName(part));
         Map<AbstractInsnNode, AbstractInsnNode> twin = new HashMap<>();
-        pristineTwin.forEach((original, p) -> twin.put(original, fromPristine.get(p)));
+        MethodNode copy = cloneAsCopy(twin, copyName(part));
         rewrite(copy, true, sites, plainCalls, carrierSlot, tempBase, cursorSlot, twin, part);
         copy.maxLocals = cursorSlot + CURSOR_SLOTS;
         DeadCode.prune(copy);
@@ -366,19 +358,19 @@ final class MethodInstrumenter {
         return ACC_STATIC | ACC_SYNTHETIC | (privateOk ? ACC_PRIVATE : ACC_PUBLIC);
     }
 
-    /** A copy named {@code name} of {@code from}'s code, each of whose instructions has its twin in {@code twin}. */
-    private MethodNode cloneAsCopy(MethodNode from, Map<AbstractInsnNode, AbstractInsnNode> twin, String name) {
+    /** A copy named {@code name} of the method's code, each of whose instructions has its twin in {@code twin}. */
+    private MethodNode cloneAsCopy(Map<AbstractInsnNode, AbstractInsnNode> twin, String name) {
         MethodNode copy = new MethodNode(ASM9, helperAccess(), name, COPY_DESC, null, null);
         Map<LabelNode, LabelNode> labels = new HashMap<>();
-        for (AbstractInsnNode insn : from.instructions) {
+        for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof LabelNode l) labels.put(l, new LabelNode());
         }
-        for (AbstractInsnNode insn : from.instructions) {
+        for (AbstractInsnNode insn : method.instructions) {
             AbstractInsnNode c = insn.clone(labels);
             copy.instructions.add(c);
             twin.put(insn, c);
         }
-        for (TryCatchBlockNode t : from.tryCatchBlocks) {
+        for (TryCatchBlockNode t : method.tryCatchBlocks) {
             copy.tryCatchBlocks.add(new TryCatchBlockNode(labels.get(t.start), labels.get(t.end),
                     labels.get(t.handler), t.type));
         }
