@@ -13,6 +13,8 @@ import dev.spindle.Generator;
  *       suspended in, although none of them is on the thread's stack any more.</li>
  *   <li>Generators ({@link Generators}, made with {@link Generator}): Fibonacci numbers pulled out of an
  *       endless generator, and a recursive tree walk that yields values from any depth of the recursion.</li>
+ *   <li>Tasklets on a round-robin {@code Scheduler} ({@link ProducerConsumer}): a producer and a consumer that
+ *       hand values over an unbuffered channel.</li>
  * </ol>
  *
  * <p>Run from the repository root:
