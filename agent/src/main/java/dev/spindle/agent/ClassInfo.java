@@ -35,7 +35,7 @@ final class ClassInfo {
     final Set<String> declared = new HashSet<>();
     /** name+desc of the declared methods that may override one of a supertype: not static, private or special. */
     final Set<String> overriding = new HashSet<>();
-    /** name+desc of a bridge -> name+desc of the method it calls. */
+    /** name+desc of a bridge -> name+desc of the method it calls (of this class or, inherited, its superclass). */
     final List<String[]> bridges = new ArrayList<>();
     final List<Lambda> lambdas = new ArrayList<>();
     /**
@@ -127,7 +127,9 @@ final class ClassInfo {
 
                 @Override
                 public void visitMethodInsn(int op, String owner, String n, String d, boolean itf) {
-                    if (bridge && owner.equals(name) && n.equals(mName)) bridges.add(new String[] {key, key(n, d)});
+                    // javac's bridge calls its class's method, or the superclass's where the class inherits it
+                    boolean target = owner.equals(name) || op == Opcodes.INVOKESPECIAL && owner.equals(superName);
+                    if (bridge && target && n.equals(mName)) bridges.add(new String[] {key, key(n, d)});
                     if (accessor) accessors.add(new String[] {key, key(n, d)});
                 }
 

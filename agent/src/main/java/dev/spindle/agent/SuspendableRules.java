@@ -27,8 +27,9 @@ final class SuspendableRules {
     private static final int CONSTANT_METHODREF = 10, CONSTANT_INTERFACE_METHODREF = 11;
 
     /**
-     * Methods in other classes that a method reference of a suspendable interface points at, by class name.
-     * Filled when the class holding the reference is transformed, read when the target class is.
+     * Methods in other classes that a method reference of a suspendable interface points at, or that a subclass
+     * inherits as its implementation of a suspendable interface method, by class name. Filled when the class
+     * holding the reference, or the subclass, is transformed; read when the other class is.
      */
     private static final Map<String, Set<String>> REFERENCED = new ConcurrentHashMap<>();
 
@@ -37,6 +38,36 @@ final class SuspendableRules {
 
     SuspendableRules(ClassHierarchy hierarchy) {
         this.hierarchy = hierarchy;
+    }
+
+    /**
+     * The methods that the class inherits from a superclass as its implementations of suspendable interface
+     * methods the superclass knows nothing of ({@code class Sub extends Base implements Step}, where
+     * {@code Base.step} is Sub's {@code Step.step}) become suspendable, as a method reference's target does: the
+     * JVM defines a class before it loads its superclass, so Base is usually transformed just after. One defined
+     * before stays plain, and a suspension in it is refused with the advice to mark it.
+     */
+    private void markInheritedImplementations(ClassInfo info, Set<String> keys) {
+        if (info.isInterface || keys.contains(UNKNOWN_SUPERTYPE)) return;
+        for (String key : keys) {
+            if (info.declared.contains(key)) continue;
+            String owner = declaringSuperclass(info.superName, key);
+            if (owner == null || suspendableKeys(owner).contains(key) || definedPlain(owner, key)) continue;
+            if (REFERENCED.computeIfAbsent(owner, k -> ConcurrentHashMap.newKeySet()).add(key)) {
+                keysByClass.remove(owner);
+            }
+        }
+    }
+
+    /** The nearest superclass from {@code superName} up that declares {@code key}, unless that is the JDK's. */
+    private String declaringSuperclass(String superName, String key) {
+        for (String c = superName; c != null && !hierarchy.isJdkClass(c); ) {
+            ClassInfo ci = hierarchy.find(c);
+            if (ci == null) return null;
+            if (ci.overriding.contains(key)) return c;
+            c = ci.superName;
+        }
+        return null;
     }
 
     /**
@@ -145,6 +176,7 @@ final class SuspendableRules {
             }
         }
         Set<String> keys = suspendableKeys(info.name);
+        markInheritedImplementations(info, keys);
         hierarchy.defined(info.name, keys);
         Set<String> own = new HashSet<>(keys);
         own.retainAll(info.declared);

@@ -5,6 +5,8 @@ import static dev.spindle.it.Co.sInt;
 import static dev.spindle.it.Co.sRef;
 import static dev.spindle.it.Co.sameWithAndWithoutSuspension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.Coroutine;
 import dev.spindle.Suspendable;
@@ -50,6 +52,34 @@ class CallKindsTest {
                 return SuperFromInner.super.value(x) + sInt(1);
             }
         }
+    }
+
+    /**
+     * {@code class Sub extends Base implements Step, Fn<Integer, Long>}, Base a plain class that knows nothing of
+     * either interface: Base's methods are Sub's implementations, so they are suspendable, as the agent learns when
+     * it transforms Sub (the JVM loads Base right after).
+     */
+    @Test
+    void anInterfaceMethodImplementedByAMethodInheritedFromAPlainSuperclass() {
+        InheritedImplementations.Step step = new InheritedImplementations.Sub();
+        InheritedImplementations.Fn<Integer, Long> fn = new InheritedImplementations.Sub();
+        assertEquals("6 11", sameWithAndWithoutSuspension(() -> step.step(5) + " " + fn.apply(5)));
+    }
+
+    /**
+     * The same, with the superclass loaded before the subclass: its method was rewritten as a plain one, and a
+     * suspension in it is refused, with the advice to mark it.
+     */
+    @Test
+    void anInheritedImplementationWhoseClassWasLoadedFirstRefusesToSuspend() {
+        assertEquals(4, new InheritedImplementations.EarlyBase().step(3)); // outside a coroutine: plain
+        InheritedImplementations.Step step = new InheritedImplementations.LateSub();
+        Coroutine c = new Coroutine(() -> step.step(3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Co.drive(c));
+        assertTrue(e.getMessage().contains("InheritedImplementations$EarlyBase.step is not @Suspendable"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("Mark dev.spindle.it.InheritedImplementations$EarlyBase.step @Suspendable"),
+                e.getMessage());
     }
 
     @Test
