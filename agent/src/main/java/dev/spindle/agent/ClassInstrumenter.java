@@ -186,11 +186,11 @@ final class ClassInstrumenter {
     private byte[] instrument(byte[] bytes, ClassInfo info, OversizedMethods oversized) {
         LearnedSupertypes learned = LearnedSupertypes.empty();
         for (int round = 1; ; round++) {
-            // a round that is done again with more facts leaves no warnings: what it could not do, the next may
-            List<String> warnings = new ArrayList<>();
-            byte[] out = instrument(bytes, info, oversized, learned, warnings);
+            // a round that is done again with more facts reports nothing: what it could not do, the next may
+            PendingLog log = new PendingLog();
+            byte[] out = instrument(bytes, info, oversized, learned, log);
             if (!learned.takeGuess() || round == 4 || !learnMore(bytes, learned)) {
-                warnings.forEach(Log::warn);
+                log.print();
                 return out;
             }
         }
@@ -203,7 +203,7 @@ final class ClassInstrumenter {
     }
 
     private byte[] instrument(byte[] bytes, ClassInfo info, OversizedMethods oversized,
-                              LearnedSupertypes learned, List<String> warnings) {
+                              LearnedSupertypes learned, PendingLog log) {
         Set<String> suspendable = rules.suspendableMethodsOf(info);
         ClassReader reader = new ClassReader(bytes);
         if (suspendable.isEmpty() && !info.mentionsSpindle && !MethodReferenceAdapters.mayNeedOne(info, rules)
@@ -241,11 +241,11 @@ final class ClassInstrumenter {
             boolean isSuspendable = suspendable.contains(key) || hasAnnotation(m);
             if (m.name.equals("<init>") || m.name.equals("<clinit>")) {
                 if (hasAnnotation(m)) {
-                    warnings.add("@Suspendable on " + (m.name.equals("<init>") ? "constructor" : "static initializer")
+                    log.warn("@Suspendable on " + (m.name.equals("<init>") ? "constructor" : "static initializer")
                             + " of " + info.name.replace('/', '.') + " ignored: constructors and static initializers"
                             + " cannot suspend");
                 }
-                changed |= guardInitializer(cls.name, m, oversized.tooLarge(key), oversized.noRoom(key), warnings);
+                changed |= guardInitializer(cls.name, m, oversized.tooLarge(key), oversized.noRoom(key), log);
                 continue;
             }
             String method = MethodInstrumenter.describe(cls.name, m.name);
@@ -254,13 +254,13 @@ final class ClassInstrumenter {
                     wrappers.add(guardedWrapper(cls, m, "it is not @Suspendable, and has no room left under the"
                             + " JVM's 64 KB limit for the checks after its calls", "Split " + method + " into"
                             + " smaller methods, and mark those that call suspendable methods @Suspendable"));
-                    warnings.add("method " + method + m.desc + " has no room left under the JVM's 64 KB limit for the"
+                    log.warn("method " + method + m.desc + " has no room left under the JVM's 64 KB limit for the"
                             + " checks after its calls to suspendable methods: it is wrapped, and a suspension"
                             + " through it is refused at its next call of a suspendable method or when it returns;"
                             + " split it into smaller methods");
                     changed = true;
                 } else {
-                    changed |= guardPlainMethod(cls.name, m);
+                    changed |= guardPlainMethod(cls.name, m, log);
                 }
                 continue;
             }
@@ -269,7 +269,7 @@ final class ClassInstrumenter {
             if (oversized.noRoom(key)) {
                 wrappers.add(guardedWrapper(cls, m, "its rewrite would exceed the JVM's 64 KB limit; not even the"
                         + " checks after its calls fit in it", "Split " + method + " into smaller methods"));
-                warnings.add("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
+                log.warn("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
                         + " KB limit, and so do the checks after its calls; split it into smaller methods. It is"
                         + " wrapped, and a suspension through it is refused at its next call of a suspendable method"
                         + " or when it returns");
@@ -278,7 +278,7 @@ final class ClassInstrumenter {
             }
             if (oversized.tooLarge(key)) {
                 changed |= guardUninstrumentedMethod(cls.name, m, "its rewrite would exceed the JVM's 64 KB limit");
-                warnings.add("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
+                log.warn("could not instrument " + method + m.desc + ": the rewritten method exceeds the JVM's 64"
                         + " KB limit; split it into smaller methods. It is left as it was and will refuse to suspend");
                 continue;
             }
@@ -295,7 +295,7 @@ final class ClassInstrumenter {
                 }
                 changed = true;
                 if (options.verbose()) {
-                    Log.info("instrumented " + method + m.desc + (made.isEmpty() ? " (no suspension points)"
+                    log.info("instrumented " + method + m.desc + (made.isEmpty() ? " (no suspension points)"
                             : made.size() > 1 ? " (" + made.size() + " resume copies, for the 64 KB limit)" : ""));
                 }
             } catch (AnalyzerException | RuntimeException e) {
@@ -307,7 +307,7 @@ final class ClassInstrumenter {
                                 + " that code into a plain method that does not suspend. Spindle should take whatever"
                                 + " javac writes: if javac wrote this, report it");
                 changed = true;
-                warnings.add("could not instrument " + method + m.desc + ": " + e.getMessage()
+                log.warn("could not instrument " + method + m.desc + ": " + e.getMessage()
                         + "; it will refuse to suspend");
             }
         }
@@ -326,7 +326,7 @@ final class ClassInstrumenter {
             });
             return writer.toByteArray();
         });
-        if (options.verify()) verify(out, learned.readOnly(), warnings);
+        if (options.verify()) verify(out, learned.readOnly(), log);
         return out;
     }
 
@@ -350,29 +350,29 @@ final class ClassInstrumenter {
      * {@link #guardedWrapper}). The rest of the class is rewritten either way.
      */
     private boolean guardInitializer(String owner, MethodNode m, boolean tooLarge, boolean noRoom,
-                                     List<String> warnings) {
+                                     PendingLog log) {
         String method = MethodInstrumenter.describe(owner, m.name) + m.desc;
         if (noRoom) {
-            warnings.add(method + " has no room left under the JVM's 64 KB limit for the checks after its calls to"
+            log.warn(method + " has no room left under the JVM's 64 KB limit for the checks after its calls to"
                     + " suspendable methods: it is left as it was, and a suspension through it goes undetected (it"
                     + " would run on with the placeholder result); split it into smaller methods");
             return false;
         }
         if (tooLarge) {
-            warnings.add(method + " is too large for the usual checks after its calls to suspendable methods under"
+            log.warn(method + " is too large for the usual checks after its calls to suspendable methods under"
                     + " the JVM's 64 KB limit: it gets shorter ones");
             return guardUninstrumentedMethod(owner, m, "it is a constructor or static initializer, which cannot"
                     + " suspend, and too large for the usual checks", "Call what suspends outside "
                     + MethodInstrumenter.describe(owner, m.name) + ", or split it");
         }
-        return guardPlainMethod(owner, m);
+        return guardPlainMethod(owner, m, log);
     }
 
     /**
      * In a method that is not suspendable, a call to a suspendable method that suspends is refused right after
      * it returns, before this method can run on with the placeholder result.
      */
-    private boolean guardPlainMethod(String owner, MethodNode m) {
+    private boolean guardPlainMethod(String owner, MethodNode m, PendingLog log) {
         int guarded = 0;
         for (AbstractInsnNode insn : m.instructions.toArray()) {
             if (!(insn instanceof MethodInsnNode call)) continue;
@@ -390,7 +390,7 @@ final class ClassInstrumenter {
             guarded++;
         }
         if (guarded > 0 && options.verbose()) {
-            Log.info("instrumented " + MethodInstrumenter.describe(owner, m.name) + m.desc + " (not suspendable:"
+            log.info("instrumented " + MethodInstrumenter.describe(owner, m.name) + m.desc + " (not suspendable:"
                     + " checked after its " + guarded + (guarded == 1 ? " call" : " calls")
                     + " of suspendable methods)");
         }
@@ -462,7 +462,7 @@ final class ClassInstrumenter {
     }
 
     /** The {@code verify} option: ASM's verifier over every method of the rewritten class, with what was learned. */
-    private void verify(byte[] bytes, LearnedSupertypes learned, List<String> warnings) {
+    private void verify(byte[] bytes, LearnedSupertypes learned, PendingLog log) {
         ClassNode cls = new ClassNode(ASM9);
         new ClassReader(bytes).accept(cls, ClassReader.EXPAND_FRAMES);
         HierarchyVerifier verifier = verifier(cls);
@@ -472,7 +472,7 @@ final class ClassInstrumenter {
             try {
                 AsmLimits.lifted(new Analyzer<BasicValue>(verifier)).analyze(cls.name, m);
             } catch (AnalyzerException e) {
-                warnings.add("verify: rewritten class " + cls.name.replace('/', '.') + " fails verification in "
+                log.warn("verify: rewritten class " + cls.name.replace('/', '.') + " fails verification in "
                         + m.name + m.desc + ": " + e.getMessage());
             }
         }
