@@ -15,7 +15,7 @@ import org.objectweb.asm.tree.MethodNode;
  * calls ({@link #tooLarge}); one too large even for those gets no room for them ({@link #noRoom}).
  */
 final class OversizedMethods {
-    /** At most this many resume copies a method: each may take 64 KB, and each attempt rewrites the whole class. */
+    /** At most this many resume copies a method: each may take up to 64 KB of its class, and time to make. */
     static final int MAX_COPIES = 64;
     /** How often a method's copies are made anew with a wider margin before the method is given up. */
     private static final int RETRIES = 3;
@@ -34,7 +34,7 @@ final class OversizedMethods {
         return noRoom.contains(methodKey);
     }
 
-    /** The fewest bytes a resume copy of the method may take by the agent's estimate ({@link CodeSize}). */
+    /** How many bytes a resume copy of the method may take by the agent's estimate ({@link CodeSize}). */
     int room(String methodKey) {
         return room.getOrDefault(methodKey, CodeSize.LIMIT);
     }
