@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A method whose one resume copy would pass the JVM's 64 KB limit has its suspension points divided among several
  * copies. Here 800 points each keep 47 of 48 {@code int}s live, a different one dead at each (48 sets of live
- * values, each restored by code of its own): one copy would take about 90 KB, and with 560 points it was refused.
+ * values, each restored by code of its own): one copy would take at least 78 KB, and with 600 points it was refused.
  */
 class LargeMethodsTest {
     private static final int POINTS = 800, VALUES = 48;
