@@ -54,7 +54,11 @@ final class SuspendableRules {
             String owner = declaringSuperclass(info.superName, key);
             if (owner == null || suspendableKeys(owner).contains(key) || definedPlain(owner, key)) continue;
             if (REFERENCED.computeIfAbsent(owner, k -> ConcurrentHashMap.newKeySet()).add(key)) {
-                keysByClass.remove(owner);
+                // the classes between inherit it too (javac's bridge in the subclass calls the one just above)
+                for (String c = info.superName; ; c = hierarchy.find(c).superName) {
+                    keysByClass.remove(c);
+                    if (c.equals(owner)) break;
+                }
             }
         }
     }

@@ -66,6 +66,32 @@ class CallKindsTest {
         assertEquals("6 11", sameWithAndWithoutSuspension(() -> step.step(5) + " " + fn.apply(5)));
     }
 
+    /** The same two levels up: javac's bridge in the subclass and its super call name the empty class between. */
+    @Test
+    void anInheritedImplementationTwoLevelsUpThroughTheBridgeAndASuperCall() {
+        InheritedImplementations.MidSub sub = new InheritedImplementations.MidSub();
+        InheritedImplementations.Step step = sub;
+        InheritedImplementations.Fn<Integer, Long> fn = sub;
+        assertEquals("2 8 40", sameWithAndWithoutSuspension(() -> step.step(1) + " " + fn.apply(4) + " "
+                + sub.viaSuper(3)));
+    }
+
+    /**
+     * A caller rewritten before the subclass was loaded took the inherited method for a plain one: a suspension
+     * through its call is refused, with the advice to mark the method, which no load order can then spoil.
+     */
+    @Test
+    void aCallerRewrittenBeforeTheSubclassWasLoadedIsToldToMarkTheMethod() throws Exception {
+        Class.forName(InheritedImplementations.class.getName() + "$EarlyCaller", true, getClass().getClassLoader());
+        InheritedImplementations.Step step = new InheritedImplementations.CallerSub();
+        assertEquals(40, InheritedImplementations.EarlyCaller.viaBase(step, 3)); // outside a coroutine: plain
+        Coroutine c = new Coroutine(() -> InheritedImplementations.EarlyCaller.viaBase(step, 3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Co.drive(c));
+        String base = InheritedImplementations.class.getName() + "$CallerBase.step";
+        assertTrue(e.getMessage().contains("it did not know yet that " + base + " may suspend"), e.getMessage());
+        assertTrue(e.getMessage().contains("Mark " + base + " @Suspendable"), e.getMessage());
+    }
+
     /**
      * The same, with the superclass loaded before the subclass: its method was rewritten as a plain one, and a
      * suspension in it is refused, with the advice to mark it.

@@ -38,6 +38,47 @@ final class InheritedImplementations {
     static class Sub extends Base implements Step, Fn<Integer, Long> {
     }
 
+    /** Two levels up: javac's bridge in MidSub and its super call name Mid, which declares nothing. */
+    static class MidBase {
+        public long step(long x) {
+            return sLong(x) + 1;
+        }
+
+        public Long apply(Integer t) {
+            return sLong(t) * 2;
+        }
+    }
+
+    abstract static class Mid extends MidBase {
+    }
+
+    static class MidSub extends Mid implements Step, Fn<Integer, Long> {
+        @Suspendable
+        long viaSuper(long x) {
+            return super.step(x) * 10;
+        }
+    }
+
+    static class CallerBase {
+        public long step(long x) {
+            return sLong(x) + 1;
+        }
+    }
+
+    static class CallerSub extends CallerBase implements Step {
+    }
+
+    /** Rewritten before CallerSub is loaded, when CallerBase.step was not known to be suspendable. */
+    static final class EarlyCaller {
+        private EarlyCaller() {
+        }
+
+        @Suspendable
+        static long viaBase(Object o, long x) {
+            return ((CallerBase) o).step(x) * 10;
+        }
+    }
+
     /** Loaded before its subclass. */
     static class EarlyBase {
         public long step(long x) {

@@ -180,6 +180,14 @@ public final class Hooks {
             if (simpleName(saved).equals(simpleName(callee))) {
                 // most likely the call went through an interface or superclass method that is not suspendable
                 String misread = misreadClassFile(callee);
+                if (misread == null && learnedLate(saved, callee)) {
+                    throw refuse(k, "suspendable method " + saved + " suspended, but " + caller + " called it through "
+                            + callee + " as a plain method: when the Spindle agent rewrote " + caller + ", it did"
+                            + " not know yet that " + saved + " may suspend. It learned that later, from a subclass"
+                            + " that inherits " + saved + " as its implementation of a suspendable interface method,"
+                            + " or from a method reference of a suspendable interface that points at it. Mark "
+                            + saved + " @Suspendable, so that every caller knows it from the start");
+                }
                 throw refuse(k, "suspendable method " + saved + " suspended, but " + caller + " called it through "
                         + callee + ", which is not @Suspendable" + (misread != null ? misread
                         : ", so that call cannot suspend. Call it through a type whose method is @Suspendable"
@@ -222,6 +230,26 @@ public final class Hooks {
             // no better advice than the usual
         }
         return null;
+    }
+
+    /**
+     * Whether {@code callee} ("pkg.Type.name") names the method {@code saved} suspended in, itself or as a subclass
+     * inherits it: then the agent took the call for a plain one only because it learned later that the method may
+     * suspend. The caller of {@link #afterPlainCall} is the rewritten method whose call this is. Only on this
+     * error's path.
+     */
+    private static boolean learnedLate(String saved, String callee) {
+        if (saved.equals(callee)) return true;
+        try {
+            Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                    .walk(s -> s.skip(2).findFirst()).orElseThrow().getDeclaringClass();
+            ClassLoader loader = caller.getClassLoader();
+            Class<?> declaring = Class.forName(saved.substring(0, saved.lastIndexOf('.')), false, loader);
+            Class<?> through = Class.forName(callee.substring(0, callee.lastIndexOf('.')), false, loader);
+            return declaring != through && declaring.isAssignableFrom(through) && !declaring.isInterface();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException cannotTell) {
+            return false;
+        }
     }
 
     /** The agent's list in ClassHierarchy, which cannot share this class: it runs before the runtime is loaded. */
