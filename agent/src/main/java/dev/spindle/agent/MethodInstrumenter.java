@@ -973,7 +973,7 @@ final class MethodInstrumenter {
             if (s.monitor) continue;
             while (lines.length() <= s.state) lines.append('\0');
             lines.setCharAt(s.state, (char) Math.min(s.line, Character.MAX_VALUE));
-            if (partOf(s.state) == part) bySignature.computeIfAbsent(s.signature(), k -> new ArrayList<>()).add(s);
+            if (s.state >= lo && s.state <= hi) bySignature.computeIfAbsent(s.signature(), k -> new ArrayList<>()).add(s);
         }
         for (List<Site> group : bySignature.values()) {
             Site s = group.get(0);

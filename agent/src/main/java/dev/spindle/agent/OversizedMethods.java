@@ -21,8 +21,8 @@ final class OversizedMethods {
     private static final int RETRIES = 3;
 
     private final Set<String> tooLarge = new HashSet<>(), noRoom = new HashSet<>();
-    /** By method key: the room its copies are given, where that is less than the limit, and how often it shrank. */
-    private final Map<String, Integer> room = new HashMap<>(), retries = new HashMap<>();
+    /** By method key: how often its copies were found too large by the class writer, where they were. */
+    private final Map<String, Integer> retries = new HashMap<>();
     /** By copy key: its method's key. */
     private final Map<String, String> methodOf = new HashMap<>();
 
@@ -36,7 +36,9 @@ final class OversizedMethods {
 
     /** How many bytes a resume copy of the method may take by the agent's estimate ({@link CodeSize}). */
     int room(String methodKey) {
-        return room.getOrDefault(methodKey, CodeSize.LIMIT);
+        int room = CodeSize.LIMIT;
+        for (int i = retries.getOrDefault(methodKey, 0); i > 0; i--) room = room * 7 / 8;
+        return room;
     }
 
     /** The rewrite of {@code methodKey} made {@code made}. */
@@ -50,10 +52,7 @@ final class OversizedMethods {
      */
     boolean note(String key) {
         String method = methodOf.getOrDefault(key, key);
-        if (!method.equals(key) && retries.merge(method, 1, Integer::sum) <= RETRIES) {
-            room.put(method, room(method) * 7 / 8);
-            return true;
-        }
+        if (!method.equals(key) && retries.merge(method, 1, Integer::sum) <= RETRIES) return true;
         return tooLarge.add(method) || noRoom.add(method);
     }
 }

@@ -179,8 +179,9 @@ public final class Hooks {
             String saved = k.lastSaved();
             if (simpleName(saved).equals(simpleName(callee))) {
                 // most likely the call went through an interface or superclass method that is not suspendable
-                String misread = misreadClassFile(callee);
-                if (misread == null && learnedLate(saved, callee)) {
+                Class<?> callerClass = callerOfHook();
+                String misread = misreadClassFile(callee, callerClass);
+                if (misread == null && learnedLate(saved, callee, callerClass)) {
                     throw refuse(k, "suspendable method " + saved + " suspended, but " + caller + " called it through "
                             + callee + " as a plain method: when the Spindle agent rewrote " + caller + ", it did"
                             + " not know yet that " + saved + " may suspend. It learned that later, from a subclass"
@@ -203,16 +204,27 @@ public final class Hooks {
     }
 
     /**
-     * If the class of {@code method} ("pkg.Type.name") that the calling class sees has it @Suspendable after all:
-     * what to say about the agent's having read another class file of that name, else null. The caller of
-     * {@link #afterPlainCall} is the rewritten method whose call this is. Only on this error's path.
+     * The class of the rewritten method that called the hook calling this: the method whose call the hook checks.
+     * Null if it cannot be told. Only on an error's path.
      */
-    private static String misreadClassFile(String method) {
+    private static Class<?> callerOfHook() {
+        try {
+            return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                    .walk(s -> s.skip(2).findFirst()).orElseThrow().getDeclaringClass();
+        } catch (RuntimeException cannotTell) {
+            return null;
+        }
+    }
+
+    /**
+     * If the class of {@code method} ("pkg.Type.name") that {@code caller} sees has it @Suspendable after all:
+     * what to say about the agent's having read another class file of that name, else null.
+     */
+    private static String misreadClassFile(String method, Class<?> caller) {
+        if (caller == null) return null;
         int dot = method.lastIndexOf('.');
         String type = method.substring(0, dot), name = method.substring(dot + 1);
         try {
-            Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-                    .walk(s -> s.skip(2).findFirst()).orElseThrow().getDeclaringClass();
             Class<?> owner = Class.forName(type, false, caller.getClassLoader());
             for (Class<?> c = owner; c != null; c = c.getSuperclass()) {
                 for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
@@ -234,15 +246,13 @@ public final class Hooks {
 
     /**
      * Whether {@code callee} ("pkg.Type.name") names the method {@code saved} suspended in, itself or as a subclass
-     * inherits it: then the agent took the call for a plain one only because it learned later that the method may
-     * suspend. The caller of {@link #afterPlainCall} is the rewritten method whose call this is. Only on this
-     * error's path.
+     * inherits it, as {@code caller} sees them: then the agent took the call for a plain one only because it learned
+     * later that the method may suspend.
      */
-    private static boolean learnedLate(String saved, String callee) {
+    private static boolean learnedLate(String saved, String callee, Class<?> caller) {
         if (saved.equals(callee)) return true;
+        if (caller == null) return false;
         try {
-            Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-                    .walk(s -> s.skip(2).findFirst()).orElseThrow().getDeclaringClass();
             ClassLoader loader = caller.getClassLoader();
             Class<?> declaring = Class.forName(saved.substring(0, saved.lastIndexOf('.')), false, loader);
             Class<?> through = Class.forName(callee.substring(0, callee.lastIndexOf('.')), false, loader);
