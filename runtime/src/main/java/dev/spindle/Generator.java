@@ -139,7 +139,11 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      */
     @Override
     public boolean hasNext() {
-        return ready || (coroutine.state() != Coroutine.State.DONE && advance(null));
+        return hasNext("hasNext");
+    }
+
+    private boolean hasNext(String call) {
+        return ready || (coroutine.state() != Coroutine.State.DONE && advance(null, call));
     }
 
     /**
@@ -152,7 +156,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      */
     @Override
     public T next() {
-        if (!hasNext()) throw new NoSuchElementException(this + " has no more values");
+        if (!hasNext("next")) throw new NoSuchElementException(this + " has no more values");
         return take();
     }
 
@@ -188,7 +192,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
                     + " started: no yield is waiting to receive it; start it with next() or send(null)");
         }
         if (state == Coroutine.State.DONE) throw new NoSuchElementException(this + " has no more values");
-        if (!advance(value)) throw new NoSuchElementException(this + " ended without yielding another value");
+        if (!advance(value, "send")) throw new NoSuchElementException(this + " ended without yielding another value");
         return take();
     }
 
@@ -213,7 +217,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         // yieldAll closes its delegate as it unwinds, which is closed by then
         List<Generator<?>> chain = new ArrayList<>();
         for (Generator<?> g = this; g != null && g.coroutine.state() != Coroutine.State.DONE; g = g.delegate) {
-            g.checkNotRunning();
+            g.checkNotRunning("close");
             chain.add(g);
         }
         Throwable failed = null;
@@ -239,7 +243,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         try {
             boolean suspended = coroutine.resumeThrowing(failed != null ? failed : new GeneratorExit());
             // a yieldAll in a finally block: its delegate runs, as in Python, and only a value it yields is refused
-            if (suspended && !ready && delegate != null) suspended = advance(null);
+            if (suspended && !ready && delegate != null) suspended = advance(null, "close");
             if (suspended) {
                 ready = false;
                 value = null;
@@ -322,10 +326,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      * the generator that delegated to it, whose {@code yieldAll} then returns (or throws).
      */
     @SuppressWarnings("unchecked")
-    boolean advance(Object toSend) {
+    boolean advance(Object toSend, String call) {
         if (ready) return true;
         // the caller's mistake (a body advancing a generator that is running it) is the caller's to get
-        for (Generator<?> g = delegate; g != null; g = g.delegate) g.checkNotRunning();
+        for (Generator<?> g = delegate; g != null; g = g.delegate) g.checkNotRunning(call);
         Generator<?> g = this;
         Object send = toSend;
         Throwable thrown = null;
@@ -341,7 +345,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
                 } else if (g.coroutine.state() == Coroutine.State.DONE) {
                     more = false;
                 } else {
-                    g.checkNotRunning();
+                    g.checkNotRunning(call);
                     Generator<?> d = g.delegate;
                     if (d != null) { // suspended in yieldAll: its delegate runs
                         d.delegator = g;
@@ -487,10 +491,12 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         }
     }
 
-    private void checkNotRunning() {
+    /** Refuses {@code call} on a generator that is running (its own body's call, or another thread's). */
+    private void checkNotRunning(String call) {
         if (coroutine.state() == Coroutine.State.RUNNING) {
-            throw new IllegalStateException(this + " is already running: a generator cannot iterate, send to or"
-                    + " close itself from inside its body (nor be used by two threads at once)");
+            throw new IllegalStateException("cannot call " + call + "() on " + this + ": it is already running,"
+                    + " and a generator cannot iterate, send to or close itself from inside its body (nor be used by"
+                    + " two threads at once)");
         }
     }
 }

@@ -160,7 +160,7 @@ public final class Greenlet {
     @SuppressWarnings("unchecked")
     public <V> V switchTo(Object value) {
         // transfer(value, null) written out: one frame less to save and restore at every switch
-        GreenletTrampoline t = home.onThisThread(this);
+        GreenletTrampoline t = home.onThisThread(this, "switchTo");
         Greenlet from = t.current;
         if (from.coroutine == null) return (V) t.runFromMain(this, value, null);
         if (t.depart(from, this, value, null)) Coroutine.yield();
@@ -184,6 +184,7 @@ public final class Greenlet {
      */
     @Suspendable
     public <V> V throwInto(Throwable exception) {
+        home.onThisThread(this, "throwInto");
         return transfer(null, Objects.requireNonNull(exception, "exception"));
     }
 
@@ -202,7 +203,7 @@ public final class Greenlet {
      */
     @Suspendable
     public <V> V kill() {
-        home.onThisThread(this);
+        home.onThisThread(this, "kill");
         if (isDead()) return null;
         return transfer(null, new GreenletExit());
     }
@@ -210,7 +211,7 @@ public final class Greenlet {
     @Suspendable
     @SuppressWarnings("unchecked")
     private <V> V transfer(Object value, Throwable thrown) {
-        GreenletTrampoline t = home.onThisThread(this);
+        GreenletTrampoline t = home.onThisThread(this, "switchTo");
         Greenlet from = t.current;
         if (from.coroutine == null) return (V) t.runFromMain(this, value, thrown);
         if (t.depart(from, this, value, thrown)) Coroutine.yield();
@@ -243,7 +244,10 @@ public final class Greenlet {
      */
     public void setParent(Greenlet newParent) {
         Objects.requireNonNull(newParent, "newParent");
-        if (isMain()) throw new IllegalStateException("the main greenlet of a thread has no parent");
+        if (isMain()) {
+            throw new IllegalStateException("cannot setParent(" + newParent + ") on " + this + ": a thread's main"
+                    + " greenlet is the root of its tree and has no parent; set the parent of a greenlet below it");
+        }
         checkSameThread(newParent);
         for (Greenlet p = newParent; p != null; p = p.parent) {
             if (p == this) {
@@ -346,7 +350,7 @@ public final class Greenlet {
 
     private void checkSameThread(Greenlet other) {
         if (other.home != home) {
-            throw new IllegalArgumentException("the parent of greenlet " + name + " must belong to its thread, \""
+            throw new IllegalArgumentException("the parent of " + this + " must belong to its thread, \""
                     + home.thread.getName() + "\"; " + other + " belongs to thread \"" + other.home.thread.getName()
                     + "\"");
         }

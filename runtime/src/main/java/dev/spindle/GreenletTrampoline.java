@@ -49,12 +49,13 @@ final class GreenletTrampoline {
     }
 
     /** This, if it is the calling thread's; else the error of switching across threads. */
-    GreenletTrampoline onThisThread(Greenlet target) {
+    GreenletTrampoline onThisThread(Greenlet target, String call) {
         Thread caller = Thread.currentThread();
         if (caller != thread) {
-            throw new IllegalStateException("cannot switch to " + target + ": it belongs to thread \""
-                    + thread.getName() + "\", and this is thread \"" + caller.getName() + "\". A greenlet runs"
-                    + " only on the thread that created it; hand work to another thread by other means");
+            throw new IllegalStateException("cannot call " + call + "() on " + target + " from thread \""
+                    + caller.getName() + "\": it belongs to thread \"" + thread.getName() + "\", and a greenlet"
+                    + " runs only on the thread that created it. Hand the work to a greenlet of that thread through"
+                    + " a thread-safe queue it reads, or use a Coroutine, which any thread may resume");
         }
         return this;
     }
@@ -109,7 +110,7 @@ final class GreenletTrampoline {
                     nextThrown = null;
                     target = to;
                     value = null;
-                    thrown = new IllegalStateException("greenlet " + to.name() + " suspended with"
+                    thrown = new IllegalStateException(to + " suspended with"
                             + " Coroutine.yield() instead of switching: a greenlet gives up control only by"
                             + " switching to another (parent().switchTo(value), for example)");
                 }
@@ -137,10 +138,9 @@ final class GreenletTrampoline {
     boolean depart(Greenlet from, Greenlet target, Object value, Throwable thrown) {
         refuseInHook();
         if (Coroutine.current() != from.coroutine()) {
-            throw new IllegalStateException("cannot switch greenlets here: greenlet " + from.name() + " is"
-                    + " running, but this code runs in " + Coroutine.current() + " within it (such as the body"
-                    + " of a Generator). A greenlet switches only from its own body and the @Suspendable"
-                    + " methods it calls");
+            throw new IllegalStateException("cannot switch greenlets here: " + from + " is running, but this code"
+                    + " runs in " + Coroutine.current() + " within it (such as the body of a Generator). A greenlet"
+                    + " switches only from its own body and the @Suspendable methods it calls");
         }
         Greenlet to = target.live();
         if (to != target && thrown instanceof GreenletExit) { // as in runFromMain

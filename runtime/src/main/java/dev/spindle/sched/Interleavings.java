@@ -381,7 +381,9 @@ public final class Interleavings {
             String limit = maxSwitches == DEFAULT_MAX_SWITCHES ? "" : ", " + maxSwitches + "L";
             String replay = (seed.isPresent()
                     ? "Interleavings.replay(" + seed.getAsLong() + "L, scenario" + limit + "), or " : "")
-                    + "Interleavings.replay(\"" + choices + "\", scenario" + limit + ")";
+                    + "Interleavings.replay(\"" + choices + "\", scenario" + limit + ")"
+                    + (choices.isEmpty() ? " (no choices: the first alternative at every turn, plain round-robin)"
+                            : "");
             return "schedule " + run + (of > 0 ? " of " + of : "") + " broke the scenario: " + error
                     + "\n  tasklets in the order they ran: " + order + more
                     + "\n  replay it with " + replay;

@@ -659,12 +659,19 @@ public final class Scheduler {
 
     /** Refuses use from a thread other than the one running this scheduler. */
     void checkThread() {
+        checkThread(this);
+    }
+
+    /** Refuses use of {@code used} (this scheduler, or a channel or lock of its) from another thread. */
+    void checkThread(Object used) {
         Thread r = runner;
-        if (r != null && r != Thread.currentThread()) {
-            throw new IllegalStateException("this scheduler is running on thread " + r.getName() + ", and its"
-                    + " tasklets, channels and locks may only be used from that thread (they are not"
-                    + " thread-safe; run one scheduler per thread and hand work between threads with"
-                    + " java.util.concurrent queues)");
+        Thread me = Thread.currentThread();
+        if (r != null && r != me) {
+            throw new IllegalStateException("cannot use " + used + " from thread " + me.getName() + ": "
+                    + (used == this ? "it is" : "it belongs to a scheduler") + " running on thread " + r.getName()
+                    + ", and a scheduler's tasklets, channels and locks may only be used from the thread running"
+                    + " it (they are not thread-safe). Run one scheduler per thread and hand work between threads"
+                    + " with java.util.concurrent queues");
         }
     }
 

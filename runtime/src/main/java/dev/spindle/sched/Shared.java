@@ -60,7 +60,7 @@ abstract class Shared {
             if (t != null) {
                 // a scheduler may be run by another thread later, but not while another one runs it
                 Scheduler o = owner;
-                if (o != null && o != t.scheduler) o.checkThread();
+                if (o != null && o != t.scheduler) o.checkThread(this);
                 home = Thread.currentThread();
                 owner = t.scheduler;
                 return true;
@@ -69,7 +69,7 @@ abstract class Shared {
             if (p != null) throw usedByTasklets(p);
             // a plain thread: refused before it changes anything while the scheduler runs on another thread
             Scheduler o = owner;
-            if (o != null) o.checkThread();
+            if (o != null) o.checkThread(this);
             return true;
         }
         if (t != null) {

@@ -230,7 +230,7 @@ class GeneratorCloseTest {
         });
         self[0] = gen;
         assertEquals(1, gen.next());
-        assertTrue(log.get(0).contains("already running"), log.get(0));
+        assertTrue(log.get(0).contains("already running") && log.get(0).contains("close()"), log.get(0));
     }
 
     @Test

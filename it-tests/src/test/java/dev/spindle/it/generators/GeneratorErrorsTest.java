@@ -173,7 +173,7 @@ class GeneratorErrorsTest {
         Generator<Integer> gen = Generator.of(g -> self[0].next());
         self[0] = gen;
         IllegalStateException e = assertThrows(IllegalStateException.class, gen::next);
-        assertTrue(e.getMessage().contains("already running"), e.getMessage());
+        assertTrue(e.getMessage().contains("already running") && e.getMessage().contains("next()"), e.getMessage());
     }
 
     @Test

@@ -48,7 +48,9 @@ class GreenletParentTest {
     @Test
     void theMainGreenletHasNoParentToSet() {
         Greenlet g = new Greenlet(arg -> null);
-        assertThrows(IllegalStateException.class, () -> Greenlet.mainGreenlet().setParent(g));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Greenlet.mainGreenlet().setParent(g));
+        assertTrue(e.getMessage().contains("setParent(") && e.getMessage().contains("main"), e.getMessage());
     }
 
     @Test

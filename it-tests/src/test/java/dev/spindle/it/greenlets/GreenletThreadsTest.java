@@ -42,10 +42,12 @@ class GreenletThreadsTest {
     void switchingToAGreenletOfAnotherThreadIsAClearError() throws Exception {
         Greenlet theirs = onOtherThread(() -> new Greenlet("theirs", arg -> "ran"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> theirs.switchTo(null));
-        assertTrue(e.getMessage().contains("other-thread") && e.getMessage().contains("cannot switch"),
-                e.getMessage());
-        assertThrows(IllegalStateException.class, () -> theirs.throwInto(new RuntimeException()));
-        assertThrows(IllegalStateException.class, theirs::kill);
+        assertTrue(e.getMessage().contains("other-thread") && e.getMessage().contains("switchTo()")
+                && e.getMessage().contains("theirs"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> theirs.throwInto(new RuntimeException()));
+        assertTrue(e.getMessage().contains("throwInto()"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, theirs::kill);
+        assertTrue(e.getMessage().contains("kill()"), e.getMessage());
         assertFalse(theirs.isStarted());
         assertEquals("ran", onOtherThread(() -> theirs.switchTo(null)), "its own thread can run it");
     }
@@ -64,6 +66,9 @@ class GreenletThreadsTest {
         Greenlet mine = new Greenlet("mine", arg -> null);
         assertThrows(IllegalArgumentException.class, () -> mine.setParent(theirs));
         assertThrows(IllegalArgumentException.class, () -> new Greenlet("x", arg -> null, theirs));
+        Greenlet unnamed = new Greenlet(arg -> null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> unnamed.setParent(theirs));
+        assertTrue(e.getMessage().contains(Integer.toHexString(System.identityHashCode(unnamed))), e.getMessage());
     }
 
     @Test

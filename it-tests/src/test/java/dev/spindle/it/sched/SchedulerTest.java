@@ -304,15 +304,20 @@ class SchedulerTest {
         try {
             inUse.await();
             List<Executable> misuses = List.of(() -> buffered.send(1), buffered::close, permits::release);
-            for (Executable misuse : misuses) {
-                IllegalStateException e = assertThrows(IllegalStateException.class, misuse);
-                assertTrue(e.getMessage().contains("running on thread"), e.getMessage());
+            List<String> names = List.of("buffered", "buffered", "permits"); // each message names what was used
+            for (int i = 0; i < misuses.size(); i++) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, misuses.get(i));
+                assertTrue(e.getMessage().contains("running on thread")
+                        && e.getMessage().contains(names.get(i)), e.getMessage());
             }
             Scheduler other = new Scheduler(); // and from a tasklet of another scheduler, on this thread
-            for (Executable misuse : misuses) {
+            for (int i = 0; i < misuses.size(); i++) {
+                Executable misuse = misuses.get(i);
+                String name = names.get(i);
                 other.spawn(() -> {
                     IllegalStateException e = assertThrows(IllegalStateException.class, misuse);
-                    assertTrue(e.getMessage().contains("running on thread"), e.getMessage());
+                    assertTrue(e.getMessage().contains("running on thread") && e.getMessage().contains(name),
+                            e.getMessage());
                 });
             }
             other.run();
