@@ -77,10 +77,8 @@ sealed class IoHandle extends Blocker permits TcpSocket {
         if (t == null) t = loop.requireTaskOf(verb + " " + described(target));
         if (closed) throw new ClosedChannelException();
         boolean read = (op & READS) != 0;
-        if ((read ? reader : writer) != null) {
-            throw new IllegalStateException("cannot " + verb + " " + described(target) + " from " + t.name() + ": "
-                    + (read ? reader : writer).name() + " already waits to do that on this channel");
-        }
+        Task waiting = read ? reader : writer;
+        if (waiting != null) throw busy(verb, target, t, waiting);
         if ((interest & op) != op) {
             interest |= (byte) op;
             key.interestOps(interest);
@@ -100,6 +98,26 @@ sealed class IoHandle extends Blocker permits TcpSocket {
      */
     final void checkCaller(String verb, Object target) {
         if (!loop.inLoop()) loop.requireTaskOf(verb + " " + described(target)); // throws, naming the cause
+    }
+
+    /**
+     * {@link #checkCaller(String, Object)}, and refuses a second reader (or writer) of a byte stream while another
+     * coroutine waits to do {@code op} here: one that found data (or room) at once would otherwise take bytes meant
+     * for the waiting one, or splice its bytes into the middle of the other's write. (Not for datagrams and
+     * accepts, which come whole: several coroutines may take them in turn, as in Go.)
+     */
+    final void checkCaller(String verb, Object target, int op) {
+        checkCaller(verb, target);
+        Task waiting = (op & READS) != 0 ? reader : writer;
+        if (waiting != null) throw busy(verb, target, loop.currentTask(), waiting);
+    }
+
+    private static IllegalStateException busy(String verb, Object target, Task caller, Task waiting) {
+        return new IllegalStateException("cannot " + verb + " " + described(target) + " from "
+                + (caller != null ? caller.name() : "an action on the loop's thread") + ": " + waiting.name()
+                + " already waits to do that on this channel, which has one reader and one writer at a time (so"
+                + " that their bytes do not interleave). Leave that side to one coroutine, or have them take turns"
+                + " with a dev.spindle.sched.Mutex");
     }
 
     /**

@@ -19,8 +19,10 @@ import java.time.Duration;
 /**
  * A connected TCP socket of one {@link EventLoop}, with operations that suspend the calling coroutine instead
  * of blocking the thread. Buffers go straight to the channel: no copies. Its I/O methods must be called on its
- * loop's thread, from its coroutines (one reader and one writer at a time): from another thread they throw an
- * {@link IllegalStateException} naming the socket, even when they would not have to wait. (An action that
+ * loop's thread, from its coroutines, one reader and one writer at a time: a second reader (or writer) is refused
+ * with an {@link IllegalStateException} while the first waits, even if it would not have to wait itself, so that no
+ * bytes are taken from the middle of another's read or spliced into another's {@code writeAll}; from another
+ * thread they throw one naming the socket, even when they would not have to wait. (An action that
  * {@link EventLoop#execute} runs on the loop's thread may call one that need not wait, such as a write with room
  * in the send buffer; one that would have to wait is refused there, since only a coroutine can.)
  * {@link #close()} may be called from anywhere.
@@ -164,7 +166,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
      */
     @Suspendable
     public int read(ByteBuffer dst) throws IOException {
-        checkCaller("read from", this);
+        checkCaller("read from", this, SelectionKey.OP_READ);
         if (drained && dst.hasRemaining()) {
             // the last read emptied the socket: ask the selector rather than the socket, which would most likely
             // answer "nothing yet" and cost a system call per message for it
@@ -190,7 +192,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
      */
     @Suspendable
     void awaitReadable() throws IOException {
-        checkCaller("read from", this);
+        checkCaller("read from", this, SelectionKey.OP_READ);
         if (!drained) return;
         drained = false;
         beginWait(SelectionKey.OP_READ, readTimeoutMillis * 1_000_000L, "read from", this);
@@ -213,7 +215,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     /** Writes all of {@code src}, suspending while the socket's send buffer is full (a slow reader). */
     @Suspendable
     public void writeAll(ByteBuffer src) throws IOException {
-        checkCaller("write to", this);
+        checkCaller("write to", this, SelectionKey.OP_WRITE);
         while (src.hasRemaining()) {
             if (ch().write(src) == 0) await(SelectionKey.OP_WRITE, writeTimeoutMillis * 1_000_000L, "write to", this);
         }
@@ -222,7 +224,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     /** Writes all of the buffers in order, with gathering writes (a header and a body without copying them). */
     @Suspendable
     public void writeAll(ByteBuffer... srcs) throws IOException {
-        checkCaller("write to", this);
+        checkCaller("write to", this, SelectionKey.OP_WRITE);
         int last = srcs.length - 1;
         while (last >= 0 && !srcs[last].hasRemaining()) last--;
         while (last >= 0 && srcs[last].hasRemaining()) {
