@@ -745,8 +745,11 @@ public final class EventLoop implements AutoCloseable {
         return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
     }
 
-    private void fireTimers() {
-        if (timers.size() == 0) return;
+    private void fireTimers() throws IOException {
+        if (timers.size() == 0 || timers.peek().deadline - System.nanoTime() > 0) return;
+        // a socket that became ready while the loop was busy (since its last select) was ready before the
+        // deadline: its waiter goes on with it, as one woken by a job, a future or a channel does
+        selector.selectNow(onReady);
         long now = System.nanoTime();
         for (Timer t; (t = timers.peek()) != null && t.deadline - now <= 0; ) {
             timers.remove(t);

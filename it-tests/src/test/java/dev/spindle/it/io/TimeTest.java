@@ -113,6 +113,53 @@ class TimeTest {
         }
     }
 
+    /**
+     * Data that reached the socket before the deadline, while the loop was too busy to see it: the read (and a
+     * read timeout's wait) goes on with it, as a wait completed by a job or a future does.
+     */
+    @Test
+    void dataThatArrivedBeforeTheDeadlineIsNotUndoneByItWhenTheLoopWasBusy() throws Exception {
+        LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+        try (EventLoop loop = new EventLoop("kept")) {
+            Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                SocketInput in = new SocketInput(socket, 256);
+                events.add("waiting"); // in the same step as the wait: an action runs after it
+                try {
+                    events.add(EventLoop.withTimeout(Duration.ofMillis(200), () -> in.readLine(200)));
+                } catch (DeadlineExceededException e) {
+                    events.add("timed out");
+                }
+                socket.setReadTimeout(Duration.ofMillis(200));
+                events.add("waiting");
+                try {
+                    events.add(in.readLine(200));
+                } catch (SocketTimeoutException e) {
+                    events.add("read timed out");
+                }
+            });
+            try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                for (String line : new String[] {"in time", "in time again"}) {
+                    assertEquals("waiting", events.take());
+                    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+                    java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+                    loop.execute(() -> { // holds the loop's thread past the deadline, with the line there
+                        held.countDown();
+                        try {
+                            sent.await();
+                            Thread.sleep(400);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                    held.await();
+                    client.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+                    sent.countDown();
+                    assertEquals(line, events.take());
+                }
+            }
+        }
+    }
+
     @Test
     void withTimeoutInterruptsAnAcceptAndTheServerStillAccepts() throws Exception {
         try (EventLoop loop = new EventLoop("accept-deadline")) {
