@@ -1203,6 +1203,18 @@ public final class EventLoop implements AutoCloseable {
         return Math.max(0, nanos(d));
     }
 
+    /**
+     * A socket's timeout in nanoseconds, zero for none; a negative one is refused, as {@code Socket.setSoTimeout}
+     * refuses it, since it more likely comes from a mistake than means "none".
+     */
+    static long socketTimeoutNanos(Duration d, String what) {
+        long nanos = nanos(d);
+        if (nanos < 0) {
+            throw new IllegalArgumentException(what + ": a timeout cannot be negative (" + d + "); zero means none");
+        }
+        return nanos;
+    }
+
     static long nanos(Duration d) {
         Objects.requireNonNull(d, "duration");
         try {

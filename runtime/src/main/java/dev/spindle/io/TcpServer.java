@@ -90,9 +90,11 @@ public final class TcpServer implements Closeable {
     /**
      * Each later {@link #accept()} waits at most {@code timeout} for a connection, then throws
      * {@link java.net.SocketTimeoutException} ({@code ServerSocket.setSoTimeout}); zero: forever.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public void setAcceptTimeout(Duration timeout) {
-        acceptTimeoutNanos = EventLoop.timeoutNanos(timeout);
+        acceptTimeoutNanos = EventLoop.socketTimeoutNanos(timeout, "setAcceptTimeout");
     }
 
     /** The bound address, with the port chosen if it was 0. */

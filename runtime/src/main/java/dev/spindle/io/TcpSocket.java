@@ -106,6 +106,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
      * @throws java.net.SocketTimeoutException if the timeout passes first; the attempt is abandoned and closed
      * @throws java.net.ConnectException if the peer refuses (the message names {@code remote})
      * @throws java.net.UnknownHostException if {@code remote} is an unresolved address
+     * @throws IllegalArgumentException if {@code timeout} is negative
      */
     @Suspendable
     public static TcpSocket connect(SocketAddress remote, Duration timeout) throws IOException {
@@ -125,7 +126,7 @@ public final class TcpSocket extends IoHandle implements Closeable {
     @Suspendable
     public static TcpSocket connect(SocketAddress remote, Duration timeout, Configurer configure) throws IOException {
         EventLoop loop = EventLoop.requireTask("call TcpSocket.connect").loop();
-        long timeoutNanos = EventLoop.timeoutNanos(timeout);
+        long timeoutNanos = EventLoop.socketTimeoutNanos(timeout, "TcpSocket.connect");
         // as Socket.connect, an IOException (the channel would throw an unchecked UnresolvedAddressException)
         if (remote instanceof InetSocketAddress a && a.isUnresolved()) throw new UnknownHostException(a.getHostString());
         SocketChannel ch = SocketChannel.open();
@@ -262,22 +263,25 @@ public final class TcpSocket extends IoHandle implements Closeable {
     /**
      * Each later read waits at most {@code timeout} for data, then throws SocketTimeoutException; zero: forever.
      * Rounded up to a whole millisecond; beyond {@code Integer.MAX_VALUE} milliseconds (24 days) it is that.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public void setReadTimeout(Duration timeout) {
-        readTimeoutMillis = millis(timeout);
+        readTimeoutMillis = millis(EventLoop.socketTimeoutNanos(timeout, "setReadTimeout"));
     }
 
     /**
      * Each later write waits at most {@code timeout} for room, then throws SocketTimeoutException; zero: forever.
      * Rounded as {@link #setReadTimeout}'s.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public void setWriteTimeout(Duration timeout) {
-        writeTimeoutMillis = millis(timeout);
+        writeTimeoutMillis = millis(EventLoop.socketTimeoutNanos(timeout, "setWriteTimeout"));
     }
 
-    static int millis(Duration timeout) {
-        long nanos = EventLoop.nanos(timeout);
-        if (nanos <= 0) return 0;
+    private static int millis(long nanos) {
+        if (nanos == 0) return 0;
         return (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
     }
 

@@ -68,23 +68,34 @@ public final class UdpSocket implements Closeable {
         }
     }
 
-    /** Sends {@code src} as one datagram to {@code target}, waiting while the send buffer is full. */
+    /**
+     * Sends {@code src} as one datagram to {@code target}, waiting while the send buffer is full.
+     *
+     * @throws java.net.UnknownHostException if {@code target} is an unresolved address (as {@code TcpSocket.connect})
+     */
     @Suspendable
     public void send(ByteBuffer src, SocketAddress target) throws IOException {
         io.checkCaller("send to", target);
+        // as DatagramSocket.send, an IOException (the channel would throw an unchecked UnresolvedAddressException)
+        if (target instanceof InetSocketAddress a && a.isUnresolved()) {
+            throw new java.net.UnknownHostException(a.getHostString());
+        }
         while (ch.send(src, target) == 0 && src.hasRemaining()) {
             io.await(SelectionKey.OP_WRITE, sendTimeoutNanos, "send to", target);
         }
     }
 
-    /** Each later receive waits at most {@code timeout}; zero: forever. */
+    /** Each later receive waits at most {@code timeout}; zero: forever; negative: IllegalArgumentException. */
     public void setReceiveTimeout(Duration timeout) {
-        receiveTimeoutNanos = EventLoop.timeoutNanos(timeout);
+        receiveTimeoutNanos = EventLoop.socketTimeoutNanos(timeout, "setReceiveTimeout");
     }
 
-    /** Each later send waits at most {@code timeout} for room in the send buffer; zero: forever. */
+    /**
+     * Each later send waits at most {@code timeout} for room in the send buffer; zero: forever; negative:
+     * IllegalArgumentException.
+     */
     public void setSendTimeout(Duration timeout) {
-        sendTimeoutNanos = EventLoop.timeoutNanos(timeout);
+        sendTimeoutNanos = EventLoop.socketTimeoutNanos(timeout, "setSendTimeout");
     }
 
     public InetSocketAddress localAddress() {

@@ -437,6 +437,15 @@ class TimeTest {
         try (EventLoop loop = new EventLoop("read-timeout")) {
             LinkedBlockingQueue<Throwable> got = new LinkedBlockingQueue<>();
             Listener l = loop.serve(ANY_LOOPBACK, socket -> {
+                for (Runnable negative : List.<Runnable>of(() -> socket.setReadTimeout(Duration.ofMillis(-30)),
+                        () -> socket.setWriteTimeout(Duration.ofNanos(-1)))) {
+                    try {
+                        negative.run();
+                        got.add(new AssertionError("a negative timeout was taken"));
+                    } catch (IllegalArgumentException refused) {
+                        // as Socket.setSoTimeout: not silently "none"
+                    }
+                }
                 socket.setReadTimeout(Duration.ofMillis(30));
                 try {
                     socket.read(ByteBuffer.allocate(10));

@@ -95,4 +95,25 @@ class UdpTest {
                     e.getCause().getMessage());
         }
     }
+    /** As a socket's own checks: a host that did not resolve is an UnknownHostException, a negative timeout refused. */
+    @Test
+    void anUnresolvedTargetAndANegativeTimeoutAreClearErrors() {
+        try (EventLoop loop = new EventLoop("udp-misuse")) {
+            String outcome = loop.submit(() -> {
+                try (UdpSocket s = UdpSocket.bind(EventLoop.current(), new InetSocketAddress("127.0.0.1", 0))) {
+                    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                            () -> s.setReceiveTimeout(Duration.ofMillis(-1)));
+                    assertTrue(negative.getMessage().contains("setReceiveTimeout"), negative.getMessage());
+                    assertThrows(IllegalArgumentException.class, () -> s.setSendTimeout(Duration.ofSeconds(-5)));
+                    s.send(ByteBuffer.wrap(new byte[1]), InetSocketAddress.createUnresolved("no.such.host.invalid", 9));
+                    return "sent";
+                } catch (java.net.UnknownHostException e) {
+                    return "unknown " + e.getMessage();
+                } catch (IOException e) {
+                    return e.toString();
+                }
+            }).join();
+            assertEquals("unknown no.such.host.invalid", outcome);
+        }
+    }
 }
