@@ -113,7 +113,7 @@ public final class EventLoop implements AutoCloseable {
     /** Turns run since the grace period ended; bounded, so that a coroutine that ignores the end cannot keep it. */
     private int forcedTurns;
     private final List<Runnable> afterNextSelect = new ArrayList<>();
-    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    private final CompletableFuture<Void> termination = new LoopFuture<>(this);
     private volatile Phase phase = Phase.RUNNING;
     private volatile boolean shutdownCalled;
     private volatile int liveCount;
@@ -188,7 +188,7 @@ public final class EventLoop implements AutoCloseable {
      * it is suspended in, innermost first (for a hung server, like a thread dump). Any thread.
      */
     public CompletableFuture<String> dump() {
-        CompletableFuture<String> f = new CompletableFuture<>();
+        CompletableFuture<String> f = new LoopFuture<>(this);
         execute(() -> {
             StringBuilder b = new StringBuilder(toString()).append(", ").append(timers.size()).append(" timers, ")
                     .append(openChannels()).append(" open channels\n");
@@ -248,7 +248,7 @@ public final class EventLoop implements AutoCloseable {
      * }</pre>
      */
     public <T> CompletableFuture<T> submit(IoCallable<T, ?> body) {
-        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletableFuture<T> result = new LoopFuture<>(this);
         Object[] value = new Object[1];
         Task t = spawn(null, () -> value[0] = callSneakily(body), false); // the caller gets the failure
         t.completion().whenComplete((v, e) -> { // once the coroutine has ended: liveTasks() no longer counts it

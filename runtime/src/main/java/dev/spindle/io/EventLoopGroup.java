@@ -78,7 +78,13 @@ public final class EventLoopGroup implements AutoCloseable {
         List<CompletableFuture<?>> stopping = new ArrayList<>();
         for (EventLoop l : loops) stopping.add(l.stopAccepting(grace)); // all at once, then wait
         EventLoop.awaitOffLoop(CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)));
-        return CompletableFuture.allOf(loops.stream().map(EventLoop::termination).toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> all = new LoopFuture<>(this); // refuses a join on a loop of the group
+        CompletableFuture.allOf(loops.stream().map(EventLoop::termination).toArray(CompletableFuture[]::new))
+                .whenComplete((v, e) -> {
+                    if (e != null) all.completeExceptionally(e);
+                    else all.complete(null);
+                });
+        return all;
     }
 
     /**

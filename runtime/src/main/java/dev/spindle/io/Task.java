@@ -143,7 +143,7 @@ public final class Task {
         for (;;) {
             Object e = END.getVolatile(this);
             if (e instanceof Completion c) return c;
-            Completion c = new Completion(e);
+            Completion c = new Completion(loop(), e);
             if (END.compareAndSet(this, e, c)) return c; // an end already recorded is settled in the constructor
         }
     }
@@ -168,10 +168,11 @@ public final class Task {
     }
 
     /** The future of {@link #completion()}, which also keeps the outcome: a caller may complete a future itself. */
-    private static final class Completion extends CompletableFuture<Void> {
+    private static final class Completion extends LoopFuture<Void> {
         volatile Object outcome;
 
-        Completion(Object outcome) {
+        Completion(EventLoop loop, Object outcome) {
+            super(loop);
             if (outcome != null) settle(outcome);
         }
 

@@ -32,6 +32,49 @@ import org.junit.jupiter.api.Timeout;
 /** await and blocking: suspended while others run, resumed on the coroutine's own loop. */
 @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BridgeTest {
+    /**
+     * Blocking a loop's thread on a future of that loop's own work would hang it for ever: refused, saying to
+     * await instead. Another loop's work, or work already done, may be waited for.
+     */
+    @Test
+    void waitingOnALoopsOwnThreadForItsOwnWorkIsRefused() throws Exception {
+        try (EventLoop loop = new EventLoop("self"); EventLoop other = new EventLoop("other")) {
+            List<String> outcomes = loop.submit(() -> {
+                List<String> out = new ArrayList<>();
+                CompletableFuture<String> mine = loop.submit(() -> "mine");
+                List<java.util.concurrent.Callable<?>> waits = List.of(mine::join, mine::get,
+                        () -> mine.get(1, TimeUnit.SECONDS), () -> mine.thenApply(String::length).join(),
+                        () -> loop.spawn(() -> { }).completion().join(), () -> loop.dump().join(),
+                        () -> loop.termination().join());
+                for (java.util.concurrent.Callable<?> wait : waits) {
+                    try {
+                        out.add("waited: " + wait.call());
+                    } catch (IllegalStateException refused) {
+                        out.add(refused.getMessage().contains("EventLoop.await") ? "refused" : refused.getMessage());
+                    }
+                }
+                out.add("awaited " + EventLoop.await(mine) + ", then " + mine.join()); // done: no wait
+                out.add("other loop's " + other.submit(() -> "work").join()); // not this loop's: it goes on
+                return out;
+            }).get(10, TimeUnit.SECONDS);
+            List<String> expected = new ArrayList<>(java.util.Collections.nCopies(7, "refused"));
+            expected.add("awaited mine, then mine");
+            expected.add("other loop's work");
+            assertEquals(expected, outcomes);
+        }
+        EventLoopGroup group = new EventLoopGroup(2);
+        String fromAction = group.loops().get(1).submit(() -> {
+            try {
+                group.shutdown(Duration.ofSeconds(5)).join();
+                return "waited";
+            } catch (IllegalStateException refused) {
+                return refused.getMessage();
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertTrue(fromAction.startsWith("join() on ") && fromAction.contains("EventLoop.await"), fromAction);
+        group.close();
+    }
+
     /** The loop's suspending operations outside one of its coroutines: refused, naming the operation. */
     @Test
     void loopOperationsOutsideALoopCoroutineAreRefusedNamingThem() {
