@@ -251,6 +251,9 @@ public final class EventLoop implements AutoCloseable {
         CompletableFuture<T> result = new LoopFuture<>(this);
         Object[] value = new Object[1];
         Task t = spawn(null, () -> value[0] = callSneakily(body), false); // the caller gets the failure
+        result.whenComplete((v, e) -> {
+            if (result.isCancelled()) t.cancel(); // as Kotlin's Deferred.cancel: the coroutine is cancelled too
+        });
         t.completion().whenComplete((v, e) -> { // once the coroutine has ended: liveTasks() no longer counts it
             if (e != null) {
                 result.completeExceptionally(e); // what the body threw, as it is
@@ -871,10 +874,12 @@ public final class EventLoop implements AutoCloseable {
             Throwable due = dueAtSuspension(party);
             if (due != null) t.setPending(due);
             else if (phase == Phase.FORCED) t.setPending(forcedStop());
+            else if (party != null && party.cancelled) t.setPending(cancelled(t));
         } else {
             Throwable due = dueAtSuspension(party);
             if (due != null) interrupt(t, due);
             else if (phase == Phase.FORCED) interrupt(t, forcedStop());
+            else if (party != null && party.cancelled) interrupt(t, cancelled(t));
         }
     }
 
@@ -900,7 +905,7 @@ public final class EventLoop implements AutoCloseable {
             t.complete(null);
             return;
         }
-        if (t.logFailure && !(failure instanceof CancellationException && phase != Phase.RUNNING)) {
+        if (t.logFailure && !(failure instanceof CancellationException && (phase != Phase.RUNNING || isCancelled(t)))) {
             logQuietly(levelOf(failure), "coroutine " + t.name() + " on " + thread.getName() + " failed", failure);
         }
         t.complete(failure);
@@ -1099,6 +1104,24 @@ public final class EventLoop implements AutoCloseable {
         TaskParty party = t.partyIfAny();
         if (party != null && !party.expired.isEmpty()) throw sneaky(party.expired.get(0));
         if (t.loop().phase == Phase.FORCED) throw t.loop().forcedStop();
+        if (isCancelled(t)) throw cancelled(t);
+    }
+
+    /** {@link Task#cancel()} on the loop's thread. */
+    void cancel(Task t) {
+        if (t.state == Task.DONE || isCancelled(t)) return;
+        t.party().cancelled = true;
+        interrupt(t, cancelled(t)); // a running task (it cancels itself) gets it at its next suspension
+    }
+
+    private static boolean isCancelled(Task t) {
+        TaskParty party = t.partyIfAny();
+        return party != null && party.cancelled;
+    }
+
+    /** One for each suspension it strikes, as {@link #forcedStop()}. */
+    private static CancellationException cancelled(Task t) {
+        return new CancellationException(t.name() + " was cancelled");
     }
 
     @Suspendable

@@ -161,6 +161,34 @@ public final class Task {
         }
     }
 
+    /**
+     * Cancels it, as Kotlin's {@code Job.cancel()}: a {@link java.util.concurrent.CancellationException} is thrown
+     * where it is suspended (its wait withdrawn), or at its next suspension if it is running, and again at each
+     * later suspension, so that its {@code finally} blocks run and cleanup that would wait fails at once; a
+     * task not started yet ends without running. Unless the body catches it and returns, {@link #completion()}
+     * completes with it (not logged as a failure). A wait that had completed before the cancellation reached
+     * the loop (a value handed over, a socket that became ready) is not undone: the exception comes at the next
+     * suspension. Cancelling the future of {@link EventLoop#submit} cancels its task. Any thread; a task done
+     * or cancelled already is left alone.
+     *
+     * <pre>{@code
+     * Task poller = loop.spawn("poller", () -> { for (;;) { poll(); EventLoop.sleep(Duration.ofSeconds(1)); } });
+     * poller.cancel();
+     * }</pre>
+     */
+    public void cancel() {
+        EventLoop loop = loop();
+        if (loop.inLoop()) {
+            loop.cancel(this);
+            return;
+        }
+        try {
+            loop.execute(() -> loop.cancel(this));
+        } catch (java.util.concurrent.RejectedExecutionException terminated) {
+            // the loop has ended: its tasks were cancelled as it did
+        }
+    }
+
     /** True once the body has returned or thrown. Safe from any thread. */
     public boolean isDone() {
         Object e = END.getVolatile(this);

@@ -34,6 +34,8 @@ final class TaskParty implements Party {
      * in one turn (the loop was busy), and the inner scope, ending, must leave the outer's in force.
      */
     final ArrayList<Throwable> expired = new ArrayList<>(0);
+    /** Cancelled by {@link Task#cancel()}: each of its later suspensions throws a new CancellationException. */
+    boolean cancelled;
 
     TaskParty(Task task) {
         this.task = task;
