@@ -267,11 +267,12 @@ final class MethodInstrumenter {
 
     /**
      * Likewise for an {@code invokedynamic}: a lambda's factory calls nothing, and string concatenation calls
-     * {@code toString()} only of the objects it is given. Any other bootstrap may link to user code.
+     * {@code toString()} only of the objects it is given. Any other bootstrap may link to user code. (The class
+     * initialization {@link NewRelocator} leaves is no more a call than the {@code new} it stands for.)
      */
     private static boolean cannotCallBack(InvokeDynamicInsnNode indy) {
         String bootstrap = indy.bsm.getOwner();
-        return bootstrap.equals(ClassInfo.LAMBDA_METAFACTORY)
+        return bootstrap.equals(ClassInfo.LAMBDA_METAFACTORY) || bootstrap.equals(NewRelocator.CLASS_INIT_TRIGGER)
                 || bootstrap.equals("java/lang/invoke/StringConcatFactory") && onlyPrimitivesAndStrings(indy.desc);
     }
 

@@ -5,11 +5,13 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
@@ -21,10 +23,16 @@ import org.objectweb.asm.tree.VarInsnNode;
  * nor recreated): {@code new Foo(f(), g())} becomes "push two placeholders (nulls), evaluate f() and g(), store
  * them in locals, drop the placeholders, new Foo, dup, load them, call the constructor". The placeholders go
  * wherever javac moves the uninitialized object and its copy (it spills the whole stack to locals around a
- * switch expression with a {@code try} in it). The only visible difference is that Foo's static initializer may
- * run after the arguments. Shapes javac does not produce are refused ({@link PlaceholderCheck}).
+ * switch expression with a {@code try} in it). Where the {@code new} was, an {@code invokedynamic} initializes Foo
+ * (the runtime's {@code ClassInitTrigger}), so its static initializer still runs before the arguments, as the
+ * JLS orders it. Shapes javac does not produce are refused ({@link PlaceholderCheck}).
  */
 final class NewRelocator {
+    static final String CLASS_INIT_TRIGGER = "dev/spindle/internal/ClassInitTrigger";
+    private static final Handle INITIALIZE = new Handle(Opcodes.H_INVOKESTATIC, CLASS_INIT_TRIGGER, "initialize",
+            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;Ljava/lang/String;)"
+                    + "Ljava/lang/invoke/CallSite;", false);
+
     private NewRelocator() {
     }
 
@@ -52,14 +60,14 @@ final class NewRelocator {
             } else if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL
                     && m.name.equals("<init>") && !open.isEmpty() && open.peek().desc.equals(m.owner)) {
                 TypeInsnNode alloc = open.pop();
-                if (spans.pop()) move(method, alloc, m, placeholders);
+                if (spans.pop()) move(owner, method, alloc, m, placeholders);
             }
             insn = next;
         }
         if (!placeholders.isEmpty()) PlaceholderCheck.check(owner, method, placeholders);
     }
 
-    private static void move(MethodNode method, TypeInsnNode alloc, MethodInsnNode init,
+    private static void move(String owner, MethodNode method, TypeInsnNode alloc, MethodInsnNode init,
                              Map<AbstractInsnNode, PlaceholderCheck.Moved> placeholders) {
         AbstractInsnNode dup = alloc.getNext();
         if (dup == null || dup.getOpcode() != Opcodes.DUP) {
@@ -68,6 +76,8 @@ final class NewRelocator {
         }
         InsnList insns = method.instructions;
         InsnNode placeholder = new InsnNode(Opcodes.ACONST_NULL);
+        // the owner is initialized while its code runs; the JDK's classes initialize unobservably
+        if (!alloc.desc.equals(owner) && !alloc.desc.startsWith("java/")) insns.insertBefore(alloc, initialize(alloc.desc));
         insns.set(alloc, placeholder);
         Type[] args = Type.getArgumentTypes(init.desc);
         int[] slots = new int[args.length];
@@ -84,5 +94,9 @@ final class NewRelocator {
         before.add(new InsnNode(Opcodes.DUP));
         for (int i = 0; i < args.length; i++) before.add(new VarInsnNode(args[i].getOpcode(Opcodes.ILOAD), slots[i]));
         insns.insertBefore(init, before);
+    }
+
+    private static InvokeDynamicInsnNode initialize(String internalName) {
+        return new InvokeDynamicInsnNode("initialize", "()V", INITIALIZE, internalName.replace('/', '.'));
     }
 }

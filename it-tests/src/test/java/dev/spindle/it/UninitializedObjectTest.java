@@ -9,6 +9,7 @@ import static dev.spindle.it.Co.sameWithAndWithoutSuspension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.spindle.Suspendable;
+import dev.spindle.it.Co.Run;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -155,5 +156,63 @@ class UninitializedObjectTest {
     void innerClassAllocationWithOuterInstance() {
         String s = sameWithAndWithoutSuspension(() -> new Inner(sInt(5)).toString() + this.new Inner(g()));
         assertEquals(new Inner(5).toString() + new Inner(20), s);
+    }
+
+    static final List<String> INIT_LOG = new ArrayList<>();
+
+    /** Touched by one test only, so that its static initializer runs there. */
+    static final class InitializedFirst {
+        static {
+            INIT_LOG.add("static initializer");
+        }
+
+        final int v;
+
+        InitializedFirst(int v) {
+            this.v = v;
+        }
+    }
+
+    static final class BrokenInitializer {
+        static {
+            if (INIT_LOG != null) throw new IllegalStateException("no config");
+        }
+
+        BrokenInitializer(int v) {
+        }
+    }
+
+    @Suspendable
+    private static int logged(String what) {
+        INIT_LOG.add(what);
+        return sInt(what.length());
+    }
+
+    /**
+     * The {@code new} initializes its class before the arguments are evaluated (JLS 12.4.1), though the rewrite
+     * moves the allocation after them: a static initializer runs first, and one that fails stops the arguments
+     * from being evaluated at all, inside a coroutine as outside.
+     */
+    @Test
+    void theClassIsInitializedBeforeTheArgumentsAsTheNewWouldHaveDoneIt() {
+        INIT_LOG.clear();
+        Run<Integer> run = Co.inCoroutine(() -> new InitializedFirst(logged("argument")).v);
+        assertEquals(8, run.value());
+        assertEquals(List.of("static initializer", "argument"), INIT_LOG);
+
+        INIT_LOG.clear();
+        List<String> failures = new ArrayList<>();
+        Co.inCoroutine(() -> {
+            for (int i = 0; i < 2; i++) {
+                try {
+                    new BrokenInitializer(logged("never evaluated"));
+                } catch (LinkageError e) {
+                    failures.add(e.getClass().getSimpleName());
+                }
+            }
+            return failures.size();
+        });
+        assertEquals(List.of("ExceptionInInitializerError", "NoClassDefFoundError"), failures);
+        assertEquals(List.of(), INIT_LOG);
     }
 }
