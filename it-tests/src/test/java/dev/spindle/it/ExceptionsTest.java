@@ -103,6 +103,52 @@ class ExceptionsTest {
                 && e.getMethodName().contains("verloaded")).map(StackTraceElement::toString).toList();
     }
 
+    @Suspendable
+    static RuntimeException madeAfterAPause() {
+        pause();
+        return new Boom("made");
+    }
+
+    @Suspendable
+    static void throwsWhatItsCalleeMade(boolean wrap) {
+        RuntimeException made = madeAfterAPause();
+        if (wrap) throw new IllegalStateException("wrapper", made);
+        throw made;
+    }
+
+    @Suspendable
+    static void callsAThrowerOfWhatItsCalleeMade(boolean wrap) {
+        throwsWhatItsCalleeMade(wrap);
+    }
+
+    /**
+     * An exception that a resumed method makes and returns, and its caller throws (or wraps): its trace shows the
+     * callers of where it was made, as in a thread, though it left a different resumed frame than the one that
+     * made it.
+     */
+    @Test
+    void anExceptionMadeByAResumedCalleeAndThrownByItsCallerShowsWhereItWasMade() {
+        for (boolean wrap : new boolean[] {false, true}) {
+            RuntimeException plain = assertThrows(RuntimeException.class, () -> callsAThrowerOfWhatItsCalleeMade(wrap));
+            Coroutine c = new Coroutine(() -> callsAThrowerOfWhatItsCalleeMade(wrap));
+            assertTrue(c.resume());
+            RuntimeException resumed = assertThrows(RuntimeException.class, c::resume);
+            Throwable plainMade = wrap ? plain.getCause() : plain;
+            Throwable resumedMade = wrap ? resumed.getCause() : resumed;
+            assertEquals(List.of("madeAfterAPause", "throwsWhatItsCalleeMade", "callsAThrowerOfWhatItsCalleeMade"),
+                    ownFrames(resumedMade).subList(0, 3));
+            assertEquals(printedOwnFramesOf(plainMade), printedOwnFramesOf(resumedMade));
+            assertEquals(printedOwnFramesOf(plain), printedOwnFramesOf(resumed));
+        }
+    }
+
+    /** The frames of the three methods above, printed with their lines. */
+    private static List<String> printedOwnFramesOf(Throwable t) {
+        return Arrays.stream(t.getStackTrace()).filter(e -> e.getClassName().equals(ExceptionsTest.class.getName())
+                && e.getMethodName().contains("WhatItsCalleeMade") || e.getMethodName().equals("madeAfterAPause"))
+                .map(StackTraceElement::toString).toList();
+    }
+
     /** A cause and a suppressed exception made after a resume, never thrown themselves, show the callers too. */
     @Test
     void theCauseAndSuppressedOfAnExceptionAfterAResumeShowTheSuspendedCallersToo() {

@@ -587,6 +587,15 @@ public abstract class Continuation {
                 return;
             }
         }
+        // made in an earlier step, by a frame resumed before this one: most often its callee, which returned the
+        // exception for this frame to throw, so the callers it was made under were this frame, stopped at that
+        // call, and the frames still saved. (One kept and thrown later gets the callers of where it was thrown.)
+        if (!sameMethod(made, self)) {
+            StackTraceElement[] withSelf = new StackTraceElement[callers.length + 1];
+            withSelf[0] = self;
+            System.arraycopy(callers, 0, withSelf, 1, callers.length);
+            addCallers(t, trace, driver, withSelf);
+        }
     }
 
     /**
