@@ -21,8 +21,17 @@ import java.time.Duration;
  * </pre>
  */
 public final class EchoServer {
-    /** Echoes what it reads until the peer closes its side. */
+    /** How long a peer may send nothing, or take nothing we send, before it is cut off. */
+    static final Duration IDLE = Duration.ofMinutes(1);
+
+    /**
+     * Echoes what it reads until the peer closes its side. A peer that goes silent, or stops reading, for
+     * {@link #IDLE} is cut off: the timeout's exception ends the coroutine, the loop closes the socket and logs it
+     * at DEBUG only, as a vanished peer, so an idle or slowloris client holds neither a coroutine nor a descriptor.
+     */
     static final ConnectionHandler ECHO = socket -> {
+        socket.setReadTimeout(IDLE);
+        socket.setWriteTimeout(IDLE);
         ByteBuffer buf = ByteBuffer.allocateDirect(4096);
         while (socket.read(buf) >= 0) {
             buf.flip();
