@@ -235,6 +235,7 @@ public abstract class Continuation {
     private boolean drive(Carrier k, boolean first, Throwable toThrow) {
         Throwable thrown = null;
         Resumer thrower = null;
+        Resumer returned = null; // the last frame resumed that returned: see addSuspendedCallersTo
         if (first) {
             try {
                 body();
@@ -266,13 +267,13 @@ public abstract class Continuation {
             }
             if (k.refTop == 0) {
                 // no callers left, but its trace may show this driver
-                if (thrown != null) addSuspendedCallers(k, thrown, thrower, toThrow);
+                if (thrown != null) addSuspendedCallers(k, thrown, thrower, returned, toThrow);
                 finish(k);
                 if (thrown != null) throw Frames.sneaky(thrown);
                 return false;
             }
             if (thrown != null) {
-                addSuspendedCallers(k, thrown, thrower, toThrow);
+                addSuspendedCallers(k, thrown, thrower, returned, toThrow);
                 k.pending = thrown;
                 thrown = null;
             }
@@ -285,6 +286,7 @@ public abstract class Continuation {
             if (nextRef == k.refTop) popSegment(k);
             try {
                 next.resume(k, Frames.state(header), w, r + 1, words, refs);
+                returned = next;
             } catch (Throwable t) {
                 thrown = t;
                 thrower = next;
@@ -532,15 +534,20 @@ public abstract class Continuation {
      * when it was made and the one that keeps it twice.) An exception made elsewhere keeps its trace, such as one
      * thrown into the coroutine by {@code resumeThrowing} ({@code injected}).
      */
-    private void addSuspendedCallers(Carrier k, Throwable t, Resumer thrower, Throwable injected) {
-        if (t != injected) addSuspendedCallers(k, t, () -> thrower == null ? null : describeFrame(k, thrower));
+    private void addSuspendedCallers(Carrier k, Throwable t, Resumer thrower, Resumer returned, Throwable injected) {
+        if (t != injected) {
+            addSuspendedCallers(k, t, () -> thrower == null ? null : describeFrame(k, thrower),
+                    () -> returned == null ? null : describeFrame(k, returned));
+        }
     }
 
     /**
-     * {@link #addSuspendedCallers(Carrier, Throwable, Resumer, Throwable)}, given what tells the resumed frame; to
-     * {@code t}'s causes and suppressed exceptions too, which were made in the same frames but never thrown.
+     * {@link #addSuspendedCallers(Carrier, Throwable, Resumer, Resumer, Throwable)}, given what tells the resumed
+     * frame and the frame resumed last that returned (null where that is not known); to {@code t}'s causes and
+     * suppressed exceptions too, which were made in the same frames but never thrown.
      */
-    private void addSuspendedCallers(Carrier k, Throwable t, Supplier<StackTraceElement> resumed) {
+    private void addSuspendedCallers(Carrier k, Throwable t, Supplier<StackTraceElement> resumed,
+                                     Supplier<StackTraceElement> returned) {
         WeakReference<Throwable> last = k.traced;
         WeakReference<Continuation> by = k.tracedBy;
         if (last != null && last.get() == t && by.get() == this) return; // on its way up through resumed frames
@@ -553,13 +560,14 @@ public abstract class Continuation {
         while (!todo.isEmpty()) {
             Throwable next = todo.remove(todo.size() - 1);
             if (!done.add(next)) continue;
-            addSuspendedCallersTo(k, next, once);
+            addSuspendedCallersTo(k, next, once, returned);
             if (next.getCause() != null) todo.add(next.getCause());
             todo.addAll(List.of(next.getSuppressed()));
         }
     }
 
-    private void addSuspendedCallersTo(Carrier k, Throwable t, Supplier<StackTraceElement> resumed) {
+    private void addSuspendedCallersTo(Carrier k, Throwable t, Supplier<StackTraceElement> resumed,
+                                       Supplier<StackTraceElement> returned) {
         StackTraceElement[] trace = t.getStackTrace();
         int driver = driverFrame(trace);
         if (driver <= 0) return; // already shows the chain: it came through here before
@@ -587,10 +595,11 @@ public abstract class Continuation {
                 return;
             }
         }
-        // made in an earlier step, by a frame resumed before this one: most often its callee, which returned the
-        // exception for this frame to throw, so the callers it was made under were this frame, stopped at that
-        // call, and the frames still saved. (One kept and thrown later gets the callers of where it was thrown.)
-        if (!sameMethod(made, self)) {
+        // made by the frame resumed last that returned, this one's callee (it returned the exception for this frame
+        // to throw or wrap), so the callers it was made under were this frame, stopped at that call, and the frames
+        // still saved. Only then: the driver in the trace may be another's (a coroutine this frame drives)
+        StackTraceElement maker = returned == null ? null : returned.get();
+        if (maker != null && !sameMethod(made, self) && sameMethod(made, maker)) {
             StackTraceElement[] withSelf = new StackTraceElement[callers.length + 1];
             withSelf[0] = self;
             System.arraycopy(callers, 0, withSelf, 1, callers.length);
@@ -604,7 +613,7 @@ public abstract class Continuation {
      * trace lacks that frame's saved callers, which {@link #addSuspendedCallers} adds as if it had left it.
      */
     final void completeCaughtTrace(Carrier k, Throwable t) {
-        addSuspendedCallers(k, t, Continuation::resumedFrame);
+        addSuspendedCallers(k, t, Continuation::resumedFrame, null);
     }
 
     /** On this thread's stack now: the frame that the innermost driver calls, or null if there is none. */
