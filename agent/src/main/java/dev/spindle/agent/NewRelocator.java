@@ -60,14 +60,14 @@ final class NewRelocator {
             } else if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL
                     && m.name.equals("<init>") && !open.isEmpty() && open.peek().desc.equals(m.owner)) {
                 TypeInsnNode alloc = open.pop();
-                if (spans.pop()) move(owner, method, alloc, m, placeholders);
+                if (spans.pop()) move(method, alloc, m, placeholders);
             }
             insn = next;
         }
         if (!placeholders.isEmpty()) PlaceholderCheck.check(owner, method, placeholders);
     }
 
-    private static void move(String owner, MethodNode method, TypeInsnNode alloc, MethodInsnNode init,
+    private static void move(MethodNode method, TypeInsnNode alloc, MethodInsnNode init,
                              Map<AbstractInsnNode, PlaceholderCheck.Moved> placeholders) {
         AbstractInsnNode dup = alloc.getNext();
         if (dup == null || dup.getOpcode() != Opcodes.DUP) {
@@ -76,8 +76,9 @@ final class NewRelocator {
         }
         InsnList insns = method.instructions;
         InsnNode placeholder = new InsnNode(Opcodes.ACONST_NULL);
-        // the owner is initialized while its code runs; the JDK's classes initialize unobservably
-        if (!alloc.desc.equals(owner) && !alloc.desc.startsWith("java/")) insns.insertBefore(alloc, initialize(alloc.desc));
+        // the JDK's classes initialize unobservably; the method's own class is not skipped: its initializer may
+        // have failed after leaking an instance, whose methods then run this
+        if (!alloc.desc.startsWith("java/")) insns.insertBefore(alloc, initialize(alloc.desc));
         insns.set(alloc, placeholder);
         Type[] args = Type.getArgumentTypes(init.desc);
         int[] slots = new int[args.length];

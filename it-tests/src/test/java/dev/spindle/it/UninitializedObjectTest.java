@@ -182,6 +182,24 @@ class UninitializedObjectTest {
         }
     }
 
+    /** Its initializer makes one of it through the same site, in a coroutine of its own, then fails. */
+    static final class InitializedRecursively {
+        static {
+            INIT_LOG.add("initializer starts");
+            Co.inCoroutine(() -> madeThroughOneSite(0));
+            INIT_LOG.add("initializer ends");
+            if (INIT_LOG != null) throw new IllegalStateException("fails after");
+        }
+
+        InitializedRecursively(int v) {
+        }
+    }
+
+    @Suspendable
+    private static Object madeThroughOneSite(int i) {
+        return new InitializedRecursively(logged("argument " + i));
+    }
+
     @Suspendable
     private static int logged(String what) {
         INIT_LOG.add(what);
@@ -214,5 +232,20 @@ class UninitializedObjectTest {
         });
         assertEquals(List.of("ExceptionInInitializerError", "NoClassDefFoundError"), failures);
         assertEquals(List.of(), INIT_LOG);
+        // made during its own initialization, the class is not initialized yet: the site still checks each time
+        INIT_LOG.clear();
+        failures.clear();
+        Co.inCoroutine(() -> {
+            for (int i = 1; i <= 2; i++) {
+                try {
+                    madeThroughOneSite(i);
+                } catch (LinkageError e) {
+                    failures.add(e.getClass().getSimpleName());
+                }
+            }
+            return failures.size();
+        });
+        assertEquals(List.of("ExceptionInInitializerError", "NoClassDefFoundError"), failures);
+        assertEquals(List.of("initializer starts", "argument 0", "initializer ends"), INIT_LOG);
     }
 }

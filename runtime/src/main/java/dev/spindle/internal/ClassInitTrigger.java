@@ -12,7 +12,9 @@ import java.lang.invoke.MutableCallSite;
  * find it) before the arguments were evaluated (JLS 12.4.1), so its static initializer, and any
  * {@code NoClassDefFoundError}, still come first. Each execution tries again until X is initialized, as each
  * {@code new} does (an {@code ExceptionInInitializerError} the first time, {@code NoClassDefFoundError} after);
- * then the call site is empty, and the JIT compiles it to nothing.
+ * then the call site is empty, and the JIT compiles it to nothing. Not while any static initializer runs on this
+ * thread, though: X's own may be the one in progress, and the initialization returns at once then, with X not
+ * initialized yet (so another thread must still wait at this site, and a failure later must still be thrown).
  *
  * <p>Not API: only instrumented code uses it.
  */
@@ -54,6 +56,10 @@ public final class ClassInitTrigger {
         } catch (IllegalAccessException e) {
             throw new IllegalAccessError(e.getMessage());
         }
-        site.setTarget(MethodHandles.empty(site.type()));
+        if (!inStaticInitializer()) site.setTarget(MethodHandles.empty(site.type()));
+    }
+
+    private static boolean inStaticInitializer() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> f.getMethodName().equals("<clinit>")));
     }
 }

@@ -54,9 +54,10 @@ class LoopFuture<T> extends CompletableFuture<T> {
         EventLoop here = EventLoop.current();
         if (here != null && !isDone()
                 && (owner == here || owner instanceof EventLoopGroup g && g.loops().contains(here))) {
-            throw new IllegalStateException(call + " on " + here.thread().getName() + "'s own thread would wait for"
-                    + " ever for work of that loop, which cannot run while its thread waits. In a coroutine, use"
-                    + " EventLoop.await(future), which suspends instead; in an action, whenComplete(...)");
+            throw new IllegalStateException(call + " on " + here.thread().getName() + "'s own thread would "
+                    + (call.equals("get(timeout)") ? "only time out, waiting" : "wait for ever") + " for work of that"
+                    + " loop, which cannot run while its thread waits. In a coroutine, use EventLoop.await(future),"
+                    + " which suspends instead; in an action, whenComplete(...)");
         }
     }
 }

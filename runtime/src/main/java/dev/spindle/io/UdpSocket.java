@@ -76,7 +76,8 @@ public final class UdpSocket implements Closeable {
     @Suspendable
     public void send(ByteBuffer src, SocketAddress target) throws IOException {
         io.checkCaller("send to", target);
-        // as DatagramSocket.send, an IOException (the channel would throw an unchecked UnresolvedAddressException)
+        // as TcpSocket.connect: an IOException naming the host (the channel would throw an unchecked
+        // UnresolvedAddressException with no message)
         if (target instanceof InetSocketAddress a && a.isUnresolved()) {
             throw new java.net.UnknownHostException(a.getHostString());
         }

@@ -63,4 +63,33 @@ final class IoSupport {
         for (int i = 0; i < n; i++) b[i] = (byte) (i * 31 + seed * 7 + (i >>> 8));
         return b;
     }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code meanwhile} here while the loop's thread waits in an action, which then runs {@code then} before
+     * the loop goes on: what {@code meanwhile} sends (or drains) reaches the socket while the loop cannot see it.
+     */
+    static void holdTheLoopWhile(dev.spindle.io.EventLoop loop, Step meanwhile, Runnable then) throws Exception {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(() -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            then.run();
+        });
+        held.await();
+        try {
+            meanwhile.run();
+            Thread.sleep(50); // lets loopback deliver what was sent (or move data into the freed window)
+        } finally {
+            release.countDown();
+        }
+    }
 }

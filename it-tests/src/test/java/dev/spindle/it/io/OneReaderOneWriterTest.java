@@ -12,7 +12,6 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,7 +43,7 @@ class OneReaderOneWriterTest {
             });
             try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
                 TcpSocket socket = waiting.get(10, TimeUnit.SECONDS);
-                holdTheLoopWhile(loop, () -> client.getOutputStream().write("hello".getBytes()),
+                IoSupport.holdTheLoopWhile(loop, () -> client.getOutputStream().write("hello".getBytes()),
                         () -> loop.spawn("second reader", () -> second.complete(attempt(() -> {
                             int n = socket.read(ByteBuffer.allocate(64));
                             return "read " + n + " bytes";
@@ -75,7 +74,7 @@ class OneReaderOneWriterTest {
                 TcpSocket socket = writing.get(10, TimeUnit.SECONDS);
                 InputStream in = client.getInputStream();
                 byte[] drained = new byte[1 << 20];
-                holdTheLoopWhile(loop, () -> in.readNBytes(drained, 0, drained.length), // makes room
+                IoSupport.holdTheLoopWhile(loop, () -> in.readNBytes(drained, 0, drained.length), // makes room
                         () -> loop.spawn("second writer", () -> second.complete(attempt(() -> {
                             socket.writeAll(ByteBuffer.wrap("#".getBytes()));
                             return "wrote";
@@ -94,10 +93,6 @@ class OneReaderOneWriterTest {
         }
     }
 
-    private interface Step {
-        void run() throws Exception;
-    }
-
     private interface Attempt {
         @dev.spindle.Suspendable
         String run() throws Exception;
@@ -111,28 +106,6 @@ class OneReaderOneWriterTest {
             return refused.getMessage();
         } catch (Exception e) {
             return e.toString();
-        }
-    }
-
-    /** Runs {@code meanwhile} here while the loop's thread waits in an action, which then runs {@code then}. */
-    private static void holdTheLoopWhile(EventLoop loop, Step meanwhile, Runnable then) throws Exception {
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            held.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            then.run();
-        });
-        held.await();
-        try {
-            meanwhile.run();
-            Thread.sleep(50); // lets loopback deliver what was sent (or move data into the freed window)
-        } finally {
-            release.countDown();
         }
     }
 }

@@ -140,20 +140,15 @@ class TimeTest {
             try (Socket client = new Socket("127.0.0.1", l.localAddress().getPort())) {
                 for (String line : new String[] {"in time", "in time again"}) {
                     assertEquals("waiting", events.take());
-                    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-                    java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
-                    loop.execute(() -> { // holds the loop's thread past the deadline, with the line there
-                        held.countDown();
-                        try {
-                            sent.await();
-                            Thread.sleep(400);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    });
-                    held.await();
-                    client.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-                    sent.countDown();
+                    IoSupport.holdTheLoopWhile(loop, // past the deadline, with the line there
+                            () -> client.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII)),
+                            () -> {
+                                try {
+                                    Thread.sleep(400);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            });
                     assertEquals(line, events.take());
                 }
             }
