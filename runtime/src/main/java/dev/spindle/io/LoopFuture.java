@@ -9,7 +9,8 @@ import java.util.concurrent.TimeoutException;
  * A future of work that a loop does (a submitted coroutine, a task's end, a dump, the loop's termination), or
  * that the loops of a group do, which refuses to be waited for on such a loop's own thread while not done: the
  * loop could never do the work while its thread waits, so the wait would hang the loop and every connection of
- * it (Netty's {@code BlockingOperationException}). Futures derived from it ({@code thenApply}...) refuse it too.
+ * it (Netty's {@code BlockingOperationException}). Futures derived from it ({@code thenApply}...) refuse it too;
+ * {@code CompletableFuture.allOf} and {@code anyOf} of them cannot, as the JDK makes those without asking them.
  */
 class LoopFuture<T> extends CompletableFuture<T> {
     /** An {@link EventLoop} or an {@link EventLoopGroup}. */
