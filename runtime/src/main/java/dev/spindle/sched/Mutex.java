@@ -79,12 +79,11 @@ public final class Mutex extends Shared {
             lockShared();
             return;
         }
+        // code nested in a tasklet (a generator's body) takes a free lock as that tasklet, as tryLock does: only
+        // waiting needs the tasklet's own coroutine
+        Tasklet running = Tasklet.current();
+        if (running != null && tryLockNow(running)) return;
         Tasklet me = Scheduler.requireTasklet("lock", this);
-        if (owner == null || owner == me) {
-            owner = me;
-            holds++;
-            return;
-        }
         Waiter w = new Waiter(me, "lock", this);
         waiters.add(w);
         try {
@@ -238,8 +237,8 @@ public final class Mutex extends Shared {
         Waiter w;
         guard.lock();
         try {
+            if (tryLockNow(sharedCaller("lock"))) return; // as tryLock: nested code takes a free lock too
             me = requireParty("lock");
-            if (tryLockNow(me)) return;
             w = new Waiter(me, "lock", this, this);
             waiters.add(w);
         } finally {

@@ -110,4 +110,53 @@ class NestedCoroutinePrimitivesTest {
         assertEquals(List.of(true, true), log);
         assertFalse(m.isLocked());
     }
+
+    /**
+     * lock() and withLock() in a generator's body take a free (or already held) lock for the tasklet or loop
+     * coroutine, as tryLock() does; only one that would wait is told it is nested.
+     */
+    @Test
+    void a_generator_locks_a_free_or_held_mutex_for_its_tasklet_or_loop_coroutine_and_waiting_is_refused() throws Exception {
+        Scheduler s = new Scheduler();
+        Mutex m = new Mutex("m");
+        List<Object> log = new ArrayList<>();
+        s.spawn("T", () -> {
+            log.add(Generator.<String>of(g -> {
+                m.lock();                                        // free
+                g.yield(m.withLock(() -> "reentered"));          // held by the tasklet already
+            }).next());
+            log.add(m.owner() == Tasklet.current());
+            m.unlock();
+        });
+        s.run();
+        assertEquals(List.of("reentered", true), log);
+        assertFalse(m.isLocked());
+
+        Mutex shared = new Mutex("shared");
+        Object outcome = onALoop(() -> {
+            String got = Generator.<String>of(g -> g.yield(shared.withLock(() -> "locked in the loop"))).next();
+            return got + ", then " + (shared.isLocked() ? "held" : "free");
+        });
+        assertEquals("locked in the loop, then free", outcome);
+
+        Mutex taken = new Mutex("taken");
+        Scheduler s2 = new Scheduler();
+        List<String> refusals = new ArrayList<>();
+        s2.spawn("holder", () -> {
+            taken.lock();
+            Scheduler.schedule();
+            taken.unlock();
+        });
+        s2.spawn("other", () -> {
+            try {
+                Generator.<String>of(g -> g.yield(taken.withLock(() -> "waited?!"))).next();
+            } catch (IllegalStateException e) {
+                refusals.add(e.getMessage());
+            }
+        });
+        s2.run();
+        assertEquals(1, refusals.size());
+        assertTrue(refusals.get(0).contains("nested inside tasklet other"), refusals.get(0));
+        assertFalse(taken.isLocked());
+    }
 }
