@@ -54,8 +54,9 @@ final class GreenletTrampoline {
         if (caller != thread) {
             throw new IllegalStateException("cannot call " + call + "() on " + target + " from thread \""
                     + caller.getName() + "\": it belongs to thread \"" + thread.getName() + "\", and a greenlet"
-                    + " runs only on the thread that created it. Hand the work to a greenlet of that thread through"
-                    + " a thread-safe queue it reads, or use a Coroutine, which any thread may resume");
+                    + " runs only on the thread that created it (so a coroutine or generator whose code switches"
+                    + " greenlets must be resumed there too). Hand the work to a greenlet of that thread through a"
+                    + " thread-safe queue it reads, or use a Coroutine, which any thread may resume");
         }
         return this;
     }
