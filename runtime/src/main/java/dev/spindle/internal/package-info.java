@@ -9,6 +9,8 @@
  * locals and operand stack into the coroutine's frame arrays and returns at once, and so on up to the driver in
  * {@link dev.spindle.internal.Continuation}. Resuming re-enters only the innermost saved frame, through its
  * {@link dev.spindle.internal.Resumer}; when that frame returns, the driver hands its result to the next saved
- * frame, so a resume costs the same at any depth.
+ * frame, so a resume costs the same at any depth. The {@code invokedynamic} bootstraps of instrumented code are
+ * here too: {@link dev.spindle.internal.ResumerFactory} makes a method's resumers, and
+ * {@link dev.spindle.internal.ClassInitTrigger} initializes a class where the agent moved its {@code new}.
  */
 package dev.spindle.internal;
