@@ -51,6 +51,10 @@ public final class ClassInitTrigger {
         } catch (IllegalAccessException e) {
             throw new IllegalAccessError(e.getMessage());
         }
+        // as the new would, before initializing: a class made abstract (or an interface) since the caller compiled
+        if (c.isInterface() || java.lang.reflect.Modifier.isAbstract(c.getModifiers())) {
+            throw new InstantiationError(c.getName());
+        }
         try {
             caller.ensureInitialized(c);
         } catch (IllegalAccessException e) {

@@ -1135,7 +1135,9 @@ public final class EventLoop implements AutoCloseable {
         try {
             return f.getNow(null);
         } catch (CompletionException | CancellationException e) {
-            throw sneaky(unwrap(e));
+            // what the future holds: from JDK 23 getNow wraps a cancellation in a new one of its own
+            Throwable held = f.handle((v, x) -> x).getNow(null);
+            throw sneaky(unwrap(held != null ? held : e));
         }
     }
 

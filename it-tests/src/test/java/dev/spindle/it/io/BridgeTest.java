@@ -15,6 +15,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -165,6 +166,27 @@ class BridgeTest {
             });
             failing.completeExceptionally(new IllegalArgumentException("no"));
             assertEquals("caught no", f.join());
+        }
+    }
+
+    /** A cancellation comes out of await as the future holds it, on every JDK (from 23 getNow wraps it). */
+    @Test
+    void awaitRethrowsTheFuturesOwnCancellation() {
+        try (EventLoop loop = new EventLoop("await-cancelled")) {
+            for (boolean waits : new boolean[] {true, false}) {
+                CompletableFuture<String> cancelled = new CompletableFuture<>();
+                CancellationException mine = new CancellationException("mine");
+                if (!waits) cancelled.completeExceptionally(mine);
+                CompletableFuture<Object> f = loop.submit(() -> {
+                    try {
+                        return EventLoop.await(cancelled);
+                    } catch (CancellationException e) {
+                        return e;
+                    }
+                });
+                if (waits) cancelled.completeExceptionally(mine);
+                assertSame(mine, f.join());
+            }
         }
     }
 
