@@ -168,8 +168,9 @@ public final class Task {
      * task not started yet ends without running. Unless the body catches it and returns, {@link #completion()}
      * completes with it (not logged as a failure). A wait that had completed before the cancellation reached
      * the loop (a value handed over, a socket that became ready) is not undone: the exception comes at the next
-     * suspension. Cancelling the future of {@link EventLoop#submit} cancels its task. Any thread; a task done
-     * or cancelled already is left alone.
+     * suspension. Cancelling the future of {@link EventLoop#submit} cancels its task (that future is done at once,
+     * as any cancelled {@code CompletableFuture} is, while the coroutine's {@code finally} blocks may still run).
+     * Any thread; a task done or cancelled already is left alone.
      *
      * <pre>{@code
      * Task poller = loop.spawn("poller", () -> { for (;;) { poll(); EventLoop.sleep(Duration.ofSeconds(1)); } });
