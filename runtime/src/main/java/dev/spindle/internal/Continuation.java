@@ -399,14 +399,30 @@ public abstract class Continuation {
         k.layout = 0;
         if (layout == Carrier.LINK_DUE) return; // nothing saved: the top segment is still the unread one
         int from = segRef(k.segWord);
+        List<FrameDropped> dropped;
         if (layout == Carrier.IN_PLACE) { // saved where frames were read: those places are dead again
+            dropped = droppedIn(from, k.runRef);
             Arrays.fill(refs, from, k.runRef, null);
-            return;
+        } else {
+            dropped = droppedIn(from, k.refTop);
+            Arrays.fill(refs, from, k.refTop, null);
+            k.wordTop = k.segWord;
+            k.refTop = from;
+            popSegment(k);
         }
-        Arrays.fill(refs, from, k.refTop, null);
-        k.wordTop = k.segWord;
-        k.refTop = from;
-        popSegment(k);
+        for (FrameDropped d : dropped) d.frameDropped();
+    }
+
+    /** The values in references {@code from} to {@code to} that want to know their frame was dropped. */
+    private List<FrameDropped> droppedIn(int from, int to) {
+        List<FrameDropped> out = null;
+        for (int r = from; r < to; r++) {
+            if (refs[r] instanceof FrameDropped d) {
+                if (out == null) out = new ArrayList<>(1);
+                out.add(d);
+            }
+        }
+        return out == null ? List.of() : out;
     }
 
     /**

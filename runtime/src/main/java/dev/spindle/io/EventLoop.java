@@ -536,33 +536,57 @@ public final class EventLoop implements AutoCloseable {
     private static <T, X extends Exception> T withDeadline(Duration timeout, IoCallable<T, X> body, boolean orNull)
             throws X {
         Task t = requireTask(orNull ? "call EventLoop.withTimeoutOrNull" : "call EventLoop.withTimeout");
-        EventLoop loop = t.loop();
-        long nanos = nanos(timeout);
-        Throwable[] fired = new Throwable[1];
-        Timer timer = null;
-        if (nanos <= 0) { // out of time already: the body may run, but its first suspension throws (no timer turn)
-            fired[0] = new DeadlineExceededException(timeout);
-            t.party().expired.add(fired[0]);
-        } else {
-            timer = loop.timers.addAfter(nanos, () -> {
-                fired[0] = new DeadlineExceededException(timeout);
-                t.party().expired.add(fired[0]);
-                loop.interrupt(t, fired[0]);
-            });
-        }
+        Deadline scope = new Deadline(t, timeout);
         try {
             return body.call();
         } catch (DeadlineExceededException e) {
-            if (orNull && e == fired[0]) return null; // its own deadline; an outer one goes on up
+            if (orNull && e == scope.fired) return null; // its own deadline; an outer one goes on up
             throw e;
         } finally {
-            if (timer != null) loop.timers.remove(timer);
-            TaskParty p = t.partyIfAny();
-            if (fired[0] != null && p != null) {
-                // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
-                p.deferred.remove(fired[0]);
-                p.expired.remove(fired[0]); // the scope whose time ran out is left
+            scope.close();
+        }
+    }
+
+    /**
+     * The deadline of one {@code withTimeout}: armed as the scope opens, closed as it ends, or when the frame of
+     * {@code withDeadline} that keeps it is dropped by a refused suspension, whose {@code finally} does not run.
+     */
+    private static final class Deadline implements dev.spindle.internal.FrameDropped {
+        private final Task t;
+        private final Timer timer;
+        /** The exception of its deadline once it passed (or at once for a timeout of zero or less). */
+        Throwable fired;
+
+        Deadline(Task t, Duration timeout) {
+            this.t = t;
+            EventLoop loop = t.loop();
+            long nanos = nanos(timeout);
+            if (nanos <= 0) { // out of time already: the body may run, but its first suspension throws (no timer turn)
+                fired = new DeadlineExceededException(timeout);
+                t.party().expired.add(fired);
+                timer = null;
+            } else {
+                timer = loop.timers.addAfter(nanos, () -> {
+                    fired = new DeadlineExceededException(timeout);
+                    t.party().expired.add(fired);
+                    loop.interrupt(t, fired);
+                });
             }
+        }
+
+        void close() {
+            if (timer != null) t.loop().timers.remove(timer);
+            TaskParty p = t.partyIfAny();
+            if (fired != null && p != null) {
+                // a timeout that lost to a hand-off and waits for the next suspension: the body is over, drop it
+                p.deferred.remove(fired);
+                p.expired.remove(fired); // the scope whose time ran out is left
+            }
+        }
+
+        @Override
+        public void frameDropped() {
+            close();
         }
     }
 

@@ -114,6 +114,45 @@ class TimeTest {
     }
 
     /**
+     * A suspension refused inside a withTimeout (the body reached through a plain lambda) drops that scope's frames
+     * without their finally blocks; its deadline goes with them instead of striking the coroutine's next wait. An
+     * enclosing scope, whose frame was not dropped, keeps its deadline.
+     */
+    @Test
+    void aWithTimeoutWhoseFramesARefusalDroppedLeavesNoDeadlineBehind() throws Exception {
+        try (EventLoop loop = new EventLoop("refused-scope")) {
+            java.util.function.Supplier<Object> plain = () -> EventLoop.withTimeout(Duration.ofMillis(50), () -> {
+                EventLoop.sleep(Duration.ofSeconds(5));
+                return "slept";
+            });
+            String outcome = loop.submit(() -> {
+                try {
+                    plain.get();
+                    return "not refused?!";
+                } catch (IllegalStateException refused) {
+                    // the caller goes on (the README advises against it; it must at least not be struck later)
+                }
+                try {
+                    EventLoop.sleep(Duration.ofMillis(200)); // past the dropped scope's deadline
+                } catch (DeadlineExceededException e) {
+                    return "struck by the dropped deadline";
+                }
+                Object inner = EventLoop.withTimeoutOrNull(Duration.ofMillis(100), () -> {
+                    try {
+                        plain.get();
+                    } catch (IllegalStateException refused) {
+                        // as above, inside a scope that stays
+                    }
+                    EventLoop.sleep(Duration.ofSeconds(5));
+                    return "slept";
+                });
+                return "went on; the enclosing scope timed out: " + (inner == null);
+            }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("went on; the enclosing scope timed out: true", outcome);
+        }
+    }
+
+    /**
      * Data that reached the socket before the deadline, while the loop was too busy to see it: the read (and a
      * read timeout's wait) goes on with it, as a wait completed by a job or a future does.
      */
