@@ -703,6 +703,15 @@ public final class EventLoop implements AutoCloseable {
         return new CancellationException(thread.getName() + " shut down");
     }
 
+    /**
+     * What each suspension of {@code t} gets from now on, a new one each time: the end of the grace period, or
+     * its cancellation ({@link Task#cancel()}); else null.
+     */
+    private CancellationException standing(Task t) {
+        if (phase == Phase.FORCED) return forcedStop();
+        return isCancelled(t) ? cancelled(t) : null;
+    }
+
     // ---- the loop ----
 
     private void run() {
@@ -896,14 +905,12 @@ public final class EventLoop implements AutoCloseable {
             t.yielded = true;
             runQueue.add(t);
             Throwable due = dueAtSuspension(party);
+            if (due == null) due = standing(t);
             if (due != null) t.setPending(due);
-            else if (phase == Phase.FORCED) t.setPending(forcedStop());
-            else if (party != null && party.cancelled) t.setPending(cancelled(t));
         } else {
             Throwable due = dueAtSuspension(party);
+            if (due == null) due = standing(t);
             if (due != null) interrupt(t, due);
-            else if (phase == Phase.FORCED) interrupt(t, forcedStop());
-            else if (party != null && party.cancelled) interrupt(t, cancelled(t));
         }
     }
 
@@ -1127,8 +1134,8 @@ public final class EventLoop implements AutoCloseable {
     private static void throwIfDue(Task t) {
         TaskParty party = t.partyIfAny();
         if (party != null && !party.expired.isEmpty()) throw sneaky(party.expired.get(0));
-        if (t.loop().phase == Phase.FORCED) throw t.loop().forcedStop();
-        if (isCancelled(t)) throw cancelled(t);
+        CancellationException standing = t.loop().standing(t);
+        if (standing != null) throw standing;
     }
 
     /** {@link Task#cancel()} on the loop's thread. */
@@ -1160,8 +1167,7 @@ public final class EventLoop implements AutoCloseable {
             return f.getNow(null);
         } catch (CompletionException | CancellationException e) {
             // what the future holds: from JDK 23 getNow wraps a cancellation in a new one of its own
-            Throwable held = f.handle((v, x) -> x).getNow(null);
-            throw sneaky(unwrap(held != null ? held : e));
+            throw sneaky(unwrap(f.handle((v, x) -> x).getNow(null)));
         }
     }
 
